@@ -1,0 +1,50 @@
+"""Typed errors raised by the core. Every error carries a message in Chinese for the user."""
+
+from __future__ import annotations
+
+
+class HallError(Exception):
+    """Base class: `message` is the Chinese text shown to the user."""
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class IllegalTransition(HallError):
+    """A ticket, counter or complaint was asked to move to a state it cannot reach from here."""
+
+
+class PermissionDenied(HallError):
+    """The acting staff member's role may not do this."""
+
+
+class NotFound(HallError):
+    """The referenced ticket, counter, staff member... does not exist."""
+
+
+class ValidationError(HallError):
+    """Bad user input. `field` names the input the message belongs beside."""
+
+    def __init__(self, message: str, *, field: str | None = None, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.field = field
+
+
+class ConfigError(HallError):
+    """A settings or script file is malformed; the message names the file and the key."""
+
+
+class DatabaseUnavailable(HallError):
+    """The database cannot be reached. Nothing was written; the action may be retried."""
+
+    def __init__(self, message: str = "数据库连接中断,正在重试…", *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class QueueEmpty(HallError):
+    """Call-next found no waiting customer for this counter."""
