@@ -1,0 +1,229 @@
+"""Process-wide start-up for every window: QApplication, font, style, logging, settings.
+
+A window's entry point does::
+
+    app = create_app("counter")           # reuses an existing QApplication (tests)
+    window = CounterWindow(...)
+    GeometryKeeper(window, "counter")      # restores now, saves on close / quit
+    window.show()
+    app.exec()
+
+Settings are an INI file (``QSettings`` IniFormat). Tests, or a hall that wants the
+file elsewhere, set ``HALL_UI_SETTINGS_DIR``; logs go to ``platformdirs.user_log_dir``
+unless ``HALL_LOG_DIR`` is set.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import types
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+from ui.fonts import install_cjk_font, resource_path
+
+log = logging.getLogger(__name__)
+
+ORG_NAME = "HallApp"
+APP_NAME = "hall-app"
+#: Roles a window can open in; each keeps its own geometry and log file.
+ROLES = ("counter", "overview", "kiosk", "display", "admin", "demo")
+#: Directory for the settings INI file (tests point it at a temporary folder).
+SETTINGS_DIR_ENV = "HALL_UI_SETTINGS_DIR"
+#: Directory for log files instead of the per-user log directory.
+LOG_DIR_ENV = "HALL_LOG_DIR"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUP_COUNT = 5
+_ROLE_PROPERTY = "hall_role"
+_LOG_FORMAT = "%(asctime)s %(levelname)-7s [%(threadName)s] %(name)s: %(message)s"
+
+_log_handler: RotatingFileHandler | None = None
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    return role
+
+
+def ui_settings() -> QSettings:
+    """The UI's settings store (an INI file). Honour ``HALL_UI_SETTINGS_DIR`` for tests."""
+    folder = os.environ.get(SETTINGS_DIR_ENV)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        return QSettings(str(Path(folder) / f"{APP_NAME}.ini"), QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG_NAME, APP_NAME)
+
+
+def log_dir() -> Path:
+    """Folder that holds the rotating log files."""
+    folder = os.environ.get(LOG_DIR_ENV)
+    if folder:
+        return Path(folder)
+    return Path(platformdirs.user_log_dir(APP_NAME, ORG_NAME))
+
+
+def setup_logging(role: str, *, level: int = logging.INFO, folder: Path | None = None) -> Path:
+    """Send the root logger to ``<log dir>/hall-app-<role>.log`` (about 1 MB x 5 files).
+
+    Idempotent: a second call replaces the previous file handler. Returns the log file path.
+    """
+    global _log_handler
+    _check_role(role)
+    folder = folder or log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{APP_NAME}-{role}.log"
+    root = logging.getLogger()
+    if _log_handler is not None:
+        if Path(_log_handler.baseFilename) == path.resolve():
+            return path
+        root.removeHandler(_log_handler)
+        _log_handler.close()
+    handler = RotatingFileHandler(
+        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    handler.setLevel(level)
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
+    _log_handler = handler
+    return path
+
+
+def teardown_logging() -> None:
+    """Remove and close the file handler added by :func:`setup_logging` (tests, shutdown)."""
+    global _log_handler
+    if _log_handler is not None:
+        logging.getLogger().removeHandler(_log_handler)
+        _log_handler.close()
+        _log_handler = None
+
+
+def install_excepthook() -> None:
+    """Log uncaught exceptions (including those raised in Qt slots), then call the previous hook."""
+    previous = sys.excepthook
+    if getattr(previous, "_hall_logging_hook", False):
+        return
+
+    def hook(
+        exc_type: type[BaseException],
+        exc: BaseException,
+        tb: types.TracebackType | None,
+    ) -> None:
+        logging.getLogger("hall_app.uncaught").critical(
+            "Uncaught exception", exc_info=(exc_type, exc, tb)
+        )
+        previous(exc_type, exc, tb)
+
+    hook._hall_logging_hook = True  # type: ignore[attr-defined]
+    sys.excepthook = hook
+
+
+def load_stylesheet(role: str) -> str:
+    """Text of ``resources/styles/app.qss`` followed by ``<role>.qss`` (each only if present)."""
+    parts = []
+    for name in ("app.qss", f"{role}.qss"):
+        path = resource_path("styles", name)
+        if path.is_file():
+            parts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def current_role() -> str | None:
+    """Role the running application was created for, if any."""
+    app = QCoreApplication.instance()
+    if app is None:
+        return None
+    value = app.property(_ROLE_PROPERTY)
+    return str(value) if value else None
+
+
+def create_app(
+    role: str,
+    argv: list[str] | None = None,
+    *,
+    logging_to_file: bool = True,
+    stylesheet: bool = True,
+) -> QApplication:
+    """Create (or reuse) the QApplication for `role` and set up everything windows rely on.
+
+    Sets organisation/application names (so QSettings finds the same file), installs
+    the shipped CJK font, applies the style sheets, and (unless disabled) logs to the
+    rotating file and logs uncaught exceptions.
+    """
+    _check_role(role)
+    QCoreApplication.setOrganizationName(ORG_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv) if argv is not None else sys.argv)
+    if not isinstance(app, QApplication):
+        raise RuntimeError("a non-widget Qt application already exists")
+    app.setApplicationDisplayName("营业厅服务系统")
+    app.setProperty(_ROLE_PROPERTY, role)
+    if logging_to_file:
+        path = setup_logging(role)
+        install_excepthook()
+        log.info("Starting role %s, logging to %s", role, path)
+    family = install_cjk_font(app)
+    log.info("Application font: %s", family)
+    if stylesheet:
+        app.setStyleSheet(load_stylesheet(role))
+    return app
+
+
+class GeometryKeeper(QObject):
+    """Restore a top-level window's geometry now and save it when it closes or the app quits.
+
+    Keyed by role and `name` (a role with several windows gives each a name). For a
+    QMainWindow the tool bar / dock state is kept as well. The keeper is a child of
+    the window, so it lives exactly as long as the window.
+    """
+
+    def __init__(self, window: QWidget, role: str, name: str = "main", *, restore: bool = True):
+        super().__init__(window)
+        self._window = window
+        self._prefix = f"{_check_role(role)}/{name}"
+        window.installEventFilter(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.save)
+        if restore:
+            self.restore()
+
+    @property
+    def key(self) -> str:
+        """Settings group used for this window, e.g. ``counter/main``."""
+        return self._prefix
+
+    def restore(self) -> bool:
+        """Apply the saved geometry (and main-window state). False if nothing was saved."""
+        settings = ui_settings()
+        geometry = settings.value(f"{self._prefix}/geometry")
+        if not isinstance(geometry, QByteArray | bytes) or not geometry:
+            return False
+        ok = self._window.restoreGeometry(QByteArray(geometry))
+        state = settings.value(f"{self._prefix}/state")
+        if isinstance(self._window, QMainWindow) and isinstance(state, QByteArray | bytes):
+            self._window.restoreState(QByteArray(state))
+        return bool(ok)
+
+    def save(self) -> None:
+        """Write the window's current geometry (and main-window state) to the settings file."""
+        settings = ui_settings()
+        settings.setValue(f"{self._prefix}/geometry", self._window.saveGeometry())
+        if isinstance(self._window, QMainWindow):
+            settings.setValue(f"{self._prefix}/state", self._window.saveState())
+        settings.sync()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self._window and event.type() == QEvent.Type.Close:
+            self.save()
+        return False
