@@ -176,6 +176,11 @@ def create_app(
     log.info("Application font: %s", family)
     if stylesheet:
         app.setStyleSheet(load_stylesheet(role))
+    if not app.property("hall_ops_shutdown"):
+        from ui import ops
+
+        app.aboutToQuit.connect(ops.shutdown)
+        app.setProperty("hall_ops_shutdown", True)
     return app
 
 

@@ -1,0 +1,223 @@
+"""Run blocking work (database, printer) off the GUI thread; results come back on the GUI thread.
+
+A window never calls a service directly from a slot. It does::
+
+    run_op(
+        lambda: queue_service.call_next(counter_id),
+        on_success=self.show_ticket,          # gets the return value, on the GUI thread
+        on_failure=self.show_error,           # gets a HallError, on the GUI thread
+        parent=self,                          # callbacks are dropped if the window is gone
+        disable=[self.call_button],           # greyed out while the operation runs
+    )
+
+Failures are always a :class:`hall_app.errors.HallError` with a Chinese ``.message``:
+
+* a ``HallError`` raised by the core is passed on unchanged;
+* a lost database connection becomes ``DatabaseUnavailable`` (nothing was written);
+* anything else is logged with its traceback and becomes :class:`OperationFailed`
+  with the message 「操作失败,请重试或联系值班长」.
+
+Without ``on_failure`` the message goes to :func:`ui.notify.error`. Tests wait with
+``handle.wait()`` or :func:`wait_idle` (never call those from production code: the
+GUI thread must not wait on the database).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from hall_app.errors import DatabaseUnavailable, HallError
+from ui import notify
+
+log = logging.getLogger(__name__)
+
+GENERIC_FAILURE = "操作失败,请重试或联系值班长"
+MAX_THREADS = 4
+
+
+class OperationFailed(HallError):
+    """An unexpected exception in an operation; `original` is the exception, already logged."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(GENERIC_FAILURE, detail=f"{type(original).__name__}: {original}")
+        self.original = original
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True if `exc` means "the database cannot be reached" (retrying later may work)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    try:
+        from sqlalchemy import exc as sa_exc
+    except ImportError:  # pragma: no cover - SQLAlchemy is a dependency
+        return False
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
+def as_hall_error(exc: BaseException) -> HallError:
+    """The user-facing form of `exc` (see the module docstring). Logs unexpected errors."""
+    if isinstance(exc, HallError):
+        return exc
+    if is_connection_error(exc):
+        log.warning("Database unreachable during an operation: %s", exc)
+        return DatabaseUnavailable(detail=f"{type(exc).__name__}: {exc}")
+    log.error("Operation failed unexpectedly", exc_info=(type(exc), exc, exc.__traceback__))
+    return OperationFailed(exc)
+
+
+_pool: QThreadPool | None = None
+_pending: set[OpHandle] = set()
+_pending_lock = threading.Lock()
+
+
+def op_pool() -> QThreadPool:
+    """Thread pool reserved for operations (separate from Qt's global pool)."""
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setMaxThreadCount(MAX_THREADS)
+        _pool.setObjectName("hall-ops")
+    return _pool
+
+
+class OpHandle(QObject):
+    """One running operation. Lives on the GUI thread until its callbacks have run.
+
+    ``finished`` is emitted on the GUI thread after the callbacks. ``result`` / ``error``
+    hold the outcome; ``done`` tells whether it has been delivered.
+    """
+
+    finished = Signal()
+    _succeeded = Signal(object)
+    _failed = Signal(object)
+
+    def __init__(
+        self,
+        on_success: Callable[[Any], None] | None,
+        on_failure: Callable[[HallError], None] | None,
+        parent: QObject | None,
+        disable: Iterable[QWidget],
+        description: str,
+    ) -> None:
+        super().__init__()  # no Qt parent: the handle must outlive a closed window
+        self.description = description
+        self.done = False
+        self.cancelled = False
+        self.result: Any = None
+        self.error: HallError | None = None
+        self._on_success = on_success
+        self._on_failure = on_failure
+        self._disabled = [w for w in disable if w.isEnabled()]
+        for widget in self._disabled:
+            widget.setEnabled(False)
+        if parent is not None:
+            parent.destroyed.connect(self._owner_gone)
+        self._succeeded.connect(self._deliver_success)
+        self._failed.connect(self._deliver_failure)
+
+    @Slot()
+    def _owner_gone(self) -> None:
+        self.cancelled = True
+
+    def cancel(self) -> None:
+        """Drop the callbacks (the work itself still runs to the end)."""
+        self.cancelled = True
+
+    def _run(self, fn: Callable[[], Any]) -> None:
+        """Body executed on a pool thread."""
+        try:
+            result = fn()
+        except Exception as exc:  # every failure becomes a HallError
+            self._failed.emit(as_hall_error(exc))
+        else:
+            self._succeeded.emit(result)
+
+    @Slot(object)
+    def _deliver_success(self, result: Any) -> None:
+        self.result = result
+        self._finish(lambda: self._on_success(result) if self._on_success else None)
+
+    @Slot(object)
+    def _deliver_failure(self, error: HallError) -> None:
+        self.error = error
+        if self._on_failure is not None:
+            self._finish(lambda: self._on_failure(error))
+        else:
+            self._finish(lambda: notify.error(error.message))
+
+    def _finish(self, callback: Callable[[], None]) -> None:
+        try:
+            for widget in self._disabled:
+                if shiboken6.isValid(widget):
+                    widget.setEnabled(True)
+            if not self.cancelled:
+                callback()
+        finally:
+            self.done = True
+            with _pending_lock:
+                _pending.discard(self)
+            self.finished.emit()
+
+    def wait(self, timeout_ms: int = 5000) -> bool:
+        """FOR TESTS: process GUI events until delivered. True if done in time."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not self.done and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        return self.done
+
+
+def run_op(
+    fn: Callable[[], Any],
+    *,
+    on_success: Callable[[Any], None] | None = None,
+    on_failure: Callable[[HallError], None] | None = None,
+    parent: QObject | None = None,
+    disable: Iterable[QWidget] = (),
+    description: str = "",
+) -> OpHandle:
+    """Run `fn()` on the operation pool; call back on the GUI thread. Call from the GUI thread.
+
+    `parent`: if this object is destroyed first, the callbacks are skipped.
+    `disable`: widgets disabled now and re-enabled when the operation ends.
+    """
+    handle = OpHandle(on_success, on_failure, parent, disable, description or repr(fn))
+    with _pending_lock:
+        _pending.add(handle)
+    op_pool().start(lambda: handle._run(fn))
+    return handle
+
+
+def pending_count() -> int:
+    """Operations started but not yet delivered."""
+    with _pending_lock:
+        return len(_pending)
+
+
+def wait_idle(timeout_ms: int = 5000) -> bool:
+    """FOR TESTS: process GUI events until every operation has been delivered."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while pending_count() and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.002)
+    return pending_count() == 0
+
+
+def shutdown(timeout_ms: int = 10_000) -> bool:
+    """At application exit: let running operations finish writing (their callbacks are skipped)."""
+    if _pool is None:
+        return True
+    with _pending_lock:
+        for handle in _pending:
+            handle.cancelled = True
+    return _pool.waitForDone(timeout_ms)
