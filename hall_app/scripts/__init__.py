@@ -1,0 +1,10 @@
+"""Service scripts as data (full API docstring once complete)."""
+
+from hall_app.scripts.forbidden import ForbiddenHit, find_forbidden
+from hall_app.scripts.loader import ScriptFileError, default_book, load_scripts
+from hall_app.scripts.model import PLACEHOLDERS, Phrase, ScriptBook
+
+__all__ = [
+    "PLACEHOLDERS", "ForbiddenHit", "Phrase", "ScriptBook", "ScriptFileError",
+    "default_book", "find_forbidden", "load_scripts",
+]

@@ -1,0 +1,56 @@
+"""Find forbidden service phrases (服务忌语) in a text such as a complaint reply.
+
+Matching ignores spaces and punctuation and folds full-width/half-width forms (NFKC) and
+letter case, so 「这是公司规定 , 我没办法」 matches 「这是公司规定,我没办法」. Positions are
+indices into the ORIGINAL text: ``text[hit.start:hit.end]`` is the matched passage.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from hall_app.scripts.model import ScriptBook
+
+
+@dataclass(frozen=True)
+class ForbiddenHit:
+    """One occurrence of a forbidden phrase: ``text[start:end] == matched``."""
+
+    phrase: str
+    start: int
+    end: int
+    matched: str
+
+
+def _ignorable(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch)[0] in "PZC"
+
+
+def skeleton(text: str) -> tuple[str, list[int]]:
+    """The comparable form of *text* and, per skeleton character, its index in *text*."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, original in enumerate(text):
+        for ch in unicodedata.normalize("NFKC", original).casefold():
+            if not _ignorable(ch):
+                chars.append(ch)
+                origin.append(index)
+    return "".join(chars), origin
+
+
+def find_forbidden(book: ScriptBook, text: str) -> list[ForbiddenHit]:
+    """Every occurrence of a forbidden phrase of *book* in *text*, ordered by position."""
+    body, origin = skeleton(text)
+    hits: list[ForbiddenHit] = []
+    for phrase in book.forbidden:
+        needle, _ = skeleton(phrase)
+        if not needle:
+            continue
+        pos = body.find(needle)
+        while pos >= 0:
+            start, end = origin[pos], origin[pos + len(needle) - 1] + 1
+            hits.append(ForbiddenHit(phrase=phrase, start=start, end=end, matched=text[start:end]))
+            pos = body.find(needle, pos + len(needle))
+    hits.sort(key=lambda h: (h.start, -h.end, h.phrase))
+    return hits
