@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -49,7 +50,7 @@ def test_friendly_input(typed: str, expected: Decimal) -> None:
     assert parse_amount(typed, field="received") == expected
 
 
-def test_uses_the_books_wording(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_uses_the_books_wording(tmp_path: Path) -> None:
     text = BOOK.source.read_text(encoding="utf-8").replace(
         'text = "收您{received}元,找您{change}元,请点一下。"',
         'text = "应收{amount_due}元,收您{received}元,找您{change}元。"\n'
