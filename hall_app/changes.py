@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-CHANNEL = "hall_changes"
+from db.notify import CHANNEL
+
+__all__ = ["CHANNEL", "ChangeFeed"]
 
 
 class ChangeFeed(Protocol):

@@ -1,0 +1,85 @@
+"""The concurrency-critical queries: claiming the next ticket and numbering new ones.
+
+Claim: one statement picks the best waiting ticket for a counter (order documented in
+hall_app.domain.priority). On PostgreSQL it locks that row with FOR UPDATE SKIP LOCKED,
+so a second counter skips it instead of waiting or taking it too. On SQLite the unit of
+work began with BEGIN IMMEDIATE, so no one else can read-then-write in between. In both
+cases the caller then runs a conditional UPDATE ... WHERE state = 'waiting' and checks
+the row count, inside the same transaction.
+
+Numbering: an atomic upsert on ticket_sequence (INSERT ... ON CONFLICT DO UPDATE
+... RETURNING), never max(number) + 1.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.models import CounterService, Ticket, TicketSequence
+
+
+def claim_candidate(
+    session: Session,
+    *,
+    hall_id: int,
+    day: date,
+    counter_id: int,
+    rule: str,
+    prefer_vip: bool,
+    aging_cutoff: datetime | None,
+) -> int | None:
+    """The id of the ticket this counter should call next (locked on PostgreSQL)."""
+    is_vip = Ticket.priority == "vip"
+    if rule == "aging" and aging_cutoff is not None:
+        pclass = case((or_(is_vip, Ticket.issued_at <= aging_cutoff), 0), else_=1)
+    elif rule == "ratio":
+        pclass = case((is_vip, 0 if prefer_vip else 1), else_=1 if prefer_vip else 0)
+    else:
+        pclass = case((is_vip, 0), else_=1)
+    stmt = (
+        select(Ticket.id)
+        .join(
+            CounterService,
+            and_(CounterService.service_id == Ticket.service_id,
+                 CounterService.counter_id == counter_id),
+        )
+        .where(
+            Ticket.hall_id == hall_id,
+            Ticket.business_day == day,
+            Ticket.state == "waiting",
+            or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == counter_id),
+        )
+        .order_by(pclass, CounterService.rank, Ticket.issued_at, Ticket.id)
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
+    return session.scalar(stmt)
+
+
+def mark_called(session: Session, ticket_id: int, values: dict[str, object]) -> bool:
+    """Conditional claim: True only if the ticket was still waiting."""
+    result = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.state == "waiting")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def next_number(session: Session, hall_id: int, day: date, prefix: str) -> int:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TicketSequence).values(
+        hall_id=hall_id, business_day=day, prefix=prefix, last_number=1
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["hall_id", "business_day", "prefix"],
+        set_={"last_number": TicketSequence.last_number + 1},
+    ).returning(TicketSequence.last_number)
+    return int(session.execute(stmt).scalar_one())

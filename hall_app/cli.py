@@ -1,0 +1,219 @@
+"""The `hall-app` command line.
+
+    hall-app --version
+    hall-app db upgrade                    Alembic to head (also done at every start)
+    hall-app db seed-demo [--date D] [--seed N] [--no-traffic]
+    hall-app report --date D [--hall CODE] [--pdf FILE] [--csv DIR]
+    hall-app config export FILE | config import FILE [--dry-run]
+    hall-app counter | overview | kiosk | display | admin | demo
+
+Window roles and the report are loaded lazily, so the core never imports Qt until a
+window is asked for. Every error reaches the user as one Chinese line (exit code 2),
+never as a traceback; details go to the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from hall_app import __version__
+from hall_app.config import Settings, load_settings
+from hall_app.errors import ConfigError, HallError
+
+log = logging.getLogger("hall_app")
+
+# role -> "module:function"; each function takes (args, settings) and returns an exit code.
+ENTRY_POINTS: dict[str, str] = {
+    "counter": "ui.counter_window:main",
+    "overview": "ui.overview_window:main",
+    "kiosk": "ui.kiosk_window:main",
+    "display": "ui.display_window:main",
+    "admin": "ui.admin_window:main",
+    "demo": "ui.demo_hall:main",
+    "report": "ui.report_cli:main",
+    "config-export": "hall_app.config_io:export_main",
+    "config-import": "hall_app.config_io:import_main",
+}
+
+ROLE_HELP = {
+    "counter": "营业员窗口",
+    "overview": "值班长总览",
+    "kiosk": "取号机",
+    "display": "叫号屏",
+    "admin": "营业厅管理",
+    "demo": "演示营业厅(内置数据库、模拟顾客)",
+}
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"参数错误:{message}\n")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期「{text}」格式应为 YYYY-MM-DD") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是整数") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"「{text}」不能为负数")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"「{text}」不是数字") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"「{text}」应大于0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = ChineseArgumentParser(prog="hall-app", description="营业厅排队叫号与服务规范系统")
+    p.add_argument("--version", action="version", version=f"hall-app {__version__}")
+    p.add_argument("--config", help="设置文件路径(默认用户配置目录下 settings.toml)")
+    p.add_argument("--hall", dest="hall_code", help="营业厅代码")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
+
+    db = sub.add_parser("db", help="数据库")
+    dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True,
+                              parser_class=ChineseArgumentParser)
+    dbsub.add_parser("upgrade", help="升级数据库结构到最新")
+    seed = dbsub.add_parser("seed-demo", help="建立演示营业厅并模拟一天的客流")
+    seed.add_argument("--date", type=_date, help="模拟的营业日 YYYY-MM-DD,默认今天")
+    seed.add_argument("--seed", type=_positive_int, default=1, help="随机种子(结果可复现)")
+    seed.add_argument("--no-traffic", action="store_true", help="只建立营业厅配置,不模拟客流")
+
+    rep = sub.add_parser("report", help="营业日报")
+    rep.add_argument("--date", type=_date, required=True, help="营业日 YYYY-MM-DD")
+    rep.add_argument("--pdf", help="输出 PDF 文件")
+    rep.add_argument("--csv", help="输出 CSV 表格的目录")
+
+    cfg = sub.add_parser("config", help="营业厅配置导入导出")
+    cfgsub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True,
+                                parser_class=ChineseArgumentParser)
+    exp = cfgsub.add_parser("export", help="导出配置到 TOML 文件")
+    exp.add_argument("file")
+    imp = cfgsub.add_parser("import", help="从 TOML 文件导入配置")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="只检查,不修改")
+
+    for role, help_text in ROLE_HELP.items():
+        rp = sub.add_parser(role, help=help_text)
+        if role in ("counter", "overview", "admin"):
+            rp.add_argument("--staff", help="工号(预填登录框)")
+        if role == "counter":
+            rp.add_argument("--counter", type=_positive_int, help="窗口号")
+        if role == "display":
+            rp.add_argument("--windowed", action="store_true", help="不全屏")
+        if role == "demo":
+            rp.add_argument("--speed", type=_positive_float, default=1.0, help="模拟时间倍速")
+            rp.add_argument("--counters", type=_positive_int, default=2,
+                            help="打开的营业员窗口数量")
+            rp.add_argument("--rate", type=_positive_float, default=60.0,
+                            help="每小时到达顾客数")
+    return p
+
+
+def _entry(name: str) -> Callable[[argparse.Namespace, Settings], int]:
+    module_name, func = ENTRY_POINTS[name].split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith(module_name.split(".")[0]):
+            raise HallError(f"此版本尚未包含「{name}」功能。") from exc
+        raise
+    return getattr(module, func)  # type: ignore[no-any-return]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    if args.hall_code:
+        from dataclasses import replace
+
+        settings = replace(settings, hall_code=args.hall_code)
+    return settings
+
+
+def _db_command(args: argparse.Namespace, settings: Settings) -> int:
+    from db.engine import Database, redact_url
+    from db.migrate import upgrade
+
+    database = Database(settings.database_url)
+    try:
+        before, after = upgrade(database)
+        if args.db_command == "upgrade":
+            if before == after:
+                print(f"数据库已是最新版本({after}):{redact_url(settings.database_url)}")
+            else:
+                print(f"数据库已升级:{before or '空库'} → {after}")
+            return 0
+        from hall_app.demo.seed import seed_demo
+
+        result = seed_demo(database, settings, args.date, args.seed,
+                           traffic=not args.no_traffic)
+        print(f"营业厅 {result.hall_code}:" + ("已新建配置" if result.created_hall else "配置已存在"))
+        if result.skipped_existing_day:
+            print("该营业日已有数据,未重复模拟。")
+        elif result.day is not None:
+            print(f"已模拟 {result.day.day}:取号 {result.day.issued} 张,"
+                  f"闭厅未办 {result.day.abandoned} 张。")
+        return 0
+    finally:
+        database.dispose()
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    settings = _settings(args)
+    if args.command == "db":
+        return _db_command(args, settings)
+    if args.command == "config":
+        return _entry(f"config-{args.config_command}")(args, settings)
+    return _entry(args.command)(args, settings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from hall_app.logs import setup_logging
+
+    setup_logging()
+    try:
+        return run(argv)
+    except (HallError, ConfigError) as exc:
+        log.warning("command failed: %s (%s)", exc.message, exc.detail or "")
+        print(f"错误:{exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+        log.exception("unexpected failure")
+        print(f"错误:程序内部出错({type(exc).__name__}),详情已写入日志。", file=sys.stderr)
+        return 1
+
+
+def console_main() -> Any:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    console_main()

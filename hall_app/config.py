@@ -1,0 +1,200 @@
+"""Settings: one TOML file plus environment overrides.
+
+Where the file lives: `HALL_CONFIG` if set, else `settings.toml` in the user's config
+directory (platformdirs); a missing file means defaults. The database URL comes from
+`HALL_DATABASE_URL`, else `[database] url`, else an SQLite file in the user's data
+directory. Every bad value is a `ConfigError` naming the file and the key.
+
+Hall-level thresholds may also be edited by an admin and stored in the database
+(`hall` row); those win over the file (see `hall_app.services.settings_view`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from hall_app.errors import ConfigError
+
+APP_NAME = "hall-app"
+APP_AUTHOR = "HallApp"
+
+
+def user_data_dir() -> Path:
+    return Path(os.environ.get("HALL_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "settings.toml"
+
+
+def default_database_url() -> str:
+    return f"sqlite+pysqlite:///{user_data_dir() / 'hall.db'}"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The SMART targets and timing rules a hall tunes."""
+
+    recalls_before_no_show: int = 2
+    refresh_interval_ms: int = 1000
+    pause_alert_minutes: int = 15
+    closing_prompt_minutes: int = 15
+    crowded_per_counter: int = 5
+    restored_prompt_minutes: int = 10
+    long_wait_minutes_default: int = 20
+    complaint_reply_hours: int = 0  # 0 = by the end of the same business day
+    complaint_hard_limit_days: int = 15
+    cash_cap_yuan: int = 100000
+    service_level_target_pct: int = 80
+    walkaway_rate_target_pct: int = 5
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    enabled: bool = True
+    volume: float = 0.9
+    station: str = "display"  # which role speaks calls: display | counter | none
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=default_database_url)
+    hall_code: str = "DEMO"
+    scripts_path: str | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
+    long_wait_minutes: dict[str, int] = field(default_factory=dict)
+    source: str = "<defaults>"
+
+
+_INT_LIMITS: dict[str, tuple[int, int]] = {
+    "recalls_before_no_show": (0, 10),
+    "refresh_interval_ms": (100, 60000),
+    "pause_alert_minutes": (1, 600),
+    "closing_prompt_minutes": (0, 240),
+    "crowded_per_counter": (1, 500),
+    "restored_prompt_minutes": (0, 240),
+    "long_wait_minutes_default": (1, 600),
+    "complaint_reply_hours": (0, 24 * 15),
+    "complaint_hard_limit_days": (1, 60),
+    "cash_cap_yuan": (1, 10_000_000),
+    "service_level_target_pct": (0, 100),
+    "walkaway_rate_target_pct": (0, 100),
+}
+
+
+def _bad(source: str, key: str, why: str) -> ConfigError:
+    return ConfigError(f"配置文件 {source} 中的 {key} 有误:{why}")
+
+
+def _int(source: str, key: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(source, key, f"应为整数,实际为 {value!r}")
+    if not lo <= value <= hi:
+        raise _bad(source, key, f"应在 {lo} 到 {hi} 之间,实际为 {value}")
+    return value
+
+
+def _check_keys(source: str, section: str, table: dict[str, Any], allowed: set[str]) -> None:
+    for key in table:
+        if key not in allowed:
+            name = f"{section}.{key}" if section else key
+            raise _bad(source, name, "未知的设置项")
+
+
+def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings:
+    """Build Settings from a parsed TOML document (validated; ConfigError names the key)."""
+    _check_keys(source, "", data, {"database", "hall", "thresholds", "voice", "scripts",
+                                   "long_wait_minutes"})
+    kwargs: dict[str, Any] = {"source": source}
+    sections: dict[str, dict[str, Any]] = {}
+    for name in ("database", "hall", "thresholds", "voice", "scripts", "long_wait_minutes"):
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            raise _bad(source, name, "应为一个表([section])")
+        sections[name] = value
+
+    _check_keys(source, "database", sections["database"], {"url"})
+    if "url" in sections["database"]:
+        url = sections["database"]["url"]
+        if not isinstance(url, str) or not url.strip():
+            raise _bad(source, "database.url", "应为非空字符串")
+        if not url.startswith(("sqlite", "postgresql")):
+            raise _bad(source, "database.url", "只支持 sqlite 或 postgresql 数据库")
+        kwargs["database_url"] = url
+
+    _check_keys(source, "hall", sections["hall"], {"code"})
+    if "code" in sections["hall"]:
+        code = sections["hall"]["code"]
+        if not isinstance(code, str) or not code.strip():
+            raise _bad(source, "hall.code", "应为非空字符串")
+        kwargs["hall_code"] = code.strip()
+
+    _check_keys(source, "scripts", sections["scripts"], {"path"})
+    if "path" in sections["scripts"]:
+        path = sections["scripts"]["path"]
+        if not isinstance(path, str):
+            raise _bad(source, "scripts.path", "应为文件路径字符串")
+        kwargs["scripts_path"] = path or None
+
+    th = sections["thresholds"]
+    _check_keys(source, "thresholds", th, set(_INT_LIMITS))
+    kwargs["thresholds"] = Thresholds(
+        **{k: _int(source, f"thresholds.{k}", v, *_INT_LIMITS[k]) for k, v in th.items()}
+    )
+
+    vo = sections["voice"]
+    _check_keys(source, "voice", vo, {f.name for f in fields(VoiceSettings)})
+    voice = VoiceSettings()
+    if "enabled" in vo:
+        if not isinstance(vo["enabled"], bool):
+            raise _bad(source, "voice.enabled", "应为 true 或 false")
+        voice = replace(voice, enabled=vo["enabled"])
+    if "volume" in vo:
+        vol = vo["volume"]
+        if isinstance(vol, bool) or not isinstance(vol, int | float) or not 0 <= vol <= 1:
+            raise _bad(source, "voice.volume", "应为 0 到 1 之间的数")
+        voice = replace(voice, volume=float(vol))
+    if "station" in vo:
+        if vo["station"] not in ("display", "counter", "none"):
+            raise _bad(source, "voice.station", "应为 display、counter 或 none")
+        voice = replace(voice, station=vo["station"])
+    kwargs["voice"] = voice
+
+    lw = sections["long_wait_minutes"]
+    kwargs["long_wait_minutes"] = {
+        str(k): _int(source, f"long_wait_minutes.{k}", v, 1, 600) for k, v in lw.items()
+    }
+    return Settings(**kwargs)
+
+
+def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read the settings file (if any) and apply environment overrides."""
+    env = dict(os.environ) if env is None else env
+    explicit = path is not None or bool(env.get("HALL_CONFIG"))
+    cfg_path = Path(path) if path is not None else Path(env.get("HALL_CONFIG") or default_config_path())
+    data: dict[str, Any] = {}
+    if cfg_path.exists():
+        try:
+            data = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"配置文件 {cfg_path} 格式错误:{exc}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"无法读取配置文件 {cfg_path}:{exc}") from exc
+    elif explicit:
+        raise ConfigError(f"找不到配置文件 {cfg_path}(由 HALL_CONFIG 或命令行指定)")
+    settings = parse_settings(data, str(cfg_path))
+    if env.get("HALL_DATABASE_URL"):
+        url = env["HALL_DATABASE_URL"]
+        if not url.startswith(("sqlite", "postgresql")):
+            raise ConfigError("环境变量 HALL_DATABASE_URL 有误:只支持 sqlite 或 postgresql 数据库")
+        settings = replace(settings, database_url=url)
+    if env.get("HALL_CODE"):
+        settings = replace(settings, hall_code=env["HALL_CODE"])
+    return settings

@@ -1,0 +1,1 @@
+"""The demo hall: its configuration (resources/demo) and simulated traffic."""

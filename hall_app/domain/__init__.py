@@ -1,0 +1,1 @@
+"""Pure domain rules: states, transitions, roles, priority ordering. No I/O."""

@@ -1,0 +1,94 @@
+"""Staff roles and what each may do. Checks are made in the services, not the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hall_app.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    DUTY_MANAGER = "duty_manager"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {"clerk": "营业员", "duty_manager": "值班长", "admin": "管理员"}
+
+
+class Permission(StrEnum):
+    SERVE = "serve"  # call / recall / start / finish / transfer at a counter
+    ISSUE_TICKET = "issue_ticket"
+    MARK_WALKAWAY = "mark_walkaway"
+    CANCEL_TICKET = "cancel_ticket"
+    CLOSE_DAY = "close_day"
+    DECLARE_HALL_OUTAGE = "declare_hall_outage"
+    DECLARE_COUNTER_OUTAGE = "declare_counter_outage"
+    RECORD_FACILITY = "record_facility"
+    ACK_ALERT = "ack_alert"
+    VIEW_PHONE = "view_phone"
+    APPROVE_COMPENSATION = "approve_compensation"
+    CLOSE_AS_NUISANCE = "close_as_nuisance"
+    OVERRIDE_FORBIDDEN = "override_forbidden"
+    ADMIN_CONFIG = "admin_config"
+    VIEW_CONFIG = "view_config"
+    PRINT_REPORT = "print_report"
+
+
+_CLERK = {Permission.SERVE, Permission.ISSUE_TICKET, Permission.MARK_WALKAWAY,
+          Permission.DECLARE_COUNTER_OUTAGE}
+_MANAGER = _CLERK | {
+    Permission.CANCEL_TICKET, Permission.CLOSE_DAY, Permission.DECLARE_HALL_OUTAGE,
+    Permission.RECORD_FACILITY, Permission.ACK_ALERT, Permission.VIEW_PHONE,
+    Permission.APPROVE_COMPENSATION, Permission.CLOSE_AS_NUISANCE,
+    Permission.OVERRIDE_FORBIDDEN, Permission.VIEW_CONFIG, Permission.PRINT_REPORT,
+}
+_ADMIN = _MANAGER | {Permission.ADMIN_CONFIG}
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset(_CLERK),
+    Role.DUTY_MANAGER: frozenset(_MANAGER),
+    Role.ADMIN: frozenset(_ADMIN),
+}
+
+PERMISSION_LABELS = {
+    Permission.SERVE: "办理业务",
+    Permission.ISSUE_TICKET: "取号",
+    Permission.MARK_WALKAWAY: "标记顾客离开",
+    Permission.CANCEL_TICKET: "取消号票",
+    Permission.CLOSE_DAY: "闭厅结束营业日",
+    Permission.DECLARE_HALL_OUTAGE: "发布全厅故障告示",
+    Permission.DECLARE_COUNTER_OUTAGE: "发布窗口故障告示",
+    Permission.RECORD_FACILITY: "登记设施故障",
+    Permission.ACK_ALERT: "确认告警",
+    Permission.VIEW_PHONE: "查看完整电话号码",
+    Permission.APPROVE_COMPENSATION: "审批补偿",
+    Permission.CLOSE_AS_NUISANCE: "按骚扰来电关闭投诉",
+    Permission.OVERRIDE_FORBIDDEN: "忌语检查放行",
+    Permission.ADMIN_CONFIG: "修改营业厅配置",
+    Permission.VIEW_CONFIG: "查看营业厅配置",
+    Permission.PRINT_REPORT: "打印营业日报",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the logged-in staff member (or the system, for simulations)."""
+
+    staff_id: int | None
+    role: Role
+    name: str = ""
+    staff_no: str = ""
+
+    def can(self, permission: Permission) -> bool:
+        return permission in GRANTS[self.role]
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(
+                f"{ROLE_LABELS[self.role]}无权{PERMISSION_LABELS[permission]},请联系值班长。"
+            )
+
+
+SYSTEM = Actor(staff_id=None, role=Role.ADMIN, name="系统")

@@ -1,0 +1,52 @@
+"""Use-case services of the hall, bundled behind one facade.
+
+    services = HallServices.open(settings)          # or HallServices(ctx)
+    actor = services.auth.login("1001", "1234")
+    services.counters.sign_in(actor, counter_id)
+    ticket = services.tickets.call_next(actor, counter_id)
+
+Windows call these from worker threads; every call is one unit of work.
+"""
+
+from __future__ import annotations
+
+from hall_app.clock import Clock
+from hall_app.config import Settings
+from hall_app.services.auth import AuthService
+from hall_app.services.context import ServiceContext
+from hall_app.services.counters import CounterService
+from hall_app.services.desk import DeskService
+from hall_app.services.incidents import IncidentService
+from hall_app.services.queries import QueryService
+from hall_app.services.tickets import TicketService
+
+
+class HallServices:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.auth = AuthService(ctx)
+        self.tickets = TicketService(ctx)
+        self.counters = CounterService(ctx)
+        self.incidents = IncidentService(ctx)
+        self.desk = DeskService(ctx)
+        self.queries = QueryService(ctx)
+
+    @classmethod
+    def open(cls, settings: Settings, *, clock: Clock | None = None,
+             hall_code: str | None = None, migrate: bool = True) -> HallServices:
+        from db.engine import Database
+        from db.migrate import upgrade
+
+        database = Database(settings.database_url)
+        if migrate:
+            upgrade(database)
+        return cls(ServiceContext(database, settings, clock, hall_code))
+
+    def change_feed(self, interval: float | None = None):  # type: ignore[no-untyped-def]
+        """A new ChangeFeed for this hall's database (one per worker thread)."""
+        from hall_app.feeds import open_feed
+
+        return open_feed(self.ctx, interval)
+
+    def close(self) -> None:
+        self.ctx.db.dispose()

@@ -1,0 +1,141 @@
+"""What every service needs: the database, settings, a clock, and the hall it serves.
+
+`ServiceContext.write()` is the unit of work for one user action: one transaction that
+either commits whole or leaves nothing behind. Lost connections come out as
+`DatabaseUnavailable` (Chinese message, password-free detail), never as a raw driver error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
+
+from db.engine import Database, redact_url
+from db.models import Hall
+from db.notify import notify_change
+from hall_app.clock import Clock, SystemClock
+from hall_app.config import Settings, Thresholds
+from hall_app.errors import DatabaseUnavailable, NotFound
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HallInfo:
+    id: int
+    code: str
+    name: str
+    timezone: str
+    hotline: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _is_connection_problem(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+class ServiceContext:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        clock: Clock | None = None,
+        hall_code: str | None = None,
+    ) -> None:
+        self.db = database
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.hall_code = hall_code or settings.hall_code
+        self._hall: HallInfo | None = None
+
+    # -- units of work -------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        try:
+            with self.db.write() as session:
+                yield session
+        except (OperationalError, DBAPIError, PoolTimeout) as exc:
+            if _is_connection_problem(exc):
+                log.warning("database unavailable (%s): %s", redact_url(self.db.url),
+                            type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__)
+                raise self._unavailable(exc) from exc
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        try:
+            with self.db.read() as session:
+                yield session
+        except (OperationalError, DBAPIError, PoolTimeout) as exc:
+            if _is_connection_problem(exc):
+                raise self._unavailable(exc) from exc
+            raise
+
+    def _unavailable(self, exc: BaseException) -> DatabaseUnavailable:
+        text = str(getattr(exc, "orig", exc) or exc)
+        if "locked" in text or "busy" in text:
+            return DatabaseUnavailable("数据库繁忙,请稍后重试。", detail="locked")
+        return DatabaseUnavailable(detail=type(exc).__name__)
+
+    def notify(self, session: Session, topic: str) -> None:
+        notify_change(session, self.hall.id, topic)
+
+    # -- the hall -----------------------------------------------------------------
+    @property
+    def hall(self) -> HallInfo:
+        if self._hall is None:
+            with self.read() as session:
+                self._hall = self.load_hall(session)
+        return self._hall
+
+    def load_hall(self, session: Session) -> HallInfo:
+        row = session.scalars(select(Hall).where(Hall.code == self.hall_code)).first()
+        if row is None:
+            raise NotFound(f"找不到营业厅「{self.hall_code}」,请先运行 hall-app db seed-demo 或导入配置。")
+        return HallInfo(row.id, row.code, row.name, row.timezone, row.hotline)
+
+    def forget_hall(self) -> None:
+        self._hall = None
+
+    # -- time -----------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def business_day(self, when: datetime | None = None) -> date:
+        when = when or self.now()
+        return when.astimezone(self.hall.tz).date()
+
+    def thresholds(self, hall_row: Hall | None = None) -> Thresholds:
+        """Settings-file thresholds with the admin's database values on top."""
+        base = self.settings.thresholds
+        if hall_row is None:
+            return base
+        overrides = {
+            name: getattr(hall_row, name)
+            for name in (
+                "recalls_before_no_show",
+                "refresh_interval_ms",
+                "pause_alert_minutes",
+                "closing_prompt_minutes",
+                "crowded_per_counter",
+                "complaint_reply_hours",
+            )
+            if getattr(hall_row, name) is not None
+        }
+        from dataclasses import replace
+
+        return replace(base, **overrides)

@@ -1,0 +1,218 @@
+"""Read models for the windows: what a counter sees, the service and counter lists.
+
+Each function is one read transaction returning plain frozen dataclasses, so a worker
+thread can build it and hand it to the GUI thread safely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from db.models import Counter, CounterService, Hall, OpeningHours, ServiceType, Staff, Ticket
+from hall_app.errors import NotFound
+from hall_app.services.context import ServiceContext
+from hall_app.services.incidents import IncidentInfo, IncidentService
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: int
+    code: str
+    name: str
+    prefix: str
+    target_wait_minutes: int
+    long_wait_minutes: int
+    typical_service_minutes: int
+    is_vip: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class CounterInfo:
+    id: int
+    number: int
+    name: str
+    state: str
+    pause_reason: str | None
+    state_since: datetime | None
+    staff_id: int | None
+    staff_name: str | None
+    is_vip: bool
+    active: bool
+    service_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    ticket_id: int
+    code: str
+    service_id: int
+    service_name: str
+    priority: str
+    issued_at: datetime
+    waited_seconds: int
+    long_wait_minutes: int
+    target_counter_id: int | None
+
+    @property
+    def over_threshold(self) -> bool:
+        return self.waited_seconds > self.long_wait_minutes * 60
+
+
+@dataclass(frozen=True)
+class CurrentTicket:
+    ticket_id: int
+    code: str
+    state: str
+    service_id: int
+    service_name: str
+    priority: str
+    issued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    wait_seconds: int
+    recall_count: int
+    long_wait_minutes: int
+
+    @property
+    def waited_too_long(self) -> bool:
+        return self.wait_seconds > self.long_wait_minutes * 60
+
+
+@dataclass(frozen=True)
+class CounterView:
+    """Everything the counter window shows, taken in one consistent read."""
+
+    now: datetime
+    counter: CounterInfo
+    current: CurrentTicket | None
+    queue: tuple[QueueEntry, ...]
+    waiting_by_service: dict[int, int]
+    outages: tuple[IncidentInfo, ...]
+    last_outage_ended_at: datetime | None
+    minutes_to_closing: int | None
+    open_counters: int
+    hotline: str
+    hall_name: str
+    recalls_before_no_show: int
+    services: tuple[ServiceInfo, ...] = field(default=())
+
+
+def _service_info(s: ServiceType) -> ServiceInfo:
+    return ServiceInfo(s.id, s.code, s.name, s.prefix, s.target_wait_minutes,
+                       s.long_wait_minutes, s.typical_service_minutes, s.is_vip, s.active)
+
+
+def minutes_to_closing(now: datetime, tz: ZoneInfo, hours: list[OpeningHours]) -> int | None:
+    local = now.astimezone(tz)
+    for row in hours:
+        if row.weekday == local.weekday() and row.closes is not None:
+            closes = datetime.combine(local.date(), row.closes, tzinfo=tz)
+            opens = datetime.combine(local.date(), row.opens or time(0), tzinfo=tz)
+            if local < opens:
+                return None
+            return int((closes - local).total_seconds() // 60)
+    return None
+
+
+class QueryService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def services(self, *, include_inactive: bool = False) -> list[ServiceInfo]:
+        with self.ctx.read() as s:
+            stmt = select(ServiceType).where(ServiceType.hall_id == self.ctx.hall.id)
+            if not include_inactive:
+                stmt = stmt.where(ServiceType.active.is_(True))
+            rows = s.scalars(stmt.order_by(ServiceType.sort_order, ServiceType.id)).all()
+            return [_service_info(r) for r in rows]
+
+    def counters(self, *, include_inactive: bool = False) -> list[CounterInfo]:
+        with self.ctx.read() as s:
+            stmt = select(Counter).where(Counter.hall_id == self.ctx.hall.id)
+            if not include_inactive:
+                stmt = stmt.where(Counter.active.is_(True))
+            return [self._counter_info(s, c) for c in s.scalars(stmt.order_by(Counter.number))]
+
+    def _counter_info(self, s, c: Counter) -> CounterInfo:  # type: ignore[no-untyped-def]
+        staff = s.get(Staff, c.staff_id) if c.staff_id else None
+        return CounterInfo(c.id, c.number, c.name, c.state, c.pause_reason, c.state_since,
+                           c.staff_id, staff.name if staff else None, c.is_vip, c.active,
+                           tuple(cs.service_id for cs in c.services))
+
+    def counter_view(self, counter_id: int, queue_limit: int = 200) -> CounterView:
+        hall_info = self.ctx.hall
+        with self.ctx.read() as s:
+            now = self.ctx.now()
+            day = self.ctx.business_day(now)
+            hall = s.get(Hall, hall_info.id)
+            counter = s.get(Counter, counter_id)
+            if hall is None or counter is None or counter.hall_id != hall.id:
+                raise NotFound("找不到该窗口。")
+            services = {sv.id: sv for sv in s.scalars(
+                select(ServiceType).where(ServiceType.hall_id == hall.id))}
+            service_ids = [cs.service_id for cs in counter.services]
+            cur = s.scalars(select(Ticket).where(
+                Ticket.counter_id == counter_id,
+                Ticket.state.in_(["called", "serving"]))).first()
+            current = None
+            if cur is not None:
+                sv = services[cur.service_id]
+                current = CurrentTicket(
+                    cur.id, cur.code, cur.state, cur.service_id, sv.name, cur.priority,
+                    cur.issued_at, cur.first_called_at, cur.started_at, cur.wait_seconds or 0,
+                    cur.recall_count, self._long_wait(sv))
+            rows = s.scalars(
+                select(Ticket).where(
+                    Ticket.hall_id == hall.id, Ticket.business_day == day,
+                    Ticket.state == "waiting", Ticket.service_id.in_(service_ids),
+                    (Ticket.target_counter_id.is_(None)) | (Ticket.target_counter_id == counter_id))
+                .order_by(Ticket.issued_at, Ticket.id).limit(queue_limit)).all()
+            queue = tuple(
+                QueueEntry(t.id, t.code, t.service_id, services[t.service_id].name, t.priority,
+                           t.issued_at, max(0, int((now - t.issued_at).total_seconds())),
+                           self._long_wait(services[t.service_id]), t.target_counter_id)
+                for t in rows)
+            by_service = dict(s.execute(
+                select(Ticket.service_id, func.count(Ticket.id)).where(
+                    Ticket.hall_id == hall.id, Ticket.business_day == day,
+                    Ticket.state == "waiting", Ticket.service_id.in_(service_ids))
+                .group_by(Ticket.service_id)).all())
+            open_counters = int(s.scalar(select(func.count(Counter.id)).where(
+                Counter.hall_id == hall.id, Counter.state == "open")) or 0)
+            info = self._counter_info(s, counter)
+            closing = minutes_to_closing(now, hall_info.tz, list(hall.opening_hours))
+            thresholds = self.ctx.thresholds(hall)
+            ordered_services = tuple(_service_info(services[i]) for i in service_ids)
+        incidents = IncidentService(self.ctx)
+        outages = tuple(incidents.active(counter_id))
+        last = incidents.last_ended_outage(counter_id)
+        return CounterView(
+            now=now, counter=info, current=current, queue=queue,
+            waiting_by_service={int(k): int(v) for k, v in by_service.items()},
+            outages=outages, last_outage_ended_at=last.ended_at if last else None,
+            minutes_to_closing=closing, open_counters=open_counters,
+            hotline=hall_info.hotline, hall_name=hall_info.name,
+            recalls_before_no_show=thresholds.recalls_before_no_show,
+            services=ordered_services,
+        )
+
+    def _long_wait(self, sv: ServiceType) -> int:
+        return self.ctx.settings.long_wait_minutes.get(sv.code, sv.long_wait_minutes)
+
+    def counter_for_number(self, number: int) -> CounterInfo:
+        with self.ctx.read() as s:
+            c = s.scalars(select(Counter).where(Counter.hall_id == self.ctx.hall.id,
+                                                Counter.number == number)).first()
+            if c is None:
+                raise NotFound(f"找不到{number}号窗口。")
+            return self._counter_info(s, c)
+
+    def service_ranks(self, counter_id: int) -> dict[int, int]:
+        with self.ctx.read() as s:
+            return dict(s.execute(select(CounterService.service_id, CounterService.rank)
+                                  .where(CounterService.counter_id == counter_id)).all())

@@ -1,0 +1,392 @@
+"""Ticket lifecycle use cases: issue, call next, recall, no-show, start, finish, transfer,
+walk-away, cancel, close the day.
+
+Each public method is one transaction that changes the ticket and appends its
+`ticket_event` row (who, which counter, when), then sends a change notice.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db import queue
+from db.models import (
+    Counter,
+    CounterService,
+    CounterSession,
+    Hall,
+    ServiceType,
+    Ticket,
+    TicketEvent,
+)
+from hall_app.domain.priority import PriorityRule, RuleConfig, prefer_vip_now
+from hall_app.domain.roles import Actor, Permission
+from hall_app.domain.tickets import TicketAction, TicketState, next_state
+from hall_app.errors import IllegalTransition, NotFound, QueueEmpty, ValidationError
+from hall_app.services.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    id: int
+    code: str
+    state: str
+    service_id: int
+    service_name: str
+    priority: str
+    issued_at: datetime
+    counter_id: int | None = None
+    counter_number: int | None = None
+    recall_count: int = 0
+    wait_seconds: int | None = None
+    ahead: int = 0
+    estimated_wait_minutes: int | None = None
+    business_day: date | None = None
+
+
+@dataclass(frozen=True)
+class CloseDayResult:
+    abandoned: int
+    still_serving: int
+    counters_closed: int
+
+
+def _seconds(later: datetime, earlier: datetime) -> int:
+    return max(0, int((later - earlier).total_seconds()))
+
+
+class TicketService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # -- helpers ----------------------------------------------------------------------
+    def _event(self, s: Session, ticket: Ticket, action: str, from_state: str | None,
+               to_state: str, actor: Actor | None, counter_id: int | None,
+               detail: str | None = None, at: datetime | None = None) -> None:
+        s.add(TicketEvent(
+            hall_id=ticket.hall_id, ticket_id=ticket.id, kind=action, from_state=from_state,
+            to_state=to_state, at=at or self.ctx.now(), counter_id=counter_id,
+            staff_id=actor.staff_id if actor else None, detail=detail,
+        ))
+
+    def _ticket(self, s: Session, ticket_id: int, *, lock: bool = True) -> Ticket:
+        stmt = select(Ticket).where(Ticket.id == ticket_id, Ticket.hall_id == self.ctx.hall.id)
+        if lock and s.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        ticket = s.scalars(stmt).first()
+        if ticket is None:
+            raise NotFound("找不到该号票,可能已被其他窗口处理。")
+        return ticket
+
+    def _counter(self, s: Session, counter_id: int) -> Counter:
+        counter = s.get(Counter, counter_id)
+        if counter is None or counter.hall_id != self.ctx.hall.id:
+            raise NotFound("找不到该窗口。")
+        return counter
+
+    def _info(self, s: Session, t: Ticket, *, ahead: int = 0, est: int | None = None) -> TicketInfo:
+        service = s.get(ServiceType, t.service_id)
+        counter_number = None
+        if t.counter_id is not None:
+            c = s.get(Counter, t.counter_id)
+            counter_number = c.number if c else None
+        return TicketInfo(
+            id=t.id, code=t.code, state=t.state, service_id=t.service_id,
+            service_name=service.name if service else "", priority=t.priority,
+            issued_at=t.issued_at, counter_id=t.counter_id, counter_number=counter_number,
+            recall_count=t.recall_count, wait_seconds=t.wait_seconds, ahead=ahead,
+            estimated_wait_minutes=est, business_day=t.business_day,
+        )
+
+    def _serving_counter(self, s: Session, actor: Actor, counter_id: int) -> Counter:
+        actor.require(Permission.SERVE)
+        return self._counter(s, counter_id)
+
+    def _check_at_counter(self, ticket: Ticket, counter_id: int) -> None:
+        if ticket.counter_id != counter_id:
+            raise IllegalTransition(f"{ticket.code}号不在本窗口,不能操作。")
+
+    # -- issue ---------------------------------------------------------------------------
+    def issue(self, service_id: int, *, priority: str = "normal",
+              actor: Actor | None = None) -> TicketInfo:
+        """A customer takes a ticket at the kiosk (or the greeter issues one)."""
+        if actor is not None:
+            actor.require(Permission.ISSUE_TICKET)
+        if priority not in ("normal", "vip"):
+            raise ValidationError("优先级只能是普通或VIP。", field="priority")
+        with self.ctx.write() as s:
+            hall_id = self.ctx.hall.id
+            service = s.get(ServiceType, service_id)
+            if service is None or service.hall_id != hall_id:
+                raise NotFound("找不到该业务类型。")
+            if not service.active:
+                raise ValidationError(f"「{service.name}」业务暂停取号,请咨询大堂经理。",
+                                      field="service")
+            now = self.ctx.now()
+            day = self.ctx.business_day(now)
+            if service.is_vip:
+                priority = "vip"
+            number = queue.next_number(s, hall_id, day, service.prefix)
+            ticket = Ticket(
+                hall_id=hall_id, business_day=day, service_id=service.id,
+                prefix=service.prefix, number=number, hop=0,
+                code=f"{service.prefix}{number:03d}", priority=priority,
+                state=TicketState.WAITING, issued_at=now, created_at=now,
+            )
+            s.add(ticket)
+            s.flush()
+            self._event(s, ticket, TicketAction.ISSUE, None, TicketState.WAITING, actor, None,
+                        at=now)
+            ahead = self._ahead(s, ticket)
+            est = self._estimate_wait(s, service, ahead)
+            self.ctx.notify(s, "tickets")
+            return self._info(s, ticket, ahead=ahead, est=est)
+
+    def _ahead(self, s: Session, ticket: Ticket) -> int:
+        return int(s.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.hall_id == ticket.hall_id,
+                Ticket.business_day == ticket.business_day,
+                Ticket.service_id == ticket.service_id,
+                Ticket.state == TicketState.WAITING,
+                Ticket.id != ticket.id,
+                Ticket.issued_at <= ticket.issued_at,
+            )
+        ) or 0)
+
+    def _estimate_wait(self, s: Session, service: ServiceType, ahead: int) -> int:
+        """Minutes: people ahead × recent average service time ÷ open counters serving it."""
+        recent = s.execute(
+            select(Ticket.service_seconds)
+            .where(Ticket.hall_id == service.hall_id, Ticket.service_id == service.id,
+                   Ticket.state == TicketState.DONE, Ticket.service_seconds.is_not(None))
+            .order_by(Ticket.finished_at.desc())
+            .limit(20)
+        ).scalars().all()
+        per_customer = (sum(recent) / len(recent) / 60) if len(recent) >= 3 else float(
+            service.typical_service_minutes)
+        open_counters = int(s.scalar(
+            select(func.count(Counter.id))
+            .join(CounterService, CounterService.counter_id == Counter.id)
+            .where(CounterService.service_id == service.id, Counter.state == "open",
+                   Counter.active.is_(True))
+        ) or 0)
+        return math.ceil(ahead * per_customer / max(1, open_counters))
+
+    # -- calling -------------------------------------------------------------------------
+    def call_next(self, actor: Actor, counter_id: int) -> TicketInfo:
+        """Claim the next waiting ticket for this counter (concurrency-safe)."""
+        actor.require(Permission.SERVE)
+        with self.ctx.write() as s:
+            hall_id = self.ctx.hall.id
+            counter = self._counter(s, counter_id)
+            if not counter.active:
+                raise IllegalTransition(f"{counter.number}号窗口已停用。")
+            if counter.state != "open":
+                label = "暂停服务中" if counter.state == "paused" else "未开启"
+                raise IllegalTransition(f"{counter.number}号窗口{label},请先恢复服务再叫号。")
+            busy = s.scalar(select(Ticket.code).where(
+                Ticket.counter_id == counter_id,
+                Ticket.state.in_([TicketState.CALLED, TicketState.SERVING])))
+            if busy:
+                raise IllegalTransition(f"请先处理当前顾客{busy}号(开始办理、过号或转移)。")
+            hall = s.get(Hall, hall_id)
+            assert hall is not None
+            config = RuleConfig(PriorityRule(hall.priority_rule), hall.priority_ratio,
+                                hall.priority_aging_minutes)
+            now = self.ctx.now()
+            day = self.ctx.business_day(now)
+            ticket_id = queue.claim_candidate(
+                s, hall_id=hall_id, day=day, counter_id=counter_id, rule=config.rule,
+                prefer_vip=prefer_vip_now(config, counter.calls_since_priority),
+                aging_cutoff=now - timedelta(minutes=config.aging_minutes),
+            )
+            if ticket_id is None:
+                raise QueueEmpty("当前没有等候的顾客。")
+            ticket = s.get(Ticket, ticket_id)
+            assert ticket is not None
+            values = {
+                "state": TicketState.CALLED, "first_called_at": now, "last_called_at": now,
+                "counter_id": counter_id, "staff_id": actor.staff_id,
+                "wait_seconds": _seconds(now, ticket.issued_at),
+            }
+            try:
+                claimed = queue.mark_called(s, ticket_id, values)
+            except IntegrityError as exc:
+                raise IllegalTransition("本窗口已有正在处理的顾客。") from exc
+            if not claimed:  # pragma: no cover - guarded by the lock; kept as a last check
+                raise IllegalTransition("该号已被其他窗口叫走,请重试。")
+            s.refresh(ticket)
+            counter.calls_since_priority = (
+                0 if ticket.priority == "vip" else counter.calls_since_priority + 1)
+            self._event(s, ticket, TicketAction.CALL, TicketState.WAITING, TicketState.CALLED,
+                        actor, counter_id, at=now)
+            self.ctx.notify(s, "tickets")
+            return self._info(s, ticket)
+
+    def current(self, counter_id: int) -> TicketInfo | None:
+        with self.ctx.read() as s:
+            t = s.scalars(select(Ticket).where(
+                Ticket.counter_id == counter_id,
+                Ticket.state.in_([TicketState.CALLED, TicketState.SERVING]))).first()
+            return self._info(s, t) if t else None
+
+    def _transition(self, actor: Actor, ticket_id: int, action: TicketAction,
+                    counter_id: int | None = None, detail: str | None = None,
+                    permission: Permission = Permission.SERVE) -> TicketInfo:
+        actor.require(permission)
+        with self.ctx.write() as s:
+            t = self._ticket(s, ticket_id)
+            if counter_id is not None and t.state in (TicketState.CALLED, TicketState.SERVING):
+                self._check_at_counter(t, counter_id)
+            before = t.state
+            after = next_state(action, before, t.code)
+            now = self.ctx.now()
+            self._apply(s, t, action, after, now)
+            self._event(s, t, action, before, after, actor, t.counter_id or counter_id,
+                        detail, at=now)
+            self.ctx.notify(s, "tickets")
+            return self._info(s, t)
+
+    def _apply(self, s: Session, t: Ticket, action: TicketAction, after: TicketState,
+               now: datetime) -> None:
+        if action == TicketAction.RECALL:
+            t.recall_count += 1
+            t.last_called_at = now
+        elif action == TicketAction.NO_SHOW:
+            limit = self.ctx.thresholds(s.get(Hall, t.hall_id)).recalls_before_no_show
+            if t.recall_count < limit:
+                raise IllegalTransition(
+                    f"{t.code}号需重呼{limit}次后才能过号(已重呼{t.recall_count}次)。")
+            t.ended_at = now
+        elif action == TicketAction.START:
+            t.started_at = now
+        elif action == TicketAction.FINISH:
+            t.finished_at = now
+            t.ended_at = now
+            t.service_seconds = _seconds(now, t.started_at or now)
+        elif action in (TicketAction.WALK_AWAY, TicketAction.CANCEL, TicketAction.ABANDON):
+            t.ended_at = now
+        t.state = after
+
+    def recall(self, actor: Actor, ticket_id: int, counter_id: int | None = None) -> TicketInfo:
+        return self._transition(actor, ticket_id, TicketAction.RECALL, counter_id)
+
+    def no_show(self, actor: Actor, ticket_id: int, counter_id: int | None = None) -> TicketInfo:
+        return self._transition(actor, ticket_id, TicketAction.NO_SHOW, counter_id)
+
+    def start(self, actor: Actor, ticket_id: int, counter_id: int | None = None) -> TicketInfo:
+        return self._transition(actor, ticket_id, TicketAction.START, counter_id)
+
+    def finish(self, actor: Actor, ticket_id: int, counter_id: int | None = None) -> TicketInfo:
+        return self._transition(actor, ticket_id, TicketAction.FINISH, counter_id)
+
+    def walk_away(self, actor: Actor, ticket_id: int, note: str | None = None) -> TicketInfo:
+        """A waiting customer was seen leaving (marked by floor staff or the duty manager)."""
+        return self._transition(actor, ticket_id, TicketAction.WALK_AWAY, None, note,
+                                permission=Permission.MARK_WALKAWAY)
+
+    def cancel(self, actor: Actor, ticket_id: int, reason: str | None = None) -> TicketInfo:
+        return self._transition(actor, ticket_id, TicketAction.CANCEL, None, reason,
+                                permission=Permission.CANCEL_TICKET)
+
+    # -- transfer ----------------------------------------------------------------------
+    def transfer(self, actor: Actor, ticket_id: int, *, to_service_id: int | None = None,
+                 to_counter_id: int | None = None, counter_id: int | None = None,
+                 note: str | None = None) -> TicketInfo:
+        """Move the customer to another service and/or counter; they keep their place."""
+        actor.require(Permission.SERVE)
+        if to_service_id is None and to_counter_id is None:
+            raise ValidationError("请选择要转往的业务或窗口。", field="target")
+        with self.ctx.write() as s:
+            t = self._ticket(s, ticket_id)
+            if counter_id is not None and t.state in (TicketState.CALLED, TicketState.SERVING):
+                self._check_at_counter(t, counter_id)
+            before = t.state
+            after = next_state(TicketAction.TRANSFER, before, t.code)
+            service_id = to_service_id or t.service_id
+            service = s.get(ServiceType, service_id)
+            if service is None or service.hall_id != t.hall_id or not service.active:
+                raise ValidationError("目标业务不存在或已停用。", field="target_service")
+            target_counter: Counter | None = None
+            if to_counter_id is not None:
+                target_counter = self._counter(s, to_counter_id)
+                if not target_counter.active:
+                    raise ValidationError(f"{target_counter.number}号窗口已停用。",
+                                          field="target_counter")
+                serves = s.scalar(select(CounterService.id).where(
+                    CounterService.counter_id == to_counter_id,
+                    CounterService.service_id == service_id))
+                if serves is None:
+                    raise ValidationError(
+                        f"{target_counter.number}号窗口不办理「{service.name}」业务。",
+                        field="target_counter")
+            if service_id == t.service_id and to_counter_id in (None, t.counter_id) and \
+                    before == TicketState.WAITING and to_counter_id == t.target_counter_id:
+                raise ValidationError("转移目标与当前相同。", field="target")
+            now = self.ctx.now()
+            from_counter = t.counter_id or counter_id
+            if t.started_at is not None and before == TicketState.SERVING:
+                t.service_seconds = _seconds(now, t.started_at)
+            t.state = after
+            t.ended_at = now
+            target_text = f"→{service.name}" + (
+                f" {target_counter.number}号窗口" if target_counter else "")
+            self._event(s, t, TicketAction.TRANSFER, before, after, actor, from_counter,
+                        note or target_text, at=now)
+            s.flush()
+            cont = Ticket(
+                hall_id=t.hall_id, business_day=t.business_day, service_id=service_id,
+                prefix=t.prefix, number=t.number, hop=t.hop + 1, code=t.code,
+                priority=t.priority, state=TicketState.WAITING, issued_at=t.issued_at,
+                created_at=now, target_counter_id=to_counter_id,
+                origin_ticket_id=t.origin_ticket_id or t.id,
+                transferred_from_service_id=t.service_id,
+            )
+            s.add(cont)
+            s.flush()
+            self._event(s, cont, "transfer_in", None, TicketState.WAITING, actor, from_counter,
+                        f"来自{t.code}({before})", at=now)
+            self.ctx.notify(s, "tickets")
+            return self._info(s, cont)
+
+    # -- end of day --------------------------------------------------------------------
+    def close_day(self, actor: Actor, day: date | None = None) -> CloseDayResult:
+        """Closing time: waiting and called tickets become abandoned; counters close."""
+        actor.require(Permission.CLOSE_DAY)
+        with self.ctx.write() as s:
+            hall_id = self.ctx.hall.id
+            now = self.ctx.now()
+            day = day or self.ctx.business_day(now)
+            leftovers = s.scalars(select(Ticket).where(
+                Ticket.hall_id == hall_id, Ticket.business_day == day,
+                Ticket.state.in_([TicketState.WAITING, TicketState.CALLED]))).all()
+            for t in leftovers:
+                before = t.state
+                t.state = TicketState.ABANDONED
+                t.ended_at = now
+                self._event(s, t, TicketAction.ABANDON, before, TicketState.ABANDONED, actor,
+                            t.counter_id, "闭厅", at=now)
+            serving = int(s.scalar(select(func.count(Ticket.id)).where(
+                Ticket.hall_id == hall_id, Ticket.business_day == day,
+                Ticket.state == TicketState.SERVING)) or 0)
+            closed = s.execute(
+                update(Counter).where(Counter.hall_id == hall_id, Counter.state != "closed")
+                .values(state="closed", state_since=now, pause_reason=None, staff_id=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+            s.execute(update(CounterSession).where(
+                CounterSession.hall_id == hall_id, CounterSession.ended_at.is_(None)
+            ).values(ended_at=now).execution_options(synchronize_session=False))
+            from db.models import CounterPause
+            s.execute(update(CounterPause).where(
+                CounterPause.hall_id == hall_id, CounterPause.ended_at.is_(None)
+            ).values(ended_at=now).execution_options(synchronize_session=False))
+            self.ctx.notify(s, "tickets")
+            return CloseDayResult(len(leftovers), serving, int(closed or 0))
