@@ -1,0 +1,203 @@
+"""LiveFeed with a fake change feed and a fake load(): no database needed."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import threading  # noqa: E402
+
+import pytest  # noqa: E402
+
+from hall_app.errors import DatabaseUnavailable  # noqa: E402
+from ui.live import LiveFeed  # noqa: E402
+
+
+class FakeFeed:
+    """Change feed driven by the test: `change()` fires a notice, `down` makes it raise."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.closed_in: threading.Thread | None = None
+        self.used_in: set[threading.Thread] = set()
+        self._changed = threading.Event()
+
+    def change(self) -> None:
+        self._changed.set()
+
+    def wait_for_change(self, timeout: float) -> bool:
+        self.used_in.add(threading.current_thread())
+        if self.down:
+            raise DatabaseUnavailable()
+        fired = self._changed.wait(timeout)
+        self._changed.clear()
+        return fired
+
+    def close(self) -> None:
+        self.closed_in = threading.current_thread()
+
+
+class FakeLoad:
+    def __init__(self) -> None:
+        self.count = 0
+        self.threads: set[threading.Thread] = set()
+        self.error: BaseException | None = None
+
+    def __call__(self) -> dict:
+        self.threads.add(threading.current_thread())
+        if self.error is not None:
+            raise self.error
+        self.count += 1
+        return {"version": self.count}
+
+
+@pytest.fixture
+def feeds(qapp):
+    made: list[LiveFeed] = []
+
+    def make(feed, load, **kwargs) -> LiveFeed:
+        kwargs.setdefault("poll_timeout", 0.02)
+        kwargs.setdefault("backoff", (0.02, 0.05))
+        live = LiveFeed(feed, load, **kwargs)
+        made.append(live)
+        return live
+
+    yield make
+    for live in made:
+        assert live.stop(timeout=3)
+        assert not live.is_running()
+
+
+def _collect(live: LiveFeed) -> list[tuple]:
+    events: list[tuple] = []
+    live.snapshot.connect(lambda data: events.append(("snapshot", data, threading.current_thread())))
+    live.connection_lost.connect(lambda msg: events.append(("lost", msg)))
+    live.connection_restored.connect(lambda: events.append(("restored",)))
+    live.load_failed.connect(lambda msg: events.append(("load_failed", msg)))
+    return events
+
+
+def _snapshots(events: list[tuple]) -> list:
+    return [e[1] for e in events if e[0] == "snapshot"]
+
+
+def test_initial_snapshot_loaded_in_worker_delivered_on_gui(qtbot, feeds) -> None:
+    feed, load = FakeFeed(), FakeLoad()
+    live = feeds(feed, load)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
+    assert events[0][:2] == ("snapshot", {"version": 1})
+    assert events[0][2] is threading.main_thread()
+    assert threading.main_thread() not in load.threads
+    assert threading.main_thread() not in feed.used_in
+
+
+def test_change_and_refresh_trigger_reload(qtbot, feeds) -> None:
+    feed, load = FakeFeed(), FakeLoad()
+    live = feeds(feed, load)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(_snapshots(events)) == 1, timeout=2000)
+    feed.change()
+    qtbot.waitUntil(lambda: len(_snapshots(events)) == 2, timeout=2000)
+    live.request_refresh()
+    qtbot.waitUntil(lambda: len(_snapshots(events)) == 3, timeout=2000)
+    qtbot.wait(100)
+    assert _snapshots(events) == [{"version": 1}, {"version": 2}, {"version": 3}]
+
+
+def test_safety_interval_reloads_without_notices(qtbot, feeds) -> None:
+    live = feeds(FakeFeed(), FakeLoad(), safety_interval=0.1)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(_snapshots(events)) >= 3, timeout=3000)
+
+
+def test_feed_down_reports_once_and_recovers(qtbot, feeds) -> None:
+    feed, load = FakeFeed(), FakeLoad()
+    live = feeds(feed, load)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
+    feed.down = True
+    qtbot.waitUntil(lambda: not live.connected, timeout=2000)
+    qtbot.wait(300)  # many retries happen meanwhile ...
+    assert [e[0] for e in events] == ["snapshot", "lost"]  # ... but one notice
+    assert events[1][1] == "数据库连接中断,正在重试…"
+    feed.down = False
+    qtbot.waitUntil(lambda: len(events) == 4, timeout=2000)
+    assert [e[0] for e in events] == ["snapshot", "lost", "restored", "snapshot"]
+    assert live.connected
+
+
+def test_load_operational_error_counts_as_lost(qtbot, feeds) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    load = FakeLoad()
+    load.error = OperationalError("SELECT", {}, Exception("could not connect to server"))
+    live = feeds(FakeFeed(), load)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
+    qtbot.wait(200)
+    assert [e[0] for e in events] == ["lost"]
+    load.error = None
+    qtbot.waitUntil(lambda: len(events) == 3, timeout=2000)
+    assert [e[0] for e in events] == ["lost", "restored", "snapshot"]
+
+
+def test_feed_factory_runs_in_worker_and_may_fail_first(qtbot, feeds) -> None:
+    feed = FakeFeed()
+    attempts: list[threading.Thread] = []
+
+    def factory() -> FakeFeed:
+        attempts.append(threading.current_thread())
+        if len(attempts) == 1:
+            raise DatabaseUnavailable()
+        return feed
+
+    live = feeds(factory, FakeLoad())
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 3, timeout=2000)
+    assert [e[0] for e in events] == ["lost", "restored", "snapshot"]
+    assert threading.main_thread() not in attempts
+
+
+def test_unexpected_load_error_reported_once_and_no_crash(qtbot, feeds) -> None:
+    feed, load = FakeFeed(), FakeLoad()
+    load.error = ValueError("bug")
+    live = feeds(feed, load)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
+    for _ in range(3):
+        feed.change()
+        qtbot.wait(50)
+    assert events == [("load_failed", "操作失败,请重试或联系值班长")]
+    load.error = None
+    live.request_refresh()
+    qtbot.waitUntil(lambda: len(events) == 2, timeout=2000)
+    assert events[1][:2] == ("snapshot", {"version": 1})
+
+
+def test_stop_ends_thread_and_closes_feed_in_worker(qtbot, feeds) -> None:
+    feed, load = FakeFeed(), FakeLoad()
+    live = feeds(feed, load)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
+    assert live.stop(timeout=2)
+    assert not live.is_running()
+    assert feed.closed_in is not None and feed.closed_in is not threading.main_thread()
+    count = len(events)
+    feed.change()
+    qtbot.wait(100)
+    assert len(events) == count
+
+
+def test_stop_before_start_is_harmless(qapp) -> None:
+    live = LiveFeed(FakeFeed(), FakeLoad())
+    assert live.stop()
+    live.start()  # ignored after stop
+    assert not live.is_running()

@@ -1,0 +1,199 @@
+"""Keep a window's data fresh from a worker thread, and say so when the database is gone.
+
+A window gives a change feed and a ``load()`` callable (a core service call that
+returns an immutable snapshot); ``LiveFeed`` calls ``load()`` in its own thread
+once at start, after every change notice, after ``request_refresh()`` and every
+``safety_interval`` seconds, and hands the result to the GUI thread::
+
+    self.live = LiveFeed(lambda: make_change_feed(config), lambda: overview.snapshot(hall_id), parent=self)
+    self.live.snapshot.connect(self.apply_snapshot)
+    self.live.connection_lost.connect(self.banner.on_connection_lost)
+    self.live.connection_restored.connect(self.banner.on_connection_restored)
+    self.live.start()
+    ...
+    def closeEvent(self, event):
+        self.live.stop()
+
+When the feed or ``load()`` raises ``DatabaseUnavailable`` (or a SQLAlchemy
+``OperationalError`` / ``DBAPIError``), ``connection_lost`` is emitted once, the
+worker retries with growing pauses, and on recovery emits ``connection_restored``
+followed by a fresh snapshot. The feed is created, used and closed in the worker
+thread (SQLite connections must stay in their thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from hall_app.changes import ChangeFeed
+from hall_app.errors import DatabaseUnavailable, HallError
+from ui.ops import GENERIC_FAILURE, is_connection_error
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+def _is_lost(exc: BaseException) -> bool:
+    if is_connection_error(exc):
+        return True
+    try:
+        from sqlalchemy.exc import DBAPIError
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, DBAPIError)
+
+
+class LiveFeed(QObject):
+    """Worker that turns change notices into snapshots for the GUI thread.
+
+    Signals (delivered on the GUI thread):
+      ``snapshot(object)``       the value returned by ``load()``;
+      ``connection_lost(str)``   once per outage, with the Chinese message;
+      ``connection_restored()``  once when the database answers again (a snapshot follows);
+      ``load_failed(str)``       once per streak of unexpected ``load()`` errors (logged).
+    """
+
+    snapshot = Signal(object)
+    connection_lost = Signal(str)
+    connection_restored = Signal()
+    load_failed = Signal(str)
+
+    def __init__(
+        self,
+        feed: ChangeFeed | Callable[[], ChangeFeed],
+        load: Callable[[], Any],
+        *,
+        poll_timeout: float = 0.5,
+        safety_interval: float = 30.0,
+        backoff: Sequence[float] = DEFAULT_BACKOFF,
+        name: str = "live",
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if hasattr(feed, "wait_for_change"):
+            self._make_feed: Callable[[], ChangeFeed] = lambda: feed  # type: ignore[assignment,return-value]
+        else:
+            self._make_feed = feed  # type: ignore[assignment]
+        self._load = load
+        self._poll_timeout = poll_timeout
+        self._safety_interval = safety_interval if safety_interval > 0 else math.inf
+        self._backoff = tuple(backoff) or DEFAULT_BACKOFF
+        self._stop = threading.Event()
+        self._wake = threading.Event()  # interrupts a retry pause (refresh or stop)
+        self._refresh = threading.Event()
+        self._connected = True
+        self._thread = threading.Thread(target=self._run, name=f"hall-{name}", daemon=True)
+        stop, wake = self._stop, self._wake  # no reference to self in the lambda
+        self.destroyed.connect(lambda *_: (stop.set(), wake.set()))
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
+
+    # --- GUI-thread API -------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the worker (first snapshot follows at once). Idempotent."""
+        if self._thread.ident is None and not self._stop.is_set():
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Ask the worker to end and wait for it (at most one feed wait). True if it ended."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.ident is None or self._thread is threading.current_thread():
+            return True
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning("%s did not stop within %.1f s", self._thread.name, timeout)
+            return False
+        return True
+
+    def request_refresh(self) -> None:
+        """Reload soon (within one poll timeout), e.g. right after a local action."""
+        self._refresh.set()
+        self._wake.set()
+
+    def is_running(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def connected(self) -> bool:
+        """False between ``connection_lost`` and ``connection_restored``."""
+        return self._connected
+
+    # --- worker thread --------------------------------------------------------
+
+    def _emit(self, signal_name: str, *args: Any) -> None:
+        if not self._stop.is_set() and shiboken6.isValid(self):
+            getattr(self, signal_name).emit(*args)
+
+    def _pause(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def _run(self) -> None:
+        feed: ChangeFeed | None = None
+        need_load = True
+        last_load = -math.inf
+        attempt = 0
+        failing = False  # inside a streak of unexpected load errors
+        try:
+            while not self._stop.is_set():
+                try:
+                    if feed is None:
+                        feed = self._make_feed()
+                    if not self._connected:
+                        feed.wait_for_change(0)  # probe: raises while still down
+                        need_load = True
+                    if self._refresh.is_set():
+                        self._refresh.clear()
+                        need_load = True
+                    if need_load or time.monotonic() - last_load >= self._safety_interval:
+                        need_load = False
+                        last_load = time.monotonic()
+                        data = self._load()
+                        attempt = 0
+                        failing = False
+                        if not self._connected:
+                            self._connected = True
+                            log.info("Database connection restored")
+                            self._emit("connection_restored")
+                        self._emit("snapshot", data)
+                    if self._stop.is_set():
+                        break
+                    if feed.wait_for_change(self._poll_timeout):
+                        need_load = True
+                except Exception as exc:
+                    if self._stop.is_set():
+                        break
+                    if _is_lost(exc):
+                        need_load = True
+                        if self._connected:
+                            self._connected = False
+                            message = exc.message if isinstance(exc, HallError) else DatabaseUnavailable().message
+                            log.warning("Database connection lost: %s", exc)
+                            self._emit("connection_lost", message)
+                    else:
+                        if not failing:
+                            failing = True
+                            log.error("Live refresh failed", exc_info=True)
+                            self._emit("load_failed", GENERIC_FAILURE)
+                        else:
+                            log.debug("Live refresh failed again: %r", exc)
+                    self._pause(self._backoff[min(attempt, len(self._backoff) - 1)])
+                    attempt += 1
+        finally:
+            if feed is not None:
+                try:
+                    feed.close()
+                except Exception:
+                    log.debug("Closing the change feed failed", exc_info=True)
