@@ -1,6 +1,40 @@
-"""Service scripts as data (full API docstring once complete)."""
+"""Service scripts as data: wording lives in resources/scripts/*.toml, never in code.
 
-from hall_app.scripts.cash import CashResult, FeeBreakdown, cash_exchange, fee_breakdown
+Public API (no Qt, no database)::
+
+    book = load_scripts()            # shipped resources/scripts/service_scripts.toml
+    book = load_scripts(hall_path)   # a hall's own file, validated the same way
+    # ScriptFileError (a ConfigError) names the file, the key and, when known, the line.
+
+    book.render("greeting", honorific="王先生")       # any phrase by key
+    book.coaching_cards, book.complaint_steps, book.complaint_pitfalls
+    book.five_more, book.forbidden, book.recommended, book.principle
+    book.complaint_categories                         # (code, name, share 0..1)
+
+    prompts = select_prompts(book, Situation(...), Thresholds(...))
+    # -> [Prompt(kind="say"|"do"|"warn", key, text, tell_waiting, title)], ordered
+    steps = flow_steps(book, situation)  # the five steps, phrases rendered, current marked
+
+    r = cash_exchange("71.50", "100")   # 唱收唱交; ValidationError(field="amount_due"|"received")
+    r.change, r.change_fen, r.phrase    # Decimal("28.50"), 2850, "收您100.00元,找您28.50元,请点一下。"
+    fee_breakdown(book, "宽带", "150", [("业务费", "100"), ("话费", "50")]).phrase
+
+    find_forbidden(book, reply_text)     # -> [ForbiddenHit(phrase, start, end, matched)]
+
+See docs/scripts.md for the file format, placeholders and selection rules.
+"""
+
+from hall_app.scripts.cash import (
+    DEFAULT_CAP,
+    CashResult,
+    FeeBreakdown,
+    cash_exchange,
+    fee_breakdown,
+    format_yuan,
+    from_fen,
+    parse_amount,
+    to_fen,
+)
 from hall_app.scripts.engine import (
     FlowStep,
     Prompt,
@@ -10,12 +44,26 @@ from hall_app.scripts.engine import (
     select_prompts,
 )
 from hall_app.scripts.forbidden import ForbiddenHit, find_forbidden
-from hall_app.scripts.loader import ScriptFileError, default_book, load_scripts
-from hall_app.scripts.model import PLACEHOLDERS, Phrase, ScriptBook
+from hall_app.scripts.loader import (
+    ScriptFileError,
+    default_book,
+    default_script_path,
+    load_scripts,
+)
+from hall_app.scripts.model import (
+    PLACEHOLDERS,
+    CoachingCard,
+    ComplaintCategory,
+    ComplaintStep,
+    FiveMore,
+    Phrase,
+    ScriptBook,
+)
 
 __all__ = [
-    "FlowStep", "Prompt", "Situation", "Thresholds", "flow_steps", "select_prompts",
-    "CashResult", "FeeBreakdown", "cash_exchange", "fee_breakdown",
-    "PLACEHOLDERS", "ForbiddenHit", "Phrase", "ScriptBook", "ScriptFileError",
-    "default_book", "find_forbidden", "load_scripts",
+    "DEFAULT_CAP", "PLACEHOLDERS", "CashResult", "CoachingCard", "ComplaintCategory",
+    "ComplaintStep", "FeeBreakdown", "FiveMore", "FlowStep", "ForbiddenHit", "Phrase", "Prompt",
+    "ScriptBook", "ScriptFileError", "Situation", "Thresholds", "cash_exchange",
+    "default_book", "default_script_path", "fee_breakdown", "find_forbidden", "flow_steps",
+    "format_yuan", "from_fen", "load_scripts", "parse_amount", "select_prompts", "to_fen",
 ]
