@@ -210,3 +210,7 @@ def test_engine_reads_the_books_wording(tmp_path: Path) -> None:
     prompts = select_prompts(book, Situation(queue_length=2, minutes_to_closing=5,
                                              counter_number="7"), T)
     assert [p.text for p in prompts] == ["请别着急,7号窗口会等您办完。"]
+
+
+def test_paused_counter_gets_no_crowded_phrase() -> None:
+    assert run(Situation(counter_state="paused", queue_length=50, open_counters=1)) == []
