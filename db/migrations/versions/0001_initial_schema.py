@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:54:34.935991
+Create Date: 2026-11-25 16:02:16.461220
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def upgrade() -> None:
     sa.Column('closes', sa.Time(), nullable=True),
     sa.ForeignKeyConstraint(['hall_id'], ['hall.id'], name=op.f('fk_opening_hours_hall_id_hall'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_opening_hours')),
-    sa.UniqueConstraint('hall_id', 'weekday', name=op.f('uq_opening_hours_hall_id'))
+    sa.UniqueConstraint('hall_id', 'weekday', name=op.f('uq_opening_hours_hall_id_weekday'))
     )
     op.create_table('service_type',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -64,8 +64,8 @@ def upgrade() -> None:
     sa.Column('sort_order', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['hall_id'], ['hall.id'], name=op.f('fk_service_type_hall_id_hall')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_type')),
-    sa.UniqueConstraint('hall_id', 'code', name=op.f('uq_service_type_hall_id')),
-    sa.UniqueConstraint('hall_id', 'prefix', name=op.f('uq_service_type_hall_id'))
+    sa.UniqueConstraint('hall_id', 'code', name=op.f('uq_service_type_hall_id_code')),
+    sa.UniqueConstraint('hall_id', 'prefix', name=op.f('uq_service_type_hall_id_prefix'))
     )
     op.create_table('staff',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -80,7 +80,7 @@ def upgrade() -> None:
     sa.Column('locked_until', db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['hall_id'], ['hall.id'], name=op.f('fk_staff_hall_id_hall')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
-    sa.UniqueConstraint('hall_id', 'staff_no', name=op.f('uq_staff_hall_id'))
+    sa.UniqueConstraint('hall_id', 'staff_no', name=op.f('uq_staff_hall_id_staff_no'))
     )
     op.create_table('ticket_sequence',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -90,7 +90,7 @@ def upgrade() -> None:
     sa.Column('last_number', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['hall_id'], ['hall.id'], name=op.f('fk_ticket_sequence_hall_id_hall')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_sequence')),
-    sa.UniqueConstraint('hall_id', 'business_day', 'prefix', name=op.f('uq_ticket_sequence_hall_id'))
+    sa.UniqueConstraint('hall_id', 'business_day', 'prefix', name=op.f('uq_ticket_sequence_hall_id_business_day_prefix'))
     )
     op.create_table('alert_ack',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -101,7 +101,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['acknowledged_by'], ['staff.id'], name=op.f('fk_alert_ack_acknowledged_by_staff')),
     sa.ForeignKeyConstraint(['hall_id'], ['hall.id'], name=op.f('fk_alert_ack_hall_id_hall')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_ack')),
-    sa.UniqueConstraint('hall_id', 'alert_key', name=op.f('uq_alert_ack_hall_id'))
+    sa.UniqueConstraint('hall_id', 'alert_key', name=op.f('uq_alert_ack_hall_id_alert_key'))
     )
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -135,7 +135,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['hall_id'], ['hall.id'], name=op.f('fk_counter_hall_id_hall')),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_counter_staff_id_staff')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_counter')),
-    sa.UniqueConstraint('hall_id', 'number', name=op.f('uq_counter_hall_id'))
+    sa.UniqueConstraint('hall_id', 'number', name=op.f('uq_counter_hall_id_number'))
     )
     op.create_table('incident',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -179,7 +179,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['counter_id'], ['counter.id'], name=op.f('fk_counter_service_counter_id_counter'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['service_id'], ['service_type.id'], name=op.f('fk_counter_service_service_id_service_type')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_counter_service')),
-    sa.UniqueConstraint('counter_id', 'service_id', name=op.f('uq_counter_service_counter_id'))
+    sa.UniqueConstraint('counter_id', 'service_id', name=op.f('uq_counter_service_counter_id_service_id'))
     )
     op.create_table('counter_session',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -203,7 +203,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['counter_id'], ['counter.id'], name=op.f('fk_incident_counter_counter_id_counter')),
     sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_incident_counter_incident_id_incident'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_counter')),
-    sa.UniqueConstraint('incident_id', 'counter_id', name=op.f('uq_incident_counter_incident_id'))
+    sa.UniqueConstraint('incident_id', 'counter_id', name=op.f('uq_incident_counter_incident_id_counter_id'))
     )
     op.create_table('ticket',
     sa.Column('id', sa.Integer(), nullable=False),
