@@ -13,13 +13,74 @@ Numbering: an atomic upsert on ticket_sequence (INSERT ... ON CONFLICT DO UPDATE
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.models import CounterService, Ticket, TicketSequence
+from db.models import (
+    Counter,
+    CounterService,
+    Hall,
+    ServiceType,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+)
+
+
+@dataclass(frozen=True)
+class CounterCallState:
+    number: int
+    state: str
+    active: bool
+    calls_since_priority: int
+    busy_code: str | None
+    rule: str
+    ratio: int
+    aging_minutes: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    code: str
+    service_id: int
+    service_name: str
+    priority: str
+    issued_at: datetime
+
+
+def counter_call_state(session: Session, hall_id: int, counter_id: int) -> CounterCallState | None:
+    """The counter, its open ticket (if any) and the hall's priority rule, in one query."""
+    busy = (
+        select(Ticket.code)
+        .where(Ticket.counter_id == counter_id, Ticket.state.in_(("called", "serving")))
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(Counter.number, Counter.state, Counter.active, Counter.calls_since_priority,
+               busy, Hall.priority_rule, Hall.priority_ratio, Hall.priority_aging_minutes)
+        .join(Hall, Hall.id == Counter.hall_id)
+        .where(Counter.id == counter_id, Counter.hall_id == hall_id)
+    ).first()
+    return CounterCallState(*row) if row else None
+
+
+def after_call(session: Session, counter_id: int, called_vip: bool) -> None:
+    """Keep the ratio rule's count: normal calls since the last VIP one at this counter."""
+    session.execute(
+        update(Counter).where(Counter.id == counter_id)
+        .values(calls_since_priority=0 if called_vip else Counter.calls_since_priority + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def add_event(session: Session, **values: object) -> None:
+    session.execute(insert(TicketEvent).values(**values))
 
 
 def claim_candidate(
@@ -31,8 +92,8 @@ def claim_candidate(
     rule: str,
     prefer_vip: bool,
     aging_cutoff: datetime | None,
-) -> int | None:
-    """The id of the ticket this counter should call next (locked on PostgreSQL)."""
+) -> Candidate | None:
+    """The ticket this counter should call next (row locked on PostgreSQL)."""
     is_vip = Ticket.priority == "vip"
     if rule == "aging" and aging_cutoff is not None:
         pclass = case((or_(is_vip, Ticket.issued_at <= aging_cutoff), 0), else_=1)
@@ -41,7 +102,9 @@ def claim_candidate(
     else:
         pclass = case((is_vip, 0), else_=1)
     stmt = (
-        select(Ticket.id)
+        select(Ticket.id, Ticket.code, Ticket.service_id, ServiceType.name, Ticket.priority,
+               Ticket.issued_at)
+        .join(ServiceType, ServiceType.id == Ticket.service_id)
         .join(
             CounterService,
             and_(CounterService.service_id == Ticket.service_id,
@@ -58,7 +121,8 @@ def claim_candidate(
     )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
-    return session.scalar(stmt)
+    row = session.execute(stmt).first()
+    return Candidate(*row) if row else None
 
 
 def mark_called(session: Session, ticket_id: int, values: dict[str, object]) -> bool:

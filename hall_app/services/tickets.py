@@ -181,54 +181,57 @@ class TicketService:
 
     # -- calling -------------------------------------------------------------------------
     def call_next(self, actor: Actor, counter_id: int) -> TicketInfo:
-        """Claim the next waiting ticket for this counter (concurrency-safe)."""
+        """Claim the next waiting ticket for this counter (concurrency-safe).
+
+        The hot path of the whole hall, so it is written as a handful of Core
+        statements: read counter + rule, claim (locked), conditional update, event.
+        """
         actor.require(Permission.SERVE)
         with self.ctx.write() as s:
             hall_id = self.ctx.hall.id
-            counter = self._counter(s, counter_id)
-            if not counter.active:
-                raise IllegalTransition(f"{counter.number}号窗口已停用。")
-            if counter.state != "open":
-                label = "暂停服务中" if counter.state == "paused" else "未开启"
-                raise IllegalTransition(f"{counter.number}号窗口{label},请先恢复服务再叫号。")
-            busy = s.scalar(select(Ticket.code).where(
-                Ticket.counter_id == counter_id,
-                Ticket.state.in_([TicketState.CALLED, TicketState.SERVING])))
-            if busy:
-                raise IllegalTransition(f"请先处理当前顾客{busy}号(开始办理、过号或转移)。")
-            hall = s.get(Hall, hall_id)
-            assert hall is not None
-            config = RuleConfig(PriorityRule(hall.priority_rule), hall.priority_ratio,
-                                hall.priority_aging_minutes)
+            state = queue.counter_call_state(s, hall_id, counter_id)
+            if state is None:
+                raise NotFound("找不到该窗口。")
+            if not state.active:
+                raise IllegalTransition(f"{state.number}号窗口已停用。")
+            if state.state != "open":
+                label = "暂停服务中" if state.state == "paused" else "未开启"
+                raise IllegalTransition(f"{state.number}号窗口{label},请先恢复服务再叫号。")
+            if state.busy_code:
+                raise IllegalTransition(
+                    f"请先处理当前顾客{state.busy_code}号(开始办理、过号或转移)。")
+            config = RuleConfig(PriorityRule(state.rule), state.ratio, state.aging_minutes)
             now = self.ctx.now()
             day = self.ctx.business_day(now)
-            ticket_id = queue.claim_candidate(
+            picked = queue.claim_candidate(
                 s, hall_id=hall_id, day=day, counter_id=counter_id, rule=config.rule,
-                prefer_vip=prefer_vip_now(config, counter.calls_since_priority),
+                prefer_vip=prefer_vip_now(config, state.calls_since_priority),
                 aging_cutoff=now - timedelta(minutes=config.aging_minutes),
             )
-            if ticket_id is None:
+            if picked is None:
                 raise QueueEmpty("当前没有等候的顾客。")
-            ticket = s.get(Ticket, ticket_id)
-            assert ticket is not None
+            wait = _seconds(now, picked.issued_at)
             values = {
                 "state": TicketState.CALLED, "first_called_at": now, "last_called_at": now,
-                "counter_id": counter_id, "staff_id": actor.staff_id,
-                "wait_seconds": _seconds(now, ticket.issued_at),
+                "counter_id": counter_id, "staff_id": actor.staff_id, "wait_seconds": wait,
             }
             try:
-                claimed = queue.mark_called(s, ticket_id, values)
+                claimed = queue.mark_called(s, picked.id, values)
             except IntegrityError as exc:
                 raise IllegalTransition("本窗口已有正在处理的顾客。") from exc
             if not claimed:  # pragma: no cover - guarded by the lock; kept as a last check
                 raise IllegalTransition("该号已被其他窗口叫走,请重试。")
-            s.refresh(ticket)
-            counter.calls_since_priority = (
-                0 if ticket.priority == "vip" else counter.calls_since_priority + 1)
-            self._event(s, ticket, TicketAction.CALL, TicketState.WAITING, TicketState.CALLED,
-                        actor, counter_id, at=now)
+            queue.after_call(s, counter_id, picked.priority == "vip")
+            queue.add_event(s, hall_id=hall_id, ticket_id=picked.id, kind=TicketAction.CALL,
+                            from_state=TicketState.WAITING, to_state=TicketState.CALLED,
+                            at=now, counter_id=counter_id, staff_id=actor.staff_id)
             self.ctx.notify(s, "tickets")
-            return self._info(s, ticket)
+            return TicketInfo(
+                id=picked.id, code=picked.code, state=TicketState.CALLED,
+                service_id=picked.service_id, service_name=picked.service_name,
+                priority=picked.priority, issued_at=picked.issued_at, counter_id=counter_id,
+                counter_number=state.number, recall_count=0, wait_seconds=wait,
+                business_day=day)
 
     def current(self, counter_id: int) -> TicketInfo | None:
         with self.ctx.read() as s:

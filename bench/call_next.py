@@ -1,0 +1,235 @@
+"""Benchmark: N counter processes pressing "call next" at once on one queue.
+
+    .venv/bin/python bench/call_next.py [--db sqlite|pg|both] [--processes 8] [--tickets 2000]
+                                        [--rule strict|ratio|aging]
+
+Fills a fresh database with waiting tickets for one service that every counter serves,
+starts N processes (one counter each) that call next and close the ticket as fast as
+they can until the queue is empty, then prints calls/s, latency p50/p99/max of
+call_next, and how many tickets were called twice or never (both must be 0).
+PostgreSQL uses HALL_TEST_PG_URL's server (a database is created and dropped).
+The test suite runs the same `run()` as its multi-process test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+@dataclass
+class Result:
+    db: str
+    processes: int
+    tickets: int
+    rule: str
+    seconds: float
+    calls: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    double_called: int
+    lost: int
+
+    def line(self) -> str:
+        return (f"{self.db:6s} rule={self.rule:6s} processes={self.processes} "
+                f"tickets={self.tickets} calls={self.calls} "
+                f"calls/s={self.calls / self.seconds:7.1f} p50={self.p50_ms:6.2f}ms "
+                f"p99={self.p99_ms:6.2f}ms max={self.max_ms:7.2f}ms "
+                f"double-called={self.double_called} lost={self.lost}")
+
+
+def prepare(url: str, tickets: int, rule: str, processes: int) -> None:
+    """Demo hall config; every counter serves PAY first; `tickets` waiting tickets."""
+    from sqlalchemy import insert, select, update
+
+    from db.engine import Database
+    from db.migrate import upgrade
+    from db.models import Counter, CounterService, Hall, ServiceType, Ticket
+    from hall_app.demo.seed import ensure_demo_hall
+    from hall_app.services.auth import hash_pin
+
+    database = Database(url)
+    upgrade(database)
+    ensure_demo_hall(database)
+    rng = random.Random(7)
+    with database.write() as s:
+        hall = s.scalars(select(Hall).where(Hall.code == "DEMO")).one()
+        hall.priority_rule = rule
+        hall.priority_ratio = 3
+        hall.priority_aging_minutes = 30
+        hall.recalls_before_no_show = 0
+        pay = s.scalars(select(ServiceType).where(ServiceType.code == "PAY")).one()
+        vip = s.scalars(select(ServiceType).where(ServiceType.code == "VIP")).one()
+        counters = s.scalars(select(Counter).order_by(Counter.number)).all()
+        while len(counters) < processes:
+            c = Counter(hall_id=hall.id, number=len(counters) + 1,
+                        name=f"{len(counters) + 1}号窗口", state="closed")
+            s.add(c)
+            s.flush()
+            counters.append(c)
+        for c in counters[:processes]:
+            s.execute(update(CounterService).where(CounterService.counter_id == c.id)
+                      .values(rank=CounterService.rank + 1))
+            existing = {cs.service_id for cs in c.services}
+            for sv, rank in ((pay, 0), (vip, 1)):
+                if sv.id in existing:
+                    s.execute(update(CounterService).where(
+                        CounterService.counter_id == c.id,
+                        CounterService.service_id == sv.id).values(rank=rank))
+                else:
+                    s.add(CounterService(counter_id=c.id, service_id=sv.id, rank=rank))
+        from db.models import Staff
+
+        for i in range(processes):
+            staff_no = f"8{i:03d}"
+            if not s.scalar(select(Staff.id).where(Staff.staff_no == staff_no)):
+                s.add(Staff(hall_id=hall.id, staff_no=staff_no, name=f"测试{i}", role="clerk",
+                            pin_hash=hash_pin("1234")))
+        now = datetime.now(UTC)
+        from zoneinfo import ZoneInfo
+
+        day = now.astimezone(ZoneInfo(hall.timezone)).date()
+        rows = []
+        numbers = {"A": 0, "V": 0}
+        for i in range(tickets):
+            is_vip = rule != "strict" and rng.random() < 0.2
+            sv = vip if is_vip else pay
+            numbers[sv.prefix] += 1
+            issued = now - timedelta(minutes=60) + timedelta(seconds=i)
+            rows.append(dict(hall_id=hall.id, business_day=day, service_id=sv.id,
+                             prefix=sv.prefix, number=numbers[sv.prefix], hop=0,
+                             code=f"{sv.prefix}{numbers[sv.prefix]:03d}",
+                             priority="vip" if is_vip else "normal", state="waiting",
+                             issued_at=issued, created_at=issued, recall_count=0))
+        s.execute(insert(Ticket), rows)
+    database.dispose()
+
+
+def worker(url: str, index: int, start_at: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    from hall_app.config import Settings
+    from hall_app.errors import DatabaseUnavailable, QueueEmpty
+    from hall_app.services import HallServices
+
+    svc = HallServices.open(Settings(database_url=url), migrate=False)
+    actor = svc.auth.login(f"8{index:03d}", "1234")
+    counter_id = svc.queries.counter_for_number(index + 1).id
+    svc.counters.sign_in(actor, counter_id)
+    called: list[int] = []
+    latencies: list[float] = []
+    retries = 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    while True:
+        t0 = time.perf_counter()
+        try:
+            ticket = svc.tickets.call_next(actor, counter_id)
+        except QueueEmpty:
+            break
+        except DatabaseUnavailable:
+            retries += 1
+            continue
+        latencies.append((time.perf_counter() - t0) * 1000)
+        called.append(ticket.id)
+        svc.tickets.no_show(actor, ticket.id, counter_id)
+    svc.close()
+    out.put((index, called, latencies, retries))
+
+
+def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
+        db_label: str = "") -> Result:
+    from sqlalchemy import select
+
+    from db.engine import Database
+    from db.models import Ticket
+
+    prepare(url, tickets, rule, processes)
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    start_at = time.time() + 3.0 + 0.3 * processes
+    procs = [ctx.Process(target=worker, args=(url, i, start_at, out)) for i in range(processes)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    elapsed = time.time() - start_at
+    all_called = [tid for _, called, _, _ in results for tid in called]
+    latencies = sorted(lat for _, _, lats, _ in results for lat in lats)
+    counts = Counter(all_called)
+    database = Database(url)
+    with database.read() as s:
+        ids = set(s.scalars(select(Ticket.id)).all())
+        waiting = s.scalar(select(Ticket.id).where(Ticket.state == "waiting").limit(1))
+    database.dispose()
+    lost = len(ids - set(all_called)) + (1 if waiting else 0)
+    q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0] * 99
+    return Result(db_label or url.split(":")[0], processes, tickets, rule, elapsed,
+                  len(all_called), statistics.median(latencies) if latencies else 0, q[98],
+                  latencies[-1] if latencies else 0,
+                  sum(1 for c in counts.values() if c > 1), lost)
+
+
+def _pg_database() -> tuple[str, str]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(os.environ["HALL_TEST_PG_URL"])
+    name = f"hall_bench_{uuid.uuid4().hex[:8]}"
+    admin = base.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(False), admin
+
+
+def _drop_pg(url: str, admin: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", choices=["sqlite", "pg", "both"], default="both")
+    ap.add_argument("--processes", type=int, default=8)
+    ap.add_argument("--tickets", type=int, default=2000)
+    ap.add_argument("--rule", choices=["strict", "ratio", "aging"], default="strict")
+    args = ap.parse_args()
+    failed = False
+    if args.db in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = run(f"sqlite+pysqlite:///{tmp}/bench.db", args.processes, args.tickets,
+                      args.rule, "sqlite")
+            print(res.line(), flush=True)
+            failed |= bool(res.double_called or res.lost)
+    if args.db in ("pg", "both"):
+        if not os.environ.get("HALL_TEST_PG_URL"):
+            print("postgres: skipped (set HALL_TEST_PG_URL, e.g. from `bash .ci/start_pg.sh`)")
+        else:
+            url, admin = _pg_database()
+            try:
+                res = run(url, args.processes, args.tickets, args.rule, "pg")
+                print(res.line(), flush=True)
+                failed |= bool(res.double_called or res.lost)
+            finally:
+                _drop_pg(url, admin)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
