@@ -1,0 +1,513 @@
+"""The duty manager's overview: one consistent read of the whole hall, plus acknowledging alerts.
+
+`OverviewService.snapshot()` runs a handful of SQL aggregates, every one restricted to
+today's business day or to small live tables (counters, open incidents, open complaints,
+escalations), so its cost does not grow with the years of ticket history. It returns
+frozen dataclasses that a worker thread can hand to the GUI thread.
+
+Durations that tick (how long a counter has been paused, how long a customer has
+waited) are carried as timestamps, so a window can keep them current without
+asking the database and redraw a section only when its data really changed.
+
+Alerts are derived from the facts each time and identified by a stable key:
+``longwait:<ticket_id>``, ``escalation:<id>``, ``complaint:<id>:due`` /
+``complaint:<id>:overdue``, ``pause:<counter_id>:<state_since iso>``,
+``outage:<incident_id>``, ``facility:<incident_id>``. An acknowledgement is a row in
+``alert_ack`` under that key; acknowledging an escalation also resolves it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.models import (
+    AlertAck,
+    Complaint,
+    Counter,
+    Escalation,
+    Hall,
+    Incident,
+    IncidentCounter,
+    OpeningHours,
+    ServiceType,
+    Staff,
+    Ticket,
+)
+from hall_app.domain.roles import Actor, Permission
+from hall_app.errors import IllegalTransition, NotFound, ValidationError
+from hall_app.services.context import ServiceContext
+from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE
+
+# Severity: higher is more urgent; the alert list is sorted by it.
+CRITICAL, HIGH, MEDIUM, LOW = 4, 3, 2, 1
+SEVERITY_LABELS = {CRITICAL: "紧急", HIGH: "高", MEDIUM: "中", LOW: "低"}
+ALERT_KIND_LABELS = {
+    "outage": "系统故障",
+    "escalation": "窗口求助",
+    "longwait": "等候超时",
+    "complaint": "投诉待回复",
+    "pause": "窗口暂停过久",
+    "facility": "设施故障",
+}
+# Current-wait distribution buckets, in minutes: [0,5), [5,10), ... [30, ∞).
+WAIT_BUCKET_EDGES = (0, 5, 10, 15, 20, 30)
+WALKAWAY_STATES = ("no_show", "walked_away", "abandoned")
+# Literal (not bound) so SQLite and PostgreSQL can use the partial index on open tickets.
+_OPEN_TICKET = text("ticket.state IN ('called', 'serving')")
+_KEY_RE = re.compile(
+    r"^(?:(?:longwait|escalation|outage|facility):\d+|complaint:\d+:(?:due|overdue)"
+    r"|pause:\d+:[0-9T:.+\-]+)$")
+
+
+@dataclass(frozen=True)
+class CounterTile:
+    id: int
+    number: int
+    name: str
+    state: str  # open | serving | paused | closed (serving = a customer is at the counter)
+    state_since: datetime | None
+    pause_reason: str | None
+    staff_name: str | None
+    is_vip: bool
+    ticket_code: str | None = None
+    ticket_state: str | None = None  # called | serving
+    ticket_service: str | None = None
+    ticket_since: datetime | None = None  # started (serving) or first called (called)
+    in_outage: bool = False
+
+
+@dataclass(frozen=True)
+class ServiceQueue:
+    service_id: int
+    code: str
+    name: str
+    prefix: str
+    waiting: int
+    oldest_issued_at: datetime | None
+    long_wait_minutes: int
+    over_threshold: int
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    arrived: int
+    served: int
+    walkaways: int
+    no_shows: int
+    walked_away: int
+    waiting: int
+    in_service: int
+    avg_wait_seconds: int | None
+    avg_service_seconds: int | None
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    id: int
+    code: str
+    service_name: str
+    priority: str
+    issued_at: datetime
+    long_wait_minutes: int
+
+
+@dataclass(frozen=True)
+class Alert:
+    key: str
+    kind: str
+    severity: int
+    title: str
+    detail: str
+    since: datetime
+    acked_by: str | None = None
+    acked_at: datetime | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acked_at is not None
+
+    @property
+    def kind_label(self) -> str:
+        return ALERT_KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class ActiveIncident:
+    id: int
+    kind: str  # outage | facility
+    category: str | None
+    notice: str
+    started_at: datetime
+    ended_at: datetime | None
+    counter_numbers: tuple[int, ...]
+    declared_by: str | None
+
+    @property
+    def hall_wide(self) -> bool:
+        return not self.counter_numbers
+
+
+@dataclass(frozen=True)
+class HourFigure:
+    hour: int  # local hour of day
+    arrivals: int
+    served: int
+
+
+@dataclass(frozen=True)
+class WaitBucket:
+    label: str
+    low_minutes: int
+    count: int
+
+
+@dataclass(frozen=True)
+class OverviewSnapshot:
+    now: datetime
+    business_day: date
+    hall_name: str
+    pause_alert_minutes: int
+    counters: tuple[CounterTile, ...]
+    queues: tuple[ServiceQueue, ...]
+    figures: DayFigures
+    alerts: tuple[Alert, ...]
+    incidents: tuple[ActiveIncident, ...]
+    hourly: tuple[HourFigure, ...]
+    wait_buckets: tuple[WaitBucket, ...]
+    waiting: tuple[WaitingTicket, ...]
+
+    @property
+    def outages(self) -> tuple[ActiveIncident, ...]:
+        return tuple(i for i in self.incidents if i.kind == "outage")
+
+    @property
+    def open_alerts(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.alerts if not a.acknowledged)
+
+
+@dataclass(frozen=True)
+class AckInfo:
+    alert_key: str
+    acked_by: str
+    acked_at: datetime
+
+
+def _minutes(seconds: float) -> int:
+    return max(0, int(seconds // 60))
+
+
+def _hm(when: datetime, tz) -> str:  # type: ignore[no-untyped-def]
+    return when.astimezone(tz).strftime("%H:%M")
+
+
+def wait_buckets(now: datetime, issued: list[datetime]) -> tuple[WaitBucket, ...]:
+    edges = WAIT_BUCKET_EDGES
+    counts = [0] * len(edges)
+    for at in issued:
+        minutes = (now - at).total_seconds() / 60
+        idx = max(i for i, lo in enumerate(edges) if minutes >= lo) if minutes >= 0 else 0
+        counts[idx] += 1
+    labels = [f"{lo}-{hi}分" for lo, hi in zip(edges, edges[1:], strict=False)]
+    labels.append(f"{edges[-1]}分以上")
+    return tuple(WaitBucket(label, lo, n) for label, lo, n in zip(labels, edges, counts,
+                                                                   strict=True))
+
+
+class OverviewService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # -- the outage notice text ----------------------------------------------------------
+    def default_outage_notice(self) -> str:
+        """The hall's scripted outage phrase (editable data), or the built-in wording."""
+        try:
+            from hall_app.scripts import load_scripts
+
+            return load_scripts(self.ctx.settings.scripts_path).render("outage_notice")
+        except Exception:  # noqa: BLE001 - a broken script file must not block an outage
+            return DEFAULT_OUTAGE_NOTICE
+
+    # -- the snapshot -------------------------------------------------------------------
+    def snapshot(self) -> OverviewSnapshot:
+        info = self.ctx.hall
+        tz = info.tz
+        with self.ctx.read() as s:
+            now = self.ctx.now()
+            day = self.ctx.business_day(now)
+            day_start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+            day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+            hall = s.get(Hall, info.id)
+            if hall is None:
+                raise NotFound("找不到营业厅。")
+            thresholds = self.ctx.thresholds(hall)
+            services = {sv.id: sv for sv in s.scalars(
+                select(ServiceType).where(ServiceType.hall_id == info.id)
+                .order_by(ServiceType.sort_order, ServiceType.id))}
+            long_wait = {sid: self.ctx.settings.long_wait_minutes.get(sv.code, sv.long_wait_minutes)
+                         for sid, sv in services.items()}
+
+            incidents = self._incidents(s, info.id)
+            outage_counters = {n for i in incidents if i.kind == "outage" for n in i.counter_numbers}
+            hall_outage = any(i.kind == "outage" and i.hall_wide for i in incidents)
+            counters = self._counters(s, info.id, services, hall_outage, outage_counters)
+            waiting = self._waiting(s, info.id, day, services, long_wait)
+            queues = self._queues(s, info.id, day, services, long_wait, now)
+            figures, hourly = self._figures(s, info.id, day, day_start, tz, hall)
+            alerts = self._alerts(s, info.id, now, tz, thresholds.pause_alert_minutes,
+                                  counters, waiting, incidents, day_start, day_end)
+        return OverviewSnapshot(
+            now=now, business_day=day, hall_name=info.name,
+            pause_alert_minutes=thresholds.pause_alert_minutes,
+            counters=counters, queues=queues, figures=figures, alerts=alerts,
+            incidents=incidents, hourly=hourly,
+            wait_buckets=wait_buckets(now, [w.issued_at for w in waiting]),
+            waiting=waiting)
+
+    def _incidents(self, s: Session, hall_id: int) -> tuple[ActiveIncident, ...]:
+        rows = s.execute(
+            select(Incident.id, Incident.kind, Incident.category, Incident.notice,
+                   Incident.started_at, Incident.ended_at, Staff.name)
+            .outerjoin(Staff, Staff.id == Incident.declared_by)
+            .where(Incident.hall_id == hall_id, Incident.ended_at.is_(None))
+            .order_by(Incident.started_at, Incident.id)).all()
+        numbers: dict[int, list[int]] = {}
+        if rows:
+            for inc_id, number in s.execute(
+                    select(IncidentCounter.incident_id, Counter.number)
+                    .join(Counter, Counter.id == IncidentCounter.counter_id)
+                    .where(IncidentCounter.incident_id.in_([r[0] for r in rows]))):
+                numbers.setdefault(inc_id, []).append(number)
+        return tuple(ActiveIncident(r[0], r[1], r[2], r[3], r[4], r[5],
+                                    tuple(sorted(numbers.get(r[0], []))), r[6]) for r in rows)
+
+    def _counters(self, s: Session, hall_id: int, services: dict[int, ServiceType],
+                  hall_outage: bool, outage_numbers: set[int]) -> tuple[CounterTile, ...]:
+        rows = s.execute(
+            select(Counter.id, Counter.number, Counter.name, Counter.state, Counter.state_since,
+                   Counter.pause_reason, Staff.name, Counter.is_vip)
+            .outerjoin(Staff, Staff.id == Counter.staff_id)
+            .where(Counter.hall_id == hall_id, Counter.active.is_(True))
+            .order_by(Counter.number)).all()
+        open_tickets = {r.counter_id: r for r in s.execute(
+            select(Ticket.counter_id, Ticket.code, Ticket.state, Ticket.service_id,
+                   Ticket.first_called_at, Ticket.started_at)
+            .where(_OPEN_TICKET, Ticket.counter_id.is_not(None), Ticket.hall_id == hall_id))}
+        tiles = []
+        for cid, number, name, state, since, reason, staff, vip in rows:
+            t = open_tickets.get(cid)
+            tile_state = "serving" if t is not None else state
+            tiles.append(CounterTile(
+                cid, number, name, tile_state, since, reason if state == "paused" else None,
+                staff, bool(vip),
+                ticket_code=t.code if t else None, ticket_state=t.state if t else None,
+                ticket_service=services[t.service_id].name if t else None,
+                ticket_since=(t.started_at or t.first_called_at) if t else None,
+                in_outage=hall_outage or number in outage_numbers))
+        return tuple(tiles)
+
+    def _waiting(self, s: Session, hall_id: int, day: date, services: dict[int, ServiceType],
+                 long_wait: dict[int, int]) -> tuple[WaitingTicket, ...]:
+        rows = s.execute(
+            select(Ticket.id, Ticket.code, Ticket.service_id, Ticket.priority, Ticket.issued_at)
+            .where(Ticket.hall_id == hall_id, Ticket.business_day == day,
+                   Ticket.state == "waiting")
+            .order_by(Ticket.issued_at, Ticket.id)).all()
+        return tuple(WaitingTicket(r[0], r[1], services[r[2]].name, r[3], r[4], long_wait[r[2]])
+                     for r in rows)
+
+    def _queues(self, s: Session, hall_id: int, day: date, services: dict[int, ServiceType],
+                long_wait: dict[int, int], now: datetime) -> tuple[ServiceQueue, ...]:
+        over_any = [and_(Ticket.service_id == sid,
+                         Ticket.issued_at < now - timedelta(minutes=minutes))
+                    for sid, minutes in long_wait.items()]
+        over = func.sum(case((or_(*over_any), 1), else_=0)) if over_any else func.sum(0)
+        stats = {r[0]: r for r in s.execute(
+            select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.issued_at), over)
+            .where(Ticket.hall_id == hall_id, Ticket.business_day == day,
+                   Ticket.state == "waiting")
+            .group_by(Ticket.service_id))}
+        out = []
+        for sid, sv in services.items():
+            row = stats.get(sid)
+            if not sv.active and row is None:
+                continue
+            oldest = row[2] if row else None
+            if isinstance(oldest, str):  # defensive: min() typed by its argument normally
+                oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
+            out.append(ServiceQueue(sid, sv.code, sv.name, sv.prefix, int(row[1]) if row else 0,
+                                    oldest, long_wait[sid], int(row[3] or 0) if row else 0))
+        return tuple(out)
+
+    def _figures(self, s: Session, hall_id: int, day: date, day_start: datetime, tz,  # type: ignore[no-untyped-def]
+                 hall: Hall) -> tuple[DayFigures, tuple[HourFigure, ...]]:
+        def count_if(cond):  # type: ignore[no-untyped-def]
+            return func.sum(case((cond, 1), else_=0))
+
+        hours = [day_start + timedelta(hours=h) for h in range(25)]
+        first = Ticket.hop == 0
+        done = Ticket.state == "done"
+        cols = [
+            count_if(first),
+            count_if(done),
+            count_if(Ticket.state.in_(WALKAWAY_STATES)),
+            count_if(Ticket.state == "no_show"),
+            count_if(Ticket.state == "walked_away"),
+            count_if(Ticket.state == "waiting"),
+            count_if(Ticket.state.in_(("called", "serving"))),
+            func.avg(case((and_(first, Ticket.wait_seconds.is_not(None)), Ticket.wait_seconds))),
+            func.avg(case((done, Ticket.service_seconds))),
+        ]
+        # Arrivals and services per local hour (hour boundaries computed here, so the same
+        # SQL works on both databases and across a daylight-saving change).
+        for lo, hi in zip(hours, hours[1:], strict=False):
+            cols.append(count_if(and_(first, Ticket.issued_at >= lo, Ticket.issued_at < hi)))
+        for lo, hi in zip(hours, hours[1:], strict=False):
+            cols.append(count_if(and_(done, Ticket.finished_at >= lo, Ticket.finished_at < hi)))
+        row = s.execute(select(*cols).where(Ticket.hall_id == hall_id,
+                                            Ticket.business_day == day)).one()
+        ints = [int(v or 0) for v in row]
+        figures = DayFigures(
+            arrived=ints[0], served=ints[1], walkaways=ints[2], no_shows=ints[3],
+            walked_away=ints[4], waiting=ints[5], in_service=ints[6],
+            avg_wait_seconds=round(row[7]) if row[7] is not None else None,
+            avg_service_seconds=round(row[8]) if row[8] is not None else None)
+        arrivals, served = ints[9:33], ints[33:57]
+        # Local hour labels (on a DST day a label may repeat; the bars stay in order).
+        labels = [(day_start + timedelta(hours=h)).astimezone(tz).hour for h in range(24)]
+        opening = s.scalars(select(OpeningHours).where(
+            OpeningHours.hall_id == hall.id, OpeningHours.weekday == day.weekday())).first()
+        lo_h, hi_h = 8, 18
+        if opening is not None and opening.opens and opening.closes:
+            lo_h, hi_h = opening.opens.hour, opening.closes.hour - (opening.closes.minute == 0)
+        used = [i for i in range(24) if arrivals[i] or served[i]]
+        first_i = min([labels.index(lo_h)] + used) if lo_h in labels else min(used or [0])
+        last_i = max([labels.index(hi_h)] + used) if hi_h in labels else max(used or [23])
+        hourly = tuple(HourFigure(labels[i], arrivals[i], served[i])
+                       for i in range(first_i, last_i + 1))
+        return figures, hourly
+
+    def _alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
+                pause_minutes: int, counters: tuple[CounterTile, ...],
+                waiting: tuple[WaitingTicket, ...], incidents: tuple[ActiveIncident, ...],
+                day_start: datetime, day_end: datetime) -> tuple[Alert, ...]:
+        alerts: list[Alert] = []
+        for inc in incidents:
+            where = "全厅" if inc.hall_wide else "、".join(f"{n}号" for n in inc.counter_numbers) + "窗口"
+            if inc.kind == "outage":
+                alerts.append(Alert(f"outage:{inc.id}", "outage", CRITICAL,
+                                    f"{where}系统故障告示中",
+                                    f"{_hm(inc.started_at, tz)} 起:{inc.notice}", inc.started_at))
+            else:
+                alerts.append(Alert(f"facility:{inc.id}", "facility", MEDIUM,
+                                    f"{inc.category or '设施'}故障未解除",
+                                    f"{_hm(inc.started_at, tz)} 起" +
+                                    (f":{inc.notice}" if inc.notice else ""), inc.started_at))
+        # Escalations: open ones, plus today's resolved ones (shown as acknowledged).
+        esc_rows = s.execute(
+            select(Escalation.id, Escalation.reason, Escalation.raised_at, Counter.number,
+                   Staff.name, Ticket.code, Escalation.resolved_at)
+            .outerjoin(Counter, Counter.id == Escalation.counter_id)
+            .outerjoin(Staff, Staff.id == Escalation.staff_id)
+            .outerjoin(Ticket, Ticket.id == Escalation.ticket_id)
+            .where(Escalation.hall_id == hall_id,
+                   or_(Escalation.resolved_at.is_(None), Escalation.raised_at >= day_start))
+            .order_by(Escalation.raised_at)).all()
+        for eid, reason, raised, number, staff, code, _resolved in esc_rows:
+            who = (f"{number}号窗口" if number else "") + (staff or "")
+            alerts.append(Alert(f"escalation:{eid}", "escalation", HIGH,
+                                f"{who or '窗口'}请求值班长协助" + (f"({code}号)" if code else ""),
+                                reason, raised))
+        for w in waiting:
+            waited = (now - w.issued_at).total_seconds()
+            if waited > w.long_wait_minutes * 60:
+                alerts.append(Alert(f"longwait:{w.id}", "longwait", MEDIUM,
+                                    f"{w.code}号已等候{_minutes(waited)}分钟",
+                                    f"{w.service_name},超过{w.long_wait_minutes}分钟等候标准",
+                                    w.issued_at + timedelta(minutes=w.long_wait_minutes)))
+        alerts.extend(self._complaint_alerts(s, hall_id, now, tz, day_end))
+        for c in counters:
+            if c.state == "paused" and c.state_since is not None and \
+                    now - c.state_since >= timedelta(minutes=pause_minutes):
+                since = c.state_since
+                alerts.append(Alert(f"pause:{c.id}:{since.astimezone(UTC).isoformat()}", "pause",
+                                    LOW, f"{c.number}号窗口暂停已{_minutes((now - since).total_seconds())}分钟",
+                                    f"原因:{c.pause_reason or '未说明'}" +
+                                    (f",营业员{c.staff_name}" if c.staff_name else ""), since))
+        acks = self._acks(s, hall_id, [a.key for a in alerts])
+        done = [a if a.key not in acks else Alert(a.key, a.kind, a.severity, a.title, a.detail,
+                                                  a.since, *acks[a.key])
+                for a in alerts]
+        # Escalations resolved elsewhere without an ack row are still shown as handled.
+        resolved = {f"escalation:{r[0]}": r[6] for r in esc_rows if r[6] is not None}
+        done = [a if a.acknowledged or a.key not in resolved
+                else Alert(a.key, a.kind, a.severity, a.title, a.detail, a.since, "—", resolved[a.key])
+                for a in done]
+        done.sort(key=lambda a: (a.acknowledged, -a.severity, a.since, a.key))
+        return tuple(done)
+
+    def _complaint_alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
+                          day_end: datetime) -> list[Alert]:
+        """Complaints not yet replied to whose reply is due today or already overdue."""
+        pending = and_(Complaint.hall_id == hall_id, Complaint.replied_at.is_(None),
+                       Complaint.closed_at.is_(None), Complaint.reply_due_at < day_end)
+        rows = s.execute(
+            select(Complaint.id, Complaint.category, Complaint.reply_due_at, Complaint.received_at,
+                   Counter.number)
+            .outerjoin(Counter, Counter.id == Complaint.counter_id)
+            .where(pending).order_by(Complaint.reply_due_at).limit(100)).all()
+        out = []
+        for cid, category, due, received, number in rows:
+            overdue = due <= now
+            where = f"{number}号窗口," if number else ""
+            out.append(Alert(
+                f"complaint:{cid}:{'overdue' if overdue else 'due'}", "complaint",
+                HIGH if overdue else LOW,
+                f"投诉#{cid}({category})" + ("已超过回复时限" if overdue else "今日须回复"),
+                f"{where}{_hm(received, tz)}登记,回复时限 {due.astimezone(tz):%m-%d %H:%M}",
+                due if overdue else received))
+        return out
+
+    def _acks(self, s: Session, hall_id: int, keys: list[str]) -> dict[str, tuple[str, datetime]]:
+        if not keys:
+            return {}
+        rows = s.execute(
+            select(AlertAck.alert_key, Staff.name, AlertAck.acknowledged_at)
+            .join(Staff, Staff.id == AlertAck.acknowledged_by)
+            .where(AlertAck.hall_id == hall_id, AlertAck.alert_key.in_(keys))).all()
+        return {k: (name, at) for k, name, at in rows}
+
+    # -- acknowledging ---------------------------------------------------------------------
+    def acknowledge(self, actor: Actor, alert_key: str) -> AckInfo:
+        """Record who acknowledged an alert; an escalation is resolved in the same transaction."""
+        actor.require(Permission.ACK_ALERT)
+        alert_key = (alert_key or "").strip()
+        if not _KEY_RE.match(alert_key) or len(alert_key) > 64:
+            raise ValidationError("告警标识无效。", field="alert_key")
+        try:
+            with self.ctx.write() as s:
+                hall_id = self.ctx.hall.id
+                existing = s.execute(
+                    select(Staff.name).join(AlertAck, AlertAck.acknowledged_by == Staff.id)
+                    .where(AlertAck.hall_id == hall_id, AlertAck.alert_key == alert_key)).first()
+                if existing is not None:
+                    raise IllegalTransition(f"该告警已由{existing[0]}确认。")
+                now = self.ctx.now()
+                if alert_key.startswith("escalation:"):
+                    esc = s.get(Escalation, int(alert_key.split(":")[1]))
+                    if esc is None or esc.hall_id != hall_id:
+                        raise NotFound("找不到该求助记录。")
+                    if esc.resolved_at is None:
+                        esc.resolved_at, esc.resolved_by = now, actor.staff_id
+                s.add(AlertAck(hall_id=hall_id, alert_key=alert_key,
+                               acknowledged_by=actor.staff_id, acknowledged_at=now))
+                s.flush()
+                self.ctx.notify(s, "alerts")
+        except IntegrityError as exc:  # another workstation acknowledged it at the same instant
+            raise IllegalTransition("该告警已被其他值班长确认。") from exc
+        return AckInfo(alert_key, actor.name, now)
