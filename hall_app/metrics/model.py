@@ -1,0 +1,245 @@
+"""Frozen result types of the daily metrics (plain data: safe to hand between threads).
+
+Durations are seconds (float where they are averages); `None` means "no data" (for
+example no customer was called, so there is no wait), never zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Distribution of a duration: count, mean, median, 90th percentile, maximum (seconds)."""
+
+    count: int = 0
+    mean: float | None = None
+    median: float | None = None
+    p90: float | None = None
+    max: float | None = None
+
+
+EMPTY_STATS = Stats()
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """How customers ended (counted on each customer's final ticket row)."""
+
+    served: int = 0
+    no_show: int = 0
+    walked_away: int = 0
+    abandoned: int = 0
+    cancelled: int = 0
+    open: int = 0  # still waiting / called / serving when the report was made
+
+    @property
+    def walkaways(self) -> int:
+        return self.no_show + self.walked_away + self.abandoned
+
+
+@dataclass(frozen=True)
+class Headline:
+    arrived: int
+    outcomes: Outcomes
+    walkaway_rate: float | None  # percent of arrived
+    walkaway_target_pct: int
+    wait: Stats
+    service: Stats
+    served_with_wait: int  # served customers whose wait is known (denominator of SL)
+    within_target: int
+    service_level: float | None  # percent
+    service_level_target_pct: int
+    recalls: int
+    recalled_tickets: int
+    transfers: int
+    complaints: int
+    outages: int
+    outage_minutes: float
+    facility_incidents: int
+    cash_exchanges: int
+    cash_received_fen: int
+
+    @property
+    def service_level_met(self) -> bool | None:
+        if self.service_level is None:
+            return None
+        return self.service_level >= self.service_level_target_pct
+
+    @property
+    def walkaway_target_met(self) -> bool | None:
+        if self.walkaway_rate is None:
+            return None
+        return self.walkaway_rate <= self.walkaway_target_pct
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    service_id: int
+    code: str
+    name: str
+    target_wait_minutes: int
+    arrived: int
+    outcomes: Outcomes
+    transfers_out: int
+    wait: Stats
+    service: Stats
+    served_with_wait: int
+    within_target: int
+
+    @property
+    def service_level(self) -> float | None:
+        if not self.served_with_wait:
+            return None
+        return 100.0 * self.within_target / self.served_with_wait
+
+
+@dataclass(frozen=True)
+class PauseRow:
+    reason: str
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CounterRow:
+    counter_id: int
+    number: int
+    name: str
+    served: int
+    no_show: int
+    recalls: int
+    transfers: int
+    wait: Stats
+    service: Stats
+    serving_seconds: float
+    open_seconds: float
+    paused_seconds: float
+    pauses: tuple[PauseRow, ...] = ()
+
+    @property
+    def utilisation(self) -> float | None:
+        """Percent of signed-in time spent serving customers."""
+        if self.open_seconds <= 0:
+            return None
+        return 100.0 * self.serving_seconds / self.open_seconds
+
+
+@dataclass(frozen=True)
+class ClerkRow:
+    staff_id: int
+    staff_no: str
+    name: str
+    served: int
+    no_show: int
+    recalls: int
+    transfers: int
+    wait: Stats
+    service: Stats
+    serving_seconds: float
+    signed_in_seconds: float
+    paused_seconds: float
+
+    @property
+    def utilisation(self) -> float | None:
+        if self.signed_in_seconds <= 0:
+            return None
+        return 100.0 * self.serving_seconds / self.signed_in_seconds
+
+
+@dataclass(frozen=True)
+class HourRow:
+    hour: int  # local hour h: the half-open interval [h:00, h+1:00)
+    arrived: int
+    served: int
+    walkaways: int
+    mean_wait: float | None  # of customers first called in this hour
+
+    @property
+    def label(self) -> str:
+        return f"{self.hour:02d}:00–{self.hour + 1:02d}:00"
+
+
+@dataclass(frozen=True)
+class WaitBucket:
+    lo_minutes: int
+    hi_minutes: int | None  # None = open-ended
+    count: int
+
+    @property
+    def label(self) -> str:
+        if self.hi_minutes is None:
+            return f"≥{self.lo_minutes}分"
+        return f"{self.lo_minutes}–{self.hi_minutes}分"
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    id: int
+    kind: str  # outage | facility
+    category: str | None
+    notice: str
+    started_at: datetime  # hall-local
+    ended_at: datetime | None  # hall-local; None = still going at report time
+    minutes: float
+    counter_numbers: tuple[int, ...]
+    waiting_customers: int
+
+
+@dataclass(frozen=True)
+class ComplaintRow:
+    id: int
+    received_at: datetime  # hall-local
+    channel: str
+    category: str
+    state: str
+    customer_name: str
+    phone_masked: str
+    counter_number: int | None
+    replied_same_day: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ComplaintSummary:
+    total: int = 0
+    by_category: tuple[tuple[str, int], ...] = ()
+    by_state: tuple[tuple[str, int], ...] = ()
+    overdue: int = 0
+    replied_same_day: int = 0
+    rows: tuple[ComplaintRow, ...] = ()
+
+    @property
+    def same_day_reply_rate(self) -> float | None:
+        if not self.total:
+            return None
+        return 100.0 * self.replied_same_day / self.total
+
+
+@dataclass(frozen=True)
+class DailyMetrics:
+    hall_code: str
+    hall_name: str
+    day: date
+    timezone: str
+    generated_at: datetime  # hall-local
+    as_of: datetime  # hall-local: min(now, end of day); open items are judged at this time
+    status: str  # "future" | "empty" | "ok"
+    headline: Headline
+    services: tuple[ServiceRow, ...] = ()
+    counters: tuple[CounterRow, ...] = ()
+    clerks: tuple[ClerkRow, ...] = ()
+    hours: tuple[HourRow, ...] = ()
+    wait_buckets: tuple[WaitBucket, ...] = ()
+    incidents: tuple[IncidentRow, ...] = ()
+    complaints: ComplaintSummary = field(default_factory=ComplaintSummary)
+
+    @property
+    def is_future(self) -> bool:
+        return self.status == "future"
+
+    @property
+    def has_traffic(self) -> bool:
+        return self.status == "ok"

@@ -1,0 +1,118 @@
+"""Portable SQL building blocks for the metrics (SQLite and PostgreSQL alike).
+
+* `seconds_between(a, b)` — b − a in seconds: `julianday` arithmetic on SQLite,
+  `EXTRACT(EPOCH FROM …)` on PostgreSQL.
+* `later_of` / `earlier_of` — clip a timestamp to a window with a plain CASE.
+* `hour_bucket(col, starts)` — the local hour a UTC timestamp falls in, as a CASE over
+  bound hour boundaries (half-open: a time equal to a boundary belongs to the later hour).
+* `distribution(src)` — count, mean, median, 90th percentile and maximum per group, with
+  window functions both databases have (ROW_NUMBER / COUNT OVER); see docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, and_, case, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.selectable import Subquery
+
+from db.types import UTCDateTime
+from hall_app.metrics.model import Stats
+
+
+class seconds_between(FunctionElement[float]):  # noqa: N801 - reads like a SQL function
+    """Seconds from the first timestamp argument to the second."""
+
+    type = Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    a, b = list(element.clauses)
+    return (f"((julianday({compiler.process(b, **kw)}) - "
+            f"julianday({compiler.process(a, **kw)})) * 86400.0)")
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_pg(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    a, b = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(b, **kw)} - {compiler.process(a, **kw)}))"
+
+
+def ts(value: datetime) -> ColumnElement[datetime]:
+    """A bound UTC timestamp usable inside expressions."""
+    return literal(value, UTCDateTime())
+
+
+def later_of(col: Any, bound: datetime) -> ColumnElement[Any]:
+    return case((col < ts(bound), ts(bound)), else_=col)
+
+
+def earlier_of(col: Any, bound: datetime) -> ColumnElement[Any]:
+    return case((col > ts(bound), ts(bound)), else_=col)
+
+
+def clipped_seconds(start: Any, end: Any, lo: datetime, hi: datetime) -> ColumnElement[float]:
+    """Seconds of [start, end) that fall inside [lo, hi) (rows must overlap the window)."""
+    return seconds_between(later_of(start, lo), earlier_of(end, hi))
+
+
+def hour_bucket(col: Any, starts: list[tuple[int, datetime]]) -> ColumnElement[int]:
+    """Local hour number of `col`.
+
+    `starts` are (hour, UTC start) in ascending order followed by one sentinel (the end
+    of the day); values past the end fall in the last hour.
+    """
+    whens = [(col < ts(nxt), hour)
+             for (hour, _), (_, nxt) in zip(starts, starts[1:], strict=False)]
+    return case(*whens, else_=starts[-2][0])
+
+
+def overlaps(start: Any, end: Any, lo: datetime, hi: datetime) -> ColumnElement[bool]:
+    """[start, end) intersects [lo, hi); a NULL end means 'still going' (until hi)."""
+    return and_(start < ts(hi), or_(end.is_(None), end > ts(lo)))
+
+
+def distribution(src: Subquery) -> Any:
+    """Per group `g` of `src(g, v)`: n, mean, median, p90, max of the non-NULL v.
+
+    Median: mean of the middle one or two values. P90: nearest rank, the value at
+    position ceil(0.9·n) in ascending order. Integer division is the same on both
+    databases, so ceil(0.9·n) is written (9n + 9) // 10.
+    """
+    ranked = (
+        select(
+            src.c.g,
+            src.c.v,
+            func.row_number().over(partition_by=src.c.g, order_by=src.c.v).label("rn"),
+            func.count().over(partition_by=src.c.g).label("n"),
+        )
+        .where(src.c.v.is_not(None))
+        .subquery()
+    )
+    rn, n, v = ranked.c.rn, ranked.c.n, ranked.c.v
+    middle = or_(rn == (n + 1) // 2, rn == (n + 2) // 2)
+    return select(
+        ranked.c.g,
+        func.max(n),
+        func.avg(v * 1.0),
+        func.avg(case((middle, v * 1.0))),
+        func.max(case((rn == (n * 9 + 9) // 10, v))),
+        func.max(v),
+    ).group_by(ranked.c.g)
+
+
+def fetch_distribution(session: Any, src: Subquery) -> dict[Any, Stats]:
+    out: dict[Any, Stats] = {}
+    for g, n, mean, median, p90, mx in session.execute(distribution(src)):
+        out[g] = Stats(int(n), _f(mean), _f(median), _f(p90), _f(mx))
+    return out
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else float(value)
