@@ -1,0 +1,138 @@
+"""The kiosk: issuing with a failing or a PDF printer, the outage notice, the announcement."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+
+import pytest  # noqa: E402
+
+from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE  # noqa: E402
+from conftest import make_hall  # noqa: E402
+from ui import ops  # noqa: E402
+from ui.kiosk import PdfSlipPrinter, PrinterError  # noqa: E402
+from ui.kiosk_window import KioskWindow  # noqa: E402
+
+
+class FailingPrinter:
+    def __init__(self) -> None:
+        self.calls = 0
+        self.threads: set[threading.Thread] = set()
+
+    def print_slip(self, slip) -> None:
+        self.calls += 1
+        self.threads.add(threading.current_thread())
+        raise PrinterError("paper out")
+
+
+class FakeAnnouncer:
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str) -> bool:
+        self.said.append(text)
+        return True
+
+
+@pytest.fixture
+def make_kiosk(qtbot, sqlite_url):
+    made = []
+
+    def make(printer, url=sqlite_url, **kwargs):
+        services = make_hall(url)
+        kiosk = KioskWindow(services, printer=printer,
+                            feed_factory=lambda: services.change_feed(0.05), **kwargs)
+        qtbot.addWidget(kiosk)
+        kiosk.resize(900, 1100)
+        kiosk.show()
+        qtbot.waitUntil(lambda: kiosk.board is not None, timeout=5000)
+        made.append((kiosk, services))
+        return kiosk, services
+
+    yield make
+    for kiosk, services in made:
+        kiosk.live.stop()
+        ops.wait_idle()
+        services.close()
+
+
+def pay_id(services) -> int:
+    return next(s.id for s in services.queries.services() if s.code == "PAY")
+
+
+def test_failing_printer_still_shows_the_number(qtbot, make_kiosk):
+    printer = FailingPrinter()
+    kiosk, services = make_kiosk(printer)
+    pay = pay_id(services)
+    services.tickets.issue(pay)  # someone is already waiting
+    kiosk.buttons[pay].click()
+    qtbot.waitUntil(lambda: kiosk.print_error is not None, timeout=5000)
+    assert kiosk.code_label.text() == "A002"
+    assert kiosk.result.isVisible()
+    assert "前方等待1人" in kiosk.info_label.text()
+    assert "A002" in kiosk.printer_label.text()
+    assert "打印失败" in kiosk.printer_label.text()
+    assert printer.calls == 1
+    assert threading.main_thread() not in printer.threads
+    # The ticket really exists: the queue now holds both.
+    qtbot.waitUntil(lambda: "等候 2 人" in kiosk.buttons[pay].text(), timeout=5000)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_slip_renders_to_pdf_with_code_and_hall_name(qtbot, make_kiosk, tmp_path):
+    printer = PdfSlipPrinter(tmp_path / "slips")
+    kiosk, services = make_kiosk(printer)
+    kiosk.buttons[pay_id(services)].click()
+    qtbot.waitUntil(lambda: kiosk.printer_label.text().startswith("请取走您的号票"),
+                    timeout=10_000)
+    assert printer.printed == ["A001"]
+    pdf = tmp_path / "slips" / "A001.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "A001" in text
+    assert "示范营业厅(人民路店)" in text
+    assert "缴费充值" in text and "前方等待0人" in text
+    assert "取号时间:2026-11-25 10:00" in text
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    size = next(line for line in info.splitlines() if line.startswith("Page size"))
+    width_pt = float(size.split(":")[1].split("x")[0])
+    assert abs(width_pt - 80 / 25.4 * 72) < 2  # an 80 mm roll, not A4
+
+
+def test_announces_ticket_taken(qtbot, make_kiosk, tmp_path):
+    announcer = FakeAnnouncer()
+    kiosk, services = make_kiosk(PdfSlipPrinter(tmp_path), announcer=announcer)
+    pay = pay_id(services)
+    for _ in range(3):
+        services.tickets.issue(pay)
+    kiosk.buttons[pay].click()
+    qtbot.waitUntil(lambda: kiosk.last_ticket is not None, timeout=5000)
+    assert announcer.said == ["您已领取A004号,前方等待3人"]
+
+
+def test_outage_declared_elsewhere_shows_on_kiosk(qtbot, make_kiosk, db_url, tmp_path):
+    kiosk, _services = make_kiosk(PdfSlipPrinter(tmp_path), url=db_url)
+    assert not kiosk.outage_banner.isVisible()
+    other = make_hall(db_url)
+    try:
+        manager = other.auth.login("2001", "2468")
+        outage = other.incidents.declare_outage(manager)
+        qtbot.waitUntil(lambda: kiosk.outage_banner.isVisible(), timeout=3000)
+        assert kiosk.outage_banner.text() == DEFAULT_OUTAGE_NOTICE
+        other.incidents.clear(manager, outage.id)
+        qtbot.waitUntil(lambda: not kiosk.outage_banner.isVisible(), timeout=3000)
+    finally:
+        other.close()
+
+
+def test_issue_failure_is_a_chinese_message(qtbot, make_kiosk, tmp_path):
+    kiosk, services = make_kiosk(PdfSlipPrinter(tmp_path))
+    kiosk.take_ticket(999_999)
+    qtbot.waitUntil(lambda: kiosk.info_label.text() != "", timeout=5000)
+    assert kiosk.info_label.text() == "取号失败:找不到该业务类型。"
+    assert kiosk.code_label.text() == ""
