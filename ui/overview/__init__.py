@@ -1,0 +1,1 @@
+"""Widgets of the duty manager's overview window (counter grid, alerts, queues, charts, dialogs)."""

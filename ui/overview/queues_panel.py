@@ -1,0 +1,99 @@
+"""Queue length and longest current wait per service, and today's running figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.overview.timefmt import minutes, since
+
+_OVER = QBrush(QColor("#c62828"))
+
+
+class QueueTable(QTableWidget):
+    HEADERS = ("业务", "等候人数", "最长等候", "超时人数")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(self.HEADERS), parent)
+        self.setObjectName("QueueTable")
+        self.setHorizontalHeaderLabels(self.HEADERS)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            self.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.queues: tuple = ()
+
+    def set_queues(self, queues, now: datetime) -> None:  # type: ignore[no-untyped-def]
+        self.queues = tuple(queues)
+        self.setRowCount(len(self.queues))
+        for r, q in enumerate(self.queues):
+            self.setItem(r, 0, QTableWidgetItem(f"{q.prefix} {q.name}"))
+            for c, value in ((1, str(q.waiting)), (3, str(q.over_threshold))):
+                item = QTableWidgetItem(value)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if c == 3 and q.over_threshold:
+                    item.setForeground(_OVER)
+                self.setItem(r, c, item)
+        self.tick(now)
+
+    def tick(self, now: datetime) -> None:
+        for r, q in enumerate(self.queues):
+            waited = since(now, q.oldest_issued_at)
+            item = QTableWidgetItem(minutes(waited) if q.oldest_issued_at else "—")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            if q.oldest_issued_at and waited > q.long_wait_minutes * 60:
+                item.setForeground(_OVER)
+            self.setItem(r, 2, item)
+
+
+class FiguresPanel(QFrame):
+    """Big numbers: arrived, served, walkaways, average wait, waiting now."""
+
+    ITEMS = (("arrived", "今日取号"), ("served", "已办结"), ("walkaways", "离开/过号"),
+             ("avg_wait", "平均等候"), ("waiting", "正在等候"), ("in_service", "正在办理"))
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("FiguresPanel")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 4, 8, 4)
+        self.values: dict[str, QLabel] = {}
+        for i, (key, label) in enumerate(self.ITEMS):
+            box = QVBoxLayout()
+            value = QLabel("—")
+            value.setObjectName("FigureValue")
+            value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            caption = QLabel(label)
+            caption.setObjectName("FigureCaption")
+            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            box.addWidget(value)
+            box.addWidget(caption)
+            grid.addLayout(box, 0, i)
+            self.values[key] = value
+
+    def set_figures(self, f) -> None:  # type: ignore[no-untyped-def]
+        self.values["arrived"].setText(str(f.arrived))
+        self.values["served"].setText(str(f.served))
+        self.values["walkaways"].setText(str(f.walkaways))
+        self.values["avg_wait"].setText(
+            "—" if f.avg_wait_seconds is None else f"{round(f.avg_wait_seconds / 60, 1)}分")
+        self.values["waiting"].setText(str(f.waiting))
+        self.values["in_service"].setText(str(f.in_service))
+        rate = f"{f.walkaways * 100 / f.arrived:.1f}%" if f.arrived else "—"
+        self.values["walkaways"].setToolTip(
+            f"过号 {f.no_shows},顾客离开 {f.walked_away},离开率 {rate}")
