@@ -1,0 +1,215 @@
+"""Overview window (pytest-qt): live counters, outage, walkaway, alerts and acknowledgement."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from datetime import timedelta  # noqa: E402
+
+import pytest  # noqa: E402
+from conftest import make_hall  # noqa: E402
+
+from db.models import Complaint  # noqa: E402
+from ui import ops  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _ui_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("HALL_UI_SETTINGS_DIR", str(tmp_path / "ui"))
+
+
+@pytest.fixture
+def hall(sqlite_url):
+    services = make_hall(sqlite_url)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def manager(hall):
+    return hall.auth.login("2001", "2468")
+
+
+@pytest.fixture
+def clerk(hall):
+    return hall.auth.login("1001", "1234")
+
+
+def sid(hall, code):
+    return next(s.id for s in hall.queries.services() if s.code == code)
+
+
+def cid(hall, number):
+    return hall.queries.counter_for_number(number).id
+
+
+@pytest.fixture
+def window(qtbot, hall, manager):
+    from ui.app_runtime import create_app
+    from ui.overview_window import OverviewWindow
+
+    create_app("overview", logging_to_file=False)
+    w = OverviewWindow(hall, manager, safety_interval=60)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    qtbot.waitUntil(lambda: w.snap is not None, timeout=5000)
+    yield w
+    w.live.stop()
+    ops.wait_idle()
+
+
+def refreshed(qtbot, w, condition, timeout=5000):
+    w.live.request_refresh()
+    qtbot.waitUntil(condition, timeout=timeout)
+
+
+def test_call_at_another_workstation_appears_within_one_refresh(qtbot, window, hall, sqlite_url):
+    hall.tickets.issue(sid(hall, "PAY"))
+    other = make_hall(sqlite_url, hall.ctx.clock)  # another workstation, same database
+    try:
+        clerk = other.auth.login("1001", "1234")
+        other.counters.sign_in(clerk, cid(other, 1))
+        other.tickets.call_next(clerk, cid(other, 1))
+    finally:
+        other.close()
+    tile = None
+
+    def shows_ticket():
+        nonlocal tile
+        tile = window.grid.tile_for_number(1)
+        return tile is not None and tile.ticket.text().startswith("A001")
+
+    # No request_refresh: the change notice (SQLite polling, 1 s) must bring it in.
+    qtbot.waitUntil(shows_ticket, timeout=3000)
+    assert tile.property("state") == "serving"
+    assert "王芳" in tile.staff.text() and "已呼叫" in tile.ticket.text()
+
+
+def test_declare_outage_is_stored_and_seen_by_a_counter(qtbot, window, hall):
+    dialog = window.outage_dialog()
+    assert dialog.notice_text() == "系统暂时出现故障,正在抢修,给您带来不便,敬请谅解。"
+    dialog.notice.setPlainText("系统升级,暂停办理开户业务,敬请谅解。")
+    dialog.some.setChecked(True)
+    dialog.checks[cid(hall, 3)].setChecked(True)
+    assert dialog.counter_ids() == [cid(hall, 3)]
+    window.submit_outage(dialog.notice_text(), dialog.counter_ids()).wait()
+    active3 = hall.incidents.active(cid(hall, 3))
+    assert [i.notice for i in active3] == ["系统升级,暂停办理开户业务,敬请谅解。"]
+    assert hall.incidents.active(cid(hall, 1)) == []
+    qtbot.waitUntil(lambda: len(window.outage_bar.rows) == 1, timeout=5000)
+    assert "3号窗口" in window.outage_bar.rows[0].label.text()
+    assert window.grid.tile_for_number(3).property("outage") is True
+    # Clearing from the bar ends it for the counter too.
+    window.outage_bar.rows[0].button.click()
+    ops.wait_idle()
+    assert hall.incidents.active(cid(hall, 3)) == []
+
+
+def test_hall_wide_outage_reaches_every_counter(window, hall):
+    window.submit_outage("系统暂时出现故障,正在抢修。", []).wait()
+    for number in (1, 5, 8):
+        assert [i.notice for i in hall.incidents.active(cid(hall, number))] == \
+            ["系统暂时出现故障,正在抢修。"]
+
+
+def test_marking_a_walkaway_updates_the_figures(qtbot, window, hall):
+    hall.tickets.issue(sid(hall, "PAY"))
+    hall.tickets.issue(sid(hall, "SIM"))
+    hall.ctx.clock.advance(minutes=12)
+    refreshed(qtbot, window, lambda: window.figures.values["waiting"].text() == "2")
+    dialog = window.walkaway_dialog()
+    assert dialog.select_code("C001")
+    assert "已等候12分钟" in dialog.list.currentItem().text()
+    window.submit_walkaway(dialog.ticket_id()).wait()
+    refreshed(qtbot, window, lambda: window.figures.values["walkaways"].text() == "1")
+    assert window.figures.values["waiting"].text() == "1"
+    assert window.figures.values["arrived"].text() == "2"
+
+
+def _make_every_alert(hall, manager, clerk):
+    clock = hall.ctx.clock
+    c2 = cid(hall, 2)
+    hall.counters.sign_in(clerk, c2)
+    hall.counters.pause(clerk, c2, "用餐")
+    hall.tickets.issue(sid(hall, "PAY"))
+    now = clock.now()
+    with hall.ctx.write() as s:
+        s.add(Complaint(hall_id=hall.ctx.hall.id, business_day=hall.ctx.business_day(now),
+                        received_at=now - timedelta(days=1), channel="phone",
+                        customer_name="李女士", phone="13900001111", category="服务态度",
+                        description="态度不好", recorded_by=manager.staff_id,
+                        reply_due_at=now - timedelta(hours=2), hard_due_at=now + timedelta(days=14)))
+    clock.advance(minutes=25)  # past PAY's 15-minute standard and the 15-minute pause alert
+    hall.desk.escalate(clerk, c2, "客户对话费有异议,需值班长解释")
+    hall.incidents.declare_outage(manager, "系统暂时出现故障,正在抢修。")
+
+
+def test_every_alert_type_appears_and_can_be_acknowledged(qtbot, window, hall, manager, clerk):
+    _make_every_alert(hall, manager, clerk)
+    kinds = {"outage", "escalation", "longwait", "complaint", "pause"}
+    refreshed(qtbot, window,
+              lambda: {r.alert.kind for r in window.alerts.rows.values()} >= kinds)
+    ordered = [r.alert.kind for r in window.alerts.rows.values()]
+    assert ordered[0] == "outage"  # most severe on top
+    assert ordered.index("escalation") < ordered.index("pause")
+    for key in list(window.alerts.rows):
+        row = window.alerts.rows[key]
+        assert row.button is not None
+        row.button.click()
+        ops.wait_idle()
+        refreshed(qtbot, window, lambda k=key: window.alerts.rows[k].ack_label is not None)
+        text = window.alerts.rows[key].ack_label.text()
+        assert "已确认" in text and manager.name in text and "10:25" in text
+    assert window.alerts.header.text() == "告警"
+    assert hall.desk.open_escalations() == []  # acknowledging the escalation resolved it
+
+
+def test_unchanged_sections_are_not_redrawn(window):
+    snap = window.snap
+    before = dict(window.redraws)
+    window.apply_snapshot(snap)
+    assert window.redraws == before
+
+
+def test_clerk_is_refused_at_login(qtbot, hall):
+    from ui.overview.login import OverviewLoginDialog
+
+    dialog = OverviewLoginDialog(hall, staff="1001")
+    qtbot.addWidget(dialog)
+    dialog.pin_edit.setText("1234")
+    dialog.try_login()
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=5000)
+    assert dialog.error.text() == "营业员无权使用值班长总览,请使用值班长工号登录。"
+    assert dialog.actor is None
+    dialog.staff_edit.setText("2001")
+    dialog.pin_edit.setText("2468")
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        dialog.try_login()
+    assert dialog.actor.name == "周丽(值班长)"
+
+
+def test_optional_buttons_follow_available_modules(qtbot, hall, manager, monkeypatch):
+    import ui.overview_window as ow
+
+    calls = []
+
+    class FakeList:
+        def __init__(self, services, actor):
+            calls.append(("list", actor.name))
+
+    def fake_preview(parent, services, day):
+        calls.append(("print", day.isoformat()))
+
+    monkeypatch.setattr(ow, "_optional", lambda module, name: None)
+    bare = ow.OverviewWindow(hall, manager, start=False)
+    qtbot.addWidget(bare)
+    assert bare.complaints_button is None and bare.print_button is None
+    table = {"ComplaintListWidget": FakeList, "show_print_preview": fake_preview}
+    monkeypatch.setattr(ow, "_optional", lambda module, name: table[name])
+    full = ow.OverviewWindow(hall, manager, start=False)
+    qtbot.addWidget(full)
+    full.print_button.click()
+    assert calls == [("print", "2026-11-25")]
+    ops.wait_idle()
