@@ -1,0 +1,139 @@
+"""业务类型 tab: list of service types and the form to add or edit one."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from hall_app.services.admin import AdminSnapshot, ServiceEdit
+from ui.admin.base import AdminTab, spin
+from ui.admin.form import FieldForm
+
+COLUMNS = ("代码", "名称", "字母", "目标等候", "长等候", "平均办理", "VIP", "状态", "等候")
+
+
+def fill_table(table: QTableWidget, rows: list[tuple[object, ...]], selected_row: int) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.setItem(r, c, QTableWidgetItem(str(value)))
+    if 0 <= selected_row < len(rows):
+        table.selectRow(selected_row)
+
+
+def make_table(columns: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class ServicesTab(AdminTab):
+    title = "业务类型"
+
+    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(window)
+        self.editing_id: int | None = None
+        lay = QHBoxLayout(self)
+        self.table = make_table(COLUMNS)
+        self.table.itemSelectionChanged.connect(self._selected)
+        lay.addWidget(self.table, 3)
+        right = QVBoxLayout()
+        self.form = FieldForm()
+        self.code = self.form.add("code", "业务代码", QLineEdit())
+        self.name = self.form.add("name", "业务名称", QLineEdit())
+        self.prefix = self.form.add("prefix", "号票字母", QLineEdit())
+        self.prefix.setMaxLength(2)
+        self.target = self.form.add("target_wait_minutes", "目标等候", spin(15, suffix=" 分钟"))
+        self.long = self.form.add("long_wait_minutes", "长时等候阈值", spin(20, suffix=" 分钟"))
+        self.typical = self.form.add("typical_service_minutes", "平均办理时长",
+                                     spin(8, suffix=" 分钟"))
+        self.vip = self.form.add("is_vip", "VIP 业务", QCheckBox("取号即为 VIP"))
+        self.active = self.form.add("active", "启用", QCheckBox("可取号"))
+        self.form.errors["waiting"] = self.form.errors["active"]
+        right.addLayout(self.form)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton("新增业务")
+        self.save_button = QPushButton("保存")
+        self.new_button.clicked.connect(self.new)
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.save_button)
+        right.addLayout(buttons)
+        right.addStretch(1)
+        lay.addLayout(right, 2)
+        self.edit_buttons = [self.new_button, self.save_button]
+        self.new()
+
+    def refresh(self, snap: AdminSnapshot, first: bool) -> None:
+        ids = [s.id for s in snap.services]
+        row = ids.index(self.editing_id) if self.editing_id in ids else -1
+        self.table.blockSignals(True)
+        fill_table(self.table, [(s.code, s.name, s.prefix, s.target_wait_minutes,
+                                 s.long_wait_minutes, s.typical_service_minutes,
+                                 "是" if s.is_vip else "", "启用" if s.active else "停用",
+                                 s.waiting) for s in snap.services], row)
+        self.table.blockSignals(False)
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or self.snap is None:
+            return
+        s = self.snap.services[rows[0].row()]
+        self.editing_id = s.id
+        self.form.clear_errors()
+        self.code.setText(s.code)
+        self.name.setText(s.name)
+        self.prefix.setText(s.prefix)
+        self.target.setValue(s.target_wait_minutes)
+        self.long.setValue(s.long_wait_minutes)
+        self.typical.setValue(s.typical_service_minutes)
+        self.vip.setChecked(s.is_vip)
+        self.active.setChecked(s.active)
+
+    def new(self) -> None:
+        self.editing_id = None
+        self.table.clearSelection()
+        self.form.clear_errors()
+        for w in (self.code, self.name, self.prefix):
+            w.clear()
+        self.target.setValue(15)
+        self.long.setValue(20)
+        self.typical.setValue(8)
+        self.vip.setChecked(False)
+        self.active.setChecked(True)
+
+    def edit(self) -> ServiceEdit:
+        return ServiceEdit(self.editing_id, self.code.text(), self.name.text(), self.prefix.text(),
+                           self.target.value(), self.long.value(), self.typical.value(),
+                           self.vip.isChecked(), self.active.isChecked())
+
+    def save(self) -> None:
+        edit = self.edit()
+
+        def run(waiting: str | None = None, transfer_to: int | None = None) -> int:
+            return self.admin.save_service(self.actor, edit, waiting=waiting,
+                                           transfer_to=transfer_to)
+
+        self.window.submit(run, self.form, "业务类型已保存。", after=self._saved,
+                           transfer_choices=self._transfer_choices(edit.id))
+
+    def _transfer_choices(self, exclude: int | None) -> list[tuple[int, str]]:
+        if self.snap is None:
+            return []
+        return [(s.id, s.name) for s in self.snap.services if s.active and s.id != exclude]
+
+    def _saved(self, service_id: int) -> None:
+        self.editing_id = service_id
