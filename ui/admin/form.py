@@ -40,7 +40,7 @@ class FieldForm(QFormLayout):
 
     def error_text(self, field: str) -> str:
         label = self.errors.get(field)
-        return label.text() if label is not None and label.isVisible() else ""
+        return label.text() if label is not None and not label.isHidden() else ""
 
     def clear_errors(self) -> None:
         for label in self.errors.values():

@@ -25,6 +25,8 @@ def fill_table(table: QTableWidget, rows: list[tuple[object, ...]], selected_row
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             table.setItem(r, c, QTableWidgetItem(str(value)))
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
     if 0 <= selected_row < len(rows):
         table.selectRow(selected_row)
 
