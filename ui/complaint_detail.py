@@ -145,6 +145,7 @@ class ComplaintDetailWidget(QWidget):
         self.history.setHorizontalHeaderLabels(["时间", "人员", "操作", "说明"])
         self.history.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.history.verticalHeader().setVisible(False)
+        self.history.setMinimumHeight(150)
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         box = QGroupBox("处理记录")
         QVBoxLayout(box).addWidget(self.history)
@@ -200,8 +201,18 @@ class ComplaintDetailWidget(QWidget):
     # -- data -----------------------------------------------------------------------
     def load(self, complaint_id: int) -> None:
         """Fetch and show a complaint (off the GUI thread)."""
-        run_op(lambda: self.service.get(self.actor, complaint_id), on_success=self.show_detail,
-               on_failure=self._failed, parent=self)
+        svc, actor = self.service, self.actor
+        need_handlers = self.handler.count() == 0
+
+        def fetch() -> tuple[Any, Any]:
+            return svc.get(actor, complaint_id), svc.link_choices() if need_handlers else None
+
+        def show(result: tuple[Any, Any]) -> None:
+            detail, choices = result
+            if choices is not None:
+                self.load_handlers(choices)
+            self.show_detail(detail)
+        run_op(fetch, on_success=show, on_failure=self._failed, parent=self)
 
     def load_handlers(self, choices: Any) -> None:
         self.handler.clear()
