@@ -407,7 +407,7 @@ def import_config(database: Database, settings: Settings, cfg: HallConfig, *,
                     if n > before.get(sid, 0):
                         sv = s.get(ServiceType, sid)
                         raise ConfigError(
-                            f"导入后「{sv.name if sv else sid}」还有 {n} 位今天等候的顾客"
+                            f"导入后「{sv.name if sv else sid}」还有 {n} 位等候的顾客"
                             "没有启用的窗口能办理,已取消导入。")
                 ctx.notify(s, "config")
             if dry_run:

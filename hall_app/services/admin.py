@@ -441,10 +441,11 @@ class AdminService:
             self._done(s)
             return row.id
 
-    def _waiting(self, s: Session, **where: object) -> list[Ticket]:
+    def _waiting(self, s: Session, *, any_day: bool = False, **where: object) -> list[Ticket]:
         stmt = select(Ticket).where(Ticket.hall_id == self.ctx.hall.id,
-                                    Ticket.business_day == self.ctx.business_day(),
                                     Ticket.state == "waiting")
+        if not any_day:
+            stmt = stmt.where(Ticket.business_day == self.ctx.business_day())
         for name, value in where.items():
             stmt = stmt.where(getattr(Ticket, name) == value)
         return list(s.scalars(stmt.order_by(Ticket.issued_at, Ticket.id)))
@@ -492,7 +493,8 @@ class AdminService:
         self.ctx.notify(s, "tickets")
 
     def stuck_waiting(self, s: Session) -> dict[int, int]:
-        """Waiting tickets no active counter can call, counted per service."""
+        """Waiting tickets (of any day: the caller's clock may differ) no active counter can
+        call, counted per service."""
         s.flush()
         serving: dict[int, set[int]] = {}
         for cid, sid in s.execute(
@@ -501,7 +503,7 @@ class AdminService:
                 .where(Counter.hall_id == self.ctx.hall.id, Counter.active.is_(True))):
             serving.setdefault(sid, set()).add(cid)
         stuck: dict[int, int] = {}
-        for t in self._waiting(s):
+        for t in self._waiting(s, any_day=True):
             able = serving.get(t.service_id, set())
             if not able or (t.target_counter_id is not None and t.target_counter_id not in able):
                 stuck[t.service_id] = stuck.get(t.service_id, 0) + 1
