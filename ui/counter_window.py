@@ -304,6 +304,11 @@ class CounterWindow(QMainWindow):
         cur = self._current() if self._can_act() else None
         if cur is None:
             return None
+        limit = self.view.recalls_before_no_show
+        if cur.state != "called" or cur.recall_count < limit:
+            notify.warning(f"{cur.code}号需重呼{limit}次后才能过号(已重呼{cur.recall_count}次)。"
+                           if cur.state == "called" else f"{cur.code}号已在办理中,不能过号。")
+            return None
         box = QMessageBox(QMessageBox.Icon.Question, "确认过号",
                           f"确定将 {cur.code} 号记为过号吗?顾客需要重新取号。",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
