@@ -1,7 +1,7 @@
 """The complaint list (投诉台账) with filters, and the detail of the selected complaint.
 
     widget = ComplaintListWidget(services, actor)   # embedded by the overview window
-    widget.refresh()                                # reloads (also every 30 s)
+    widget.refresh()                                # reloads (also every 30 s while shown)
 
 Filters: status, category, overdue only, received date range, sort order. Overdue rows
 are red. Phones are masked by the core unless the viewer's role may see them. Loading
@@ -60,8 +60,15 @@ class ComplaintListWidget(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
-        self.timer.start()
         self.refresh()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # poll only while shown
+        self.timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.timer.stop()
+        super().hideEvent(event)
 
     def _build(self) -> None:
         root = QVBoxLayout(self)
