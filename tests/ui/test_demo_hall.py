@@ -62,5 +62,5 @@ def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
     assert not demo.simulator._thread.is_alive()
     assert all(not w.live.is_running() for w in demo.windows[:2])
     leftover = [t for t in threading.enumerate() if t not in before and t.is_alive()
-                and t.name.startswith("hall-") and t.name != "hall-voice"]
+                and t.name in ("hall-demo-sim", "hall-kiosk", "hall-display")]
     assert leftover == []

@@ -11,9 +11,9 @@ import subprocess  # noqa: E402
 import threading  # noqa: E402
 
 import pytest  # noqa: E402
+from conftest import make_hall  # noqa: E402
 
 from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE  # noqa: E402
-from conftest import make_hall  # noqa: E402
 from ui import ops  # noqa: E402
 from ui.kiosk import PdfSlipPrinter, PrinterError  # noqa: E402
 from ui.kiosk_window import KioskWindow  # noqa: E402
