@@ -1,0 +1,73 @@
+"""Counter login: wrong PIN message, the core's delay after repeated failures, PIN change, remembered counter."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from db.models import Staff  # noqa: E402
+from ui import ops  # noqa: E402
+from ui.counter.login import LoginDialog, remembered_counter  # noqa: E402
+
+
+@pytest.fixture
+def settings_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("HALL_UI_SETTINGS_DIR", str(tmp_path / "ui"))
+
+
+def make_dialog(qtbot, hall, **kwargs):
+    dialog = LoginDialog(hall, **kwargs)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.counter_combo.count() == 8)
+    return dialog
+
+
+def submit(qtbot, dialog, pin):
+    dialog.pin_edit.setText(pin)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: ops.pending_count() == 0 and dialog.ok_button.isEnabled())
+
+
+def test_wrong_pin_then_lockout_message_then_login(qtbot, hall, clock, settings_dir):
+    dialog = make_dialog(qtbot, hall, staff="1001", counter_number=3)
+    assert dialog.counter_combo.currentText() == "3号窗口"
+    submit(qtbot, dialog, "0000")
+    assert dialog.error_label.text() == "工号或密码错误。"
+    assert dialog.pin_edit.text() == ""
+    submit(qtbot, dialog, "0000")
+    submit(qtbot, dialog, "0000")
+    assert dialog.error_label.text() == "工号或密码错误。请5秒后再试。"
+    submit(qtbot, dialog, "1234")  # even the right PIN waits: no bypass by retrying
+    assert dialog.error_label.text().startswith("密码错误次数过多,请")
+    assert dialog.result() == 0
+    clock.advance(seconds=6)
+    with qtbot.waitSignal(dialog.signed_in, timeout=5000) as signal:
+        submit(qtbot, dialog, "1234")
+    actor, counter = signal.args
+    assert (actor.staff_no, counter.number) == ("1001", 3)
+    assert hall.queries.counter_for_number(3).staff_id == actor.staff_id
+    assert remembered_counter() == 3
+    # The next login on this workstation offers counter 3 again.
+    again = make_dialog(qtbot, hall)
+    assert again.counter_combo.currentText() == "3号窗口"
+
+
+def test_must_change_pin_first(qtbot, hall, settings_dir):
+    with hall.ctx.write() as s:
+        staff = s.scalars(select(Staff).where(Staff.staff_no == "1002")).one()
+        staff.must_change_pin = True
+    dialog = make_dialog(qtbot, hall, staff="1002", counter_number=2)
+    submit(qtbot, dialog, "1234")
+    assert dialog.pages.currentIndex() == 1
+    dialog.new_pin_edit.setText("5678")
+    dialog.repeat_pin_edit.setText("5679")
+    dialog.ok_button.click()
+    assert dialog.change_error_label.text() == "两次输入的新密码不一致。"
+    dialog.repeat_pin_edit.setText("5678")
+    with qtbot.waitSignal(dialog.signed_in, timeout=5000):
+        dialog.ok_button.click()
+    actor = hall.auth.login("1002", "5678")
+    assert not hall.auth.must_change_pin(actor)
