@@ -14,10 +14,10 @@ import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from conftest import _seed, make_hall  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
-from conftest import _seed, make_hall  # noqa: E402
 from ui import notify, ops  # noqa: E402
 from ui.counter_window import OFFLINE_REFUSAL, CounterWindow  # noqa: E402
 

@@ -83,8 +83,8 @@ def test_gui_stays_responsive_while_the_call_is_spoken(qtbot, counter_hall, cler
     while time.monotonic() < deadline:
         fired = []
         start = time.monotonic()
-        QTimer.singleShot(10, lambda: fired.append(time.monotonic()))
-        qtbot.waitUntil(lambda: bool(fired), timeout=1000)
+        QTimer.singleShot(10, lambda fired=fired: fired.append(time.monotonic()))
+        qtbot.waitUntil(lambda fired=fired: bool(fired), timeout=1000)
         latencies.append(fired[0] - start)
     assert engine.speaking.is_set() and len(engine.said) == 1
     assert max(latencies) < 0.1, f"event loop stalled {max(latencies):.3f}s"

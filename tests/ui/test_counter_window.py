@@ -8,11 +8,11 @@ import sys  # noqa: E402
 import types  # noqa: E402
 
 import pytest  # noqa: E402
+from conftest import make_hall  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from conftest import make_hall  # noqa: E402
 from db.models import Ticket  # noqa: E402
 from ui import notify, ops  # noqa: E402
 from ui.counter.dialogs import EscalateDialog, PauseDialog, TransferDialog  # noqa: E402

@@ -10,10 +10,19 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.counter.situation import LiveClock, format_duration
 
+_ROOT = QModelIndex()
 LATE_BACKGROUND = QColor("#ffcdd2")
 LATE_FOREGROUND = QColor("#8e0000")
 NEAR_BACKGROUND = QColor("#fff3c4")
@@ -53,10 +62,10 @@ class QueueModel(QAbstractTableModel):
                                                 Qt.ItemDataRole.BackgroundRole,
                                                 Qt.ItemDataRole.ForegroundRole])
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt API)
+    def rowCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
