@@ -56,6 +56,7 @@ class ComplaintListWidget(QWidget):
         self.actor = actor
         self.rows: list[ComplaintRow] = []
         self.tz = None
+        self._seq = 0  # only the newest refresh may fill the table (results can overtake)
         self._build()
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
@@ -148,13 +149,17 @@ class ComplaintListWidget(QWidget):
     def refresh(self) -> None:
         flt, svc, actor = self.current_filter(), self.service, self.actor
         need_choices = self.detail.handler.count() == 0
+        self._seq += 1
+        seq = self._seq
 
         def load() -> tuple[Any, list[ComplaintRow], Any]:
             rows = svc.query(actor, flt)
             tz = getattr(getattr(getattr(svc, "ctx", None), "hall", None), "tz", None)
             choices = svc.link_choices() if need_choices else None
             return tz, rows, choices
-        run_op(load, on_success=self._show, on_failure=self._failed, parent=self)
+        run_op(load, on_success=lambda result: self._show(result) if seq == self._seq else None,
+               on_failure=lambda err: self._failed(err) if seq == self._seq else None,
+               parent=self)
 
     def _show(self, result: tuple[Any, list[ComplaintRow], Any]) -> None:
         tz, rows, choices = result
