@@ -288,9 +288,15 @@ class DemoHall:
                 if live is not None:
                     live.stop()
                 window.close()
+                window.deleteLater()
             except Exception:
                 log.debug("Closing a demo window failed", exc_info=True)
         ops.wait_idle(5000)
+        # Delete the windows now, on this thread, not whenever the garbage collector runs.
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        self.windows.clear()
         if self._history is not None:
             self._history.join(30)
         self.services.close()
