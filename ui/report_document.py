@@ -45,6 +45,7 @@ WEEKDAYS = "一二三四五六日"
 CHART_HOURLY = QUrl("chart://hourly.png")
 CHART_WAIT = QUrl("chart://wait.png")
 PAGE_MARGIN_MM = 12.0
+_APP: QGuiApplication | None = None  # the application made here, kept alive for the process
 
 STYLE = """
 body { color: #111; }
@@ -72,7 +73,8 @@ def ensure_gui_app() -> QGuiApplication:
 
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QApplication(["hall-app-report"])
+        global _APP
+        app = _APP = QApplication(["hall-app-report"])
     load_cjk_fonts()
     return app  # type: ignore[return-value]
 
