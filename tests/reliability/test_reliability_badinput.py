@@ -103,7 +103,6 @@ def test_phone_numbers_normalise_or_give_a_chinese_error(raw):
     assert phone.normalize_phone(normal) == normal  # the normal form is stable
     masked = phone.mask_phone(normal)
     assert "***" in masked and masked != normal
-    assert masked[-4:] == normal[-4:]
 
 
 def test_phone_area_code_cannot_start_with_00():

@@ -100,3 +100,29 @@ def test_sigkill_mid_operations_leaves_consistent_database(tmp_path):
     print(figures)
     with open("/tmp/hall-rel-crash-figures.txt", "a", encoding="utf-8") as fh:
         fh.write(figures + "\n")
+
+
+def test_history_checker_catches_a_corrupted_ticket(tmp_path):
+    """The oracle itself: a state changed without its event is reported."""
+    from sqlalchemy import text
+
+    from db.migrate import upgrade
+
+    url = f"sqlite+pysqlite:///{tmp_path / 'oracle.db'}"
+    database = Database(url)
+    upgrade(database)
+    database.dispose()
+    create_soak_hall(url, counters=1)
+    hall = open_hall(url)
+    ticket = hall.tickets.issue(hall.queries.services()[0].id)
+    hall.close()
+    database = Database(url)
+    try:
+        assert check_history(database, "SOAK").problems == []
+        with database.write() as s:
+            s.execute(text("UPDATE ticket SET state = 'done' WHERE id = :i"), {"i": ticket.id})
+        problems = check_history(database, "SOAK").problems
+    finally:
+        database.dispose()
+    assert problems == [f"ticket {ticket.code}#{ticket.id}: stored state done, "
+                        "history says waiting"]
