@@ -222,13 +222,23 @@ class GeometryKeeper(QObject):
 
     def save(self) -> None:
         """Write the window's current geometry (and main-window state) to the settings file."""
+        window = getattr(self, "_window", None)
+        if window is None:
+            return
+        try:
+            geometry = window.saveGeometry()
+            state = window.saveState() if isinstance(window, QMainWindow) else None
+        except RuntimeError:  # the window's C++ object is already gone
+            return
         settings = ui_settings()
-        settings.setValue(f"{self._prefix}/geometry", self._window.saveGeometry())
-        if isinstance(self._window, QMainWindow):
-            settings.setValue(f"{self._prefix}/state", self._window.saveState())
+        settings.setValue(f"{self._prefix}/geometry", geometry)
+        if state is not None:
+            settings.setValue(f"{self._prefix}/state", state)
         settings.sync()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if watched is self._window and event.type() == QEvent.Type.Close:
+        # Qt may deliver events while the Python wrapper is half built or torn down.
+        window = getattr(self, "_window", None)
+        if window is not None and watched is window and event.type() == QEvent.Type.Close:
             self.save()
         return False

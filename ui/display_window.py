@@ -80,8 +80,7 @@ class DisplayWindow(QWidget):
 
         self.connection_banner = ConnectionBanner()
         self.outage_banner = OutageBanner()
-        self.outage_banner.setStyleSheet(self.outage_banner.styleSheet()
-                                         + "QLabel#OutageBanner { font-size: 30pt; }")
+        self.outage_banner.set_point_size(30)
         self.title = BigLabel("", 34)
         self.title.setObjectName("DisplayTitle")
 

@@ -78,11 +78,12 @@ def parse_amount(value: Amount, *, field: str, cap: Amount = DEFAULT_CAP,
             raise ValidationError(f"{name}不是有效的金额。", field=field)
         if amount < 0:
             raise ValidationError(f"{name}不能是负数。", field=field)
-    if amount != amount.quantize(FEN):
-        raise ValidationError(f"{name}最多只能有两位小数(精确到分)。", field=field)
+    # The cap first: quantizing a 28+ digit number would overflow Decimal's precision.
     if amount > limit:
         raise ValidationError(f"{name}超过上限{format_yuan(limit)}元,请核对后重新输入。",
                               field=field)
+    if amount != amount.quantize(FEN):
+        raise ValidationError(f"{name}最多只能有两位小数(精确到分)。", field=field)
     if positive and amount == 0:
         raise ValidationError(f"{name}必须大于0元。", field=field)
     return amount.quantize(FEN)

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from hall_app.clock import Clock
 from hall_app.config import Settings
+from hall_app.services.admin import AdminService
 from hall_app.services.auth import AuthService
+from hall_app.services.complaints import ComplaintService
 from hall_app.services.context import ServiceContext
 from hall_app.services.counters import CounterService
 from hall_app.services.desk import DeskService
 from hall_app.services.incidents import IncidentService
+from hall_app.services.overview import OverviewService
 from hall_app.services.queries import QueryService
 from hall_app.services.tickets import TicketService
 
@@ -30,6 +33,9 @@ class HallServices:
         self.incidents = IncidentService(ctx)
         self.desk = DeskService(ctx)
         self.queries = QueryService(ctx)
+        self.complaints = ComplaintService(ctx)
+        self.overview = OverviewService(ctx)
+        self.admin = AdminService(ctx)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None,

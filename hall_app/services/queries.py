@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from db.models import Counter, CounterService, Hall, OpeningHours, ServiceType, Staff, Ticket
+from hall_app.config import Thresholds
 from hall_app.errors import NotFound
 from hall_app.services.context import ServiceContext
 from hall_app.services.incidents import IncidentInfo, IncidentService
@@ -100,6 +101,7 @@ class CounterView:
     hall_name: str
     recalls_before_no_show: int
     services: tuple[ServiceInfo, ...] = field(default=())
+    thresholds: Thresholds | None = None  # settings file + the admin's database values
 
 
 def _service_info(s: ServiceType) -> ServiceInfo:
@@ -187,6 +189,8 @@ class QueryService:
             info = self._counter_info(s, counter)
             closing = minutes_to_closing(now, hall_info.tz, list(hall.opening_hours))
             thresholds = self.ctx.thresholds(hall)
+            # Read from the row, not the per-process cache: an admin may have renamed it.
+            hall_name, hall_hotline = hall.name, hall.hotline
             ordered_services = tuple(_service_info(services[i]) for i in service_ids)
         incidents = IncidentService(self.ctx)
         outages = tuple(incidents.active(counter_id))
@@ -196,9 +200,9 @@ class QueryService:
             waiting_by_service={int(k): int(v) for k, v in by_service.items()},
             outages=outages, last_outage_ended_at=last.ended_at if last else None,
             minutes_to_closing=closing, open_counters=open_counters,
-            hotline=hall_info.hotline, hall_name=hall_info.name,
+            hotline=hall_hotline, hall_name=hall_name,
             recalls_before_no_show=thresholds.recalls_before_no_show,
-            services=ordered_services,
+            services=ordered_services, thresholds=thresholds,
         )
 
     def _long_wait(self, sv: ServiceType) -> int:

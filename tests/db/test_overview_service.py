@@ -6,11 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from conftest import make_hall
 
 from db.models import Complaint
 from hall_app.errors import IllegalTransition, PermissionDenied, ValidationError
 from hall_app.services.overview import OverviewService
-from conftest import make_hall
 
 
 def sid(hall, code: str) -> int:

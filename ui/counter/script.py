@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.scripts import flow_steps, select_prompts
-from ui.counter.situation import build_situation
+from ui.counter.situation import build_situation, script_thresholds
 
 KIND_LABELS = {"say": "说", "do": "做", "warn": "注意"}
 KIND_COLOURS = {"say": "#1565c0", "do": "#2e7d32", "warn": "#c62828"}
@@ -185,6 +185,9 @@ class ScriptPanel(QFrame):
         if self._view is None:
             return
         situation = build_situation(self._view, self.step)
+        if getattr(self._view, "thresholds", None) is not None:
+            # The hall's current values (an admin may have changed them today).
+            self.thresholds = script_thresholds(self._view.thresholds)
         self.prompts = select_prompts(self.book, situation, self.thresholds)
         self.steps = flow_steps(self.book, situation)
         self.prompt_label.setText(prompts_html(self.situational_prompts()))

@@ -37,12 +37,22 @@ class _Banner(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setAccessibleName(name)
+        self._point_size: int | None = None
+        self._colours: tuple[str, str] = _SEVERITY_COLOURS["warning"]
         self.hide()
 
     def _colour(self, background: str, foreground: str) -> None:
-        self.setStyleSheet(
-            _BANNER_STYLE.format(name=self.objectName(), background=background, foreground=foreground)
-        )
+        self._colours = (background, foreground)
+        style = _BANNER_STYLE.format(
+            name=self.objectName(), background=background, foreground=foreground)
+        if self._point_size:
+            style += f"QLabel#{self.objectName()} {{ font-size: {self._point_size}pt; }}"
+        self.setStyleSheet(style)
+
+    def set_point_size(self, point_size: int) -> None:
+        """Text size that survives colour changes (the hall display uses big type)."""
+        self._point_size = point_size
+        self._colour(*self._colours)
 
 
 class ConnectionBanner(_Banner):
