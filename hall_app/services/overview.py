@@ -297,7 +297,11 @@ class OverviewService:
         open_tickets = {r.counter_id: r for r in s.execute(
             select(Ticket.counter_id, Ticket.code, Ticket.state, Ticket.service_id,
                    Ticket.first_called_at, Ticket.started_at)
-            .where(_OPEN_TICKET, Ticket.counter_id.is_not(None), Ticket.hall_id == hall_id))}
+            # counter_id IN (…) + the literal state test match the partial unique index
+            # uq_ticket_one_open_per_counter, so this reads a handful of index entries
+            # however long the history is.
+            .where(_OPEN_TICKET, Ticket.counter_id.in_([r[0] for r in rows]))
+        )} if rows else {}
         tiles = []
         for cid, number, name, state, since, reason, staff, vip in rows:
             t = open_tickets.get(cid)
