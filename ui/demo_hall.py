@@ -175,9 +175,11 @@ class DemoHall:
         self.services = HallServices(ServiceContext(database, settings, self.clock, code))
         self._history: threading.Thread | None = None
         if seed_history:
-            self._history = threading.Thread(target=self._seed_yesterday,
-                                             name="hall-demo-history", daemon=True)
-            self._history.start()
+            # Before any window opens or the live simulation starts: yesterday's simulated
+            # clerks sign in and out of the same counters, which must not happen under the
+            # live windows. Only the first run does real work (a few seconds).
+            print("正在准备演示营业厅(首次运行需模拟昨日客流,约需数秒)…", flush=True)
+            self._seed_yesterday()
 
         self.counter_cls = _window_class("ui.counter_window", "CounterWindow",
                                          ("services", "actor", "counter_id")) \

@@ -25,7 +25,7 @@ from hall_app.services import HallServices
 
 @dataclass
 class SimParams:
-    arrivals_per_hour: float = 65.0  # average over the day; peaks around 10:00 and 15:00
+    arrivals_per_hour: float = 58.0  # average over the day; peaks around 10:00 and 15:00
     no_show_rate: float = 0.04
     transfer_rate: float = 0.04
     walkaway_after_minutes: int = 25
