@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import hypothesis.strategies as st
+from conftest import make_hall
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import select
@@ -20,8 +21,6 @@ from sqlalchemy import select
 from db.models import Ticket, TicketEvent
 from hall_app.domain.tickets import TRANSITIONS, TicketAction, TicketState
 from hall_app.errors import HallError
-
-from conftest import make_hall
 
 _ACTION_OF_KIND = {a.value: a for a in TicketAction}
 
