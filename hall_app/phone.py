@@ -33,7 +33,12 @@ def _split_extension(raw: str) -> tuple[str, str | None]:
 
 
 def _landline(digits: str) -> str | None:
-    """`0AAA…LLLL` → 'area-local' when the lengths fit a mainland landline, else None."""
+    """`0AAA…LLLL` → 'area-local' when the lengths fit a mainland landline, else None.
+
+    "00" opens an international call, so no mainland area code starts with it.
+    """
+    if digits.startswith("00"):
+        return None
     if len(digits) == 11 and (digits.startswith("010") or digits.startswith("02")):
         return f"{digits[:3]}-{digits[3:]}"
     if digits.startswith("0") and not digits.startswith(("01", "02")) and len(digits) in (11, 12):
