@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
 from db.notify import CHANNEL
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import TupleRow
 
 
 class FeedUnavailable(Exception):
@@ -65,13 +70,14 @@ class PostgresListenFeed:
         parsed = make_url(url)
         self._conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
         self.hall_id = hall_id
-        self._conn = None  # type: ignore[var-annotated]
+        self._conn: psycopg.Connection[TupleRow] | None = None
 
     def _connect(self) -> None:
         import psycopg
 
-        self._conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
-        self._conn.execute(f"LISTEN {CHANNEL}")
+        conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
+        self._conn = conn
+        conn.execute(f"LISTEN {CHANNEL}")
 
     def _relevant(self, payload: str) -> bool:
         if self.hall_id is None:

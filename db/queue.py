@@ -138,11 +138,11 @@ def mark_called(session: Session, ticket_id: int, values: dict[str, object]) -> 
 
 def next_number(session: Session, hall_id: int, day: date, prefix: str) -> int:
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(TicketSequence).values(
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert_stmt = dialect_insert(TicketSequence).values(
         hall_id=hall_id, business_day=day, prefix=prefix, last_number=1
     )
-    stmt = stmt.on_conflict_do_update(
+    stmt = insert_stmt.on_conflict_do_update(
         index_elements=["hall_id", "business_day", "prefix"],
         set_={"last_number": TicketSequence.last_number + 1},
     ).returning(TicketSequence.last_number)
