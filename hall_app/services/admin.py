@@ -254,7 +254,7 @@ class AdminService:
             waiting = dict(s.execute(
                 select(Ticket.service_id, func.count(Ticket.id))
                 .where(Ticket.hall_id == hall.id, Ticket.business_day == day,
-                       Ticket.state == "waiting").group_by(Ticket.service_id)).all())
+                       Ticket.state == "waiting").group_by(Ticket.service_id)).tuples().all())
             services = tuple(
                 ServiceRow(r.id, r.code, r.name, r.prefix, r.target_wait_minutes,
                            r.long_wait_minutes, r.typical_service_minutes, r.is_vip, r.active,
@@ -411,18 +411,19 @@ class AdminService:
                     raise ValidationError(
                         f"号票字母「{prefix}」已被「{o.name}」使用,请换一个字母。", field="prefix")
             if edit.id is None:
-                row = ServiceType(hall_id=hall_id, code=code, name=name, prefix=prefix,
-                                  target_wait_minutes=edit.target_wait_minutes,
-                                  long_wait_minutes=edit.long_wait_minutes,
-                                  typical_service_minutes=edit.typical_service_minutes,
-                                  is_vip=edit.is_vip, active=edit.active,
-                                  sort_order=max((o.sort_order for o in others), default=-1) + 1)
-                s.add(row)
+                created = ServiceType(
+                    hall_id=hall_id, code=code, name=name, prefix=prefix,
+                    target_wait_minutes=edit.target_wait_minutes,
+                    long_wait_minutes=edit.long_wait_minutes,
+                    typical_service_minutes=edit.typical_service_minutes,
+                    is_vip=edit.is_vip, active=edit.active,
+                    sort_order=max((o.sort_order for o in others), default=-1) + 1)
+                s.add(created)
                 s.flush()
-                self._audit(s, actor, "service", row.id, "新建", None,
+                self._audit(s, actor, "service", created.id, "新建", None,
                             f"{code} {name} {prefix}")
                 self._done(s)
-                return row.id
+                return created.id
             row = next((o for o in others if o.id == edit.id), None)
             if row is None:
                 raise NotFound("找不到该业务类型。")
@@ -545,16 +546,16 @@ class AdminService:
                 raise ValidationError(f"窗口号 {edit.number} 已被「{clash}」使用。", field="number")
             codes = "、".join(valid[sid].code for sid in edit.service_ids)
             if edit.id is None:
-                counter = Counter(hall_id=hall_id, number=edit.number, name=name,
+                created = Counter(hall_id=hall_id, number=edit.number, name=name,
                                   is_vip=edit.is_vip, active=edit.active, state="closed")
-                counter.services = [CounterService(service_id=sid, rank=rank)
+                created.services = [CounterService(service_id=sid, rank=rank)
                                     for rank, sid in enumerate(edit.service_ids)]
-                s.add(counter)
+                s.add(created)
                 s.flush()
-                self._audit(s, actor, "counter", counter.id, "新建", None,
+                self._audit(s, actor, "counter", created.id, "新建", None,
                             f"{edit.number} {name} [{codes}]")
                 self._done(s)
-                return counter.id
+                return created.id
             counter = s.get(Counter, edit.id)
             if counter is None or counter.hall_id != hall_id:
                 raise NotFound("找不到该窗口。")
@@ -592,12 +593,12 @@ class AdminService:
             raise ValidationError(f"{counter.number}号窗口正在接待{busy}号,请办理完毕后再停用。",
                                   field="active")
         now = self.ctx.now()
-        for row in s.scalars(select(CounterSession).where(
+        for session_row in s.scalars(select(CounterSession).where(
                 CounterSession.counter_id == counter.id, CounterSession.ended_at.is_(None))):
-            row.ended_at = now
-        for row in s.scalars(select(CounterPause).where(
+            session_row.ended_at = now
+        for pause_row in s.scalars(select(CounterPause).where(
                 CounterPause.counter_id == counter.id, CounterPause.ended_at.is_(None))):
-            row.ended_at = now
+            pause_row.ended_at = now
         counter.state, counter.staff_id, counter.pause_reason = "closed", None, None
         counter.state_since = now
         self.ctx.notify(s, "counters")
@@ -650,15 +651,15 @@ class AdminService:
             if clash:
                 raise ValidationError(f"工号「{staff_no}」已被{clash}使用。", field="staff_no")
             if edit.id is None:
-                row = Staff(hall_id=hall_id, staff_no=staff_no, name=name, role=edit.role,
-                            pin_hash=hash_pin(pin or ""), active=edit.active,
-                            must_change_pin=True)
-                s.add(row)
+                created = Staff(hall_id=hall_id, staff_no=staff_no, name=name, role=edit.role,
+                                pin_hash=hash_pin(pin or ""), active=edit.active,
+                                must_change_pin=True)
+                s.add(created)
                 s.flush()
-                self._audit(s, actor, "staff", row.id, "新建", None,
+                self._audit(s, actor, "staff", created.id, "新建", None,
                             f"{staff_no} {name} {edit.role}")
                 self._done(s)
-                return row.id
+                return created.id
             row = s.get(Staff, edit.id)
             if row is None or row.hall_id != hall_id:
                 raise NotFound("找不到该员工。")
