@@ -119,7 +119,7 @@ def _outage_notice(s: Session, ctx: ServiceContext) -> OutageNotice | None:
     if not incidents:
         return None
     numbers = dict(s.execute(select(Counter.id, Counter.number)
-                             .where(Counter.hall_id == ctx.hall.id)).all())
+                             .where(Counter.hall_id == ctx.hall.id)).tuples().all())
     ids = [i.id for i in incidents]
     affected: dict[int, list[int]] = {}
     for incident_id, counter_id in s.execute(
@@ -164,7 +164,7 @@ def kiosk_board(ctx: ServiceContext) -> KioskBoard:
             select(Ticket.service_id, func.count(Ticket.id))
             .where(Ticket.hall_id == hall.id, Ticket.business_day == day,
                    Ticket.state == "waiting")
-            .group_by(Ticket.service_id)).all())
+            .group_by(Ticket.service_id)).tuples().all())
         services = s.scalars(
             select(ServiceType).where(ServiceType.hall_id == hall.id,
                                       ServiceType.active.is_(True))

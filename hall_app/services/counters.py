@@ -63,12 +63,12 @@ class CounterService:
             if busy:
                 raise IllegalTransition(f"请先处理完当前顾客{busy}号再退出。")
             now = self.ctx.now()
-            for row in s.scalars(select(CounterSession).where(
+            for session_row in s.scalars(select(CounterSession).where(
                     CounterSession.counter_id == counter_id, CounterSession.ended_at.is_(None))):
-                row.ended_at = now
-            for row in s.scalars(select(CounterPause).where(
+                session_row.ended_at = now
+            for pause_row in s.scalars(select(CounterPause).where(
                     CounterPause.counter_id == counter_id, CounterPause.ended_at.is_(None))):
-                row.ended_at = now
+                pause_row.ended_at = now
             counter.state, counter.staff_id, counter.pause_reason = "closed", None, None
             counter.state_since = now
             self.ctx.notify(s, "counters")

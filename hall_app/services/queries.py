@@ -183,7 +183,7 @@ class QueryService:
                 select(Ticket.service_id, func.count(Ticket.id)).where(
                     Ticket.hall_id == hall.id, Ticket.business_day == day,
                     Ticket.state == "waiting", Ticket.service_id.in_(service_ids))
-                .group_by(Ticket.service_id)).all())
+                .group_by(Ticket.service_id)).tuples().all())
             open_counters = int(s.scalar(select(func.count(Counter.id)).where(
                 Counter.hall_id == hall.id, Counter.state == "open")) or 0)
             info = self._counter_info(s, counter)
@@ -219,4 +219,5 @@ class QueryService:
     def service_ranks(self, counter_id: int) -> dict[int, int]:
         with self.ctx.read() as s:
             return dict(s.execute(select(CounterService.service_id, CounterService.rank)
-                                  .where(CounterService.counter_id == counter_id)).all())
+                                  .where(CounterService.counter_id == counter_id))
+                        .tuples().all())

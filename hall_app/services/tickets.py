@@ -8,8 +8,10 @@ Each public method is one transaction that changes the ticket and appends its
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -162,13 +164,14 @@ class TicketService:
 
     def _estimate_wait(self, s: Session, service: ServiceType, ahead: int) -> int:
         """Minutes: people ahead × recent average service time ÷ open counters serving it."""
-        recent = s.execute(
+        # The WHERE clause excludes NULLs, which the column's type cannot express.
+        recent = cast("Sequence[int]", s.execute(
             select(Ticket.service_seconds)
             .where(Ticket.hall_id == service.hall_id, Ticket.service_id == service.id,
                    Ticket.state == TicketState.DONE, Ticket.service_seconds.is_not(None))
             .order_by(Ticket.finished_at.desc())
             .limit(20)
-        ).scalars().all()
+        ).scalars().all())
         per_customer = (sum(recent) / len(recent) / 60) if len(recent) >= 3 else float(
             service.typical_service_minutes)
         open_counters = int(s.scalar(
