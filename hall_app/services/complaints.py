@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -278,7 +279,7 @@ class ComplaintService:
         data = self._validate(draft)
         with self.ctx.write() as s:
             self._check_links(s, data)
-            received = data["received_at"]
+            received = cast(datetime, data["received_at"])  # _validate always sets it
             reply_at, hard_at = self._deadlines(s, received)
             row = Complaint(hall_id=self.ctx.hall.id, business_day=self.ctx.business_day(received),
                             recorded_by=actor.staff_id, state=ComplaintState.REGISTERED.value,
@@ -374,11 +375,12 @@ class ComplaintService:
             if st is None or st.hall_id != self.ctx.hall.id or not st.active:
                 raise ValidationError("找不到所选处理人。", field="handler")
             name = st.name
+        extra = _opt(note)
 
         def put(row: Complaint) -> None:
             row.handler_id = handler_id
         return self._apply(actor, complaint_id, A.ASSIGN,
-                           f"处理人:{name}" + (f";{note.strip()}" if _opt(note) else ""), put)
+                           f"处理人:{name}" + (f";{extra}" if extra else ""), put)
 
     def propose_compensation(self, actor: Actor, complaint_id: int,
                              compensation: str) -> ComplaintDetail:
@@ -436,12 +438,13 @@ class ComplaintService:
         if satisfaction not in SATISFACTION_LABELS:
             raise ValidationError("请选择客户满意度(满意/基本满意/不满意)。", field="satisfaction")
         label = SATISFACTION_LABELS[satisfaction]
+        extra = _opt(note)
 
         def put(row: Complaint) -> None:
             row.satisfaction = satisfaction
             row.closed_at = self.ctx.now()
         return self._apply(actor, complaint_id, A.CLOSE,
-                           f"客户满意度:{label}" + (f";{note.strip()}" if _opt(note) else ""), put)
+                           f"客户满意度:{label}" + (f";{extra}" if extra else ""), put)
 
     def escalate(self, actor: Actor, complaint_id: int, reason: str) -> ComplaintDetail:
         """Flag for the duty manager; also raises an escalation alert for the overview."""
@@ -561,12 +564,14 @@ class ComplaintService:
             total, replied, on_time, overdue, escalated, nuisance = (
                 int(v) for v in s.execute(scalars).one())
             cats = dict(s.execute(select(Complaint.category, func.count())
-                                  .where(base).group_by(Complaint.category)).all())
+                                  .where(base).group_by(Complaint.category)).tuples().all())
             states = dict(s.execute(select(Complaint.state, func.count())
-                                    .where(base).group_by(Complaint.state)).all())
-            sats = dict(s.execute(select(Complaint.satisfaction, func.count())
-                                  .where(base, Complaint.satisfaction.is_not(None))
-                                  .group_by(Complaint.satisfaction)).all())
+                                    .where(base).group_by(Complaint.state)).tuples().all())
+            # NULLs are filtered out in SQL, which the column's type cannot express.
+            sats = cast("dict[str, int]", dict(s.execute(
+                select(Complaint.satisfaction, func.count())
+                .where(base, Complaint.satisfaction.is_not(None))
+                .group_by(Complaint.satisfaction)).tuples().all()))
             counters = s.execute(
                 select(Counter.number, func.count(Complaint.id))
                 .select_from(Complaint).outerjoin(Counter, Counter.id == Complaint.counter_id)
@@ -646,8 +651,9 @@ class ComplaintService:
 
     def _detail(self, s: Session, c: Complaint, actor: Actor) -> ComplaintDetail:
         s.flush()
-        names = dict(s.execute(select(Staff.id, Staff.name).where(
-            Staff.hall_id == self.ctx.hall.id)).all())
+        # Keyed by optional ids too: a missing handler/clerk/staff simply finds no name.
+        names: dict[int | None, str] = dict(s.execute(select(Staff.id, Staff.name).where(
+            Staff.hall_id == self.ctx.hall.id)).tuples().all())
         counter = s.get(Counter, c.counter_id) if c.counter_id else None
         ticket = s.get(Ticket, c.ticket_id) if c.ticket_id else None
         history = s.scalars(select(ComplaintHistory).where(
