@@ -114,13 +114,13 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
 
     # -- reshape the grouped rows ----------------------------------------------------
     by_service: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    by_counter: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    by_staff: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # Tickets that never reached a counter group under None (skipped when listing below).
+    by_counter: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_staff: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, int] = defaultdict(int)
     for service_id, counter_id, staff_id, state, n, recalls, recalled in outcome_groups:
-        for bucket, key in ((by_service, service_id), (by_counter, counter_id),
-                            (by_staff, staff_id), (None, None)):
-            target = totals if bucket is None else bucket[key]
+        for target in (by_service[service_id], by_counter[counter_id], by_staff[staff_id],
+                       totals):
             target[state] += n
             target["recalls"] += recalls
             target["recalled"] += recalled
@@ -377,7 +377,8 @@ class _Queries:
         fc = self._first_calls()
         whens = [(fc.c.wait_seconds < edge * 60, i) for i, edge in enumerate(WAIT_BUCKET_EDGES)]
         bucket = case(*whens, else_=len(WAIT_BUCKET_EDGES)).label("b")
-        counts = dict(self.s.execute(select(bucket, func.count()).group_by(bucket)).all())
+        counts = dict(self.s.execute(select(bucket, func.count()).group_by(bucket))
+                      .tuples().all())
         edges = (0, *WAIT_BUCKET_EDGES)
         return tuple(
             WaitBucket(edges[i], WAIT_BUCKET_EDGES[i] if i < len(WAIT_BUCKET_EDGES) else None,
