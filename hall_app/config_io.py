@@ -233,15 +233,16 @@ class _Applier:
 
     def hours(self) -> None:
         rows = {r.weekday: r for r in self.hall.opening_hours}
+        wanted = self.cfg.hall.opening_hours
         for d in range(7):
-            want = self.cfg.hall.opening_hours.get(d, "absent")
             row = rows.get(d)
             label = f"营业时间 {WEEKDAYS[d]}"
-            if want == "absent":
+            if d not in wanted:
                 if row is not None:
                     self.hall.opening_hours.remove(row)
                     self.note("opening_hours", label, "", "已设置", "(删除)")
                 continue
+            want = wanted[d]
             opens, closes = (want if want else (None, None))
             if row is None:
                 self.hall.opening_hours.append(OpeningHours(weekday=d, opens=opens,
