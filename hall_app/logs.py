@@ -12,6 +12,7 @@ import platformdirs
 from hall_app.config import APP_AUTHOR, APP_NAME
 
 _configured = False
+_handler: logging.Handler | None = None
 
 
 def log_dir() -> Path:
@@ -20,7 +21,7 @@ def log_dir() -> Path:
 
 def setup_logging(level: int = logging.INFO) -> Path | None:
     """Attach the rotating file handler once; returns the log file (None if not writable)."""
-    global _configured
+    global _configured, _handler
     root = logging.getLogger()
     if _configured:
         return None
@@ -35,4 +36,14 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
+    _handler = handler
     return path
+
+
+def detach_core_handler() -> None:
+    """Remove the generic log file handler (a window role logs to its own file instead)."""
+    global _handler
+    if _handler is not None:
+        logging.getLogger().removeHandler(_handler)
+        _handler.close()
+        _handler = None

@@ -80,6 +80,10 @@ def setup_logging(role: str, *, level: int = logging.INFO, folder: Path | None =
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{APP_NAME}-{role}.log"
     root = logging.getLogger()
+    # The CLI's generic hall-app.log handler makes way for the role's own file.
+    from hall_app.logs import detach_core_handler
+
+    detach_core_handler()
     if _log_handler is not None:
         if Path(_log_handler.baseFilename) == path.resolve():
             return path

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -98,12 +99,15 @@ from hall_app.errors import QueueEmpty
 from hall_app.services import HallServices
 from hall_app.services.context import ServiceContext
 
-url, staff_no, number = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import time
+url, staff_no, number, start_at = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 clock = ManualClock(datetime(2026, 11, 25, 11, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
 hall = HallServices(ServiceContext(Database(url), Settings(database_url=url), clock, "DEMO"))
 clerk = hall.auth.login(staff_no, "1234")
 cid = hall.queries.counter_for_number(number).id
 hall.counters.sign_in(clerk, cid)
+while time.time() < start_at:  # all four counters start together
+    time.sleep(0.005)
 calls = 0
 while True:
     try:
@@ -128,7 +132,9 @@ def test_four_processes_ratio_rule_each_ticket_once(hall, clock, admin, db_url):
         if i % 10 == 0:
             clock.advance(seconds=7)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, db_url, f"100{n}", str(n)],
+    start_at = str(time.time() + 8)
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, db_url, f"100{n}", str(n),
+                               start_at],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               cwd=ROOT, env=env)
              for n in (1, 2, 3, 4)]
