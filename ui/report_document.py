@@ -18,9 +18,9 @@ from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
+    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
-    QPagedPaintDevice,
     QPdfWriter,
     QTextDocument,
 )
