@@ -43,9 +43,11 @@ class Result:
     max_ms: float
     double_called: int
     lost: int
+    think_ms: float = 0.0
 
     def line(self) -> str:
         return (f"{self.db:6s} rule={self.rule:6s} processes={self.processes} "
+                f"think={self.think_ms:g}ms "
                 f"tickets={self.tickets} calls={self.calls} "
                 f"calls/s={self.calls / self.seconds:7.1f} p50={self.p50_ms:6.2f}ms "
                 f"p99={self.p99_ms:6.2f}ms max={self.max_ms:7.2f}ms "
@@ -119,7 +121,8 @@ def prepare(url: str, tickets: int, rule: str, processes: int) -> None:
     database.dispose()
 
 
-def worker(url: str, index: int, start_at: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
+def worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
+           think_ms: float = 0.0) -> None:
     from hall_app.config import Settings
     from hall_app.errors import DatabaseUnavailable, QueueEmpty
     from hall_app.services import HallServices
@@ -131,9 +134,14 @@ def worker(url: str, index: int, start_at: float, out: mp.Queue) -> None:  # typ
     called: list[int] = []
     latencies: list[float] = []
     retries = 0
+    pause = random.Random(index)
     while time.time() < start_at:
         time.sleep(0.001)
     while True:
+        if think_ms:
+            # A clerk's time between closing one customer and calling the next,
+            # uniform in [0, 2 x think] so the counters do not move in lockstep.
+            time.sleep(pause.uniform(0, 2 * think_ms) / 1000)
         t0 = time.perf_counter()
         try:
             ticket = svc.tickets.call_next(actor, counter_id)
@@ -150,7 +158,7 @@ def worker(url: str, index: int, start_at: float, out: mp.Queue) -> None:  # typ
 
 
 def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
-        db_label: str = "") -> Result:
+        db_label: str = "", think_ms: float = 0.0) -> Result:
     from sqlalchemy import select
 
     from db.engine import Database
@@ -160,7 +168,8 @@ def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     start_at = time.time() + 3.0 + 0.3 * processes
-    procs = [ctx.Process(target=worker, args=(url, i, start_at, out)) for i in range(processes)]
+    procs = [ctx.Process(target=worker, args=(url, i, start_at, out, think_ms))
+             for i in range(processes)]
     for p in procs:
         p.start()
     results = [out.get(timeout=600) for _ in procs]
@@ -180,7 +189,7 @@ def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
     return Result(db_label or url.split(":")[0], processes, tickets, rule, elapsed,
                   len(all_called), statistics.median(latencies) if latencies else 0, q[98],
                   latencies[-1] if latencies else 0,
-                  sum(1 for c in counts.values() if c > 1), lost)
+                  sum(1 for c in counts.values() if c > 1), lost, think_ms)
 
 
 def _pg_database() -> tuple[str, str]:
@@ -209,12 +218,14 @@ def main() -> int:
     ap.add_argument("--processes", type=int, default=8)
     ap.add_argument("--tickets", type=int, default=2000)
     ap.add_argument("--rule", choices=["strict", "ratio", "aging"], default="strict")
+    ap.add_argument("--think-ms", type=float, default=0.0,
+                    help="mean pause between a counter's calls (0 = as fast as possible)")
     args = ap.parse_args()
     failed = False
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
             res = run(f"sqlite+pysqlite:///{tmp}/bench.db", args.processes, args.tickets,
-                      args.rule, "sqlite")
+                      args.rule, "sqlite", args.think_ms)
             print(res.line(), flush=True)
             failed |= bool(res.double_called or res.lost)
     if args.db in ("pg", "both"):
@@ -223,7 +234,7 @@ def main() -> int:
         else:
             url, admin = _pg_database()
             try:
-                res = run(url, args.processes, args.tickets, args.rule, "pg")
+                res = run(url, args.processes, args.tickets, args.rule, "pg", args.think_ms)
                 print(res.line(), flush=True)
                 failed |= bool(res.double_called or res.lost)
             finally:

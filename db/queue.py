@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, case, insert, or_, select, update
+from sqlalchemy import bindparam, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,7 +28,6 @@ from db.models import (
     Hall,
     ServiceType,
     Ticket,
-    TicketEvent,
     TicketSequence,
 )
 
@@ -41,6 +42,8 @@ class CounterCallState:
     rule: str
     ratio: int
     aging_minutes: int
+    # The services this counter serves, in its order of preference, with their names.
+    services: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,34 +56,69 @@ class Candidate:
     issued_at: datetime
 
 
-def counter_call_state(session: Session, hall_id: int, counter_id: int) -> CounterCallState | None:
-    """The counter, its open ticket (if any) and the hall's priority rule, in one query."""
+_P = bindparam  # short alias: every hot-path statement is built once, with parameters
+
+
+def _counter_state_stmt() -> Any:
     busy = (
         select(Ticket.code)
-        .where(Ticket.counter_id == counter_id, Ticket.state.in_(("called", "serving")))
+        .where(Ticket.counter_id == _P("counter_id"), Ticket.state.in_(("called", "serving")))
         .limit(1)
         .scalar_subquery()
     )
-    row = session.execute(
+    return (
         select(Counter.number, Counter.state, Counter.active, Counter.calls_since_priority,
-               busy, Hall.priority_rule, Hall.priority_ratio, Hall.priority_aging_minutes)
+               busy, Hall.priority_rule, Hall.priority_ratio, Hall.priority_aging_minutes,
+               CounterService.service_id, ServiceType.name)
         .join(Hall, Hall.id == Counter.hall_id)
-        .where(Counter.id == counter_id, Counter.hall_id == hall_id)
-    ).first()
-    return CounterCallState(*row) if row else None
-
-
-def after_call(session: Session, counter_id: int, called_vip: bool) -> None:
-    """Keep the ratio rule's count: normal calls since the last VIP one at this counter."""
-    session.execute(
-        update(Counter).where(Counter.id == counter_id)
-        .values(calls_since_priority=0 if called_vip else Counter.calls_since_priority + 1)
-        .execution_options(synchronize_session=False)
+        .outerjoin(CounterService, CounterService.counter_id == Counter.id)
+        .outerjoin(ServiceType, ServiceType.id == CounterService.service_id)
+        .where(Counter.id == _P("counter_id"), Counter.hall_id == _P("hall_id"))
+        .order_by(CounterService.rank, CounterService.id)
     )
 
 
-def add_event(session: Session, **values: object) -> None:
-    session.execute(insert(TicketEvent).values(**values))
+_COUNTER_STATE = _counter_state_stmt()
+
+
+def counter_call_state(session: Session, hall_id: int, counter_id: int) -> CounterCallState | None:
+    """The counter, its open ticket (if any), its services and the hall's rule: one query."""
+    rows = session.connection().execute(
+        _COUNTER_STATE, {"counter_id": counter_id, "hall_id": hall_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return CounterCallState(
+        number=first[0], state=first[1], active=first[2], calls_since_priority=first[3],
+        busy_code=first[4], rule=first[5], ratio=first[6], aging_minutes=first[7],
+        services=tuple((r[8], r[9]) for r in rows if r[8] is not None))
+
+
+@lru_cache(maxsize=256)
+def _claim_stmt(dialect: str, rule: str, prefer_vip: bool, service_ids: tuple[int, ...]) -> Any:
+    is_vip = Ticket.priority == "vip"
+    if rule == "aging":
+        pclass = case((or_(is_vip, Ticket.issued_at <= _P("aging_cutoff")), 0), else_=1)
+    elif rule == "ratio":
+        pclass = case((is_vip, 0 if prefer_vip else 1), else_=1 if prefer_vip else 0)
+    else:
+        pclass = case((is_vip, 0), else_=1)
+    rank = case({sid: i for i, sid in enumerate(service_ids)}, value=Ticket.service_id)
+    stmt = (
+        select(Ticket.id, Ticket.code, Ticket.service_id, Ticket.priority, Ticket.issued_at)
+        .where(
+            Ticket.hall_id == _P("hall_id"),
+            Ticket.business_day == _P("day"),
+            Ticket.state == "waiting",
+            Ticket.service_id.in_(service_ids),
+            or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == _P("counter_id")),
+        )
+        .order_by(pclass, rank, Ticket.issued_at, Ticket.id)
+        .limit(1)
+    )
+    if dialect == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
+    return stmt
 
 
 def claim_candidate(
@@ -89,51 +127,33 @@ def claim_candidate(
     hall_id: int,
     day: date,
     counter_id: int,
+    services: tuple[tuple[int, str], ...],
     rule: str,
     prefer_vip: bool,
     aging_cutoff: datetime | None,
 ) -> Candidate | None:
-    """The ticket this counter should call next (row locked on PostgreSQL)."""
-    is_vip = Ticket.priority == "vip"
-    if rule == "aging" and aging_cutoff is not None:
-        pclass = case((or_(is_vip, Ticket.issued_at <= aging_cutoff), 0), else_=1)
-    elif rule == "ratio":
-        pclass = case((is_vip, 0 if prefer_vip else 1), else_=1 if prefer_vip else 0)
-    else:
-        pclass = case((is_vip, 0), else_=1)
-    stmt = (
-        select(Ticket.id, Ticket.code, Ticket.service_id, ServiceType.name, Ticket.priority,
-               Ticket.issued_at)
-        .join(ServiceType, ServiceType.id == Ticket.service_id)
-        .join(
-            CounterService,
-            and_(CounterService.service_id == Ticket.service_id,
-                 CounterService.counter_id == counter_id),
-        )
-        .where(
-            Ticket.hall_id == hall_id,
-            Ticket.business_day == day,
-            Ticket.state == "waiting",
-            or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == counter_id),
-        )
-        .order_by(pclass, CounterService.rank, Ticket.issued_at, Ticket.id)
-        .limit(1)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
-    row = session.execute(stmt).first()
-    return Candidate(*row) if row else None
+    """The ticket this counter should call next (row locked on PostgreSQL).
 
-
-def mark_called(session: Session, ticket_id: int, values: dict[str, object]) -> bool:
-    """Conditional claim: True only if the ticket was still waiting."""
-    result = session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.state == "waiting")
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    `services` are the counter's (service id, name) in rank order. The rank goes into the
+    ORDER BY as a CASE over the ids, so the query reads only the ticket table's queue index
+    (no join per waiting ticket).
+    """
+    if not services:
+        return None
+    names = dict(services)
+    conn = session.connection()
+    if rule == "aging" and aging_cutoff is None:
+        rule = "strict"
+    stmt = _claim_stmt(conn.dialect.name, rule, prefer_vip if rule == "ratio" else False,
+                       tuple(names))
+    params: dict[str, Any] = {"hall_id": hall_id, "day": day, "counter_id": counter_id}
+    if rule == "aging":
+        params["aging_cutoff"] = aging_cutoff
+    row = conn.execute(stmt, params).first()
+    if row is None:
+        return None
+    return Candidate(row.id, row.code, row.service_id, names[row.service_id], row.priority,
+                     row.issued_at)
 
 
 def next_number(session: Session, hall_id: int, day: date, prefix: str) -> int:
@@ -146,4 +166,4 @@ def next_number(session: Session, hall_id: int, day: date, prefix: str) -> int:
         index_elements=["hall_id", "business_day", "prefix"],
         set_={"last_number": TicketSequence.last_number + 1},
     ).returning(TicketSequence.last_number)
-    return int(session.execute(stmt).scalar_one())
+    return int(session.connection().execute(stmt).scalar_one())

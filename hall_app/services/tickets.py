@@ -22,11 +22,11 @@ from db.models import (
     Counter,
     CounterService,
     CounterSession,
-    Hall,
     ServiceType,
     Ticket,
     TicketEvent,
 )
+from db.ticket_writes import LockedTicket, lock_ticket, write_transition
 from hall_app.domain.priority import PriorityRule, RuleConfig, prefer_vip_now
 from hall_app.domain.roles import Actor, Permission
 from hall_app.domain.tickets import TicketAction, TicketState, next_state
@@ -207,7 +207,8 @@ class TicketService:
             now = self.ctx.now()
             day = self.ctx.business_day(now)
             picked = queue.claim_candidate(
-                s, hall_id=hall_id, day=day, counter_id=counter_id, rule=config.rule,
+                s, hall_id=hall_id, day=day, counter_id=counter_id, services=state.services,
+                rule=config.rule,
                 prefer_vip=prefer_vip_now(config, state.calls_since_priority),
                 aging_cutoff=now - timedelta(minutes=config.aging_minutes),
             )
@@ -215,20 +216,23 @@ class TicketService:
                 raise QueueEmpty("当前没有等候的顾客。")
             wait = _seconds(now, picked.issued_at)
             values = {
-                "state": TicketState.CALLED, "first_called_at": now, "last_called_at": now,
-                "counter_id": counter_id, "staff_id": actor.staff_id, "wait_seconds": wait,
+                "state": TicketState.CALLED.value, "first_called_at": now,
+                "last_called_at": now, "counter_id": counter_id, "staff_id": actor.staff_id,
+                "wait_seconds": wait,
             }
+            event = {"hall_id": hall_id, "ticket_id": picked.id, "kind": TicketAction.CALL.value,
+                     "from_state": TicketState.WAITING.value,
+                     "to_state": TicketState.CALLED.value, "at": now, "counter_id": counter_id,
+                     "staff_id": actor.staff_id}
             try:
-                claimed = queue.mark_called(s, picked.id, values)
+                claimed = write_transition(
+                    s, ticket_id=picked.id, from_state=TicketState.WAITING.value, values=values,
+                    event=event, notify_payload=f"{hall_id}:tickets",
+                    counter_after_call=(counter_id, picked.priority == "vip"))
             except IntegrityError as exc:
                 raise IllegalTransition("本窗口已有正在处理的顾客。") from exc
             if not claimed:  # pragma: no cover - guarded by the lock; kept as a last check
                 raise IllegalTransition("该号已被其他窗口叫走,请重试。")
-            queue.after_call(s, counter_id, picked.priority == "vip")
-            queue.add_event(s, hall_id=hall_id, ticket_id=picked.id, kind=TicketAction.CALL,
-                            from_state=TicketState.WAITING, to_state=TicketState.CALLED,
-                            at=now, counter_id=counter_id, staff_id=actor.staff_id)
-            self.ctx.notify(s, "tickets")
             return TicketInfo(
                 id=picked.id, code=picked.code, state=TicketState.CALLED,
                 service_id=picked.service_id, service_name=picked.service_name,
@@ -246,40 +250,55 @@ class TicketService:
     def _transition(self, actor: Actor, ticket_id: int, action: TicketAction,
                     counter_id: int | None = None, detail: str | None = None,
                     permission: Permission = Permission.SERVE) -> TicketInfo:
+        """One counter or floor action on one ticket: lock, check, write, event, notice."""
         actor.require(permission)
         with self.ctx.write() as s:
-            t = self._ticket(s, ticket_id)
-            if counter_id is not None and t.state in (TicketState.CALLED, TicketState.SERVING):
-                self._check_at_counter(t, counter_id)
-            before = t.state
-            after = next_state(action, before, t.code)
+            row = lock_ticket(s, self.ctx.hall.id, ticket_id)
+            if row is None:
+                raise NotFound("找不到该号票,可能已被其他窗口处理。")
+            if counter_id is not None and row.state in (TicketState.CALLED, TicketState.SERVING) \
+                    and row.counter_id != counter_id:
+                raise IllegalTransition(f"{row.code}号不在本窗口,不能操作。")
+            before = row.state
+            after = next_state(action, before, row.code)
             now = self.ctx.now()
-            self._apply(s, t, action, after, now)
-            self._event(s, t, action, before, after, actor, t.counter_id or counter_id,
-                        detail, at=now)
-            self.ctx.notify(s, "tickets")
-            return self._info(s, t)
+            values = self._values(action, row, after, now)
+            event = {"hall_id": row.hall_id, "ticket_id": row.id, "kind": action.value,
+                     "from_state": before, "to_state": after.value, "at": now,
+                     "counter_id": row.counter_id or counter_id, "staff_id": actor.staff_id,
+                     "detail": detail}
+            if not write_transition(s, ticket_id=row.id, from_state=before, values=values,
+                                    event=event, notify_payload=f"{row.hall_id}:tickets"):
+                raise IllegalTransition(f"{row.code}号的状态已被其他窗口改变,请刷新后再试。")
+            return TicketInfo(
+                id=row.id, code=row.code, state=after.value, service_id=row.service_id,
+                service_name=row.service_name, priority=row.priority, issued_at=row.issued_at,
+                counter_id=row.counter_id, counter_number=row.counter_number,
+                recall_count=row.recall_count + (1 if action == TicketAction.RECALL else 0),
+                wait_seconds=row.wait_seconds, business_day=row.business_day)
 
-    def _apply(self, s: Session, t: Ticket, action: TicketAction, after: TicketState,
-               now: datetime) -> None:
+    def _values(self, action: TicketAction, row: LockedTicket, after: TicketState,
+                now: datetime) -> dict[str, object]:
+        """The columns `action` changes (no-show also checks the required recalls)."""
+        values: dict[str, object] = {"state": after.value}
         if action == TicketAction.RECALL:
-            t.recall_count += 1
-            t.last_called_at = now
+            values.update(recall_count=row.recall_count + 1, last_called_at=now)
         elif action == TicketAction.NO_SHOW:
-            limit = self.ctx.thresholds(s.get(Hall, t.hall_id)).recalls_before_no_show
-            if t.recall_count < limit:
+            limit = row.hall_recalls_before_no_show
+            if limit is None:
+                limit = self.ctx.settings.thresholds.recalls_before_no_show
+            if row.recall_count < limit:
                 raise IllegalTransition(
-                    f"{t.code}号需重呼{limit}次后才能过号(已重呼{t.recall_count}次)。")
-            t.ended_at = now
+                    f"{row.code}号需重呼{limit}次后才能过号(已重呼{row.recall_count}次)。")
+            values.update(ended_at=now)
         elif action == TicketAction.START:
-            t.started_at = now
+            values.update(started_at=now)
         elif action == TicketAction.FINISH:
-            t.finished_at = now
-            t.ended_at = now
-            t.service_seconds = _seconds(now, t.started_at or now)
+            values.update(finished_at=now, ended_at=now,
+                          service_seconds=_seconds(now, row.started_at or now))
         elif action in (TicketAction.WALK_AWAY, TicketAction.CANCEL, TicketAction.ABANDON):
-            t.ended_at = now
-        t.state = after
+            values.update(ended_at=now)
+        return values
 
     def recall(self, actor: Actor, ticket_id: int, counter_id: int | None = None) -> TicketInfo:
         return self._transition(actor, ticket_id, TicketAction.RECALL, counter_id)
