@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, or_, select
+from sqlalchemy import DateTime, bindparam, case, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -154,6 +154,60 @@ def claim_candidate(
         return None
     return Candidate(row.id, row.code, row.service_id, names[row.service_id], row.priority,
                      row.issued_at)
+
+
+# PostgreSQL: the counter's checks, its services and ranks, and the hall's rule are read by
+# the claim itself (uncorrelated sub-selects, evaluated once), so a call is one locked read.
+# The order is the one in hall_app.domain.priority; tests run every rule on both databases.
+_PG_CLAIM = text("""
+WITH picked AS (
+    SELECT t.id, t.code, t.service_id, t.priority, t.issued_at
+    FROM ticket t
+    WHERE t.hall_id = :hall_id AND t.business_day = :day AND t.state = 'waiting'
+      AND t.service_id = ANY (ARRAY(SELECT service_id FROM counter_service
+                                    WHERE counter_id = :counter_id))
+      AND (t.target_counter_id IS NULL OR t.target_counter_id = :counter_id)
+      AND EXISTS (SELECT 1 FROM counter c WHERE c.id = :counter_id AND c.hall_id = :hall_id
+                  AND c.state = 'open' AND c.active)
+      AND NOT EXISTS (SELECT 1 FROM ticket o WHERE o.counter_id = :counter_id
+                      AND o.state IN ('called', 'serving'))
+    ORDER BY
+      CASE (SELECT priority_rule FROM hall WHERE id = :hall_id)
+        WHEN 'aging' THEN CASE WHEN t.priority = 'vip' OR t.issued_at <= :now
+               - (SELECT priority_aging_minutes FROM hall WHERE id = :hall_id)
+                 * interval '1 minute' THEN 0 ELSE 1 END
+        WHEN 'ratio' THEN CASE WHEN (t.priority = 'vip') =
+               ((SELECT calls_since_priority FROM counter WHERE id = :counter_id)
+                >= (SELECT priority_ratio FROM hall WHERE id = :hall_id)) THEN 0 ELSE 1 END
+        ELSE CASE WHEN t.priority = 'vip' THEN 0 ELSE 1 END
+      END,
+      array_position(ARRAY(SELECT service_id FROM counter_service WHERE counter_id = :counter_id
+                           ORDER BY rank, id), t.service_id),
+      t.issued_at, t.id
+    LIMIT 1
+    FOR UPDATE OF t SKIP LOCKED
+)
+SELECT picked.id, picked.code, picked.service_id, s.name, picked.priority, picked.issued_at,
+       c.number
+FROM picked
+JOIN service_type s ON s.id = picked.service_id
+JOIN counter c ON c.id = :counter_id
+""").bindparams(bindparam("now", type_=DateTime(timezone=True)))
+
+
+def claim_next_pg(session: Session, *, hall_id: int, day: date, counter_id: int,
+                  now: datetime) -> tuple[Candidate, int] | None:
+    """PostgreSQL only: (the claimed ticket, the counter's number), or None.
+
+    None means "nothing to call right now" for any reason (empty queue, counter paused,
+    closed or busy); the caller asks `counter_call_state` which one, for its message.
+    """
+    row = session.connection().execute(
+        _PG_CLAIM, {"hall_id": hall_id, "day": day, "counter_id": counter_id, "now": now}
+    ).first()
+    if row is None:
+        return None
+    return Candidate(row[0], row[1], row[2], row[3], row[4], row[5]), int(row[6])
 
 
 def next_number(session: Session, hall_id: int, day: date, prefix: str) -> int:

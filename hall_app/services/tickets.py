@@ -186,34 +186,35 @@ class TicketService:
     def call_next(self, actor: Actor, counter_id: int) -> TicketInfo:
         """Claim the next waiting ticket for this counter (concurrency-safe).
 
-        The hot path of the whole hall, so it is written as a handful of Core
-        statements: read counter + rule, claim (locked), conditional update, event.
+        The hot path of the whole hall. PostgreSQL: one locked read that also checks the
+        counter and applies the hall's rule, then one combined write (ticket, counter,
+        event, notice). SQLite: the same steps as separate statements under
+        BEGIN IMMEDIATE.
         """
         actor.require(Permission.SERVE)
         with self.ctx.write() as s:
             hall_id = self.ctx.hall.id
-            state = queue.counter_call_state(s, hall_id, counter_id)
-            if state is None:
-                raise NotFound("找不到该窗口。")
-            if not state.active:
-                raise IllegalTransition(f"{state.number}号窗口已停用。")
-            if state.state != "open":
-                label = "暂停服务中" if state.state == "paused" else "未开启"
-                raise IllegalTransition(f"{state.number}号窗口{label},请先恢复服务再叫号。")
-            if state.busy_code:
-                raise IllegalTransition(
-                    f"请先处理当前顾客{state.busy_code}号(开始办理、过号或转移)。")
-            config = RuleConfig(PriorityRule(state.rule), state.ratio, state.aging_minutes)
             now = self.ctx.now()
             day = self.ctx.business_day(now)
-            picked = queue.claim_candidate(
-                s, hall_id=hall_id, day=day, counter_id=counter_id, services=state.services,
-                rule=config.rule,
-                prefer_vip=prefer_vip_now(config, state.calls_since_priority),
-                aging_cutoff=now - timedelta(minutes=config.aging_minutes),
-            )
-            if picked is None:
-                raise QueueEmpty("当前没有等候的顾客。")
+            if self.ctx.db.is_postgres:
+                claimed_pg = queue.claim_next_pg(s, hall_id=hall_id, day=day,
+                                                 counter_id=counter_id, now=now)
+                if claimed_pg is None:
+                    self._why_nothing_to_call(s, hall_id, counter_id)
+                    raise QueueEmpty("当前没有等候的顾客。")
+                picked, counter_number = claimed_pg
+            else:
+                state = self._callable_counter(s, hall_id, counter_id)
+                config = RuleConfig(PriorityRule(state.rule), state.ratio, state.aging_minutes)
+                candidate = queue.claim_candidate(
+                    s, hall_id=hall_id, day=day, counter_id=counter_id,
+                    services=state.services, rule=config.rule,
+                    prefer_vip=prefer_vip_now(config, state.calls_since_priority),
+                    aging_cutoff=now - timedelta(minutes=config.aging_minutes),
+                )
+                if candidate is None:
+                    raise QueueEmpty("当前没有等候的顾客。")
+                picked, counter_number = candidate, state.number
             wait = _seconds(now, picked.issued_at)
             values = {
                 "state": TicketState.CALLED.value, "first_called_at": now,
@@ -237,8 +238,28 @@ class TicketService:
                 id=picked.id, code=picked.code, state=TicketState.CALLED,
                 service_id=picked.service_id, service_name=picked.service_name,
                 priority=picked.priority, issued_at=picked.issued_at, counter_id=counter_id,
-                counter_number=state.number, recall_count=0, wait_seconds=wait,
+                counter_number=counter_number, recall_count=0, wait_seconds=wait,
                 business_day=day)
+
+    def _callable_counter(self, s: Session, hall_id: int, counter_id: int
+                          ) -> queue.CounterCallState:
+        """The counter's state, or the Chinese reason it cannot call now."""
+        state = queue.counter_call_state(s, hall_id, counter_id)
+        if state is None:
+            raise NotFound("找不到该窗口。")
+        if not state.active:
+            raise IllegalTransition(f"{state.number}号窗口已停用。")
+        if state.state != "open":
+            label = "暂停服务中" if state.state == "paused" else "未开启"
+            raise IllegalTransition(f"{state.number}号窗口{label},请先恢复服务再叫号。")
+        if state.busy_code:
+            raise IllegalTransition(
+                f"请先处理当前顾客{state.busy_code}号(开始办理、过号或转移)。")
+        return state
+
+    def _why_nothing_to_call(self, s: Session, hall_id: int, counter_id: int) -> None:
+        """After an empty claim: raise the counter's problem if it has one."""
+        self._callable_counter(s, hall_id, counter_id)
 
     def current(self, counter_id: int) -> TicketInfo | None:
         with self.ctx.read() as s:
