@@ -13,7 +13,6 @@ chain can roll one configuration out to many halls.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
@@ -27,7 +26,13 @@ from db.engine import Database
 from db.models import AuditLog, Counter, CounterService, Hall, OpeningHours, ServiceType, Staff
 from hall_app.config import Settings
 from hall_app.errors import ConfigError, HallError, NotFound
-from hall_app.hall_config import WEEKDAYS, HallConfig, create_hall, parse_hall_config
+from hall_app.hall_config import (
+    WEEKDAYS,
+    HallConfig,
+    create_hall,
+    parse_hall_config,
+    read_hall_document,
+)
 
 SETTING_ORDER = (
     "closing_prompt_minutes", "recalls_before_no_show", "refresh_interval_ms",
@@ -187,14 +192,7 @@ def validate_extra(cfg: HallConfig, source: str) -> None:
 
 
 def read_config_file(path: Path) -> tuple[dict[str, Any], HallConfig]:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"找不到营业厅配置文件 {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"营业厅配置 {path} 格式错误:{exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"无法读取营业厅配置 {path}:{exc}") from exc
+    data = read_hall_document(path)
     cfg = parse_hall_config(data, str(path))
     validate_extra(cfg, str(path))
     return data, cfg

@@ -242,16 +242,20 @@ def parse_hall_config(data: dict[str, Any], source: str = "<config>") -> HallCon
                       tuple(counters), tuple(staff))
 
 
-def load_hall_config(path: Path) -> HallConfig:
+def read_hall_document(path: Path) -> dict[str, Any]:
+    """The TOML document at `path`, or a Chinese ConfigError naming the file."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"找不到营业厅配置文件 {path}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"营业厅配置 {path} 格式错误:{exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"无法读取营业厅配置 {path}:{exc}") from exc
-    return parse_hall_config(data, str(path))
+
+
+def load_hall_config(path: Path) -> HallConfig:
+    return parse_hall_config(read_hall_document(path), str(path))
 
 
 def create_hall(session: Session, cfg: HallConfig) -> Hall:
