@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -111,6 +111,16 @@ class Database:
         """One write transaction: commit on success, roll back on any error."""
         with self._writer() as session, session.begin():
             yield session
+
+    @contextmanager
+    def single_statement(self) -> Iterator[Connection]:
+        """A connection in autocommit mode: each statement is its own transaction.
+
+        Only for statements that are atomic on their own (PostgreSQL's one-statement
+        call-next); saves the BEGIN and COMMIT round trips.
+        """
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, bindparam, case, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -156,12 +157,15 @@ def claim_candidate(
                      row.issued_at)
 
 
-# PostgreSQL: the counter's checks, its services and ranks, and the hall's rule are read by
-# the claim itself (uncorrelated sub-selects, evaluated once), so a call is one locked read.
-# The order is the one in hall_app.domain.priority; tests run every rule on both databases.
-_PG_CLAIM = text("""
+# PostgreSQL: call-next as ONE statement, run on its own (autocommit) so it is a whole
+# transaction in one round trip. The claim reads the counter's checks, its services and
+# ranks and the hall's rule itself (uncorrelated sub-selects, evaluated once); the
+# data-modifying CTEs then mark the ticket called, count the call for the ratio rule,
+# append the event, and the final SELECT sends the change notice. The order is the one in
+# hall_app.domain.priority; tests run every rule on both databases.
+_PG_CALL_NEXT = text("""
 WITH picked AS (
-    SELECT t.id, t.code, t.service_id, t.priority, t.issued_at
+    SELECT t.id
     FROM ticket t
     WHERE t.hall_id = :hall_id AND t.business_day = :day AND t.state = 'waiting'
       AND t.service_id = ANY (ARRAY(SELECT service_id FROM counter_service
@@ -186,28 +190,60 @@ WITH picked AS (
       t.issued_at, t.id
     LIMIT 1
     FOR UPDATE OF t SKIP LOCKED
+), changed AS (
+    UPDATE ticket
+    SET state = 'called', first_called_at = :now, last_called_at = :now,
+        counter_id = :counter_id, staff_id = :staff_id,
+        wait_seconds = GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (:now - ticket.issued_at))))::int
+    FROM picked
+    WHERE ticket.id = picked.id AND ticket.state = 'waiting'
+    RETURNING ticket.id, ticket.code, ticket.service_id, ticket.priority, ticket.issued_at,
+              ticket.wait_seconds
+), counted AS (
+    UPDATE counter
+    SET calls_since_priority = CASE WHEN changed.priority = 'vip' THEN 0
+                                    ELSE counter.calls_since_priority + 1 END
+    FROM changed
+    WHERE counter.id = :counter_id
+    RETURNING counter.number
+), logged AS (
+    INSERT INTO ticket_event (hall_id, ticket_id, kind, from_state, to_state, at, counter_id,
+                              staff_id)
+    SELECT :hall_id, changed.id, 'call', 'waiting', 'called', :now, :counter_id, :staff_id
+    FROM changed
+    RETURNING id
 )
-SELECT picked.id, picked.code, picked.service_id, s.name, picked.priority, picked.issued_at,
-       c.number
-FROM picked
-JOIN service_type s ON s.id = picked.service_id
-JOIN counter c ON c.id = :counter_id
+SELECT changed.id, changed.code, changed.service_id, s.name, changed.priority,
+       changed.issued_at, changed.wait_seconds, (SELECT number FROM counted),
+       (SELECT count(*) FROM logged), pg_notify(:channel, :payload)
+FROM changed
+JOIN service_type s ON s.id = changed.service_id
 """).bindparams(bindparam("now", type_=DateTime(timezone=True)))
 
 
-def claim_next_pg(session: Session, *, hall_id: int, day: date, counter_id: int,
-                  now: datetime) -> tuple[Candidate, int] | None:
-    """PostgreSQL only: (the claimed ticket, the counter's number), or None.
+@dataclass(frozen=True)
+class CallResult:
+    ticket: Candidate
+    wait_seconds: int
+    counter_number: int
+
+
+def call_next_pg(conn: Connection, *, hall_id: int, day: date, counter_id: int,
+                 staff_id: int | None, now: datetime, channel: str,
+                 payload: str) -> CallResult | None:
+    """PostgreSQL only, on an autocommit connection: claim and call in one statement.
 
     None means "nothing to call right now" for any reason (empty queue, counter paused,
     closed or busy); the caller asks `counter_call_state` which one, for its message.
     """
-    row = session.connection().execute(
-        _PG_CLAIM, {"hall_id": hall_id, "day": day, "counter_id": counter_id, "now": now}
-    ).first()
+    row = conn.execute(_PG_CALL_NEXT, {
+        "hall_id": hall_id, "day": day, "counter_id": counter_id, "staff_id": staff_id,
+        "now": now, "channel": channel, "payload": payload,
+    }).first()
     if row is None:
         return None
-    return Candidate(row[0], row[1], row[2], row[3], row[4], row[5]), int(row[6])
+    ticket = Candidate(row[0], row[1], row[2], row[3], row[4], row[5])
+    return CallResult(ticket, int(row[6]), int(row[7]))
 
 
 def next_number(session: Session, hall_id: int, day: date, prefix: str) -> int:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
@@ -72,6 +73,17 @@ class ServiceContext:
             if _is_connection_problem(exc):
                 log.warning("database unavailable (%s): %s", redact_url(self.db.url),
                             type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__)
+                raise self._unavailable(exc) from exc
+            raise
+
+    @contextmanager
+    def single_statement(self) -> Iterator[Connection]:
+        """An autocommit connection for one self-contained statement (see Database)."""
+        try:
+            with self.db.single_statement() as conn:
+                yield conn
+        except (OperationalError, DBAPIError, PoolTimeout) as exc:
+            if _is_connection_problem(exc):
                 raise self._unavailable(exc) from exc
             raise
 

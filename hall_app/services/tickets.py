@@ -26,6 +26,7 @@ from db.models import (
     Ticket,
     TicketEvent,
 )
+from db.notify import CHANNEL
 from db.ticket_writes import LockedTicket, lock_ticket, write_transition
 from hall_app.domain.priority import PriorityRule, RuleConfig, prefer_vip_now
 from hall_app.domain.roles import Actor, Permission
@@ -186,35 +187,28 @@ class TicketService:
     def call_next(self, actor: Actor, counter_id: int) -> TicketInfo:
         """Claim the next waiting ticket for this counter (concurrency-safe).
 
-        The hot path of the whole hall. PostgreSQL: one locked read that also checks the
-        counter and applies the hall's rule, then one combined write (ticket, counter,
-        event, notice). SQLite: the same steps as separate statements under
-        BEGIN IMMEDIATE.
+        The hot path of the whole hall. PostgreSQL: one self-contained statement (claim
+        with SKIP LOCKED, mark called, count for the ratio rule, event, notice). SQLite:
+        the same steps as separate statements under BEGIN IMMEDIATE.
         """
         actor.require(Permission.SERVE)
+        if self.ctx.db.is_postgres:
+            return self._call_next_pg(actor, counter_id)
         with self.ctx.write() as s:
             hall_id = self.ctx.hall.id
             now = self.ctx.now()
             day = self.ctx.business_day(now)
-            if self.ctx.db.is_postgres:
-                claimed_pg = queue.claim_next_pg(s, hall_id=hall_id, day=day,
-                                                 counter_id=counter_id, now=now)
-                if claimed_pg is None:
-                    self._why_nothing_to_call(s, hall_id, counter_id)
-                    raise QueueEmpty("当前没有等候的顾客。")
-                picked, counter_number = claimed_pg
-            else:
-                state = self._callable_counter(s, hall_id, counter_id)
-                config = RuleConfig(PriorityRule(state.rule), state.ratio, state.aging_minutes)
-                candidate = queue.claim_candidate(
-                    s, hall_id=hall_id, day=day, counter_id=counter_id,
-                    services=state.services, rule=config.rule,
-                    prefer_vip=prefer_vip_now(config, state.calls_since_priority),
-                    aging_cutoff=now - timedelta(minutes=config.aging_minutes),
-                )
-                if candidate is None:
-                    raise QueueEmpty("当前没有等候的顾客。")
-                picked, counter_number = candidate, state.number
+            state = self._callable_counter(s, hall_id, counter_id)
+            config = RuleConfig(PriorityRule(state.rule), state.ratio, state.aging_minutes)
+            picked = queue.claim_candidate(
+                s, hall_id=hall_id, day=day, counter_id=counter_id,
+                services=state.services, rule=config.rule,
+                prefer_vip=prefer_vip_now(config, state.calls_since_priority),
+                aging_cutoff=now - timedelta(minutes=config.aging_minutes),
+            )
+            if picked is None:
+                raise QueueEmpty("当前没有等候的顾客。")
+            counter_number = state.number
             wait = _seconds(now, picked.issued_at)
             values = {
                 "state": TicketState.CALLED.value, "first_called_at": now,
@@ -241,6 +235,30 @@ class TicketService:
                 counter_number=counter_number, recall_count=0, wait_seconds=wait,
                 business_day=day)
 
+    def _call_next_pg(self, actor: Actor, counter_id: int) -> TicketInfo:
+        """PostgreSQL: the whole call as one autocommit statement (see db.queue)."""
+        hall_id = self.ctx.hall.id
+        now = self.ctx.now()
+        day = self.ctx.business_day(now)
+        try:
+            with self.ctx.single_statement() as conn:
+                result = queue.call_next_pg(
+                    conn, hall_id=hall_id, day=day, counter_id=counter_id,
+                    staff_id=actor.staff_id, now=now, channel=CHANNEL,
+                    payload=f"{hall_id}:tickets")
+        except IntegrityError as exc:
+            raise IllegalTransition("本窗口已有正在处理的顾客。") from exc
+        if result is None:
+            with self.ctx.read() as s:
+                self._callable_counter(s, hall_id, counter_id)
+            raise QueueEmpty("当前没有等候的顾客。")
+        t = result.ticket
+        return TicketInfo(
+            id=t.id, code=t.code, state=TicketState.CALLED, service_id=t.service_id,
+            service_name=t.service_name, priority=t.priority, issued_at=t.issued_at,
+            counter_id=counter_id, counter_number=result.counter_number, recall_count=0,
+            wait_seconds=result.wait_seconds, business_day=day)
+
     def _callable_counter(self, s: Session, hall_id: int, counter_id: int
                           ) -> queue.CounterCallState:
         """The counter's state, or the Chinese reason it cannot call now."""
@@ -256,10 +274,6 @@ class TicketService:
             raise IllegalTransition(
                 f"请先处理当前顾客{state.busy_code}号(开始办理、过号或转移)。")
         return state
-
-    def _why_nothing_to_call(self, s: Session, hall_id: int, counter_id: int) -> None:
-        """After an empty claim: raise the counter's problem if it has one."""
-        self._callable_counter(s, hall_id, counter_id)
 
     def current(self, counter_id: int) -> TicketInfo | None:
         with self.ctx.read() as s:
