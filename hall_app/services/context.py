@@ -65,10 +65,10 @@ class ServiceContext:
 
     # -- units of work -------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def _connection_guard(self) -> Iterator[None]:
+        """Turn a lost or busy database into DatabaseUnavailable (Chinese, no password)."""
         try:
-            with self.db.write() as session:
-                yield session
+            yield
         except (OperationalError, DBAPIError, PoolTimeout) as exc:
             if _is_connection_problem(exc):
                 log.warning("database unavailable (%s): %s", redact_url(self.db.url),
@@ -77,25 +77,21 @@ class ServiceContext:
             raise
 
     @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: the unit of work for one user action."""
+        with self._connection_guard(), self.db.write() as session:
+            yield session
+
+    @contextmanager
     def single_statement(self) -> Iterator[Connection]:
         """An autocommit connection for one self-contained statement (see Database)."""
-        try:
-            with self.db.single_statement() as conn:
-                yield conn
-        except (OperationalError, DBAPIError, PoolTimeout) as exc:
-            if _is_connection_problem(exc):
-                raise self._unavailable(exc) from exc
-            raise
+        with self._connection_guard(), self.db.single_statement() as conn:
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        try:
-            with self.db.read() as session:
-                yield session
-        except (OperationalError, DBAPIError, PoolTimeout) as exc:
-            if _is_connection_problem(exc):
-                raise self._unavailable(exc) from exc
-            raise
+        with self._connection_guard(), self.db.read() as session:
+            yield session
 
     def _unavailable(self, exc: BaseException) -> DatabaseUnavailable:
         text = str(getattr(exc, "orig", exc) or exc)
