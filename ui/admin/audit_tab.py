@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout
 
 from hall_app.services.admin import AdminSnapshot
-from ui.admin.base import AdminTab
-from ui.admin.services_tab import fill_table, make_table
+from ui.admin.base import AdminTab, fill_table, make_table
 
 ENTITY_LABELS = {"hall": "营业厅", "opening_hours": "营业时间", "service": "业务类型",
                  "counter": "窗口", "staff": "员工", "priority": "叫号规则", "thresholds": "阈值"}

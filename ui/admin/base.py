@@ -1,10 +1,43 @@
-"""What every admin tab shares: access to the window's AdminService and submit helper."""
+"""What every admin tab shares: access to the window's AdminService, the table helpers,
+and the table-plus-form layout of the services, counters and staff tabs."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hall_app.services.admin import AdminSnapshot
+from ui.admin.form import FieldForm
+
+
+def fill_table(table: QTableWidget, rows: list[tuple[object, ...]], selected_row: int) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.setItem(r, c, QTableWidgetItem(str(value)))
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setStretchLastSection(True)
+    if 0 <= selected_row < len(rows):
+        table.selectRow(selected_row)
+
+
+def make_table(columns: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
 
 
 def spin(value: int = 0, lo: int = 0, hi: int = 100_000, suffix: str = "") -> QSpinBox:
@@ -45,3 +78,52 @@ class AdminTab(QWidget):
     def set_editable(self, editable: bool) -> None:
         for button in getattr(self, "edit_buttons", []):
             button.setEnabled(editable)
+
+
+class ListEditTab(AdminTab):
+    """Rows in a table on the left; the selected (or new) row's form and buttons on the right.
+
+    Subclasses set `columns` and `new_label`, fill the form in `build_form`, may add
+    buttons in `extra_buttons`, and provide `new`, `save` and `_selected`.
+    """
+
+    columns: tuple[str, ...] = ()
+    new_label = "新增"
+
+    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(window)
+        self.editing_id: int | None = None
+        lay = QHBoxLayout(self)
+        self.table = make_table(self.columns)
+        self.table.itemSelectionChanged.connect(self._selected)
+        lay.addWidget(self.table, 3)
+        right = QVBoxLayout()
+        self.form = FieldForm()
+        self.build_form(self.form)
+        right.addLayout(self.form)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton(self.new_label)
+        self.save_button = QPushButton("保存")
+        self.new_button.clicked.connect(self.new)
+        self.save_button.clicked.connect(self.save)
+        self.edit_buttons = [self.new_button, self.save_button, *self.extra_buttons()]
+        for button in self.edit_buttons:
+            buttons.addWidget(button)
+        right.addLayout(buttons)
+        right.addStretch(1)
+        lay.addLayout(right, 2)
+
+    def build_form(self, form: FieldForm) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def extra_buttons(self) -> list[QPushButton]:
+        return []
+
+    def new(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def save(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _selected(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError

@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.services.admin import AdminSnapshot, CounterEdit
-from ui.admin.base import AdminTab, spin
+from ui.admin.base import ListEditTab, fill_table, spin
 from ui.admin.form import FieldForm
-from ui.admin.services_tab import fill_table, make_table
 
 COLUMNS = ("窗口号", "名称", "办理业务(按优先顺序)", "VIP", "状态")
 
@@ -73,35 +72,19 @@ class ServiceOrderList(QWidget):
         self.list.setCurrentRow(target)
 
 
-class CountersTab(AdminTab):
+class CountersTab(ListEditTab):
     title = "窗口"
 
-    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(window)
-        self.editing_id: int | None = None
-        lay = QHBoxLayout(self)
-        self.table = make_table(COLUMNS)
-        self.table.itemSelectionChanged.connect(self._selected)
-        lay.addWidget(self.table, 3)
-        right = QVBoxLayout()
-        self.form = FieldForm()
-        self.number = self.form.add("number", "窗口号", spin(1, 0, 9999))
-        self.name = self.form.add("name", "名称", QLineEdit())
-        self.services = self.form.add("services", "办理业务", ServiceOrderList())
-        self.vip = self.form.add("is_vip", "VIP 窗口", QCheckBox("VIP 专席"))
-        self.active = self.form.add("active", "启用", QCheckBox("可签到叫号"))
-        self.form.errors["waiting"] = self.form.errors["active"]
-        right.addLayout(self.form)
-        buttons = QHBoxLayout()
-        self.new_button, self.save_button = QPushButton("新增窗口"), QPushButton("保存")
-        self.new_button.clicked.connect(self.new)
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.save_button)
-        right.addLayout(buttons)
-        right.addStretch(1)
-        lay.addLayout(right, 2)
-        self.edit_buttons = [self.new_button, self.save_button]
+    columns = COLUMNS
+    new_label = "新增窗口"
+
+    def build_form(self, form: FieldForm) -> None:
+        self.number = form.add("number", "窗口号", spin(1, 0, 9999))
+        self.name = form.add("name", "名称", QLineEdit())
+        self.services = form.add("services", "办理业务", ServiceOrderList())
+        self.vip = form.add("is_vip", "VIP 窗口", QCheckBox("VIP 专席"))
+        self.active = form.add("active", "启用", QCheckBox("可签到叫号"))
+        form.errors["waiting"] = form.errors["active"]
 
     def _service_names(self) -> list[tuple[int, str]]:
         assert self.snap is not None

@@ -7,9 +7,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout
 from hall_app.domain.priority import RULE_LABELS, PriorityRule, RuleConfig
 from hall_app.errors import HallError
 from hall_app.services.admin import AdminSnapshot
-from ui.admin.base import AdminTab, spin
+from ui.admin.base import AdminTab, fill_table, make_table, spin
 from ui.admin.form import FieldForm
-from ui.admin.services_tab import fill_table, make_table
 from ui.ops import run_op
 
 HELP = {

@@ -3,81 +3,39 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QHBoxLayout,
     QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
 )
 
 from hall_app.services.admin import AdminSnapshot, ServiceEdit
-from ui.admin.base import AdminTab, spin
+from ui.admin.base import ListEditTab, fill_table, spin
 from ui.admin.form import FieldForm
 
 COLUMNS = ("代码", "名称", "字母", "目标等候", "长等候", "平均办理", "VIP", "状态", "等候")
 
 
-def fill_table(table: QTableWidget, rows: list[tuple[object, ...]], selected_row: int) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            table.setItem(r, c, QTableWidgetItem(str(value)))
-    table.resizeColumnsToContents()
-    table.horizontalHeader().setStretchLastSection(True)
-    if 0 <= selected_row < len(rows):
-        table.selectRow(selected_row)
-
-
-def make_table(columns: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-class ServicesTab(AdminTab):
+class ServicesTab(ListEditTab):
     title = "业务类型"
+
+    columns = COLUMNS
+    new_label = "新增业务"
 
     def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
         super().__init__(window)
-        self.editing_id: int | None = None
-        lay = QHBoxLayout(self)
-        self.table = make_table(COLUMNS)
-        self.table.itemSelectionChanged.connect(self._selected)
-        lay.addWidget(self.table, 3)
-        right = QVBoxLayout()
-        self.form = FieldForm()
-        self.code = self.form.add("code", "业务代码", QLineEdit())
-        self.name = self.form.add("name", "业务名称", QLineEdit())
-        self.prefix = self.form.add("prefix", "号票字母", QLineEdit())
-        self.prefix.setMaxLength(2)
-        self.target = self.form.add("target_wait_minutes", "目标等候", spin(15, suffix=" 分钟"))
-        self.long = self.form.add("long_wait_minutes", "长时等候阈值", spin(20, suffix=" 分钟"))
-        self.typical = self.form.add("typical_service_minutes", "平均办理时长",
-                                     spin(8, suffix=" 分钟"))
-        self.vip = self.form.add("is_vip", "VIP 业务", QCheckBox("取号即为 VIP"))
-        self.active = self.form.add("active", "启用", QCheckBox("可取号"))
-        self.form.errors["waiting"] = self.form.errors["active"]
-        right.addLayout(self.form)
-        buttons = QHBoxLayout()
-        self.new_button = QPushButton("新增业务")
-        self.save_button = QPushButton("保存")
-        self.new_button.clicked.connect(self.new)
-        self.save_button.clicked.connect(self.save)
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.save_button)
-        right.addLayout(buttons)
-        right.addStretch(1)
-        lay.addLayout(right, 2)
-        self.edit_buttons = [self.new_button, self.save_button]
         self.new()
+
+    def build_form(self, form: FieldForm) -> None:
+        self.code = form.add("code", "业务代码", QLineEdit())
+        self.name = form.add("name", "业务名称", QLineEdit())
+        self.prefix = form.add("prefix", "号票字母", QLineEdit())
+        self.prefix.setMaxLength(2)
+        self.target = form.add("target_wait_minutes", "目标等候", spin(15, suffix=" 分钟"))
+        self.long = form.add("long_wait_minutes", "长时等候阈值", spin(20, suffix=" 分钟"))
+        self.typical = form.add("typical_service_minutes", "平均办理时长",
+                                spin(8, suffix=" 分钟"))
+        self.vip = form.add("is_vip", "VIP 业务", QCheckBox("取号即为 VIP"))
+        self.active = form.add("active", "启用", QCheckBox("可取号"))
+        form.errors["waiting"] = form.errors["active"]
 
     def refresh(self, snap: AdminSnapshot, first: bool) -> None:
         ids = [s.id for s in snap.services]

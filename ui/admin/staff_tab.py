@@ -5,17 +5,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
 )
 
 from hall_app.domain.roles import ROLE_LABELS
 from hall_app.services.admin import AdminSnapshot, StaffEdit
-from ui.admin.base import AdminTab
+from ui.admin.base import ListEditTab, fill_table
 from ui.admin.form import FieldForm
-from ui.admin.services_tab import fill_table, make_table
 
 COLUMNS = ("工号", "姓名", "角色", "状态", "密码")
 
@@ -27,39 +24,25 @@ def _pin() -> QLineEdit:
     return edit
 
 
-class StaffTab(AdminTab):
+class StaffTab(ListEditTab):
     title = "员工"
 
-    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(window)
-        self.editing_id: int | None = None
-        lay = QHBoxLayout(self)
-        self.table = make_table(COLUMNS)
-        self.table.itemSelectionChanged.connect(self._selected)
-        lay.addWidget(self.table, 3)
-        right = QVBoxLayout()
-        self.form = FieldForm()
-        self.staff_no = self.form.add("staff_no", "工号", QLineEdit())
-        self.name = self.form.add("name", "姓名", QLineEdit())
-        self.role = self.form.add("role", "角色", QComboBox())
+    columns = COLUMNS
+    new_label = "新增员工"
+
+    def build_form(self, form: FieldForm) -> None:
+        self.staff_no = form.add("staff_no", "工号", QLineEdit())
+        self.name = form.add("name", "姓名", QLineEdit())
+        self.role = form.add("role", "角色", QComboBox())
         for value, label in ROLE_LABELS.items():
             self.role.addItem(label, value)
-        self.active = self.form.add("active", "在职", QCheckBox("允许登录"))
-        self.pin = self.form.add("pin", "一次性密码", _pin())
-        right.addLayout(self.form)
-        buttons = QHBoxLayout()
-        self.new_button = QPushButton("新增员工")
-        self.save_button = QPushButton("保存")
+        self.active = form.add("active", "在职", QCheckBox("允许登录"))
+        self.pin = form.add("pin", "一次性密码", _pin())
+
+    def extra_buttons(self) -> list[QPushButton]:
         self.reset_button = QPushButton("重置密码")
-        self.new_button.clicked.connect(self.new)
-        self.save_button.clicked.connect(self.save)
         self.reset_button.clicked.connect(self.reset_pin)
-        for b in (self.new_button, self.save_button, self.reset_button):
-            buttons.addWidget(b)
-        right.addLayout(buttons)
-        right.addStretch(1)
-        lay.addLayout(right, 2)
-        self.edit_buttons = [self.new_button, self.save_button, self.reset_button]
+        return [self.reset_button]
 
     def refresh(self, snap: AdminSnapshot, first: bool) -> None:
         ids = [m.id for m in snap.staff]
