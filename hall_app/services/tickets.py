@@ -107,13 +107,13 @@ class TicketService:
             estimated_wait_minutes=est, business_day=t.business_day,
         )
 
-    def _serving_counter(self, s: Session, actor: Actor, counter_id: int) -> Counter:
-        actor.require(Permission.SERVE)
-        return self._counter(s, counter_id)
-
-    def _check_at_counter(self, ticket: Ticket, counter_id: int) -> None:
-        if ticket.counter_id != counter_id:
-            raise IllegalTransition(f"{ticket.code}号不在本窗口,不能操作。")
+    @staticmethod
+    def _check_at_counter(code: str, state: str, at_counter: int | None,
+                          counter_id: int | None) -> None:
+        """A counter may act only on a called/serving ticket that is at that counter."""
+        if counter_id is not None and state in (TicketState.CALLED, TicketState.SERVING) \
+                and at_counter != counter_id:
+            raise IllegalTransition(f"{code}号不在本窗口,不能操作。")
 
     # -- issue ---------------------------------------------------------------------------
     def issue(self, service_id: int, *, priority: str = "normal",
@@ -291,9 +291,7 @@ class TicketService:
             row = lock_ticket(s, self.ctx.hall.id, ticket_id)
             if row is None:
                 raise NotFound("找不到该号票,可能已被其他窗口处理。")
-            if counter_id is not None and row.state in (TicketState.CALLED, TicketState.SERVING) \
-                    and row.counter_id != counter_id:
-                raise IllegalTransition(f"{row.code}号不在本窗口,不能操作。")
+            self._check_at_counter(row.code, row.state, row.counter_id, counter_id)
             before = row.state
             after = next_state(action, before, row.code)
             now = self.ctx.now()
@@ -366,8 +364,7 @@ class TicketService:
             raise ValidationError("请选择要转往的业务或窗口。", field="target")
         with self.ctx.write() as s:
             t = self._ticket(s, ticket_id)
-            if counter_id is not None and t.state in (TicketState.CALLED, TicketState.SERVING):
-                self._check_at_counter(t, counter_id)
+            self._check_at_counter(t.code, t.state, t.counter_id, counter_id)
             before = t.state
             after = next_state(TicketAction.TRANSFER, before, t.code)
             service_id = to_service_id or t.service_id
