@@ -26,7 +26,8 @@ import platformdirs
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from ui.fonts import install_cjk_font, resource_path
+from hall_app.resources import resource_path
+from ui.fonts import install_cjk_font
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ the spec must ship the folder as ``("resources", "resources")``).
 from __future__ import annotations
 
 import logging
-import sys
-from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+
+from hall_app.resources import resource_path
 
 log = logging.getLogger(__name__)
 
@@ -47,22 +47,6 @@ _SUBSTITUTED_FAMILIES = (
 )
 
 _loaded_families: list[str] | None = None
-
-
-def _base_dir() -> Path:
-    """Folder that contains ``resources/``: the bundle root or the repository root."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle)
-    return Path(__file__).resolve().parent.parent
-
-
-def resource_path(*parts: str) -> Path:
-    """Absolute path of ``resources/<parts...>``; works from the repo and a PyInstaller bundle.
-
-    The file need not exist; callers check.
-    """
-    return _base_dir().joinpath("resources", *parts)
 
 
 def load_cjk_fonts() -> list[str]:

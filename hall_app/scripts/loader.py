@@ -8,7 +8,6 @@ can be found, the line.
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hall_app.errors import ConfigError
+from hall_app.resources import resource_path
 from hall_app.scripts.model import (
     PLACEHOLDERS,
     CoachingCard,
@@ -28,7 +28,6 @@ from hall_app.scripts.model import (
     parse_template,
 )
 
-DEFAULT_RELATIVE = Path("resources") / "scripts" / "service_scripts.toml"
 FORMAT_VERSION = 1
 
 #: Phrases every script file must contain, with the placeholders each must use.
@@ -95,10 +94,7 @@ class ScriptFileError(ConfigError):
 
 def default_script_path() -> Path:
     """The shipped script file, in a PyInstaller bundle or in the source tree."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / DEFAULT_RELATIVE
-    return Path(__file__).resolve().parents[2] / DEFAULT_RELATIVE
+    return resource_path("scripts", "service_scripts.toml")
 
 
 def load_scripts(path: Path | str | None = None) -> ScriptBook:

@@ -1,6 +1,7 @@
 """The shipped CJK font loads and really draws Chinese glyphs (not boxes)."""
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -48,7 +49,7 @@ def test_resource_path_points_into_repo_resources() -> None:
 
 
 def test_resource_path_uses_pyinstaller_bundle(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(fonts.sys, "_MEIPASS", str(tmp_path), raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert fonts.resource_path("styles", "app.qss") == tmp_path / "resources" / "styles" / "app.qss"
 
 

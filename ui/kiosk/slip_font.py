@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QFontDatabase
 
-from ui.fonts import CJK_FAMILY, FONT_FILES, resource_path
+from hall_app.resources import resource_path
+from ui.fonts import CJK_FAMILY, FONT_FILES
 
 log = logging.getLogger(__name__)
 
