@@ -11,12 +11,28 @@ import platformdirs
 
 from hall_app.config import APP_AUTHOR, APP_NAME
 
+#: Directory for log files instead of the per-user log directory (tests, kiosks).
+LOG_DIR_ENV = "HALL_LOG_DIR"
+LOG_MAX_BYTES = 1_000_000
+LOG_BACKUP_COUNT = 5
+LOG_FORMAT = "%(asctime)s %(levelname)-7s [%(threadName)s] %(name)s: %(message)s"
+
 _configured = False
 _handler: logging.Handler | None = None
 
 
 def log_dir() -> Path:
-    return Path(os.environ.get("HALL_LOG_DIR") or platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+    """Folder that holds the rotating log files (the CLI's and every window role's)."""
+    return Path(os.environ.get(LOG_DIR_ENV) or platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+
+
+def rotating_handler(path: Path, level: int = logging.NOTSET) -> RotatingFileHandler:
+    """About 1 MB × 5 files at `path`, in the app's log format."""
+    handler = RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT,
+                                  encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setLevel(level)
+    return handler
 
 
 def setup_logging(level: int = logging.INFO) -> Path | None:
@@ -31,10 +47,9 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
         directory = log_dir()
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / "hall-app.log"
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        handler = rotating_handler(path)
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     _handler = handler
     return path

@@ -22,10 +22,10 @@ import types
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
+from hall_app.logs import detach_core_handler, log_dir, rotating_handler
 from hall_app.resources import resource_path
 from ui.fonts import install_cjk_font
 
@@ -37,12 +37,7 @@ APP_NAME = "hall-app"
 ROLES = ("counter", "overview", "kiosk", "display", "admin", "demo")
 #: Directory for the settings INI file (tests point it at a temporary folder).
 SETTINGS_DIR_ENV = "HALL_UI_SETTINGS_DIR"
-#: Directory for log files instead of the per-user log directory.
-LOG_DIR_ENV = "HALL_LOG_DIR"
-LOG_MAX_BYTES = 1_000_000
-LOG_BACKUP_COUNT = 5
 _ROLE_PROPERTY = "hall_role"
-_LOG_FORMAT = "%(asctime)s %(levelname)-7s [%(threadName)s] %(name)s: %(message)s"
 
 _log_handler: RotatingFileHandler | None = None
 
@@ -62,14 +57,6 @@ def ui_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG_NAME, APP_NAME)
 
 
-def log_dir() -> Path:
-    """Folder that holds the rotating log files."""
-    folder = os.environ.get(LOG_DIR_ENV)
-    if folder:
-        return Path(folder)
-    return Path(platformdirs.user_log_dir(APP_NAME, ORG_NAME))
-
-
 def setup_logging(role: str, *, level: int = logging.INFO, folder: Path | None = None) -> Path:
     """Send the root logger to ``<log dir>/hall-app-<role>.log`` (about 1 MB x 5 files).
 
@@ -82,19 +69,13 @@ def setup_logging(role: str, *, level: int = logging.INFO, folder: Path | None =
     path = folder / f"{APP_NAME}-{role}.log"
     root = logging.getLogger()
     # The CLI's generic hall-app.log handler makes way for the role's own file.
-    from hall_app.logs import detach_core_handler
-
     detach_core_handler()
     if _log_handler is not None:
         if Path(_log_handler.baseFilename) == path.resolve():
             return path
         root.removeHandler(_log_handler)
         _log_handler.close()
-    handler = RotatingFileHandler(
-        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
-    handler.setLevel(level)
+    handler = rotating_handler(path, level)
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)

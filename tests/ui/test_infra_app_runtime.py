@@ -13,13 +13,14 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QRect  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QWidget  # noqa: E402
 
+from hall_app.logs import LOG_DIR_ENV  # noqa: E402
 from ui import app_runtime  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.setenv(app_runtime.SETTINGS_DIR_ENV, str(tmp_path / "settings"))
-    monkeypatch.setenv(app_runtime.LOG_DIR_ENV, str(tmp_path / "logs"))
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "logs"))
     yield tmp_path
     app_runtime.teardown_logging()
 
