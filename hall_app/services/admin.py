@@ -305,9 +305,7 @@ class AdminService:
         actor.require(Permission.VIEW_CONFIG)
         config.validate()
         with self.ctx.read() as s:
-            counter = s.get(Counter, counter_id)
-            if counter is None or counter.hall_id != self.ctx.hall.id:
-                raise NotFound("找不到该窗口。")
+            counter = self.ctx.counter(s, counter_id)
             now = self.ctx.now()
             queue, names = self._queue(s, counter, now)
             ranks = {cs.service_id: cs.rank for cs in counter.services}
@@ -556,9 +554,7 @@ class AdminService:
                             f"{edit.number} {name} [{codes}]")
                 self._done(s)
                 return created.id
-            counter = s.get(Counter, edit.id)
-            if counter is None or counter.hall_id != hall_id:
-                raise NotFound("找不到该窗口。")
+            counter = self.ctx.counter(s, edit.id)
             was_active = counter.active
             before = self.stuck_waiting(s)
             for fld, value in (("number", edit.number), ("name", name),

@@ -21,7 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from db.engine import Database, redact_url
-from db.models import Hall
+from db.models import Counter, Hall
 from db.notify import notify_change
 from hall_app.clock import Clock, SystemClock
 from hall_app.config import Settings, Thresholds
@@ -115,6 +115,13 @@ class ServiceContext:
         if row is None:
             raise NotFound(f"找不到营业厅「{self.hall_code}」,请先运行 hall-app db seed-demo 或导入配置。")
         return HallInfo(row.id, row.code, row.name, row.timezone, row.hotline)
+
+    def counter(self, session: Session, counter_id: int | None) -> Counter:
+        """This hall's counter `counter_id`, or NotFound in Chinese."""
+        counter = session.get(Counter, counter_id) if counter_id is not None else None
+        if counter is None or counter.hall_id != self.hall.id:
+            raise NotFound("找不到该窗口。")
+        return counter
 
     def forget_hall(self) -> None:
         self._hall = None

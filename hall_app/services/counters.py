@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from db.models import Counter, CounterPause, CounterSession, Ticket
 from hall_app.domain.roles import Actor, Permission
-from hall_app.errors import IllegalTransition, NotFound, ValidationError
+from hall_app.errors import IllegalTransition, ValidationError
 from hall_app.services.context import ServiceContext
 
 PAUSE_REASONS = ("离席", "暂停服务", "用餐", "培训", "设备故障", "其他")
@@ -20,12 +20,6 @@ class CounterService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def _counter(self, s, counter_id: int) -> Counter:  # type: ignore[no-untyped-def]
-        counter = s.get(Counter, counter_id)
-        if counter is None or counter.hall_id != self.ctx.hall.id:
-            raise NotFound("找不到该窗口。")
-        return counter
-
     def _open_ticket(self, s, counter_id: int) -> str | None:  # type: ignore[no-untyped-def]
         return s.scalar(select(Ticket.code).where(
             Ticket.counter_id == counter_id, Ticket.state.in_(["called", "serving"])))
@@ -33,7 +27,7 @@ class CounterService:
     def sign_in(self, actor: Actor, counter_id: int) -> None:
         actor.require(Permission.SERVE)
         with self.ctx.write() as s:
-            counter = self._counter(s, counter_id)
+            counter = self.ctx.counter(s, counter_id)
             if not counter.active:
                 raise IllegalTransition(f"{counter.number}号窗口已停用。")
             now = self.ctx.now()
@@ -58,7 +52,7 @@ class CounterService:
     def sign_out(self, actor: Actor, counter_id: int) -> None:
         actor.require(Permission.SERVE)
         with self.ctx.write() as s:
-            counter = self._counter(s, counter_id)
+            counter = self.ctx.counter(s, counter_id)
             busy = self._open_ticket(s, counter_id)
             if busy:
                 raise IllegalTransition(f"请先处理完当前顾客{busy}号再退出。")
@@ -81,7 +75,7 @@ class CounterService:
         if len(reason) > 100:
             raise ValidationError("暂停原因不能超过100个字。", field="reason")
         with self.ctx.write() as s:
-            counter = self._counter(s, counter_id)
+            counter = self.ctx.counter(s, counter_id)
             if counter.state != "open":
                 raise IllegalTransition(f"{counter.number}号窗口当前不在服务状态,无法暂停。")
             busy = self._open_ticket(s, counter_id)
@@ -96,7 +90,7 @@ class CounterService:
     def resume(self, actor: Actor, counter_id: int) -> None:
         actor.require(Permission.SERVE)
         with self.ctx.write() as s:
-            counter = self._counter(s, counter_id)
+            counter = self.ctx.counter(s, counter_id)
             if counter.state != "paused":
                 raise IllegalTransition(f"{counter.number}号窗口没有暂停。")
             now = self.ctx.now()

@@ -151,10 +151,9 @@ class QueryService:
         with self.ctx.read() as s:
             now = self.ctx.now()
             day = self.ctx.business_day(now)
+            counter = self.ctx.counter(s, counter_id)
             hall = s.get(Hall, hall_info.id)
-            counter = s.get(Counter, counter_id)
-            if hall is None or counter is None or counter.hall_id != hall.id:
-                raise NotFound("找不到该窗口。")
+            assert hall is not None  # the counter belongs to it
             services = {sv.id: sv for sv in s.scalars(
                 select(ServiceType).where(ServiceType.hall_id == hall.id))}
             service_ids = [cs.service_id for cs in counter.services]

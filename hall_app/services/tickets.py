@@ -87,12 +87,6 @@ class TicketService:
             raise NotFound("找不到该号票,可能已被其他窗口处理。")
         return ticket
 
-    def _counter(self, s: Session, counter_id: int) -> Counter:
-        counter = s.get(Counter, counter_id)
-        if counter is None or counter.hall_id != self.ctx.hall.id:
-            raise NotFound("找不到该窗口。")
-        return counter
-
     def _info(self, s: Session, t: Ticket, *, ahead: int = 0, est: int | None = None) -> TicketInfo:
         service = s.get(ServiceType, t.service_id)
         counter_number = None
@@ -373,7 +367,7 @@ class TicketService:
                 raise ValidationError("目标业务不存在或已停用。", field="target_service")
             target_counter: Counter | None = None
             if to_counter_id is not None:
-                target_counter = self._counter(s, to_counter_id)
+                target_counter = self.ctx.counter(s, to_counter_id)
                 if not target_counter.active:
                     raise ValidationError(f"{target_counter.number}号窗口已停用。",
                                           field="target_counter")
