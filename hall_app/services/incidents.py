@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from db.models import Counter, Incident, IncidentCounter
 from hall_app.domain.roles import Actor, Permission
@@ -111,21 +112,30 @@ class IncidentService:
                ) -> list[IncidentInfo]:
         """Open incidents; with a counter, only those that concern it (hall-wide included)."""
         with self.ctx.read() as s:
-            stmt = select(Incident).where(Incident.hall_id == self.ctx.hall.id,
-                                          Incident.ended_at.is_(None))
-            if kind:
-                stmt = stmt.where(Incident.kind == kind)
-            items = [_info(i) for i in s.scalars(stmt.order_by(Incident.started_at)).all()]
+            return self.active_in(s, counter_id, kind)
+
+    def active_in(self, s: Session, counter_id: int | None = None,
+                  kind: str | None = "outage") -> list[IncidentInfo]:
+        """`active`, inside the caller's read (one transaction for a whole window view)."""
+        stmt = select(Incident).where(Incident.hall_id == self.ctx.hall.id,
+                                      Incident.ended_at.is_(None))
+        if kind:
+            stmt = stmt.where(Incident.kind == kind)
+        items = [_info(i) for i in s.scalars(stmt.order_by(Incident.started_at)).all()]
         return [i for i in items if counter_id is None or i.concerns(counter_id)]
 
     def last_ended_outage(self, counter_id: int | None = None) -> IncidentInfo | None:
         with self.ctx.read() as s:
-            stmt = (select(Incident).where(
-                Incident.hall_id == self.ctx.hall.id, Incident.kind == "outage",
-                Incident.ended_at.is_not(None))
-                .order_by(Incident.ended_at.desc()).limit(20))
-            for inc in s.scalars(stmt):
-                info = _info(inc)
-                if info.concerns(counter_id):
-                    return info
+            return self.last_ended_outage_in(s, counter_id)
+
+    def last_ended_outage_in(self, s: Session, counter_id: int | None = None
+                             ) -> IncidentInfo | None:
+        stmt = (select(Incident).where(
+            Incident.hall_id == self.ctx.hall.id, Incident.kind == "outage",
+            Incident.ended_at.is_not(None))
+            .order_by(Incident.ended_at.desc()).limit(20))
+        for inc in s.scalars(stmt):
+            info = _info(inc)
+            if info.concerns(counter_id):
+                return info
         return None

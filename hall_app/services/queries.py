@@ -191,9 +191,9 @@ class QueryService:
             # Read from the row, not the per-process cache: an admin may have renamed it.
             hall_name, hall_hotline = hall.name, hall.hotline
             ordered_services = tuple(_service_info(services[i]) for i in service_ids)
-        incidents = IncidentService(self.ctx)
-        outages = tuple(incidents.active(counter_id))
-        last = incidents.last_ended_outage(counter_id)
+            incidents = IncidentService(self.ctx)
+            outages = tuple(incidents.active_in(s, counter_id))
+            last = incidents.last_ended_outage_in(s, counter_id)
         return CounterView(
             now=now, counter=info, current=current, queue=queue,
             waiting_by_service={int(k): int(v) for k, v in by_service.items()},
