@@ -88,7 +88,7 @@ class DemoSimulator:
         from hall_app.demo.simulate import HallSimulator, SimParams
 
         params = SimParams(arrivals_per_hour=self.rate, walkaway_after_minutes=15,
-                           walkaway_per_minute=0.03)
+                           walkaway_per_minute=0.03, daily_curve=False)
         sim = HallSimulator(self.services, seed=self.seed, params=params, counters=self.counters)
         for desk in sim.desks:
             try:
@@ -251,8 +251,11 @@ class DemoHall:
 
         def work() -> tuple[Any, int | None]:
             actor = services.auth.login(*login)
-            counter_id = (services.queries.counter_for_number(counter_number).id
-                          if counter_number is not None else None)
+            counter_id = None
+            if counter_number is not None:
+                # As the counter's login dialog does: the clerk opens the counter.
+                counter_id = services.queries.counter_for_number(counter_number).id
+                services.counters.sign_in(actor, counter_id)
             return actor, counter_id
 
         run_op(work, on_success=then,

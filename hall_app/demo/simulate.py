@@ -32,10 +32,15 @@ class SimParams:
     walkaway_per_minute: float = 0.02
     vip_share: float = 0.05
     weights: dict[str, int] = field(default_factory=dict)
+    # True: the business day's curve (peaks at 10:00 and 15:00); False: the same rate at any
+    # hour (the live demo, which may be started in the middle of the night).
+    daily_curve: bool = True
 
 
-def arrival_rate(local_hour: float, per_hour: float) -> float:
-    """Arrivals per minute at a local time: a morning and an afternoon peak."""
+def arrival_rate(local_hour: float, per_hour: float, daily_curve: bool = True) -> float:
+    """Arrivals per minute at a local time: a morning and an afternoon peak, or flat."""
+    if not daily_curve:
+        return per_hour / 60
     shape = (0.55 + 0.9 * math.exp(-((local_hour - 10.2) / 1.3) ** 2)
              + 0.75 * math.exp(-((local_hour - 15.3) / 1.4) ** 2))
     return per_hour / 60 * shape / 1.2
@@ -100,7 +105,8 @@ class HallSimulator:
     def arrivals(self, minutes: float = 1.0) -> int:
         ctx = self.svc.ctx
         local = ctx.now().astimezone(ctx.hall.tz)
-        rate = arrival_rate(local.hour + local.minute / 60, self.params.arrivals_per_hour)
+        rate = arrival_rate(local.hour + local.minute / 60, self.params.arrivals_per_hour,
+                            self.params.daily_curve)
         count = self._poisson(rate * minutes)
         for _ in range(count):
             service_id = self.rng.choices(self.service_ids, self.weights)[0]
