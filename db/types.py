@@ -1,11 +1,11 @@
-"""Column types shared by the models: timezone-aware UTC timestamps on every database."""
+"""Column types shared by the models: UTC timestamps and key columns, the same on every database."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -39,3 +39,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# Surrogate keys and the foreign keys that point at them. BIGINT on PostgreSQL, so keys
+# can be drawn from a site's own range (docs/decisions.md, "Keys across halls"); plain
+# INTEGER on SQLite, where only `INTEGER PRIMARY KEY` is the auto-numbered rowid.
+IdType = BigInteger().with_variant(Integer(), "sqlite")

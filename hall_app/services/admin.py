@@ -248,7 +248,7 @@ class AdminService:
     # -- reads ----------------------------------------------------------------------------------
     def snapshot(self, actor: Actor, audit_limit: int = 100) -> AdminSnapshot:
         actor.require(Permission.VIEW_CONFIG)
-        with self.ctx.read() as s:
+        with self.ctx.acting(actor, Permission.VIEW_CONFIG, read_only=True) as s:
             hall = self._hall_row(s)
             day = self.ctx.business_day()
             waiting = dict(s.execute(
@@ -304,7 +304,7 @@ class AdminService:
         """The next `limit` tickets this counter would call now under `config` (not saved)."""
         actor.require(Permission.VIEW_CONFIG)
         config.validate()
-        with self.ctx.read() as s:
+        with self.ctx.acting(actor, Permission.VIEW_CONFIG, read_only=True) as s:
             counter = self.ctx.counter(s, counter_id)
             now = self.ctx.now()
             queue, names = self._queue(s, counter, now)
@@ -352,7 +352,7 @@ class AdminService:
             if h.opens is not None and h.closes is not None and h.closes <= h.opens:
                 raise ValidationError(f"{WEEKDAY_LABELS[h.weekday]}的关门时间应晚于开门时间。",
                                       field=f"hours_{h.weekday}")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             hall = self._hall_row(s)
             self._set(s, actor, hall, "hall", "name", name)
             self._set(s, actor, hall, "hall", "hotline", hotline)
@@ -397,7 +397,7 @@ class AdminService:
                 raise ValidationError(f"{label}应在 1 到 600 分钟之间。", field=fld)
         if edit.long_wait_minutes < edit.target_wait_minutes:
             raise ValidationError("长时等候阈值不能小于目标等候时间。", field="long_wait_minutes")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             hall_id = self.ctx.hall.id
             others = s.scalars(select(ServiceType).where(ServiceType.hall_id == hall_id)).all()
             for o in others:
@@ -529,7 +529,7 @@ class AdminService:
             raise ValidationError("窗口至少要办理一种业务。", field="services")
         if len(set(edit.service_ids)) != len(edit.service_ids):
             raise ValidationError("同一业务不能重复添加。", field="services")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             hall_id = self.ctx.hall.id
             valid = {sv.id: sv for sv in s.scalars(
                 select(ServiceType).where(ServiceType.hall_id == hall_id))}
@@ -639,7 +639,7 @@ class AdminService:
             if not pin:
                 raise ValidationError("新员工需要设置一次性密码。", field="pin")
             validate_pin_format(pin, "pin")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             hall_id = self.ctx.hall.id
             clash = s.scalar(select(Staff.name).where(
                 Staff.hall_id == hall_id, Staff.staff_no == staff_no,
@@ -668,7 +668,7 @@ class AdminService:
 
     def set_staff_active(self, actor: Actor, staff_id: int, active: bool) -> None:
         actor.require(Permission.ADMIN_CONFIG)
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             row = s.get(Staff, staff_id)
             if row is None or row.hall_id != self.ctx.hall.id:
                 raise NotFound("找不到该员工。")
@@ -687,7 +687,7 @@ class AdminService:
         """Set a one-time PIN; the staff member must change it at the next login."""
         actor.require(Permission.ADMIN_CONFIG)
         validate_pin_format(pin, "pin")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             row = s.get(Staff, staff_id)
             if row is None or row.hall_id != self.ctx.hall.id:
                 raise NotFound("找不到该员工。")
@@ -702,7 +702,7 @@ class AdminService:
     def set_priority_rule(self, actor: Actor, config: RuleConfig) -> None:
         actor.require(Permission.ADMIN_CONFIG)
         config.validate()
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             hall = self._hall_row(s)
             self._set(s, actor, hall, "priority", "priority_rule", str(config.rule))
             self._set(s, actor, hall, "priority", "priority_ratio", config.ratio)
@@ -716,7 +716,7 @@ class AdminService:
                 raise ValidationError(f"{label}应在 {lo} 到 {hi} 之间。", field=fld)
         if edit.voice_station not in VOICE_STATIONS:
             raise ValidationError("请选择由哪里播报叫号。", field="voice_station")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             hall = self._hall_row(s)
             before = self._thresholds(hall)
             for fld in (*THRESHOLD_LIMITS, "voice_enabled", "voice_station"):

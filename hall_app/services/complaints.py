@@ -277,7 +277,7 @@ class ComplaintService:
         if actor.staff_id is None:
             raise PermissionDenied("登记投诉需要以员工身份登录(登记人即签名)。")
         data = self._validate(draft)
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, None) as s:
             self._check_links(s, data)
             received = cast(datetime, data["received_at"])  # _validate always sets it
             reply_at, hard_at = self._deadlines(s, received)
@@ -345,7 +345,7 @@ class ComplaintService:
     def _apply(self, actor: Actor, complaint_id: int, action: ComplaintAction,
                note: str | None = None, change: Callable[[Complaint], None] | None = None,
                ) -> ComplaintDetail:
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, None) as s:
             row = self._row(s, complaint_id, lock=True)
             target = check_action(action, row.state, actor, escalated=row.escalated,
                                   is_handler=self._is_handler(row, actor))
@@ -450,7 +450,7 @@ class ComplaintService:
         """Flag for the duty manager; also raises an escalation alert for the overview."""
         text = require_text(reason, "reason", "请简要说明升级原因。", 200)
 
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, None) as s:
             row = self._row(s, complaint_id, lock=True)
             check_action(A.ESCALATE, row.state, actor, escalated=row.escalated,
                          is_handler=self._is_handler(row, actor))
@@ -479,7 +479,7 @@ class ComplaintService:
 
     # -- reads --------------------------------------------------------------------
     def get(self, actor: Actor, complaint_id: int) -> ComplaintDetail:
-        with self.ctx.read() as s:
+        with self.ctx.acting(actor, None, read_only=True) as s:
             return self._detail(s, self._row(s, complaint_id), actor)
 
     def query(self, actor: Actor, flt: ComplaintFilter | None = None) -> list[ComplaintRow]:
@@ -518,7 +518,7 @@ class ComplaintService:
         if order is None:
             raise ValidationError("未知的排序方式。", field="sort")
         stmt = stmt.order_by(*order).limit(max(1, min(flt.limit, 5000)))
-        with self.ctx.read() as s:
+        with self.ctx.acting(actor, None, read_only=True) as s:
             return [self._row_info(c, hname, number, code, actor, now)
                     for c, hname, number, code in s.execute(stmt).all()]
 

@@ -1,14 +1,20 @@
 """What every service needs: the database, settings, a clock, and the hall it serves.
 
-`ServiceContext.write()` is the unit of work for one user action: one transaction that
-either commits whole or leaves nothing behind. Lost connections come out as
-`DatabaseUnavailable` (Chinese message, password-free detail), never as a raw driver error.
+`ServiceContext.acting(actor, permission)` is the unit of work for one staff action: one
+transaction, opened with the actor re-checked against the database (`verify_actor`), that
+either commits whole or leaves nothing behind. `write()` is the same without an actor (the
+kiosk, the system's own day close). Lost connections come out as `DatabaseUnavailable`
+(Chinese message, password-free detail), never as a raw driver error.
+
+`checkpoint(name)` marks the point between a transition's read and its write; tests
+register a hook under that name (a barrier) to hold the transaction there while a
+competing action runs. In production no hook is registered and it does nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +31,7 @@ from db.models import Counter, Hall
 from db.notify import notify_change
 from hall_app.clock import Clock, SystemClock
 from hall_app.config import Settings, Thresholds
+from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import DatabaseUnavailable, NotFound
 
 log = logging.getLogger(__name__)
@@ -62,6 +69,8 @@ class ServiceContext:
         self.clock: Clock = clock or SystemClock()
         self.hall_code = hall_code or settings.hall_code
         self._hall: HallInfo | None = None
+        # Test hooks by checkpoint name (see `checkpoint`); empty in production.
+        self.hooks: dict[str, Callable[[], None]] = {}
 
     # -- units of work -------------------------------------------------------------
     @contextmanager
@@ -81,6 +90,30 @@ class ServiceContext:
         """One write transaction: the unit of work for one user action."""
         with self._connection_guard(), self.db.write() as session:
             yield session
+
+    @contextmanager
+    def acting(self, actor: Actor, permission: Permission | None, *,
+               counter_id: int | None = None, read_only: bool = False) -> Iterator[Session]:
+        """One unit of work on behalf of `actor`, who is re-checked first, in it.
+
+        `counter_id` names the counter the action happens at (the actor must hold it).
+        """
+        unit = self.read if read_only else self.write
+        with unit() as session:
+            self.verify_actor(session, actor, permission, counter_id=counter_id)
+            yield session
+
+    def verify_actor(self, session: Session, actor: Actor, permission: Permission | None, *,
+                     counter_id: int | None = None) -> None:
+        """Refuse `actor` unless the database still lets them do this (in `session`)."""
+        if permission is not None:
+            actor.require(permission)
+
+    def checkpoint(self, name: str) -> None:
+        """Between a transition's read and its write: run the test hook `name`, if any."""
+        hook = self.hooks.get(name)
+        if hook is not None:
+            hook()
 
     @contextmanager
     def single_statement(self) -> Iterator[Connection]:

@@ -25,8 +25,7 @@ class CounterService:
             Ticket.counter_id == counter_id, Ticket.state.in_(["called", "serving"])))
 
     def sign_in(self, actor: Actor, counter_id: int) -> None:
-        actor.require(Permission.SERVE)
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.SERVE) as s:
             counter = self.ctx.counter(s, counter_id)
             if not counter.active:
                 raise IllegalTransition(f"{counter.number}号窗口已停用。")
@@ -50,8 +49,7 @@ class CounterService:
             self.ctx.notify(s, "counters")
 
     def sign_out(self, actor: Actor, counter_id: int) -> None:
-        actor.require(Permission.SERVE)
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
             counter = self.ctx.counter(s, counter_id)
             busy = self._open_ticket(s, counter_id)
             if busy:
@@ -68,13 +66,12 @@ class CounterService:
             self.ctx.notify(s, "counters")
 
     def pause(self, actor: Actor, counter_id: int, reason: str) -> None:
-        actor.require(Permission.SERVE)
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError("请选择或填写暂停原因。", field="reason")
         if len(reason) > 100:
             raise ValidationError("暂停原因不能超过100个字。", field="reason")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
             counter = self.ctx.counter(s, counter_id)
             if counter.state != "open":
                 raise IllegalTransition(f"{counter.number}号窗口当前不在服务状态,无法暂停。")
@@ -88,8 +85,7 @@ class CounterService:
             self.ctx.notify(s, "counters")
 
     def resume(self, actor: Actor, counter_id: int) -> None:
-        actor.require(Permission.SERVE)
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
             counter = self.ctx.counter(s, counter_id)
             if counter.state != "paused":
                 raise IllegalTransition(f"{counter.number}号窗口没有暂停。")

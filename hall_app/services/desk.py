@@ -38,7 +38,7 @@ class DeskService:
         actor.require(Permission.SERVE)
         if due_fen < 0 or received_fen < due_fen:
             raise ValidationError("实收金额不能少于应收金额。", field="received")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
             if ticket_id is not None:
                 t = s.get(Ticket, ticket_id)
                 if t is None or t.hall_id != self.ctx.hall.id:
@@ -61,7 +61,7 @@ class DeskService:
             raise ValidationError("请简要说明需要值班长协助的原因。", field="reason")
         if len(reason) > 200:
             raise ValidationError("原因不能超过200个字。", field="reason")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
             row = Escalation(hall_id=self.ctx.hall.id, counter_id=counter_id,
                              staff_id=actor.staff_id, ticket_id=ticket_id, reason=reason,
                              raised_at=self.ctx.now())
@@ -72,7 +72,7 @@ class DeskService:
 
     def resolve_escalation(self, actor: Actor, escalation_id: int) -> EscalationInfo:
         actor.require(Permission.ACK_ALERT)
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.ACK_ALERT) as s:
             row = s.get(Escalation, escalation_id)
             if row is None or row.hall_id != self.ctx.hall.id:
                 raise NotFound("找不到该求助记录。")

@@ -52,12 +52,13 @@ class IncidentService:
     def declare_outage(self, actor: Actor, notice: str | None = None,
                        counter_ids: list[int] | None = None) -> IncidentInfo:
         counter_ids = sorted(set(counter_ids or []))
-        actor.require(Permission.DECLARE_COUNTER_OUTAGE if counter_ids
+        permission = (Permission.DECLARE_COUNTER_OUTAGE if counter_ids
                       else Permission.DECLARE_HALL_OUTAGE)
+        actor.require(permission)
         notice = (notice or "").strip() or DEFAULT_OUTAGE_NOTICE
         if len(notice) > 500:
             raise ValidationError("告示内容不能超过500个字。", field="notice")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, permission) as s:
             hall_id = self.ctx.hall.id
             for cid in counter_ids:
                 c = s.get(Counter, cid)
@@ -81,7 +82,7 @@ class IncidentService:
         start = started_at or self.ctx.now()
         if ended_at is not None and ended_at < start:
             raise ValidationError("结束时间不能早于开始时间。", field="ended_at")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.RECORD_FACILITY) as s:
             inc = Incident(hall_id=self.ctx.hall.id, kind="facility", category=category,
                            notice=notice.strip(), started_at=start, ended_at=ended_at,
                            declared_by=actor.staff_id,
@@ -93,14 +94,16 @@ class IncidentService:
             return _info(inc)
 
     def clear(self, actor: Actor, incident_id: int) -> IncidentInfo:
-        with self.ctx.write() as s:
+        # The permission depends on the incident, so it is checked once the row is read.
+        with self.ctx.acting(actor, None) as s:
             inc = s.get(Incident, incident_id)
             if inc is None or inc.hall_id != self.ctx.hall.id:
                 raise NotFound("找不到该故障记录。")
-            actor.require(Permission.DECLARE_COUNTER_OUTAGE if inc.counters and
-                          inc.kind == "outage" else
-                          Permission.DECLARE_HALL_OUTAGE if inc.kind == "outage"
-                          else Permission.RECORD_FACILITY)
+            self.ctx.verify_actor(
+                s, actor, Permission.DECLARE_COUNTER_OUTAGE if inc.counters and
+                inc.kind == "outage" else
+                Permission.DECLARE_HALL_OUTAGE if inc.kind == "outage"
+                else Permission.RECORD_FACILITY)
             if inc.ended_at is not None:
                 raise IllegalTransition("该故障已经解除。")
             inc.ended_at = self.ctx.now()

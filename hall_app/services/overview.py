@@ -494,7 +494,7 @@ class OverviewService:
         if not _KEY_RE.match(alert_key) or len(alert_key) > 64:
             raise ValidationError("告警标识无效。", field="alert_key")
         try:
-            with self.ctx.write() as s:
+            with self.ctx.acting(actor, Permission.ACK_ALERT) as s:
                 hall_id = self.ctx.hall.id
                 existing = s.execute(
                     select(Staff.name).join(AlertAck, AlertAck.acknowledged_by == Staff.id)

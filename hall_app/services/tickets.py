@@ -117,7 +117,10 @@ class TicketService:
             actor.require(Permission.ISSUE_TICKET)
         if priority not in ("normal", "vip"):
             raise ValidationError("优先级只能是普通或VIP。", field="priority")
-        with self.ctx.write() as s:
+        # A customer at the kiosk has no actor; staff issuing one are checked like any action.
+        unit = (self.ctx.write() if actor is None
+                else self.ctx.acting(actor, Permission.ISSUE_TICKET))
+        with unit as s:
             hall_id = self.ctx.hall.id
             service = s.get(ServiceType, service_id)
             if service is None or service.hall_id != hall_id:
@@ -188,7 +191,7 @@ class TicketService:
         actor.require(Permission.SERVE)
         if self.ctx.db.is_postgres:
             return self._call_next_pg(actor, counter_id)
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
             hall_id = self.ctx.hall.id
             now = self.ctx.now()
             day = self.ctx.business_day(now)
@@ -281,7 +284,7 @@ class TicketService:
                     permission: Permission = Permission.SERVE) -> TicketInfo:
         """One counter or floor action on one ticket: lock, check, write, event, notice."""
         actor.require(permission)
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, permission, counter_id=counter_id) as s:
             row = lock_ticket(s, self.ctx.hall.id, ticket_id)
             if row is None:
                 raise NotFound("找不到该号票,可能已被其他窗口处理。")
@@ -356,7 +359,7 @@ class TicketService:
         actor.require(Permission.SERVE)
         if to_service_id is None and to_counter_id is None:
             raise ValidationError("请选择要转往的业务或窗口。", field="target")
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
             t = self._ticket(s, ticket_id)
             self._check_at_counter(t.code, t.state, t.counter_id, counter_id)
             before = t.state
@@ -411,7 +414,7 @@ class TicketService:
     def close_day(self, actor: Actor, day: date | None = None) -> CloseDayResult:
         """Closing time: waiting and called tickets become abandoned; counters close."""
         actor.require(Permission.CLOSE_DAY)
-        with self.ctx.write() as s:
+        with self.ctx.acting(actor, Permission.CLOSE_DAY) as s:
             hall_id = self.ctx.hall.id
             now = self.ctx.now()
             day = day or self.ctx.business_day(now)
