@@ -127,9 +127,10 @@ def counter_order(ranks: np.ndarray, models: tuple[ServiceModel, ...]) -> tuple[
     while remaining:
         need_cover = bool((servable & ~covered).any())
 
-        def score(c: int, need_cover: bool = need_cover) -> tuple[float, float, int]:
+        def score(c: int, need_cover: bool = need_cover,
+                  missing: np.ndarray = servable & ~covered) -> tuple[float, float, int]:
             serves = np.isfinite(ranks[c])
-            new = float((serves & servable & ~covered).sum()) if need_cover else 0.0
+            new = float((serves & missing).sum()) if need_cover else 0.0
             useful = sum(left[s] / (1 + ranks[c, s]) for s in np.flatnonzero(serves))
             return (new, useful, -c)
 

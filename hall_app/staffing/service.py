@@ -9,8 +9,10 @@ first refresh of a day pays for it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -87,7 +89,7 @@ class StaffingService:
                    + timedelta(minutes=h.slot.minutes)) for h in plan.hours]
         if not bounds:
             return []
-        lo, hi = bounds[0][0], bounds[-1][1]
+        hi = bounds[-1][1]
         now = self.ctx.now()
         targets = {sv.id: sv.target_wait_minutes * 60 for sv in layout.services}
         with self.ctx.read() as s:
@@ -102,7 +104,7 @@ class StaffingService:
                                        Ticket.business_day == day, Ticket.hop == 0)).all()
         out = []
         for h, (a, b) in zip(plan.hours, bounds, strict=True):
-            def minutes(rows: list, a: datetime = a, b: datetime = b) -> float:  # type: ignore[type-arg]
+            def minutes(rows: Sequence[Any], a: datetime = a, b: datetime = b) -> float:
                 total = 0.0
                 for start, end in rows:
                     end = end or min(now, hi)

@@ -29,7 +29,7 @@ def _pct(x: float | None) -> str:
 
 
 def rows(plan: StaffingPlan) -> list[tuple[str, ...]]:
-    out = []
+    out: list[tuple[str, ...]] = []
     for h in plan.hours:
         v, f = h.validation, h.fewer
         out.append((h.slot.label, f"{h.arrivals_per_hour:.1f}", f"{h.load:.1f}",
