@@ -33,7 +33,7 @@ class IncidentRow(QFrame):
 
 
 class OutageBar(QWidget):
-    clear_requested = Signal(int)
+    clear_requested = Signal(object)  # incident id: keys exceed 32 bits (site ranges)
 
     def __init__(self, tz: ZoneInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
