@@ -11,7 +11,7 @@ from datetime import UTC, datetime  # noqa: E402
 
 from hall_app.config import Settings  # noqa: E402
 from hall_app.services.calls import recent_calls  # noqa: E402
-from ui.demo_hall import DemoHall, ScaledClock  # noqa: E402
+from ui.demo.hall import DemoHall, ScaledClock  # noqa: E402
 from ui.kiosk import PdfSlipPrinter  # noqa: E402
 
 

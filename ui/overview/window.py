@@ -125,12 +125,12 @@ class OverviewWindow(QMainWindow):
         for b in (self.outage_button, self.facility_button, self.walkaway_button):
             actions.addWidget(b)
         self.complaints_button: QPushButton | None = None
-        if _optional("ui.complaint_list", "ComplaintListWidget") is not None:
+        if _optional("ui.complaints.listing", "ComplaintListWidget") is not None:
             self.complaints_button = QPushButton("投诉列表")
             self.complaints_button.clicked.connect(self.open_complaints)
             actions.addWidget(self.complaints_button)
         self.print_button: QPushButton | None = None
-        if _optional("ui.report_print", "show_print_preview") is not None:
+        if _optional("ui.report.printing", "show_print_preview") is not None:
             self.print_button = QPushButton("打印营业日报")
             self.print_button.setShortcut("Ctrl+P")
             self.print_button.clicked.connect(self.print_summary)
@@ -280,7 +280,7 @@ class OverviewWindow(QMainWindow):
                       on_failure=self._failed, parent=self, disable=[self.walkaway_button])
 
     def open_complaints(self) -> None:
-        widget_cls = _optional("ui.complaint_list", "ComplaintListWidget")
+        widget_cls = _optional("ui.complaints.listing", "ComplaintListWidget")
         if widget_cls is None:
             return
         dialog = QDialog(self)
@@ -291,7 +291,7 @@ class OverviewWindow(QMainWindow):
         dialog.show()
 
     def print_summary(self) -> None:
-        show = _optional("ui.report_print", "show_print_preview")
+        show = _optional("ui.report.printing", "show_print_preview")
         if show is not None:
             day = self.snap.business_day if self.snap else self.services.ctx.business_day()
             show(self, self.services, day)

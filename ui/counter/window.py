@@ -51,9 +51,9 @@ NO_CUSTOMER = "当前没有顾客。"
 
 
 def complaint_form_opener() -> Callable[..., Any] | None:
-    """``ui.complaint_form.open_complaint_form`` if that module is installed, else None."""
+    """``ui.complaints.form.open_complaint_form`` if that module is installed, else None."""
     try:
-        from ui.complaint_form import open_complaint_form  # type: ignore[import-not-found]
+        from ui.complaints.form import open_complaint_form  # type: ignore[import-not-found]
     except ImportError:
         return None
     return open_complaint_form

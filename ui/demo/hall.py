@@ -181,10 +181,10 @@ class DemoHall:
             print("正在准备演示营业厅(首次运行需模拟昨日客流,约需数秒)…", flush=True)
             self._seed_yesterday()
 
-        self.counter_cls = _window_class("ui.counter_window", "CounterWindow",
+        self.counter_cls = _window_class("ui.counter.window", "CounterWindow",
                                          ("services", "actor", "counter_id")) \
             if staff_windows else None
-        self.overview_cls = _window_class("ui.overview_window", "OverviewWindow",
+        self.overview_cls = _window_class("ui.overview.window", "OverviewWindow",
                                           ("services", "actor")) if staff_windows else None
         interactive = list(range(1, counters + 1)) if self.counter_cls else []
         all_numbers = [c.number for c in self.services.queries.counters()]
@@ -207,9 +207,9 @@ class DemoHall:
 
     # --- windows -------------------------------------------------------------------
     def open_windows(self) -> None:
-        from ui.display_window import DisplayWindow, speaks_calls
+        from ui.display.window import DisplayWindow, speaks_calls
         from ui.kiosk.printers import PdfSlipPrinter
-        from ui.kiosk_window import KioskWindow
+        from ui.kiosk.window import KioskWindow
 
         settings = self.settings
         speak = speaks_calls(settings)

@@ -38,7 +38,7 @@ from hall_app.domain.roles import Actor
 from hall_app.errors import HallError, ValidationError
 from hall_app.phone import normalize_phone
 from hall_app.services.complaints import ComplaintDetail, ComplaintDraft, ComplaintService
-from ui.complaint_detail import ERROR_STYLE, OK_STYLE, failure_text, local_text
+from ui.complaints.detail import ERROR_STYLE, OK_STYLE, failure_text, local_text
 from ui.ops import run_op
 
 NONE = "(无)"
@@ -332,7 +332,7 @@ class ComplaintForm(QDialog):
     def _open_detail(self) -> None:
         if self.saved is None:
             return
-        from ui.complaint_detail import ComplaintDetailWidget
+        from ui.complaints.detail import ComplaintDetailWidget
 
         dialog = QDialog(self)
         dialog.setWindowTitle(f"投诉 #{self.saved.id}")

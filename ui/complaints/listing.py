@@ -34,7 +34,7 @@ from hall_app.domain.complaints import STATE_LABELS
 from hall_app.domain.roles import Actor
 from hall_app.errors import HallError
 from hall_app.services.complaints import ComplaintFilter, ComplaintRow, ComplaintService
-from ui.complaint_detail import ERROR_STYLE, ComplaintDetailWidget, failure_text, local_text
+from ui.complaints.detail import ERROR_STYLE, ComplaintDetailWidget, failure_text, local_text
 from ui.ops import run_op
 
 COLUMNS = ("编号", "受理时间", "渠道", "客户", "电话", "类别", "严重程度", "状态", "处理人",

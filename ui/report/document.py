@@ -39,7 +39,7 @@ from hall_app.metrics.tables import (
     service_table,
 )
 from ui.fonts import cjk_family, load_cjk_fonts
-from ui.report_charts import hourly_chart, wait_chart
+from ui.report.charts import hourly_chart, wait_chart
 
 WEEKDAYS = "一二三四五六日"
 CHART_HOURLY = QUrl("chart://hourly.png")
