@@ -92,8 +92,13 @@ class LiveFeed(QObject):
         self._refresh = threading.Event()
         self._connected = True
         self._thread = threading.Thread(target=self._run, name=f"hall-{name}", daemon=True)
-        stop, wake = self._stop, self._wake  # no reference to self in the lambda
-        self.destroyed.connect(lambda *_: (stop.set(), wake.set()))
+        stop, wake = self._stop, self._wake  # no reference to self in the slot
+
+        def stop_worker(*_: object) -> None:
+            stop.set()
+            wake.set()
+
+        self.destroyed.connect(stop_worker)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.stop)

@@ -103,8 +103,8 @@ class OpHandle(QObject):
 
     def __init__(
         self,
-        on_success: Callable[[Any], None] | None,
-        on_failure: Callable[[HallError], None] | None,
+        on_success: Callable[[Any], object] | None,
+        on_failure: Callable[[HallError], object] | None,
         parent: QObject | None,
         disable: Iterable[QWidget],
         description: str,
@@ -150,12 +150,13 @@ class OpHandle(QObject):
     @Slot(object)
     def _deliver_failure(self, error: HallError) -> None:
         self.error = error
-        if self._on_failure is not None:
-            self._finish(lambda: self._on_failure(error))
+        on_failure = self._on_failure
+        if on_failure is not None:
+            self._finish(lambda: on_failure(error))
         else:
             self._finish(lambda: notify.error(error.message))
 
-    def _finish(self, callback: Callable[[], None]) -> None:
+    def _finish(self, callback: Callable[[], object]) -> None:
         try:
             for widget in self._disabled:
                 if shiboken6.isValid(widget):
@@ -180,8 +181,8 @@ class OpHandle(QObject):
 def run_op(
     fn: Callable[[], Any],
     *,
-    on_success: Callable[[Any], None] | None = None,
-    on_failure: Callable[[HallError], None] | None = None,
+    on_success: Callable[[Any], object] | None = None,
+    on_failure: Callable[[HallError], object] | None = None,
     parent: QObject | None = None,
     disable: Iterable[QWidget] = (),
     description: str = "",

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import HallError, PermissionDenied, ValidationError
 from ui.admin.form import FieldForm
-from ui.ops import run_op
+from ui.ops import OpHandle, run_op
 
 
 def _pin_edit() -> QLineEdit:
@@ -39,7 +39,7 @@ class ChangePinDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.handle = None
+        self.handle: OpHandle | None = None
 
     def submit(self) -> None:
         self.form.clear_errors()
@@ -65,7 +65,7 @@ class LoginDialog(QDialog):
         self.setWindowTitle("营业厅管理 - 登录")
         self.services = services
         self.actor: Actor | None = None
-        self.handle = None
+        self.handle: OpHandle | None = None
         lay = QVBoxLayout(self)
         self.form = FieldForm()
         self.staff_no = self.form.add("staff_no", "工号", QLineEdit(staff_no))

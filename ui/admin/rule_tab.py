@@ -7,9 +7,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout
 from hall_app.domain.priority import RULE_LABELS, PriorityRule, RuleConfig
 from hall_app.errors import HallError
 from hall_app.services.admin import AdminSnapshot
-from ui.admin.base import AdminTab, fill_table, make_table, spin
+from ui.admin.base import AdminHost, AdminTab, fill_table, make_table, spin
 from ui.admin.form import FieldForm
-from ui.ops import run_op
+from ui.ops import OpHandle, run_op
 
 HELP = {
     "strict": "VIP 号票总是先叫,其余按取号先后。",
@@ -21,8 +21,8 @@ HELP = {
 class RuleTab(AdminTab):
     title = "叫号规则"
 
-    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(window)
+    def __init__(self, host: AdminHost) -> None:
+        super().__init__(host)
         lay = QVBoxLayout(self)
         self.form = FieldForm()
         self.rule = self.form.add("priority_rule", "规则", QComboBox())
@@ -41,7 +41,7 @@ class RuleTab(AdminTab):
         self.save_button.clicked.connect(self.save)
         lay.addWidget(self.save_button)
         self.edit_buttons = [self.save_button]
-        self.preview_handle = None
+        self.preview_handle: OpHandle | None = None
         self.preview_codes: list[str] = []
         for signal in (self.rule.currentIndexChanged, self.ratio.valueChanged,
                        self.aging.valueChanged, self.counter.currentIndexChanged):
@@ -97,5 +97,5 @@ class RuleTab(AdminTab):
 
     def save(self) -> None:
         config = self.config()
-        self.window.submit(lambda **_: self.admin.set_priority_rule(self.actor, config),
+        self.host.submit(lambda **_: self.admin.set_priority_rule(self.actor, config),
                            self.form, "叫号规则已保存,各窗口下次叫号即按新规则。")

@@ -37,7 +37,7 @@ from ui.admin.services_tab import ServicesTab
 from ui.admin.staff_tab import StaffTab
 from ui.admin.thresholds_tab import ThresholdsTab
 from ui.live import LiveFeed
-from ui.ops import run_op
+from ui.ops import OpHandle, run_op
 from ui.widgets import ConnectionBanner
 
 Decision = tuple[str, int | None]
@@ -50,7 +50,7 @@ class AdminWindow(QMainWindow):
         self.actor = actor
         self.admin = AdminService(services.ctx)
         self.can_edit = actor.can(Permission.ADMIN_CONFIG)
-        self.last_handle = None
+        self.last_handle: OpHandle | None = None
         self.setWindowTitle(f"营业厅管理 - {actor.name}({ROLE_LABELS[actor.role]})"
                             + ("" if self.can_edit else " [只读]"))
         central = QWidget()

@@ -10,7 +10,8 @@ runs off the GUI thread; a lost connection keeps the last list and says so.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -141,7 +142,9 @@ class ComplaintListWidget(QWidget):
     def current_filter(self) -> ComplaintFilter:
         day_from = day_to = None
         if self.use_dates.isChecked():
-            day_from, day_to = self.date_from.date().toPython(), self.date_to.date().toPython()
+            # PySide6's stubs type toPython() as object; for a QDate it is a datetime.date.
+            day_from = cast(date, self.date_from.date().toPython())
+            day_to = cast(date, self.date_to.date().toPython())
         return ComplaintFilter(state=self.state.currentData(), category=self.category.currentData(),
                                overdue=self.overdue.isChecked(), day_from=day_from,
                                day_to=day_to, sort=self.sort.currentData())
@@ -215,5 +218,5 @@ class ComplaintListWidget(QWidget):
             self.detail.load(cid)
 
     def shown_ids(self) -> list[int]:
-        return [self.table.item(i, 0).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.table.rowCount())]
+        items = (self.table.item(i, 0) for i in range(self.table.rowCount()))
+        return [item.data(Qt.ItemDataRole.UserRole) for item in items if item is not None]

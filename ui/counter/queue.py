@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ui.counter.situation import LiveClock, format_duration
 
 _ROOT = QModelIndex()
+Index = QModelIndex | QPersistentModelIndex  # what Qt may pass to a model's methods
 LATE_BACKGROUND = QColor("#ffcdd2")
 LATE_FOREGROUND = QColor("#8e0000")
 NEAR_BACKGROUND = QColor("#fff3c4")
@@ -62,10 +63,10 @@ class QueueModel(QAbstractTableModel):
                                                 Qt.ItemDataRole.BackgroundRole,
                                                 Qt.ItemDataRole.ForegroundRole])
 
-    def rowCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802 (Qt API)
+    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
@@ -74,7 +75,7 @@ class QueueModel(QAbstractTableModel):
             return self.HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row, col = index.row(), index.column()

@@ -165,7 +165,7 @@ class ScriptPanel(QFrame):
                 self.step = 1
             self._ticket_key = key
         self._view = view
-        self.render()
+        self.redraw()
 
     def situational_prompts(self) -> list:
         """The selected prompts minus those the step area below already shows."""
@@ -179,9 +179,10 @@ class ScriptPanel(QFrame):
 
     def set_step(self, index: int) -> None:
         self.step = max(0, min(index, len(self.book.flow) - 1))
-        self.render()
+        self.redraw()
 
-    def render(self) -> None:
+    def redraw(self) -> None:
+        # Not `render`: that name is QWidget.render(target), which Qt tools may call.
         if self._view is None:
             return
         situation = build_situation(self._view, self.step)

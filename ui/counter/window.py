@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -42,6 +42,9 @@ from ui.live import LiveFeed
 from ui.ops import run_op
 from ui.voice import Announcer
 from ui.widgets import ConnectionBanner, OutageBanner
+
+if TYPE_CHECKING:
+    from hall_app.services.tickets import TicketInfo
 
 log = logging.getLogger(__name__)
 
@@ -304,6 +307,7 @@ class CounterWindow(QMainWindow):
         cur = self._current() if self._can_act() else None
         if cur is None:
             return None
+        assert self.view is not None  # _current() found a customer in it
         limit = self.view.recalls_before_no_show
         if cur.state != "called" or cur.recall_count < limit:
             notify.warning(f"{cur.code}号需重呼{limit}次后才能过号(已重呼{cur.recall_count}次)。"
@@ -334,9 +338,12 @@ class CounterWindow(QMainWindow):
             return None
         actor, cid, tickets = self.actor, self.counter_id, self.services.tickets
         if cur.state == "serving":
+            def finished(ticket: TicketInfo) -> None:
+                notify.info(f"{ticket.code}号办理完成")
+                self.cash_helper.clear()
+
             return self.run_action("办理完成", lambda: tickets.finish(actor, cur.ticket_id, cid),
-                                   lambda t: (notify.info(f"{t.code}号办理完成"),
-                                              self.cash_helper.clear()))
+                                   finished)
         return self.run_action("开始办理", lambda: tickets.start(actor, cur.ticket_id, cid),
                                lambda t: notify.info(f"{t.code}号开始办理"))
 

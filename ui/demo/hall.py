@@ -265,8 +265,11 @@ class DemoHall:
 
     def _open_overview(self, result: tuple[Any, int | None]) -> None:
         actor, _ = result
+        window_cls = self.overview_cls
+        if window_cls is None:
+            return
         try:
-            window = self.overview_cls(self.services, actor)
+            window = window_cls(self.services, actor)
             window.move(80, 120)
             window.show()
             self.windows.append(window)
@@ -275,8 +278,11 @@ class DemoHall:
 
     def _open_counter(self, result: tuple[Any, int | None], index: int) -> None:
         actor, counter_id = result
+        window_cls = self.counter_cls
+        if window_cls is None:
+            return
         try:
-            window = self.counter_cls(self.services, actor, counter_id)
+            window = window_cls(self.services, actor, counter_id)
             window.move(120 + 60 * index, 160 + 60 * index)
             window.show()
             self.windows.append(window)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
@@ -22,6 +22,9 @@ from hall_app.services import HallServices
 from hall_app.services.calls import CallInfo, DisplayBoard, display_board
 from ui.live import LiveFeed
 from ui.widgets import BigLabel, ConnectionBanner, OutageBanner
+
+if TYPE_CHECKING:  # the speech module loads only when a window speaks
+    from ui.voice import Speaker
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ class DisplayWindow(QWidget):
         self,
         services: HallServices,
         *,
-        announcer: Any | None = None,
+        announcer: Speaker | None = None,
         speak: bool = False,
         rows: int = DEFAULT_ROWS,
         feed_factory: Callable[[], Any] | None = None,
@@ -167,7 +170,7 @@ class DisplayWindow(QWidget):
                        key=lambda c: c.event_id)
         for call in fresh:
             self._last_event_id = call.event_id
-            if self.speak:
+            if self.speak and self.announcer is not None:
                 self.announcer.say(call_announcement(call.code, call.counter_number))
                 self.announced.append(call.event_id)
 

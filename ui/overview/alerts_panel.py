@@ -52,13 +52,13 @@ class AlertRow(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(text, 1)
+        self.button: QPushButton | None = None
+        self.ack_label: QLabel | None = None
         if alert.acknowledged:
-            self.button = None
             self.ack_label = QLabel(f"已确认\n{alert.acked_by} {clock(alert.acked_at, tz)}")
             self.ack_label.setObjectName("AlertAcked")
             layout.addWidget(self.ack_label)
         else:
-            self.ack_label = None
             self.button = QPushButton("确认" if alert.kind != "escalation" else "确认并处理")
             self.button.setObjectName("AckButton")
             self.button.clicked.connect(lambda: on_ack(alert.key))

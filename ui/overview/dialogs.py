@@ -72,7 +72,13 @@ class OutageDialog(QDialog):
             box.setEnabled(False)
             self.checks[c.id] = box
             grid.addWidget(box, i // 5, i % 5)
-        self.some.toggled.connect(lambda on: [b.setEnabled(on) for b in self.checks.values()])
+        checks = self.checks
+
+        def enable_checks(on: bool) -> None:
+            for check in checks.values():
+                check.setEnabled(on)
+
+        self.some.toggled.connect(enable_checks)
         self.error = _error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("告示内容(窗口、取号机和叫号屏都会显示):"))

@@ -271,8 +271,11 @@ class OverviewWindow(QMainWindow):
 
     def mark_walkaway(self) -> None:
         dialog = self.walkaway_dialog()
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.ticket_id() is not None:
-            self.submit_walkaway(dialog.ticket_id())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ticket_id = dialog.ticket_id()
+        if ticket_id is not None:
+            self.submit_walkaway(ticket_id)
 
     def submit_walkaway(self, ticket_id: int):  # type: ignore[no-untyped-def]
         return run_op(lambda: self.services.tickets.walk_away(self.actor, ticket_id, "值班长标记"),
