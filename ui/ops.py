@@ -3,8 +3,8 @@
 A window never calls a service directly from a slot. It does::
 
     run_op(
-        lambda: queue_service.call_next(counter_id),
-        on_success=self.show_ticket,          # gets the return value, on the GUI thread
+        lambda: services.tickets.call_next(actor, counter_id),
+        on_success=self.show_ticket,          # gets the TicketInfo, on the GUI thread
         on_failure=self.show_error,           # gets a HallError, on the GUI thread
         parent=self,                          # callbacks are dropped if the window is gone
         disable=[self.call_button],           # greyed out while the operation runs
