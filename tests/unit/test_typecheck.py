@@ -1,8 +1,9 @@
 """The whole code base (hall_app, db and ui) type-checks cleanly with the project's settings.
 
 Runs `python -m mypy` from the repository root, so it picks up [tool.mypy] in
-pyproject.toml (files = hall_app, db, ui; check_untyped_defs). The other test keeps ui
-in that list: dropping it would make the type check pass without looking at the windows.
+pyproject.toml (files = hall_app, db, ui; check_untyped_defs; for ui.* also every def
+annotated and no unused `# type: ignore`). The other test keeps those settings: dropping
+ui from them would make the type check pass without looking at the windows.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ def _mypy_settings() -> dict:
         return tomllib.load(f)["tool"]["mypy"]
 
 
-def test_mypy_checks_core_and_ui() -> None:
+def test_mypy_settings_cover_ui() -> None:
     settings = _mypy_settings()
     assert {"hall_app", "db", "ui"} <= set(settings["files"])
+    ui_rules = [o for o in settings.get("overrides", []) if "ui.*" in o["module"]]
+    assert ui_rules, "pyproject.toml: the [[tool.mypy.overrides]] for ui.* is gone"
+    assert ui_rules[0].get("disallow_untyped_defs") is True
+    assert ui_rules[0].get("warn_unused_ignores") is True
 
 
 @pytest.mark.slow

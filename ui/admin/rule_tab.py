@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout
 
 from hall_app.domain.priority import RULE_LABELS, PriorityRule, RuleConfig
@@ -10,6 +12,11 @@ from hall_app.services.admin import AdminSnapshot
 from ui.admin.base import AdminHost, AdminTab, fill_table, make_table, spin
 from ui.admin.form import FieldForm
 from ui.ops import OpHandle, run_op
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hall_app.services.admin import PreviewLine
 
 HELP = {
     "strict": "VIP 号票总是先叫,其余按取号先后。",
@@ -83,7 +90,7 @@ class RuleTab(AdminTab):
             lambda: self.admin.preview(self.actor, counter_id, config),
             on_success=self._show_preview, on_failure=self._preview_failed, parent=self)
 
-    def _show_preview(self, lines) -> None:  # type: ignore[no-untyped-def]
+    def _show_preview(self, lines: Sequence[PreviewLine]) -> None:
         self.preview_codes = [line.code for line in lines]
         fill_table(self.table, [(line.position, line.code, line.service_name,
                                  "VIP" if line.priority == "vip" else "普通",

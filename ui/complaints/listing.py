@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, cast
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -64,11 +64,11 @@ class ComplaintListWidget(QWidget):
         self.timer.timeout.connect(self.refresh)
         self.refresh()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # poll only while shown
+    def showEvent(self, event: QShowEvent) -> None:  # poll only while shown
         self.timer.start()
         super().showEvent(event)
 
-    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def hideEvent(self, event: QHideEvent) -> None:
         self.timer.stop()
         super().hideEvent(event)
 

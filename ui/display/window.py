@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from hall_app.announce import call_announcement
@@ -185,7 +186,7 @@ class DisplayWindow(QWidget):
             widget.style().unpolish(widget)
             widget.style().polish(widget)
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def] # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.live.stop()
         super().closeEvent(event)
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -242,7 +243,7 @@ class KioskWindow(QWidget):
         self.result.hide()
         self.code_label.setText("")
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def] # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.live.stop()
         super().closeEvent(event)
 

@@ -6,6 +6,7 @@ the core (which checks the permission and records who did it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Signal
@@ -22,11 +23,17 @@ from PySide6.QtWidgets import (
 from hall_app.services.overview import SEVERITY_LABELS
 from ui.overview.timefmt import clock
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from hall_app.services.overview import Alert
+
 SEVERITY_NAMES = {4: "critical", 3: "high", 2: "medium", 1: "low"}
 
 
 class AlertRow(QFrame):
-    def __init__(self, alert, tz: ZoneInfo, on_ack, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, alert: Alert, tz: ZoneInfo, on_ack: Callable[[str], object],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.alert = alert
         self.setObjectName("AlertRow")
@@ -91,7 +98,7 @@ class AlertsPanel(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(scroll, 1)
 
-    def set_alerts(self, alerts) -> None:  # type: ignore[no-untyped-def]
+    def set_alerts(self, alerts: Iterable[Alert]) -> None:
         for row in self.rows.values():
             row.setParent(None)
             row.deleteLater()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from html import escape
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import (
@@ -76,7 +77,8 @@ def ensure_gui_app() -> QGuiApplication:
         global _APP
         app = _APP = QApplication(["hall-app-report"])
     load_cjk_fonts()
-    return app  # type: ignore[return-value]
+    # instance() is typed as the QCoreApplication base; here it is always a QGuiApplication.
+    return cast(QGuiApplication, app)
 
 
 def _date_text(m: DailyMetrics) -> str:
