@@ -264,6 +264,11 @@ def test_escalate_reaches_the_duty_manager(qtbot, hall, clerk, open_window):
     assert (esc.reason, esc.ticket_code, esc.counter_number) == ("顾客要求退费,需值班长审批", "A001", 1)
 
 
+def test_complaint_button_offered_in_this_build(qtbot, hall, clerk, open_window):
+    window = open_window(clerk)  # the real ui.complaints.form, found where the window looks
+    assert window.actions_bar.buttons["complaint"].text() == "登记投诉  [F8]"
+
+
 def test_complaint_button_absent_without_the_form_module(qtbot, hall, clerk, open_window,
                                                          monkeypatch):
     monkeypatch.setitem(sys.modules, "ui.complaints.form", None)  # import fails

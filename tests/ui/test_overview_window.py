@@ -202,6 +202,9 @@ def test_optional_buttons_follow_available_modules(qtbot, hall, manager, monkeyp
     def fake_preview(parent, services, day):
         calls.append(("print", day.isoformat()))
 
+    real = ow.OverviewWindow(hall, manager, start=False)  # both modules are in this build
+    qtbot.addWidget(real)
+    assert real.complaints_button is not None and real.print_button is not None
     monkeypatch.setattr(ow, "_optional", lambda module, name: None)
     bare = ow.OverviewWindow(hall, manager, start=False)
     qtbot.addWidget(bare)
