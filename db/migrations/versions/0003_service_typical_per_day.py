@@ -1,7 +1,7 @@
 """service_type.typical_per_day: customers on a typical day (staffing advice for a new hall)
 
 Revision ID: 0002_staffing
-Revises: 0001
+Revises: 0002
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0002_staffing'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
