@@ -39,7 +39,7 @@ class StaffingStrip(QFrame):
                     + (f",缺 {e.recommended - e.open_now} 个" if e.short else ""))
             label = QLabel(text)
             label.setProperty("short", e.short)
-            label.setStyleSheet(("padding:3px 10px;" + (SHORT_STYLE if e.short else OK_STYLE)))
+            label.setStyleSheet("padding:3px 10px;" + (SHORT_STYLE if e.short else OK_STYLE))
             self._layout.insertWidget(1 + i, label)
             self.labels.append(label)
         self.setVisible(bool(entries))

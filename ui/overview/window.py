@@ -44,8 +44,8 @@ from ui.overview.charts import HourlyChart, WaitChart
 from ui.overview.counter_grid import CounterGrid
 from ui.overview.dialogs import FacilityDialog, OutageDialog, WalkawayDialog
 from ui.overview.outage_bar import OutageBar
-from ui.overview.staffing_strip import StaffingStrip
 from ui.overview.queues_panel import FiguresPanel, QueueTable
+from ui.overview.staffing_strip import StaffingStrip
 from ui.widgets import ConnectionBanner
 
 if TYPE_CHECKING:
