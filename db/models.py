@@ -96,6 +96,8 @@ class ServiceType(Base):
     target_wait_minutes: Mapped[int] = mapped_column(Integer, default=15)
     long_wait_minutes: Mapped[int] = mapped_column(Integer, default=20)
     typical_service_minutes: Mapped[int] = mapped_column(Integer, default=8)
+    # Customers on a typical day (None: unknown): the staffing advice for a new hall.
+    typical_per_day: Mapped[int | None] = mapped_column(Integer)
     is_vip: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,6 +5,7 @@
     hall-app db seed-demo [--date D] [--seed N] [--no-traffic]
     hall-app report --date D [--hall CODE] [--pdf FILE] [--csv DIR]
     hall-app config export FILE | config import FILE [--dry-run]
+    hall-app staffing plan --date D [--csv FILE] [--reps N]
     hall-app counter | overview | kiosk | display | admin | demo
     hall-app district [setup … | status | rollup … | report …]   (hall_app.district.cli)
 
@@ -40,6 +41,7 @@ ENTRY_POINTS: dict[str, str] = {
     "report": "ui.report.cli:main",
     "config-export": "hall_app.config_io:export_main",
     "config-import": "hall_app.config_io:import_main",
+    "staffing-plan": "hall_app.staffing.cli:plan_main",
 }
 
 ROLE_HELP = {
@@ -116,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp = cfgsub.add_parser("import", help="从 TOML 文件导入配置")
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="只检查,不修改")
+
+    staffing = sub.add_parser("staffing", help="窗口排班建议")
+    stsub = staffing.add_subparsers(dest="staffing_command", metavar="ACTION", required=True,
+                                    parser_class=ChineseArgumentParser)
+    stp = stsub.add_parser("plan", help="某营业日每小时建议开放的窗口数")
+    stp.add_argument("--date", type=_date, required=True, help="营业日 YYYY-MM-DD")
+    stp.add_argument("--csv", help="同时导出 CSV 文件")
+    stp.add_argument("--reps", type=_positive_int, default=200, help="每个时段的验证模拟次数")
 
     from hall_app.district.cli import add_parser as add_district_parser
 
@@ -201,6 +211,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return district_main(args, settings)
     if args.command == "config":
         return _entry(f"config-{args.config_command}")(args, settings)
+    if args.command == "staffing":
+        return _entry(f"staffing-{args.staffing_command}")(args, settings)
     return _entry(args.command)(args, settings)
 
 

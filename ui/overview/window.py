@@ -45,6 +45,7 @@ from ui.overview.counter_grid import CounterGrid
 from ui.overview.dialogs import FacilityDialog, OutageDialog, WalkawayDialog
 from ui.overview.outage_bar import OutageBar
 from ui.overview.queues_panel import FiguresPanel, QueueTable
+from ui.overview.staffing_strip import StaffingStrip
 from ui.widgets import ConnectionBanner
 
 if TYPE_CHECKING:
@@ -74,6 +75,10 @@ class OverviewWindow(QMainWindow):
         self.services = services
         self.actor = actor
         self.overview = OverviewService(services.ctx)
+        from hall_app.staffing.service import StaffingService
+
+        self.staffing = StaffingService(services.ctx)
+        self._staffing_mono = 0.0
         self.tz = services.ctx.hall.tz
         self.snap: OverviewSnapshot | None = None
         self._snap_mono = 0.0
@@ -153,6 +158,8 @@ class OverviewWindow(QMainWindow):
         self.outage_bar = OutageBar(self.tz)
         self.outage_bar.clear_requested.connect(self.clear_incident)
         root.addWidget(self.outage_bar)
+        self.staffing_strip = StaffingStrip()
+        root.addWidget(self.staffing_strip)
         self.figures = FiguresPanel()
         root.addWidget(self.figures)
 
@@ -196,8 +203,17 @@ class OverviewWindow(QMainWindow):
             return self.services.ctx.clock.now()
         return self.snap.now + timedelta(seconds=time.monotonic() - self._snap_mono)
 
+    def refresh_staffing(self) -> None:
+        """Open now vs recommended (the plan is cached per day in the core)."""
+        self._staffing_mono = time.monotonic()
+        run_op(self.staffing.strip, on_success=self.staffing_strip.set_entries,
+               on_failure=lambda _e: None, parent=self)
+
     def apply_snapshot(self, snap: OverviewSnapshot) -> None:
         old, self.snap, self._snap_mono = self.snap, snap, time.monotonic()
+        if (old is None or old.counters != snap.counters
+                or self._snap_mono - self._staffing_mono > 60):
+            self.refresh_staffing()
         for section in SECTIONS:
             value = getattr(snap, section)
             if old is not None and getattr(old, section) == value:
