@@ -65,7 +65,9 @@ from hall_app.scripts.loader import (
     ScriptFileError,
     default_book,
     default_script_path,
+    hall_book,
     load_scripts,
+    outage_text,
 )
 from hall_app.scripts.model import (
     PLACEHOLDERS,
@@ -84,5 +86,5 @@ __all__ = [
     "ScriptFileError", "SevenMore", "Situation", "TicketAtCounter", "Thresholds",
     "cash_exchange", "check_items", "default_book", "default_script_path", "document_exchange",
     "exchange_phrase", "fee_breakdown", "find_forbidden", "flow_steps", "format_yuan",
-    "from_fen", "load_scripts", "parse_amount", "pick_phrase", "select_prompts", "to_fen",
+    "from_fen", "hall_book", "load_scripts", "outage_text", "parse_amount", "pick_phrase", "select_prompts", "to_fen",
 ]

@@ -137,6 +137,39 @@ def default_book() -> ScriptBook:
     return load_scripts(None)
 
 
+def hall_book(path: Path | str | None) -> ScriptBook:
+    """The hall's script book (its own file from settings, else the shipped one).
+
+    Loaded again only when the file changes, so a hall's edit shows without a restart.
+    Raises ScriptFileError for a broken file, like :func:`load_scripts`.
+    """
+    if path is None or str(path) == "":
+        return default_book()
+    file = Path(path)
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:
+        stamp = -1  # let load_scripts report the unreadable file in Chinese
+    return _cached_book(str(file), stamp)
+
+
+@lru_cache(maxsize=8)
+def _cached_book(path: str, stamp: int) -> ScriptBook:
+    return load_scripts(path)
+
+
+def outage_text(path: Path | str | None) -> str:
+    """The hall's scripted outage notice for customers (phrase ``outage_notice``).
+
+    A broken hall file must never block or blank an outage notice: the shipped wording
+    is used then (the broken file is reported where the scripts are loaded for a window).
+    """
+    try:
+        return hall_book(path).render("outage_notice")
+    except ConfigError:
+        return default_book().render("outage_notice")
+
+
 def _decode_error(file: Path, text: str, exc: tomllib.TOMLDecodeError) -> ScriptFileError:
     msg = str(exc)
     line: int | None = None

@@ -36,6 +36,7 @@ from db.models import (
     Ticket,
     TicketEvent,
 )
+from hall_app.commitment import parse_commitment
 from hall_app.domain.priority import PriorityRule, QueuedTicket, RuleConfig, preview_order
 from hall_app.domain.roles import Actor, Permission, Role
 from hall_app.errors import NotFound, ValidationError
@@ -92,6 +93,7 @@ class ServiceRow:
     is_vip: bool
     active: bool
     waiting: int
+    commitment: str | None = None  # the farewell's commitment time, e.g. "24小时"
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class ServiceEdit:
     typical_service_minutes: int = 8
     is_vip: bool = False
     active: bool = True
+    commitment: str | None = None  # as typed; checked by hall_app.commitment
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,7 @@ class AdminService:
             services = tuple(
                 ServiceRow(r.id, r.code, r.name, r.prefix, r.target_wait_minutes,
                            r.long_wait_minutes, r.typical_service_minutes, r.is_vip, r.active,
-                           int(waiting.get(r.id, 0)))
+                           int(waiting.get(r.id, 0)), r.commitment)
                 for r in s.scalars(select(ServiceType).where(ServiceType.hall_id == hall.id)
                                    .order_by(ServiceType.sort_order, ServiceType.id)))
             counters = tuple(
@@ -397,6 +400,10 @@ class AdminService:
                 raise ValidationError(f"{label}应在 1 到 600 分钟之间。", field=fld)
         if edit.long_wait_minutes < edit.target_wait_minutes:
             raise ValidationError("长时等候阈值不能小于目标等候时间。", field="long_wait_minutes")
+        try:
+            commitment = parse_commitment(edit.commitment)
+        except ValueError as exc:
+            raise ValidationError(str(exc), field="commitment") from exc
         with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             hall_id = self.ctx.hall.id
             others = s.scalars(select(ServiceType).where(ServiceType.hall_id == hall_id)).all()
@@ -414,7 +421,7 @@ class AdminService:
                     target_wait_minutes=edit.target_wait_minutes,
                     long_wait_minutes=edit.long_wait_minutes,
                     typical_service_minutes=edit.typical_service_minutes,
-                    is_vip=edit.is_vip, active=edit.active,
+                    is_vip=edit.is_vip, active=edit.active, commitment=commitment,
                     sort_order=max((o.sort_order for o in others), default=-1) + 1)
                 s.add(created)
                 s.flush()
@@ -431,7 +438,8 @@ class AdminService:
                                ("target_wait_minutes", edit.target_wait_minutes),
                                ("long_wait_minutes", edit.long_wait_minutes),
                                ("typical_service_minutes", edit.typical_service_minutes),
-                               ("is_vip", edit.is_vip), ("active", edit.active)):
+                               ("is_vip", edit.is_vip), ("active", edit.active),
+                               ("commitment", commitment)):
                 self._set(s, actor, row, "service", fld, value)
             s.flush()
             if was_active and not edit.active:
