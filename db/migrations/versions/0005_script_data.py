@@ -1,7 +1,7 @@
 """script data: service commitment times, document exchanges (证件唱收唱交)
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from alembic import op
 import db.types
 
 revision = '0005'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
