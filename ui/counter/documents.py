@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -106,11 +107,16 @@ class DocumentsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.add_row(FIRST_DOCUMENT, "returned")
         self.resize(560, 320)
-        first = self.rows[0].name
-        first.setFocus()
-        line = first.lineEdit()
-        if line is not None:
-            line.selectAll()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Focus where the clerk types: the first document's name, selected."""
+        super().showEvent(event)
+        first = self.rows[0].name if self.rows else None
+        if first is not None:
+            first.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+            line = first.lineEdit()
+            if line is not None:
+                line.selectAll()
 
     def add_row(self, name: str, disposition: str, *, focus: bool = False) -> DocumentRow:
         row = DocumentRow(self.book.document_suggestions, name, disposition)
