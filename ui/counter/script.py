@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -177,6 +178,13 @@ class ScriptPanel(QFrame):
         self.phrase_list.setWordWrap(True)
         self.phrase_list.itemClicked.connect(self._on_palette_item)
         self.phrase_list.itemActivated.connect(self._on_palette_item)
+
+        # Wrapped text must not widen the panel (the columns would shift with every
+        # phrase); the step buttons set its width.
+        for label in (self.prompt_label, self.offer_label, self.step_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.phrase_list.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                       QSizePolicy.Policy.Expanding)
 
         layout = QVBoxLayout(self)
         layout.addLayout(head)

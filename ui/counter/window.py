@@ -114,6 +114,7 @@ class CounterWindow(QMainWindow):
         self.script_panel.helper_requested.connect(self.open_helper)
         self.script_panel.escalate_requested.connect(lambda reason: self.escalate(reason))
         self.cash_helper = CashHelper(self.book)
+        self.cash_helper.setMinimumWidth(330)  # its hints stay readable whatever the scripts show
         self.cash_helper.record_requested.connect(self.record_cash)
         self.actions_bar = ActionBar(self, with_complaint=self._open_complaint is not None)
         handlers = {
