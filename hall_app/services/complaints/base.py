@@ -165,6 +165,7 @@ class ComplaintBase:
 
     def _detail(self, s: Session, c: Complaint, actor: Actor) -> ComplaintDetail:
         s.flush()
+        s.expire_all()  # guarded updates bypass the identity map: read what is stored
         # Keyed by optional ids too: a missing handler/clerk/staff simply finds no name.
         names: dict[int | None, str] = dict(s.execute(select(Staff.id, Staff.name).where(
             Staff.hall_id == self.ctx.hall.id)).tuples().all())

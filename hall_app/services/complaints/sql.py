@@ -31,8 +31,9 @@ def replied_on_time() -> Any:
     return and_(Complaint.replied_at.is_not(None), Complaint.replied_at <= Complaint.reply_due_at)
 
 
-def overdue(now: datetime) -> Any:
-    """Replied late, or still waiting for the reply past its deadline at `now`."""
+def overdue(now: datetime | Any) -> Any:
+    """Replied late, or still waiting for the reply past its deadline at `now` (a
+    datetime or a SQL expression)."""
     return or_(Complaint.replied_at > Complaint.reply_due_at,
                and_(Complaint.replied_at.is_(None), is_open(), Complaint.reply_due_at < now))
 
