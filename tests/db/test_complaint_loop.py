@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hall_app.errors import IllegalTransition, PermissionDenied, ValidationError
+from hall_app.metrics.service import ReportService
 from hall_app.services.complaints import ComplaintDraft, ComplaintService
 from hall_app.services.overview import HIGH, OverviewService
-from hall_app.metrics.service import ReportService
 
 SH = ZoneInfo("Asia/Shanghai")
 
