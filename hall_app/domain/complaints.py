@@ -227,6 +227,8 @@ def check_action(action: ComplaintAction, state: str, actor: Actor, *, escalated
         if open_hand_offs:
             raise IllegalTransition(
                 f"还有{open_hand_offs}项交办事项未落实,不能结案。", detail="open hand-offs")
+    if action is ComplaintAction.HAND_OFF_DONE and not open_hand_offs:
+        raise IllegalTransition("没有待落实的交办事项。", detail="no open hand-off")
     if not is_handler and not actor.can(MANAGER_WIDE) and action not in NOT_HANDLER_ACTIONS:
         raise PermissionDenied("该投诉由其他同事处理,请联系处理人或值班长。")
     return rule.moves[current]

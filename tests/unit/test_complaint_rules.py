@@ -53,7 +53,6 @@ SPEC = {
     A.SIGN_AGREEMENT: ({S.REPLIED: S.AGREED}, False),
     A.HAND_OFF: ({S.AGREED: S.IMPLEMENTING, S.IMPLEMENTING: S.IMPLEMENTING,
                   S.FOLLOW_UP: S.FOLLOW_UP}, False),
-    A.HAND_OFF_DONE: (stay({S.IMPLEMENTING, S.FOLLOW_UP}), False),
     A.SCHEDULE_FOLLOW_UP: (stay(AFTER_AGREEMENT), False),
     A.FOLLOW_UP: ({s: S.FOLLOW_UP for s in AFTER_AGREEMENT}, False),
     A.SIGN_OFF: ({s: S.CLOSED for s in ANSWERED}, True),
@@ -95,6 +94,17 @@ def test_close_needs_a_satisfied_follow_up_and_every_hand_off_done():
     assert A.CLOSE not in allowed_actions(S.FOLLOW_UP, MANAGER, satisfied=False)
     assert A.SIGN_OFF in allowed_actions(S.FOLLOW_UP, MANAGER, satisfied=False)
     assert A.SIGN_OFF not in allowed_actions(S.FOLLOW_UP, CLERK, satisfied=False)
+
+
+def test_hand_off_done_only_with_an_open_hand_off():
+    with pytest.raises(IllegalTransition, match="没有待落实的交办事项"):
+        check_action(A.HAND_OFF_DONE, S.IMPLEMENTING, CLERK)
+    for state in S:
+        if state in (S.IMPLEMENTING, S.FOLLOW_UP):
+            assert check_action(A.HAND_OFF_DONE, state, CLERK, open_hand_offs=1) == state
+        else:
+            with pytest.raises(IllegalTransition, match="投诉当前状态为"):
+                check_action(A.HAND_OFF_DONE, state, CLERK, open_hand_offs=1)
 
 
 def test_a_closed_complaint_can_only_be_reopened():

@@ -180,8 +180,10 @@ class ComplaintAnalysisWidget(QWidget):
         row = QHBoxLayout(tables)
         row.setContentsMargins(0, 0, 0, 0)
         self.by_category = RecordTable(["类别", "件数", "占比", "调查占比"])
-        self.by_counter = RecordTable(["窗口", "件数", "当日答复", "升级"])
-        self.by_clerk = RecordTable(["营业员", "件数", "当日答复", "升级"])
+        self.by_counter = RecordTable(["窗口", "件数", "当日答复率", "升级"])
+        self.by_clerk = RecordTable(["营业员", "件数", "当日答复率", "升级"])
+        for table in (self.by_category, self.by_counter, self.by_clerk):
+            table.setMinimumHeight(240)  # the eight categories without scrolling
         for title, table in (("按类别", self.by_category), ("按窗口", self.by_counter),
                              ("按营业员", self.by_clerk)):
             box = QGroupBox(title)
@@ -199,7 +201,7 @@ class ComplaintAnalysisWidget(QWidget):
         mid.addWidget(signed_box, 2)
         split.addWidget(middle)
         split.addWidget(self._notice_panel())
-        split.setStretchFactor(0, 2)
+        split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
         root.addWidget(split, 1)

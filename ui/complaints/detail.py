@@ -339,6 +339,7 @@ class ComplaintDetailWidget(QWidget):
             item = self.buttons_row.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # gone at once, deleted when the event loop gets to it
                 widget.deleteLater()
         self.action_buttons = {}
         for action in actions:

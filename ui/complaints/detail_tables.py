@@ -33,6 +33,7 @@ class RecordTable(QTableWidget):
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumHeight(140)
 
     def fill(self, rows: Sequence[Sequence[str]], keys: Sequence[object] | None = None,
@@ -47,7 +48,8 @@ class RecordTable(QTableWidget):
                 if done is not None and done[i]:
                     item.setForeground(grey)
                 self.setItem(i, j, item)
-        self.resizeColumnsToContents()
+        for column in range(self.columnCount() - 1):  # the last one stretches and wraps
+            self.resizeColumnToContents(column)
         self.resizeRowsToContents()
 
 

@@ -50,9 +50,10 @@ class ItemRow(QWidget):
     record_requested = Signal(str, str, str)  # key, result, note
     incident_requested = Signal(str)
 
-    def __init__(self, item: ItemInfo, parent: QWidget | None = None) -> None:
+    def __init__(self, item: ItemInfo, tz: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.key = item.key
+        self.tz = tz
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 2, 4, 2)
         title = QLabel(item.label)
@@ -114,9 +115,10 @@ class ItemRow(QWidget):
         self.incident.setEnabled(editable and item.incident_id is None)
         if item.incident_id is not None:
             self.incident.setText(f"已登记故障 #{item.incident_id}")
-        who = f"{item.checked_by} {item.checked_at:%H:%M}" if item.checked_at else ""
+        who = (f"{item.checked_at.astimezone(self.tz):%H:%M} {item.checked_by or ''}"
+               if item.checked_at else "")
         self.state.setText({"ok": "正常", "problem": "有问题"}.get(item.result or "", "未检查")
-                           + (f"({who})" if who else ""))
+                           + (f" · {who}" if who else ""))
         self.state.setStyleSheet(ERROR_STYLE if item.result == "problem" else
                                  OK_STYLE if item.result == "ok" else "")
 
@@ -134,6 +136,7 @@ class InspectionDialog(QDialog):
         self.day: DayInspections | None = None
         self.current: RoundInfo | None = None
         self.rows: dict[str, ItemRow] = {}
+        self._shown_round: int | None = None
         self.setWindowTitle("营业厅巡检")
         self.setModal(False)
         self._build()
@@ -224,6 +227,13 @@ class InspectionDialog(QDialog):
                                  if r.finished_at else ""))
         self.start_button.setVisible(slot.round is None)
         self.finish_button.setVisible(slot.round is not None and slot.round.state == "open")
+        shown = {row.key for row in self.rows.values()}
+        if (slot.round is not None and self._shown_round == slot.round.id
+                and shown == {i.key for i in slot.round.items}):
+            for item in slot.round.items:  # same round: update in place, keep typed notes
+                self.rows[item.key].show_item(item, editable=slot.round.state == "open")
+            return
+        self._shown_round = slot.round.id if slot.round is not None else None
         self._show_round(slot.round)
 
     def _show_round(self, r: RoundInfo | None) -> None:
@@ -246,7 +256,7 @@ class InspectionDialog(QDialog):
             for item in r.items:
                 if item.area != area.key:
                     continue
-                row = ItemRow(item)
+                row = ItemRow(item, self.tz)
                 row.show_item(item, editable=r.state == "open")
                 row.record_requested.connect(self.record)
                 row.incident_requested.connect(self.open_incident)

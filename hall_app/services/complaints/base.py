@@ -104,7 +104,8 @@ class ComplaintBase:
                             is_handler=self._is_handler(row, actor),
                             satisfied=row.satisfaction in SATISFIED,
                             open_hand_offs=self._open_hand_offs(s, row.id)
-                            if action is ComplaintAction.CLOSE else 0)
+                            if action in (ComplaintAction.CLOSE, ComplaintAction.HAND_OFF_DONE)
+                            else 0)
 
     # -- the guarded transition ------------------------------------------------------
     def _move(self, s: Session, row: Complaint, actor: Actor | None, action: ComplaintAction,
