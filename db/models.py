@@ -101,6 +101,9 @@ class ServiceType(Base):
     is_vip: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # The farewell's promise 「XX业务会在XX时间内开通」: e.g. "24小时", "3个工作日";
+    # None for a service finished on the spot (hall_app.commitment checks the format).
+    commitment: Mapped[str | None] = mapped_column(String(16))
 
 
 class Counter(Base):
@@ -339,6 +342,32 @@ class CashExchange(Base):
     received_fen: Mapped[int] = mapped_column(Integer)
     change_fen: Mapped[int] = mapped_column(Integer)
     items: Mapped[str | None] = mapped_column(Text)  # JSON fee breakdown, if given
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DocumentExchange(Base):
+    """One document taken from or given to a customer (证件唱收唱交), kept for disputes.
+
+    The documents of one exchange share `at` and `phrase`; only their names are stored,
+    never their numbers.
+    """
+
+    __tablename__ = "document_exchange"
+    __table_args__ = (
+        Index("ix_document_exchange_hall_at", "hall_id", "at"),
+        Index("ix_document_exchange_ticket", "ticket_id"),
+        CheckConstraint("disposition IN ('returned', 'kept', 'handed')", name="disposition"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    ticket_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("ticket.id"))
+    counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
+    staff_id: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
+    document: Mapped[str] = mapped_column(String(32))
+    # returned (taken and handed back) | kept (taken, the hall keeps it) | handed (given)
+    disposition: Mapped[str] = mapped_column(String(16))
+    phrase: Mapped[str] = mapped_column(Text)  # what the clerk said
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

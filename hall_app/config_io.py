@@ -52,7 +52,8 @@ RULE_DEFAULTS: dict[str, Any] = {"priority_rule": "strict", "priority_ratio": 3,
 FIELD_LABELS = {
     "name": "名称", "timezone": "时区", "hotline": "服务热线", "prefix": "号票字母",
     "target_wait_minutes": "目标等候(分钟)", "long_wait_minutes": "长时等候阈值(分钟)",
-    "typical_service_minutes": "平均办理(分钟)", "typical_per_day": "日常客流(人/天)", "is_vip": "VIP", "active": "启用",
+    "typical_service_minutes": "平均办理(分钟)", "typical_per_day": "日常客流(人/天)",
+    "is_vip": "VIP", "active": "启用", "commitment": "开通时限",
     "role": "角色", "services": "办理业务", "closing_prompt_minutes": "闭厅提醒(分钟)",
     "recalls_before_no_show": "过号前重呼次数", "refresh_interval_ms": "刷新间隔(毫秒)",
     "pause_alert_minutes": "暂停告警(分钟)", "crowded_per_counter": "拥挤阈值(人/窗口)",
@@ -120,7 +121,9 @@ def config_dict(session: Session, hall_code: str) -> dict[str, Any]:
                       "typical_service_minutes": s.typical_service_minutes,
                       **({} if s.typical_per_day is None
                          else {"typical_per_day": s.typical_per_day}),
-                      "is_vip": s.is_vip, "active": s.active} for s in services],
+                      "is_vip": s.is_vip, "active": s.active,
+                      **({"commitment": s.commitment} if s.commitment else {})}
+                     for s in services],
         "counters": [{"number": c.number, "name": c.name,
                       "services": [codes[cs.service_id] for cs in c.services],
                       "is_vip": c.is_vip, "active": c.active} for c in counters],
@@ -279,14 +282,16 @@ class _Applier:
                                   long_wait_minutes=sv.long_wait_minutes,
                                   typical_service_minutes=sv.typical_service_minutes,
                                   typical_per_day=sv.typical_per_day,
-                                  is_vip=sv.is_vip, active=sv.active, sort_order=order)
+                                  is_vip=sv.is_vip, active=sv.active, sort_order=order,
+                                  commitment=sv.commitment)
                 s.add(row)
                 existing[sv.code] = row
                 self.note("service", what, "新增", None, f"{sv.name}({sv.prefix})")
                 continue
             old_prefix = original[sv.code]
             for name in ("name", "target_wait_minutes", "long_wait_minutes",
-                         "typical_service_minutes", "typical_per_day", "is_vip", "active"):
+                         "typical_service_minutes", "typical_per_day", "is_vip", "active",
+                         "commitment"):
                 self.set(row, "service", what, name, getattr(sv, name))
             if old_prefix != sv.prefix:
                 row.prefix = sv.prefix

@@ -2,7 +2,9 @@
 
 `recent_calls` reads today's `ticket_event` rows of kind call/recall (newest first) with
 their counter; the display shows them and announces each new event id once.
-`outage_notice` is the customer-facing text of the active outages. `display_board` and
+`outage_notice` is the customer-facing text of the active outages: each outage's notice
+as the duty manager left it (prefilled from the hall's script), or the hall's scripted
+notice when an outage carries none. `display_board` and
 `kiosk_board` take everything one screen needs in one read, as frozen dataclasses a
 worker thread can hand to the GUI thread. No Qt here.
 """
@@ -128,14 +130,22 @@ def _outage_notice(s: Session, ctx: ServiceContext) -> OutageNotice | None:
         affected.setdefault(incident_id, []).append(numbers.get(counter_id, 0))
     texts: list[str] = []
     hall_wide = False
+    scripted: str | None = None
     for inc in incidents:
+        notice = inc.notice.strip()
+        if not notice:
+            if scripted is None:
+                from hall_app.scripts import outage_text
+
+                scripted = outage_text(ctx.settings.scripts_path)
+            notice = scripted
         counters = sorted(affected.get(inc.id, []))
         if counters:
             label = "、".join(str(n) for n in counters)
-            text = f"{label}号窗口:{inc.notice}"
+            text = f"{label}号窗口:{notice}"
         else:
             hall_wide = True
-            text = inc.notice
+            text = notice
         if text not in texts:
             texts.append(text)
     return OutageNotice("\n".join(texts), hall_wide)

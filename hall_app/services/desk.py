@@ -1,21 +1,34 @@
-"""Counter-side records that are not ticket transitions: cash exchanges (唱收唱交) and
-escalations to the duty manager (an escalation about a ticket also marks that customer's
-complaints escalated, `hall_app.services.complaints.escalation`).
+"""Counter-side records that are not ticket transitions: cash and document exchanges
+(唱收唱交) and escalations to the duty manager (an escalation about a ticket also marks
+that customer's complaints escalated, `hall_app.services.complaints.escalation`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
-from db.models import CashExchange, Counter, Escalation, Ticket
+from db.models import CashExchange, Counter, DocumentExchange, Escalation, Ticket
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import IllegalTransition, NotFound, ValidationError
+from hall_app.scripts import DocumentItem, check_items, exchange_phrase, hall_book
 from hall_app.services.complaints.escalation import escalate_for_ticket
 from hall_app.services.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One recorded document of an exchange."""
+
+    id: int
+    document: str
+    disposition: str  # returned | kept | handed
+    phrase: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,43 @@ class DeskService:
             s.add(row)
             s.flush()
             return row.id
+
+    def record_documents(self, actor: Actor, items: Sequence[DocumentItem], *,
+                         counter_id: int, ticket_id: int | None = None) -> list[DocumentRecord]:
+        """Store one 证件唱收唱交: the documents taken (returned or kept) and handed over.
+
+        The items are checked again here (never trust a form) and the phrase is rendered
+        from the hall's script file, so the record says what the clerk was shown.
+        """
+        actor.require(Permission.SERVE)
+        checked = check_items(list(items))
+        phrase = exchange_phrase(hall_book(self.ctx.settings.scripts_path), checked)
+        with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
+            self.ctx.counter(s, counter_id)
+            if ticket_id is not None:
+                t = s.get(Ticket, ticket_id)
+                if t is None or t.hall_id != self.ctx.hall.id:
+                    raise NotFound("找不到该号票。")
+            at = self.ctx.now()
+            rows = [DocumentExchange(hall_id=self.ctx.hall.id, ticket_id=ticket_id,
+                                     counter_id=counter_id, staff_id=actor.staff_id,
+                                     document=item.name, disposition=item.disposition,
+                                     phrase=phrase, at=at)
+                    for item in checked]
+            s.add_all(rows)
+            s.flush()
+            return [DocumentRecord(r.id, r.document, r.disposition, r.phrase, r.at)
+                    for r in rows]
+
+    def documents_for_ticket(self, ticket_id: int) -> list[DocumentRecord]:
+        """The documents recorded for a ticket, oldest first (e.g. to settle a dispute)."""
+        with self.ctx.read() as s:
+            rows = s.scalars(select(DocumentExchange).where(
+                DocumentExchange.hall_id == self.ctx.hall.id,
+                DocumentExchange.ticket_id == ticket_id)
+                .order_by(DocumentExchange.at, DocumentExchange.id)).all()
+            return [DocumentRecord(r.id, r.document, r.disposition, r.phrase, r.at)
+                    for r in rows]
 
     def escalate(self, actor: Actor, counter_id: int | None, reason: str,
                  ticket_id: int | None = None) -> EscalationInfo:

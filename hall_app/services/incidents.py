@@ -1,6 +1,8 @@
 """Outages (system faults, with a notice for customers) and facility incidents.
 
 A hall-wide outage names no counters; a counter outage names the counters it affects.
+An outage declared without a notice gets the hall's scripted one (phrase ``outage_notice``
+of the hall's script file), never a text fixed in code.
 Only a duty manager may declare or clear a hall-wide outage; a clerk may declare one for
 their own counter.
 """
@@ -18,7 +20,6 @@ from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import IllegalTransition, NotFound, ValidationError
 from hall_app.services.context import ServiceContext
 
-DEFAULT_OUTAGE_NOTICE = "系统暂时出现故障,正在抢修,给您带来不便,敬请谅解。"
 FACILITY_CATEGORIES = ("空调", "打印机", "网络", "叫号系统", "照明", "排队机", "其他")
 
 
@@ -49,13 +50,19 @@ class IncidentService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    def scripted_notice(self) -> str:
+        """The hall's edited outage notice (its script file), for customers."""
+        from hall_app.scripts import outage_text
+
+        return outage_text(self.ctx.settings.scripts_path)
+
     def declare_outage(self, actor: Actor, notice: str | None = None,
                        counter_ids: list[int] | None = None) -> IncidentInfo:
         counter_ids = sorted(set(counter_ids or []))
         permission = (Permission.DECLARE_COUNTER_OUTAGE if counter_ids
                       else Permission.DECLARE_HALL_OUTAGE)
         actor.require(permission)
-        notice = (notice or "").strip() or DEFAULT_OUTAGE_NOTICE
+        notice = (notice or "").strip() or self.scripted_notice()
         if len(notice) > 500:
             raise ValidationError("告示内容不能超过500个字。", field="notice")
         with self.ctx.acting(actor, permission) as s:

@@ -44,7 +44,6 @@ from db.models import (
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import IllegalTransition, NotFound, ValidationError
 from hall_app.services.context import ServiceContext
-from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE
 
 # Severity: higher is more urgent; the alert list is sorted by it.
 CRITICAL, HIGH, MEDIUM, LOW = 4, 3, 2, 1
@@ -229,13 +228,10 @@ class OverviewService:
 
     # -- the outage notice text ----------------------------------------------------------
     def default_outage_notice(self) -> str:
-        """The hall's scripted outage phrase (editable data), or the built-in wording."""
-        try:
-            from hall_app.scripts import load_scripts
+        """The hall's scripted outage phrase (editable data; the shipped one if broken)."""
+        from hall_app.scripts import outage_text
 
-            return load_scripts(self.ctx.settings.scripts_path).render("outage_notice")
-        except Exception:  # noqa: BLE001 - a broken script file must not block an outage
-            return DEFAULT_OUTAGE_NOTICE
+        return outage_text(self.ctx.settings.scripts_path)
 
     # -- the snapshot -------------------------------------------------------------------
     def snapshot(self) -> OverviewSnapshot:

@@ -12,7 +12,7 @@ from db.engine import Database
 from db.migrate import alembic_config, head_revision, upgrade
 from hall_app.demo.seed import ensure_demo_hall
 
-BEFORE = "0002_staffing"
+BEFORE = "0005"
 AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 

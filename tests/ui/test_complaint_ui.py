@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import make_hall
+from PySide6.QtWidgets import QLabel
 
 from hall_app.errors import DatabaseUnavailable
 from hall_app.services.complaints import ComplaintDraft, ComplaintService
@@ -60,7 +61,12 @@ def test_register_from_the_form_with_the_ticket_prefilled(qtbot, at_counter):
     assert form.counter.currentData() == c1 and form.counter.currentText() == "1号窗口"
     assert form.clerk.currentData() == clerk.staff_id
     assert [form.steps.item(i).text().split("\n")[0] for i in range(form.steps.count())] == [
-        "1. 致歉", "2. 倾听", "3. 复述确认", "4. 询问期望", "5. 共同协议", "6. 双方约定"]
+        "1. 向顾客致歉", "2. 专注地倾听", "3. 复述内容并确认之", "4. 询问期望", "5. 共同协议",
+        "6. 双方约定"]
+    assert "说:「我理解您的感受」" in form.steps.item(0).text()
+    seven = form.findChild(QLabel, "SevenMore")
+    assert seven is not None and seven.text() == (
+        "七个一点:耐心多一点、态度好一点、动作快一点、语言得体一点、补偿多一点、层次高一点、办法多一点")
     fill(form)
     with qtbot.waitSignal(form.registered, timeout=5000) as sig:
         form.submit_button.click()

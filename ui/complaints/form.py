@@ -214,8 +214,8 @@ class ComplaintForm(QDialog):
         book = self.service.book
         for i, step in enumerate(book.complaint_steps, 1):
             text = f"{i}. {step.title}\n   {step.guidance}"
-            if step.say:
-                text += f"\n   说:「{step.say}」"
+            for line in step.say:
+                text += f"\n   说:「{line}」"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, step.key)
             self.steps.addItem(item)
@@ -231,6 +231,12 @@ class ComplaintForm(QDialog):
         nav.addWidget(prev)
         nav.addWidget(nxt)
         lay.addLayout(nav)
+        if book.seven_more:
+            seven = QLabel("七个一点:" + "、".join(p.text for p in book.seven_more))
+            seven.setObjectName("SevenMore")
+            seven.setWordWrap(True)
+            seven.setToolTip("\n".join(f"{p.text}:{p.detail}" for p in book.seven_more))
+            lay.addWidget(seven)
         if book.complaint_pitfalls:
             warn = QLabel("避免:" + "、".join(book.complaint_pitfalls))
             warn.setWordWrap(True)

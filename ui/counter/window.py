@@ -38,6 +38,7 @@ from ui.counter.actions import ActionBar
 from ui.counter.cash import CashHelper
 from ui.counter.current import CurrentCustomerPanel
 from ui.counter.dialogs import EscalateDialog, PauseDialog, TransferDialog
+from ui.counter.documents import DocumentsDialog
 from ui.counter.queue import QueuePanel
 from ui.counter.script import ScriptPanel
 from ui.counter.situation import LiveClock, outage_text, script_thresholds
@@ -49,7 +50,7 @@ from ui.widgets import ConnectionBanner, OutageBanner
 if TYPE_CHECKING:
     from hall_app.config import Settings
     from hall_app.domain.roles import Actor
-    from hall_app.scripts import CashResult, ScriptBook
+    from hall_app.scripts import CashResult, DocumentExchange, ScriptBook
     from hall_app.services import HallServices
     from hall_app.services.queries import CounterInfo, CounterView, CurrentTicket, ServiceInfo
     from hall_app.services.tickets import TicketInfo
@@ -110,7 +111,10 @@ class CounterWindow(QMainWindow):
         self.current_panel = CurrentCustomerPanel()
         self.queue_panel = QueuePanel()
         self.script_panel = ScriptPanel(self.book, script_thresholds(services.ctx.thresholds()))
+        self.script_panel.helper_requested.connect(self.open_helper)
+        self.script_panel.escalate_requested.connect(lambda reason: self.escalate(reason))
         self.cash_helper = CashHelper(self.book)
+        self.cash_helper.setMinimumWidth(330)  # its hints stay readable whatever the scripts show
         self.cash_helper.record_requested.connect(self.record_cash)
         self.actions_bar = ActionBar(self, with_complaint=self._open_complaint is not None)
         handlers = {
@@ -404,15 +408,19 @@ class CounterWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def escalate(self) -> EscalateDialog | None:
+    def escalate(self, reason: str | None = None) -> EscalateDialog | None:
+        """F7. *reason* prefills the dialog; without one, a reason the script panel is
+        offering (after 「我不太清楚」 or 「客户仍不满意」) is used."""
         if not self._can_act():
             return None
         cur = self.view.current if self.view is not None else None
-        dialog = EscalateDialog(cur.code if cur else None, self)
+        prefill = reason if isinstance(reason, str) else self.script_panel.offer_reason
+        dialog = EscalateDialog(cur.code if cur else None, self, reason=prefill)
         actor, cid, desk = self.actor, self.counter_id, self.services.desk
 
         def accepted() -> None:
             reason = dialog.reason()
+            self.script_panel.dismiss_offer()
             self.run_action("呼叫值班长", lambda: desk.escalate(
                 actor, cid, reason, cur.ticket_id if cur else None),
                 lambda _: notify.info("已通知值班长,请稍候。"))
@@ -438,6 +446,40 @@ class CounterWindow(QMainWindow):
             dialog.open()
         self.active_dialog = dialog
         return dialog
+
+    def open_helper(self, helper: str) -> DocumentsDialog | None:
+        """A palette phrase built by a helper: the cash form takes focus, or the
+        document dialog opens."""
+        if helper == "documents":
+            return self.open_documents()
+        self.cash_helper.due_edit.setFocus()
+        self.cash_helper.due_edit.selectAll()
+        return None
+
+    def open_documents(self) -> DocumentsDialog | None:
+        if not self._can_act():
+            return None
+        cur = self.view.current if self.view is not None else None
+        dialog = DocumentsDialog(self.book, cur.code if cur else None, self)
+        dialog.accepted.connect(lambda: self._record_documents(dialog.checked, cur))
+        dialog.finished.connect(lambda _: setattr(self, "active_dialog", None))
+        self.active_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _record_documents(self, exchange: DocumentExchange | None,
+                          cur: CurrentTicket | None) -> OpHandle | None:
+        if exchange is None:
+            return None
+        actor, cid, desk = self.actor, self.counter_id, self.services.desk
+        items = exchange.items
+
+        def recorded(_: object) -> None:
+            self.script_panel.mark_said("document_exchange")
+            notify.info(f"已记录证件交接:「{exchange.phrase}」")
+
+        return self.run_action("记录证件交接", lambda: desk.record_documents(
+            actor, items, counter_id=cid, ticket_id=cur.ticket_id if cur else None), recorded)
 
     def record_cash(self, result: CashResult,
                     items: dict[str, int] | None = None) -> OpHandle | None:

@@ -14,11 +14,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER on both databases: a SQLite batch copy would drop service_type, which other
+# tables point at (SQLite >= 3.35 drops a column in place).
 def upgrade() -> None:
-    with op.batch_alter_table('service_type') as batch:
-        batch.add_column(sa.Column('typical_per_day', sa.Integer(), nullable=True))
+    op.add_column('service_type', sa.Column('typical_per_day', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('service_type') as batch:
-        batch.drop_column('typical_per_day')
+    op.drop_column('service_type', 'typical_per_day')

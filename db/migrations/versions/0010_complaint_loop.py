@@ -2,7 +2,7 @@
 follow-up and feedback times, close kinds, 通报, hall inspections, recovery pauses
 
 Revision ID: 0010
-Revises: 0002_staffing
+Revises: 0005
 
 Existing complaints move to the new workflow: `confirmed` becomes `agreed`; a closed
 complaint gets its close kind (nuisance from its reason, satisfied when the customer said
@@ -23,7 +23,7 @@ from alembic import op
 import db.types
 
 revision = '0010'
-down_revision = '0002_staffing'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

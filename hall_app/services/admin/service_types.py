@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import ServiceType, Ticket, TicketEvent
+from hall_app.commitment import parse_commitment
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import NotFound, ValidationError
 from hall_app.services.admin.base import AdminBase
@@ -37,6 +38,10 @@ class ServiceTypeAdmin(AdminBase):
                 raise ValidationError(f"{label}应在 1 到 600 分钟之间。", field=fld)
         if edit.long_wait_minutes < edit.target_wait_minutes:
             raise ValidationError("长时等候阈值不能小于目标等候时间。", field="long_wait_minutes")
+        try:
+            commitment = parse_commitment(edit.commitment)
+        except ValueError as exc:
+            raise ValidationError(str(exc), field="commitment") from exc
         with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             hall_id = self.ctx.hall.id
             others = s.scalars(select(ServiceType).where(ServiceType.hall_id == hall_id)).all()
@@ -54,7 +59,7 @@ class ServiceTypeAdmin(AdminBase):
                     target_wait_minutes=edit.target_wait_minutes,
                     long_wait_minutes=edit.long_wait_minutes,
                     typical_service_minutes=edit.typical_service_minutes,
-                    is_vip=edit.is_vip, active=edit.active,
+                    is_vip=edit.is_vip, active=edit.active, commitment=commitment,
                     sort_order=max((o.sort_order for o in others), default=-1) + 1)
                 s.add(created)
                 s.flush()
@@ -71,7 +76,8 @@ class ServiceTypeAdmin(AdminBase):
                                ("target_wait_minutes", edit.target_wait_minutes),
                                ("long_wait_minutes", edit.long_wait_minutes),
                                ("typical_service_minutes", edit.typical_service_minutes),
-                               ("is_vip", edit.is_vip), ("active", edit.active)):
+                               ("is_vip", edit.is_vip), ("active", edit.active),
+                               ("commitment", commitment)):
                 self._set(s, actor, row, "service", fld, value)
             s.flush()
             if was_active and not edit.active:
