@@ -57,7 +57,6 @@ def seed_weeks(hall, end: date, weeks: int = 8, seed: int = 15) -> int:  # type:
             if rng.random() < 0.15:
                 svc.reopen(clerk, cid, "客户不接受答复")
                 continue
-            now = clock.now()
             visit = datetime.combine(day + timedelta(days=1), time(10, 0), tzinfo=SH) + \
                 timedelta(minutes=rng.randrange(0, 6 * 60))
             svc.sign_agreement(clerk, cid, "致歉并按规定处理", "客户", visit)

@@ -138,7 +138,7 @@ class ComplaintForm(QDialog):
         bl.addWidget(self._error_label("business_number"))
         form.addRow("涉及业务/号码:", biz)
         self.problem_onset = QLineEdit()
-        self.problem_onset.setPlaceholderText("何时开始使用、何时出现问题、问题的表现")
+        self.problem_onset.setPlaceholderText("何时使用,问题表现状况(如:上周一开通,每天下午断线)")
         self._row(form, "问题开始及表现:", self.problem_onset, "problem_onset")
 
         self.ticket = QComboBox()
