@@ -287,3 +287,24 @@ def test_the_inspection_checklist(qtbot, hall):
     assert not d.rows["seats"].ok.isEnabled()  # a finished round is read-only
     assert timedelta(0) <= hall.inspection.day().slots[1].round.finished_at - \
         hall.inspection.day().slots[1].round.started_at
+
+
+def test_the_overview_says_which_round_is_due_and_opens_both(qtbot, hall):
+    from ui.overview.window import OverviewWindow
+
+    manager = hall.auth.login("2001", "2468")
+    w = OverviewWindow(hall, manager, start=False)
+    qtbot.addWidget(w)
+    w.refresh_inspection_button()
+    assert wait_idle()
+    assert w.inspection_button.text() == "营业厅巡检(09:00 待巡检)"  # 10:00: the 9 o'clock round
+    assert w.inspection_button.property("due") is True
+    inspection = w.open_inspection()
+    qtbot.addWidget(inspection)
+    analysis = w.open_analysis()
+    qtbot.addWidget(analysis)
+    assert wait_idle()
+    assert inspection.isVisible() and analysis.isVisible()
+    inspection.start()
+    assert wait_idle()
+    assert w.inspection_button.text() == "营业厅巡检(09:00 巡检中)"

@@ -237,7 +237,9 @@ class OverviewWindow(QMainWindow):
             elif missed:
                 label += f"({len(missed)}次未巡检)"
             button.setText(label)
-            button.setProperty("due", bool(due))
+            button.setProperty("due", bool(due or missed))  # styled red (overview.qss)
+            button.style().unpolish(button)
+            button.style().polish(button)
         run_op(self.services.inspection.day, on_success=show, on_failure=lambda _e: None,
                parent=self)
 
