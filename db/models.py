@@ -264,6 +264,9 @@ class CounterSession(Base):
 
 
 class CounterPause(Base):
+    """A pause at a counter. `kind` "recovery" is a 调整情绪 break the duty manager granted
+    after a hard complaint (seed 002, staff care): the report does not count it as idle."""
+
     __tablename__ = "counter_pause"
     __table_args__ = (Index("ix_counter_pause_counter_started", "counter_id", "started_at"),)
 
@@ -274,6 +277,25 @@ class CounterPause(Base):
     reason: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # normal | recovery (who granted it and why: `recovery_break`)
+    kind: Mapped[str] = mapped_column(String(16), default="normal", server_default="normal")
+
+
+class RecoveryBreak(Base):
+    """A 调整情绪 break the duty manager granted a clerk after a hard complaint (seed 002,
+    staff care): the pause it opened, the complaint, who granted it and for how long."""
+
+    __tablename__ = "recovery_break"
+    __table_args__ = (Index("ix_recovery_break_hall_granted", "hall_id", "granted_at"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    pause_id: Mapped[int] = mapped_column(IdType, ForeignKey("counter_pause.id"))
+    staff_id: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
+    complaint_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("complaint.id"))
+    granted_by: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
 
 
 class Incident(Base):
@@ -380,10 +402,14 @@ class AlertAck(Base):
 
 
 class Complaint(Base):
-    """投诉登记表: one row per complaint; its history is in `complaint_history`."""
+    """投诉登记表 (seed 003 §一): one row per complaint; its history is in
+    `complaint_history`, the contact log in `complaint_contact`, the actions handed to
+    departments in `complaint_hand_off`."""
 
     __tablename__ = "complaint"
-    __table_args__ = (Index("ix_complaint_hall_received", "hall_id", "received_at"),)
+    __table_args__ = (Index("ix_complaint_hall_received", "hall_id", "received_at"),
+                      Index("ix_complaint_hall_state", "hall_id", "state"),
+                      Index("ix_complaint_ticket", "ticket_id"))
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
@@ -409,9 +435,34 @@ class Complaint(Base):
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     hard_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    satisfaction: Mapped[str | None] = mapped_column(String(16))
+    satisfaction: Mapped[str | None] = mapped_column(String(16))  # at the last follow-up
     close_reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The register's fields from seed 003 §一: 公司名称, the business and number the
+    # complaint is about, and when the problem started / how it shows (何时使用,问题表现状况).
+    company_name: Mapped[str | None] = mapped_column(String(100))
+    business: Mapped[str | None] = mapped_column(String(64))
+    business_number: Mapped[str | None] = mapped_column(String(32))
+    problem_onset: Mapped[str | None] = mapped_column(Text)
+    # The proposed resolution and its approval by the duty manager (every resolution).
+    # (Who approved, signed off or closed is the staff of that history row.)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    approval_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 处理协议 signed by the customer (step 5).
+    agreement_text: Mapped[str | None] = mapped_column(Text)
+    agreement_signer: Mapped[str | None] = mapped_column(String(64))
+    agreement_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Tracked follow-up (回访) and interim feedback (定期回馈).
+    next_follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_method: Mapped[str | None] = mapped_column(String(16))
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # satisfied | signed_off (未满意结案) | nuisance; set when closed.
+    close_kind: Mapped[str | None] = mapped_column(String(16))
+    # Which rules the history follows: 1 = recorded before migration 0010 (the old
+    # workflow), 2 = the complaint loop of hall_app.domain.complaints.
+    workflow: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
 
 
 class ComplaintHistory(Base):
@@ -425,6 +476,122 @@ class ComplaintHistory(Base):
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(24))
     to_state: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ComplaintContact(Base):
+    """Contact log of a complaint: every call, fax or visit with the customer."""
+
+    __tablename__ = "complaint_contact"
+    __table_args__ = (Index("ix_complaint_contact_complaint", "complaint_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    complaint_id: Mapped[int] = mapped_column(IdType, ForeignKey("complaint.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    method: Mapped[str] = mapped_column(String(16))  # phone | fax | visit | counter
+    purpose: Mapped[str] = mapped_column(String(16))  # investigate | feedback | follow_up | other
+    note: Mapped[str] = mapped_column(Text)
+
+
+class ComplaintHandOff(Base):
+    """An action of the agreed resolution handed to a department (seed 003 §一 step 6)."""
+
+    __tablename__ = "complaint_hand_off"
+    __table_args__ = (Index("ix_complaint_hand_off_complaint", "complaint_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    complaint_id: Mapped[int] = mapped_column(IdType, ForeignKey("complaint.id"))
+    department: Mapped[str] = mapped_column(String(64))
+    task: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="handed")  # handed | done
+    handed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    handed_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    done_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ComplaintNotice(Base):
+    """通报: the lessons of complaints, issued by the duty manager to the staff."""
+
+    __tablename__ = "complaint_notice"
+    __table_args__ = (Index("ix_complaint_notice_hall_issued", "hall_id", "issued_at"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    lessons: Mapped[str] = mapped_column(Text)
+
+
+class ComplaintNoticeItem(Base):
+    """A complaint a 通报 draws its lessons from."""
+
+    __tablename__ = "complaint_notice_item"
+    __table_args__ = (UniqueConstraint("notice_id", "complaint_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(IdType, ForeignKey("complaint_notice.id"))
+    complaint_id: Mapped[int] = mapped_column(IdType, ForeignKey("complaint.id"))
+
+
+class InspectionRound(Base):
+    """One 巡检 round of the duty manager at a set time of the business day (seed 002)."""
+
+    __tablename__ = "inspection_round"
+    __table_args__ = (UniqueConstraint("hall_id", "business_day", "slot"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    business_day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(5))  # "HH:MM", from the checklist's times
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+
+
+class InspectionItem(Base):
+    """One checklist item of a round: ok or problem, with a note; a problem may have
+    opened a facility incident."""
+
+    __tablename__ = "inspection_item"
+    __table_args__ = (UniqueConstraint("round_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    round_id: Mapped[int] = mapped_column(IdType, ForeignKey("inspection_round.id"))
+    item_key: Mapped[str] = mapped_column(String(32))
+    area: Mapped[str] = mapped_column(String(16))  # customers | facilities | staff
+    label: Mapped[str] = mapped_column(String(100))
+    result: Mapped[str | None] = mapped_column(String(16))  # None = not yet | ok | problem
+    note: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    incident_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("incident.id"))
+
+
+class InspectionEvent(Base):
+    """Append-only: one row per inspection transition (round started / item recorded /
+    incident opened / round finished)."""
+
+    __tablename__ = "inspection_event"
+    __table_args__ = (Index("ix_inspection_event_round", "round_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    round_id: Mapped[int] = mapped_column(IdType, ForeignKey("inspection_round.id"))
+    item_key: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     note: Mapped[str | None] = mapped_column(Text)
 
 

@@ -50,6 +50,16 @@ class Thresholds:
     long_wait_minutes_default: int = 20
     complaint_reply_hours: int = 0  # 0 = by the end of the same business day
     complaint_hard_limit_days: int = 15
+    # The complaint loop's reminders: the 15-day limit is announced this many days before
+    # it passes; the customer hears from us at least every N hours while a complaint is
+    # open (定期回馈); a resolution waiting longer than N minutes for approval is urgent;
+    # the share of complaints to reply to by the deadline (当日答复) the analysis aims at.
+    complaint_hard_warning_days: int = 3
+    complaint_feedback_hours: int = 24
+    complaint_approval_alert_minutes: int = 30
+    complaint_same_day_target_pct: int = 90
+    # Staff care: the default length of a 调整情绪 break after a hard complaint.
+    recovery_break_minutes: int = 10
     cash_cap_yuan: int = 100000
     service_level_target_pct: int = 80
     walkaway_rate_target_pct: int = 5
@@ -90,6 +100,11 @@ _INT_LIMITS: dict[str, tuple[int, int]] = {
     "long_wait_minutes_default": (1, 600),
     "complaint_reply_hours": (0, 24 * 15),
     "complaint_hard_limit_days": (1, 60),
+    "complaint_hard_warning_days": (0, 30),
+    "complaint_feedback_hours": (1, 24 * 15),
+    "complaint_approval_alert_minutes": (0, 24 * 60),
+    "complaint_same_day_target_pct": (0, 100),
+    "recovery_break_minutes": (1, 60),
     "cash_cap_yuan": (1, 10_000_000),
     "service_level_target_pct": (0, 100),
     "walkaway_rate_target_pct": (0, 100),

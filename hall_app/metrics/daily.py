@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from db.models import Hall
 from hall_app.metrics.activity_queries import ActivityQueries
 from hall_app.metrics.config_rows import ConfigRows
+from hall_app.metrics.inspections import InspectionQueries, inspection_times
 from hall_app.metrics.model import (
     EMPTY_STATS,
     ClerkRow,
@@ -38,7 +39,7 @@ TRANSFERRED = "transferred"
 OPEN = ("waiting", "called", "serving")
 
 
-class _Queries(ConfigRows, TicketQueries, ActivityQueries):
+class _Queries(ConfigRows, TicketQueries, ActivityQueries, InspectionQueries):
     """All the statements of one day: configuration rows, ticket aggregates, the rest."""
 
 
@@ -135,7 +136,11 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
     )
 
     counter_ids = {k for k in by_counter if k is not None} | set(sessions["counter"]) | {
-        k for k, _ in pauses["counter"]}
+        k for k, _, _ in pauses["counter"]}
+
+    def paused(cid: int, recovery: bool) -> float:
+        return sum(p[1] for (c, _, rec), p in pauses["counter"].items()
+                   if c == cid and rec == recovery)
     counters = tuple(
         CounterRow(
             counter_id=c.id, number=c.number, name=c.name,
@@ -147,10 +152,12 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
             service=service_times["counter"].get(c.id, EMPTY_STATS),
             serving_seconds=serving["counter"].get(c.id, 0.0),
             open_seconds=sessions["counter"].get(c.id, 0.0),
-            paused_seconds=sum(p[1] for (cid, _), p in pauses["counter"].items() if cid == c.id),
+            paused_seconds=paused(c.id, False),
             pauses=tuple(sorted(
-                (PauseRow(reason, p[0], p[1]) for (cid, reason), p in pauses["counter"].items()
-                 if cid == c.id), key=lambda r: -r.seconds)),
+                (PauseRow(reason, p[0], p[1], rec)
+                 for (cid, reason, rec), p in pauses["counter"].items() if cid == c.id),
+                key=lambda r: -r.seconds)),
+            recovery_seconds=paused(c.id, True),
         )
         for c in q.counters(counter_ids)
     )
@@ -167,7 +174,8 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
             service=service_times["staff"].get(st.id, EMPTY_STATS),
             serving_seconds=serving["staff"].get(st.id, 0.0),
             signed_in_seconds=sessions["staff"].get(st.id, 0.0),
-            paused_seconds=pauses["staff"].get(st.id, 0.0),
+            paused_seconds=pauses["staff"].get((st.id, False), 0.0),
+            recovery_seconds=pauses["staff"].get((st.id, True), 0.0),
         )
         for st in q.staff(staff_ids)
     )
@@ -190,6 +198,7 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
         as_of=w.as_of.astimezone(w.tz), status=status, headline=headline,
         services=services, counters=counters, clerks=clerks, hours=hours,
         wait_buckets=q.wait_buckets(), incidents=incidents, complaints=complaints,
+        inspections=q.inspections(), inspection_times=inspection_times(),
     )
 
 

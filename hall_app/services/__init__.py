@@ -19,8 +19,10 @@ from hall_app.services.context import ServiceContext
 from hall_app.services.counters import CounterService
 from hall_app.services.desk import DeskService
 from hall_app.services.incidents import IncidentService
+from hall_app.services.inspection import InspectionService
 from hall_app.services.overview import OverviewService
 from hall_app.services.queries import QueryService
+from hall_app.services.staff_care import StaffCareService
 from hall_app.services.tickets import TicketService
 
 
@@ -36,6 +38,8 @@ class HallServices:
         self.complaints = ComplaintService(ctx)
         self.overview = OverviewService(ctx)
         self.admin = AdminService(ctx)
+        self.inspection = InspectionService(ctx)
+        self.staff_care = StaffCareService(ctx)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None,

@@ -1,5 +1,6 @@
 """Counter-side records that are not ticket transitions: cash and document exchanges
-(唱收唱交) and escalations to the duty manager.
+(唱收唱交) and escalations to the duty manager (an escalation about a ticket also marks
+that customer's complaints escalated, `hall_app.services.complaints.escalation`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from db.models import CashExchange, Counter, DocumentExchange, Escalation, Ticke
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import IllegalTransition, NotFound, ValidationError
 from hall_app.scripts import DocumentItem, check_items, exchange_phrase, hall_book
+from hall_app.services.complaints.escalation import escalate_for_ticket
 from hall_app.services.context import ServiceContext
 
 
@@ -112,11 +114,19 @@ class DeskService:
         if len(reason) > 200:
             raise ValidationError("原因不能超过200个字。", field="reason")
         with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
+            if ticket_id is not None:
+                t = s.get(Ticket, ticket_id)
+                if t is None or t.hall_id != self.ctx.hall.id:
+                    raise NotFound("找不到该号票。")
             row = Escalation(hall_id=self.ctx.hall.id, counter_id=counter_id,
                              staff_id=actor.staff_id, ticket_id=ticket_id, reason=reason,
                              raised_at=self.ctx.now())
             s.add(row)
             s.flush()
+            if ticket_id is not None:
+                # Never label an escalating complainant a nuisance (seed 001): the
+                # customer's complaints count as escalated from this moment.
+                escalate_for_ticket(self.ctx, s, actor.staff_id, ticket_id, reason)
             self.ctx.notify(s, "alerts")
             return self._info(s, row)
 

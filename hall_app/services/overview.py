@@ -10,8 +10,8 @@ waited) are carried as timestamps, so a window can keep them current without
 asking the database and redraw a section only when its data really changed.
 
 Alerts are derived from the facts each time and identified by a stable key:
-``longwait:<ticket_id>``, ``escalation:<id>``, ``complaint:<id>:due`` /
-``complaint:<id>:overdue``, ``pause:<counter_id>:<state_since iso>``,
+``longwait:<ticket_id>``, ``escalation:<id>``, ``complaint:<id>:<what>`` (see
+`hall_app.services.complaints.reminders`), ``pause:<counter_id>:<state_since iso>``,
 ``outage:<incident_id>``, ``facility:<incident_id>``. An acknowledgement is a row in
 ``alert_ack`` under that key; acknowledging an escalation also resolves it.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
@@ -28,13 +29,14 @@ from sqlalchemy.orm import Session
 
 from db.models import (
     AlertAck,
-    Complaint,
     Counter,
+    CounterPause,
     Escalation,
     Hall,
     Incident,
     IncidentCounter,
     OpeningHours,
+    RecoveryBreak,
     ServiceType,
     Staff,
     Ticket,
@@ -50,7 +52,7 @@ ALERT_KIND_LABELS = {
     "outage": "系统故障",
     "escalation": "窗口求助",
     "longwait": "等候超时",
-    "complaint": "投诉待回复",
+    "complaint": "投诉跟进",
     "pause": "窗口暂停过久",
     "facility": "设施故障",
 }
@@ -60,7 +62,8 @@ WALKAWAY_STATES = ("no_show", "walked_away", "abandoned")
 # Literal (not bound) so SQLite and PostgreSQL can use the partial index on open tickets.
 _OPEN_TICKET = text("ticket.state IN ('called', 'serving')")
 _KEY_RE = re.compile(
-    r"^(?:(?:longwait|escalation|outage|facility):\d+|complaint:\d+:(?:due|overdue)"
+    r"^(?:(?:longwait|escalation|outage|facility):\d+"
+    r"|complaint:\d+:(?:due|overdue|limit|limitpassed|(?:approval|followup|feedback):\d+)"
     r"|pause:\d+:[0-9T:.+\-]+)$")
 
 
@@ -221,6 +224,7 @@ def wait_buckets(now: datetime, issued: list[datetime]) -> tuple[WaitBucket, ...
 class OverviewService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+        self._complaints: Any = None  # the ComplaintService, made on first use
 
     # -- the outage notice text ----------------------------------------------------------
     def default_outage_notice(self) -> str:
@@ -431,9 +435,12 @@ class OverviewService:
                                     f"{w.service_name},超过{w.long_wait_minutes}分钟等候标准",
                                     w.issued_at + timedelta(minutes=w.long_wait_minutes)))
         alerts.extend(self._complaint_alerts(s, hall_id, now, tz, day_end))
+        recovery = self._recovery_minutes(s, hall_id)
         for c in counters:
+            # A 调整情绪 break granted by the duty manager alerts only once it runs over.
+            limit = recovery.get(c.id, pause_minutes)
             if c.state == "paused" and c.state_since is not None and \
-                    now - c.state_since >= timedelta(minutes=pause_minutes):
+                    now - c.state_since >= timedelta(minutes=limit):
                 since = c.state_since
                 alerts.append(Alert(f"pause:{c.id}:{since.astimezone(UTC).isoformat()}", "pause",
                                     LOW, f"{c.number}号窗口暂停已{_minutes((now - since).total_seconds())}分钟",
@@ -453,25 +460,26 @@ class OverviewService:
 
     def _complaint_alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
                           day_end: datetime) -> list[Alert]:
-        """Complaints not yet replied to whose reply is due today or already overdue."""
-        pending = and_(Complaint.hall_id == hall_id, Complaint.replied_at.is_(None),
-                       Complaint.closed_at.is_(None), Complaint.reply_due_at < day_end)
+        """What the complaint loop waits for: replies due today or late, resolutions
+        awaiting approval, follow-ups and interim feedback due, the 15-day limit near."""
+        from hall_app.services.complaints import ComplaintService
+
+        if self._complaints is None:
+            self._complaints = ComplaintService(self.ctx)
+        base = {"reply": LOW, "approval": MEDIUM, "follow_up": LOW, "feedback": MEDIUM,
+                "limit": MEDIUM}
+        return [Alert(r.key, "complaint", HIGH if r.urgent else base[r.kind], r.title, r.detail,
+                      r.since)
+                for r in self._complaints.reminders_in(s, now, day_end)]
+
+    def _recovery_minutes(self, s: Session, hall_id: int) -> dict[int, int]:
+        """counter id → granted minutes, for counters now on a 调整情绪 break."""
         rows = s.execute(
-            select(Complaint.id, Complaint.category, Complaint.reply_due_at, Complaint.received_at,
-                   Counter.number)
-            .outerjoin(Counter, Counter.id == Complaint.counter_id)
-            .where(pending).order_by(Complaint.reply_due_at).limit(100)).all()
-        out = []
-        for cid, category, due, received, number in rows:
-            overdue = due <= now
-            where = f"{number}号窗口," if number else ""
-            out.append(Alert(
-                f"complaint:{cid}:{'overdue' if overdue else 'due'}", "complaint",
-                HIGH if overdue else LOW,
-                f"投诉#{cid}({category})" + ("已超过回复时限" if overdue else "今日须回复"),
-                f"{where}{_hm(received, tz)}登记,回复时限 {due.astimezone(tz):%m-%d %H:%M}",
-                due if overdue else received))
-        return out
+            select(CounterPause.counter_id, RecoveryBreak.minutes)
+            .join(RecoveryBreak, RecoveryBreak.pause_id == CounterPause.id)
+            .where(CounterPause.hall_id == hall_id, CounterPause.ended_at.is_(None),
+                   CounterPause.kind == "recovery")).all()
+        return {int(cid): int(minutes) for cid, minutes in rows}
 
     def _acks(self, s: Session, hall_id: int, keys: list[str]) -> dict[str, tuple[str, datetime]]:
         if not keys:

@@ -139,11 +139,14 @@ def test_lost_database_keeps_the_form_and_says_what_happened(qtbot, at_counter):
 
 
 def started_complaint(h, clerk) -> int:
+    """A complaint whose resolution the duty manager approved: ready for the reply."""
     svc = ComplaintService(h.ctx)
     cid = svc.register(clerk, ComplaintDraft(channel="counter", customer_name="李女士",
                                              phone="13912345678", category="attitude",
                                              description="营业员态度冷淡")).id
     svc.start(clerk, cid)
+    svc.propose_resolution(clerk, cid, "致歉并辅导营业员")
+    svc.approve(h.auth.login("2001", "2468"), cid)
     return cid
 
 
@@ -168,7 +171,7 @@ def test_reply_blocked_by_a_forbidden_phrase_which_is_highlighted(qtbot, at_coun
     assert (cursor.selectionStart(), cursor.selectionEnd()) == (3, 14)
     assert cursor.selectedText() == "这是公司规定,我没办法"
     assert not view.override_row.isVisible()  # a clerk cannot override
-    assert svc.get(clerk, cid).state == "in_progress"
+    assert svc.get(clerk, cid).state == "approved"
     assert view.reply_edit.toPlainText() == text  # nothing lost
     # Rephrased: saved.
     view.reply_edit.setPlainText("非常抱歉,我们已对当班营业员进行辅导。")
@@ -176,7 +179,7 @@ def test_reply_blocked_by_a_forbidden_phrase_which_is_highlighted(qtbot, at_coun
     view.action_buttons["reply"].click()
     assert wait_idle()
     assert svc.get(clerk, cid).state == "replied"
-    assert view.title.text().startswith(f"投诉 #{cid} · 已答复")
+    assert view.title.text().startswith(f"投诉 #{cid} · 已答复客户")
 
 
 def test_duty_manager_overrides_with_a_reason_recorded_in_history(qtbot, at_counter):

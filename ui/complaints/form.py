@@ -3,8 +3,10 @@
     dialog = open_complaint_form(parent, services, actor, ticket_id=.., ticket_code=..,
                                  counter_id=..)        # non-modal QDialog, already shown
 
-Fields on the left, the six complaint-handling steps (致歉 → 倾听 → 复述确认 → 询问期望
-→ 共同协议 → 双方约定) as guidance on the right. The ticket, counter and clerk are
+Fields on the left — the register of seed 003 §一 with 公司名称, the business and number
+concerned and when the problem started (何时使用,问题表现状况) — and the six
+complaint-handling steps (致歉 → 倾听 → 复述确认 → 询问期望 → 共同协议 → 双方约定) as
+guidance on the right. The ticket, counter and clerk are
 prefilled and chosen from lists, never typed. The phone number is checked as soon as
 the field is left. A failed save (bad input, lost database) keeps everything typed
 and says what happened beside the field or at the bottom.
@@ -120,6 +122,24 @@ class ComplaintForm(QDialog):
         self.address = QLineEdit()
         self.address.setPlaceholderText("选填")
         self._row(form, "地址:", self.address, "address")
+        self.company_name = QLineEdit()
+        self.company_name.setPlaceholderText("选填:企业客户的公司名称")
+        self._row(form, "公司名称:", self.company_name, "company_name")
+        self.business = QLineEdit()
+        self.business.setPlaceholderText("如:手机套餐、宽带、固话")
+        self.business_number = QLineEdit()
+        self.business_number.setPlaceholderText("业务号码 / 宽带账号(数字)")
+        biz = QWidget()
+        bl = QHBoxLayout(biz)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.business, 1)
+        bl.addWidget(self.business_number, 1)
+        bl.addWidget(self._error_label("business"))
+        bl.addWidget(self._error_label("business_number"))
+        form.addRow("涉及业务/号码:", biz)
+        self.problem_onset = QLineEdit()
+        self.problem_onset.setPlaceholderText("何时使用,问题表现状况(如:上周一开通,每天下午断线)")
+        self._row(form, "问题开始及表现:", self.problem_onset, "problem_onset")
 
         self.ticket = QComboBox()
         self.ticket.addItem(NONE, None)
@@ -153,7 +173,7 @@ class ComplaintForm(QDialog):
         self._row(form, "严重程度:", self.severity, "severity")
         self.description = QPlainTextEdit()
         self.description.setPlaceholderText("按客户的原话记录(倾听、复述确认)")
-        self.description.setMinimumHeight(90)
+        self.description.setMinimumHeight(80)
         self._row(form, "投诉内容:", self.description, "description")
         self.expectation = QPlainTextEdit()
         self.expectation.setPlaceholderText("「您希望得到什么样的处理结果?」")
@@ -184,7 +204,7 @@ class ComplaintForm(QDialog):
         buttons.addWidget(self.submit_button)
         buttons.addWidget(close)
         root.addLayout(buttons)
-        self.resize(1100, 720)
+        self.resize(1100, 800)
 
     def _steps_panel(self) -> QWidget:
         box = QGroupBox("投诉处理六步")
@@ -295,7 +315,10 @@ class ComplaintForm(QDialog):
             expectation=self.expectation.toPlainText(), severity=self.severity.currentData(),
             ticket_id=self.ticket.currentData(), counter_id=self.counter.currentData(),
             clerk_id=self.clerk.currentData(), handler_id=self.handler.currentData(),
-            received_at=received)
+            received_at=received, company_name=self.company_name.text() or None,
+            business=self.business.text() or None,
+            business_number=self.business_number.text() or None,
+            problem_onset=self.problem_onset.text() or None)
 
     def submit(self) -> None:
         if self.saved is not None:

@@ -79,6 +79,7 @@ class OverviewWindow(QMainWindow):
 
         self.staffing = StaffingService(services.ctx)
         self._staffing_mono = 0.0
+        self._inspection_mono = 0.0
         self.tz = services.ctx.hall.tz
         self.snap: OverviewSnapshot | None = None
         self._snap_mono = 0.0
@@ -142,6 +143,17 @@ class OverviewWindow(QMainWindow):
             self.complaints_button = QPushButton("投诉列表")
             self.complaints_button.clicked.connect(self.open_complaints)
             actions.addWidget(self.complaints_button)
+        self.analysis_button: QPushButton | None = None
+        if _optional("ui.complaints.analysis", "ComplaintAnalysisWidget") is not None:
+            self.analysis_button = QPushButton("投诉分析与通报")
+            self.analysis_button.clicked.connect(self.open_analysis)
+            actions.addWidget(self.analysis_button)
+        self.inspection_button: QPushButton | None = None
+        if _optional("ui.overview.inspection", "InspectionDialog") is not None:
+            self.inspection_button = QPushButton("营业厅巡检")
+            self.inspection_button.setShortcut("Ctrl+I")
+            self.inspection_button.clicked.connect(self.open_inspection)
+            actions.addWidget(self.inspection_button)
         self.print_button: QPushButton | None = None
         if _optional("ui.report.printing", "show_print_preview") is not None:
             self.print_button = QPushButton("打印营业日报")
@@ -209,11 +221,35 @@ class OverviewWindow(QMainWindow):
         run_op(self.staffing.strip, on_success=self.staffing_strip.set_entries,
                on_failure=lambda _e: None, parent=self)
 
+    def refresh_inspection_button(self) -> None:
+        """Say on the button which round is due (巡检 at set times of the day)."""
+        self._inspection_mono = time.monotonic()
+        button = self.inspection_button
+        if button is None:
+            return
+
+        def show(day: Any) -> None:
+            due = [s for s in day.slots if s.status in ("due", "open")]
+            missed = [s for s in day.slots if s.status == "missed"]
+            label = "营业厅巡检"
+            if due:
+                label += f"({due[0].slot} {'巡检中' if due[0].status == 'open' else '待巡检'})"
+            elif missed:
+                label += f"({len(missed)}次未巡检)"
+            button.setText(label)
+            button.setProperty("due", bool(due or missed))  # styled red (overview.qss)
+            button.style().unpolish(button)
+            button.style().polish(button)
+        run_op(self.services.inspection.day, on_success=show, on_failure=lambda _e: None,
+               parent=self)
+
     def apply_snapshot(self, snap: OverviewSnapshot) -> None:
         old, self.snap, self._snap_mono = self.snap, snap, time.monotonic()
         if (old is None or old.counters != snap.counters
                 or self._snap_mono - self._staffing_mono > 60):
             self.refresh_staffing()
+        if old is None or self._snap_mono - self._inspection_mono > 60:
+            self.refresh_inspection_button()
         for section in SECTIONS:
             value = getattr(snap, section)
             if old is not None and getattr(old, section) == value:
@@ -316,6 +352,31 @@ class OverviewWindow(QMainWindow):
         layout = QVBoxLayout(dialog)
         layout.addWidget(widget_cls(self.services, self.actor))
         dialog.show()
+
+    def open_analysis(self) -> QDialog | None:
+        widget_cls = _optional("ui.complaints.analysis", "ComplaintAnalysisWidget")
+        if widget_cls is None:
+            return None
+        from hall_app.services.complaints import ComplaintService
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle("投诉分析与通报")
+        dialog.resize(1400, 900)
+        layout = QVBoxLayout(dialog)
+        widget = widget_cls(ComplaintService(self.services.ctx), self.actor)
+        layout.addWidget(widget)
+        widget.refresh()
+        dialog.show()
+        return dialog
+
+    def open_inspection(self) -> QDialog | None:
+        dialog_cls = _optional("ui.overview.inspection", "InspectionDialog")
+        if dialog_cls is None:
+            return None
+        dialog = dialog_cls(self.services.inspection, self.actor, self)
+        dialog.changed.connect(lambda _r: self.refresh_inspection_button())
+        dialog.show()
+        return dialog
 
     def print_summary(self) -> None:
         show = _optional("ui.report.printing", "show_print_preview")
