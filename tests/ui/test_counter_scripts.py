@@ -138,8 +138,8 @@ def test_long_wait_apology_stays_after_f4_until_marked_said(qtbot, hall, clerk, 
     assert "标为已说" in panel.prompt_label.text()
     panel.prompt_label.linkActivated.emit("said:long_wait_apology")  # the clerk clicks it
     assert all(p.key != "long_wait_apology" for p in panel.prompts)
-    window.live.request_refresh()
-    qtbot.wait(200)
+    with qtbot.waitSignal(window.live.snapshot, timeout=5000):
+        window.live.request_refresh()
     assert all(p.key != "long_wait_apology" for p in panel.prompts)
 
 

@@ -221,7 +221,8 @@ def test_no_show_needs_recalls_and_a_confirmation(qtbot, hall, clerk, open_windo
     box = window.active_dialog
     assert isinstance(box, QMessageBox) and "A001" in box.text()
     box.button(QMessageBox.StandardButton.No).click()  # cancel: nothing happens
-    qtbot.wait(200)
+    assert window.active_dialog is None and not window.busy  # no action was started
+    assert ops.wait_idle()
     assert ticket_rows(hall, "A001")[0][0] == "called"
     press(qtbot, window, Qt.Key.Key_F3)
     window.active_dialog.button(QMessageBox.StandardButton.Yes).click()

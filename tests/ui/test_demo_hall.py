@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import threading  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 
 from hall_app.config import Settings  # noqa: E402
 from hall_app.services.calls import recent_calls  # noqa: E402
@@ -24,14 +24,16 @@ class FakeAnnouncer:
         return True
 
 
-def test_scaled_clock_runs_faster():
+def test_scaled_clock_runs_faster(monkeypatch):
+    import ui.demo.hall as demo_hall
+
+    real = [1000.0]
+    monkeypatch.setattr(demo_hall.time, "monotonic", lambda: real[0])
     start = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
     clock = ScaledClock(600, start)
-    first = clock.now()
-    threading.Event().wait(0.1)
-    gained = (clock.now() - first).total_seconds()
-    assert first >= start
-    assert 50 <= gained <= 120  # about a minute of simulated time in 0.1 s
+    assert clock.now() == start
+    real[0] += 0.5  # half a real second ...
+    assert clock.now() == start + timedelta(minutes=5)  # ... is five simulated minutes
 
 
 def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
