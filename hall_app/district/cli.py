@@ -32,13 +32,14 @@ def _site_number(text: str) -> int:
 def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     """Add `district` and its actions to the top-level subparsers `sub`."""
     district = sub.add_parser("district", help="区域中心(多营业厅)")
-    actions = district.add_subparsers(dest="district_command", metavar="ACTION",
+    actions = district.add_subparsers(dest="district_command", metavar="操作", title="操作",
                                       parser_class=parser_class)
     setup = actions.add_parser("setup", help="接入区域中心")
-    where = setup.add_subparsers(dest="setup_target", metavar="TARGET", required=True,
+    where = setup.add_subparsers(dest="setup_target", metavar="对象", title="对象", required=True,
                                  parser_class=parser_class)
     hall = where.add_parser("hall", help="在营业厅数据库上执行:站点号、发布")
-    hall.add_argument("--site", type=_site_number, required=True, help="区域分配的站点号")
+    hall.add_argument("--site", type=_site_number, required=True, metavar="站点号",
+                      help="区域分配的站点号")
     hall.add_argument("--force", action="store_true",
                       help="即使还有其他连接也继续(键值会改变,请先关闭所有窗口)")
 
