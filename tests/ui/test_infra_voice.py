@@ -177,7 +177,17 @@ def test_chinese_voice_selection() -> None:
     assert voice.choose_chinese_voice(espeak[:2]) is None
 
 
-def test_default_factory_picks_pinyin_voice_when_espeak_present() -> None:
+def test_default_factory_picks_pinyin_voice_when_espeak_present(tmp_path, monkeypatch) -> None:
+    import sys
+
+    if sys.platform.startswith("linux"):  # espeak-ng rendering to files (no device needed)
+        import shutil
+
+        if shutil.which("espeak-ng") is None:
+            pytest.skip("espeak-ng is not installed")
+        monkeypatch.setenv("HALL_VOICE_WAV_DIR", str(tmp_path))
+        assert voice.default_engine_factory().voice == "cmn-latn-pinyin"
+        return
     pytest.importorskip("pyttsx3")
     try:
         engine = voice.default_engine_factory()

@@ -45,7 +45,7 @@ from ui.counter.situation import LiveClock, outage_text, script_thresholds
 from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
 from ui.voice import Announcer
-from ui.widgets import ConnectionBanner, OutageBanner
+from ui.widgets import ConnectionBanner, OutageBanner, VoiceStatus
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -147,6 +147,10 @@ class CounterWindow(QMainWindow):
         root.addLayout(bar)
         self.setCentralWidget(central)
         notify.attach_default_presenter(self)
+        self.voice_status = VoiceStatus()
+        if self.announcer is not None:
+            self.voice_status.bind(self.announcer)
+        self.statusBar().addPermanentWidget(self.voice_status)
         self.resize(1366, 768)
         GeometryKeeper(self, "counter")
 

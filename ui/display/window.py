@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hall_app.announce import call_announcement
 from hall_app.services import HallServices
 from hall_app.services.calls import CallInfo, DisplayBoard, display_board
 from ui.live import LiveFeed
-from ui.widgets import BigLabel, ConnectionBanner, OutageBanner
+from ui.widgets import BigLabel, ConnectionBanner, OutageBanner, VoiceStatus
 
 if TYPE_CHECKING:  # the speech module loads only when a window speaks
     from ui.voice import Speaker
@@ -121,6 +121,13 @@ class DisplayWindow(QWidget):
         layout.addWidget(self.newest)
         layout.addWidget(grid_widget)
         layout.addStretch(1)
+        self.voice_status = VoiceStatus()
+        if self.speak:
+            self.voice_status.bind(announcer)
+        footer = QHBoxLayout()
+        footer.addStretch(1)
+        footer.addWidget(self.voice_status)
+        layout.addLayout(footer)
 
         self.live = LiveFeed(feed_factory or services.change_feed,
                              lambda: display_board(services.ctx, max(30, rows * 4)),

@@ -32,7 +32,7 @@ from ui.kiosk.printers import PrinterError, QtSlipPrinter, SlipPrinter
 from ui.kiosk.slip import SlipData, slip_from_ticket
 from ui.live import LiveFeed
 from ui.ops import run_op
-from ui.widgets import BigLabel, ConnectionBanner, OutageBanner
+from ui.widgets import BigLabel, ConnectionBanner, OutageBanner, VoiceStatus
 
 if TYPE_CHECKING:  # the speech module loads only when a window speaks
     from ui.voice import Speaker
@@ -131,6 +131,10 @@ class KioskWindow(QWidget):
         layout.addLayout(self.grid)
         layout.addWidget(self.result)
         layout.addStretch(1)
+        self.voice_status = VoiceStatus()
+        if self.speak:
+            self.voice_status.bind(announcer)
+        layout.addWidget(self.voice_status, 0, Qt.AlignmentFlag.AlignRight)
 
         self._clear_timer = QTimer(self)
         self._clear_timer.setSingleShot(True)
