@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Counter, Incident, IncidentCounter, ServiceType, Ticket, TicketEvent
+from db.models import Counter, Hall, Incident, IncidentCounter, ServiceType, Ticket, TicketEvent
 from hall_app.services.context import ServiceContext
 
 CALL_KINDS = ("call", "recall")
@@ -77,6 +77,7 @@ class KioskBoard:
     hotline: str
     services: tuple[KioskService, ...]
     outage: OutageNotice | None
+    care_channel: bool = True  # the hall offers 爱心通道 at the kiosk
 
 
 def _day_bounds(ctx: ServiceContext, day: date) -> tuple[datetime, datetime]:
@@ -181,4 +182,5 @@ def kiosk_board(ctx: ServiceContext) -> KioskBoard:
             .order_by(ServiceType.sort_order, ServiceType.id)).all()
         items = tuple(KioskService(sv.id, sv.name, sv.prefix, int(waiting.get(sv.id, 0)),
                                    sv.is_vip) for sv in services)
-        return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx))
+        care = bool(s.scalar(select(Hall.care_channel).where(Hall.id == hall.id)))
+        return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx), care)

@@ -22,6 +22,7 @@ from db.models import (
     Counter,
     CounterService,
     CounterSession,
+    Hall,
     ServiceType,
     Ticket,
     TicketEvent,
@@ -51,6 +52,7 @@ class TicketInfo:
     ahead: int = 0
     estimated_wait_minutes: int | None = None
     business_day: date | None = None
+    care: bool = False  # issued through 爱心通道 (served like VIP)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class TicketService:
             service_name=service.name if service else "", priority=t.priority,
             issued_at=t.issued_at, counter_id=t.counter_id, counter_number=counter_number,
             recall_count=t.recall_count, wait_seconds=t.wait_seconds, ahead=ahead,
-            estimated_wait_minutes=est, business_day=t.business_day,
+            estimated_wait_minutes=est, business_day=t.business_day, care=bool(t.care),
         )
 
     @staticmethod
@@ -112,8 +114,15 @@ class TicketService:
 
     # -- issue ---------------------------------------------------------------------------
     def issue(self, service_id: int, *, priority: str = "normal",
-              actor: Actor | None = None) -> TicketInfo:
-        """A customer takes a ticket at the kiosk (or the greeter issues one)."""
+              actor: Actor | None = None, care: bool = False) -> TicketInfo:
+        """A customer takes a ticket at the kiosk (or the greeter issues one).
+
+        `care`: through 爱心通道 (elderly, pregnant, disabled customers), where the hall
+        offers it: the ticket is a VIP one, so every priority rule serves it like VIP,
+        and is marked as a 爱心通道 ticket for the counter, the slip and the figures.
+        """
+        if care:
+            priority = "vip"
         if actor is not None:
             actor.require(Permission.ISSUE_TICKET)
         if priority not in ("normal", "vip"):
@@ -129,6 +138,8 @@ class TicketService:
             if not service.active:
                 raise ValidationError(f"「{service.name}」业务暂停取号,请咨询大堂经理。",
                                       field="service")
+            if care and not s.scalar(select(Hall.care_channel).where(Hall.id == hall_id)):
+                raise ValidationError("本厅暂未开通爱心通道,请咨询大堂经理。", field="care")
             now = self.ctx.now()
             day = self.ctx.business_day(now)
             if service.is_vip:
@@ -137,7 +148,7 @@ class TicketService:
             ticket = Ticket(
                 hall_id=hall_id, business_day=day, service_id=service.id,
                 prefix=service.prefix, number=number, hop=0,
-                code=f"{service.prefix}{number:03d}", priority=priority,
+                code=f"{service.prefix}{number:03d}", priority=priority, care=care,
                 state=TicketState.WAITING, issued_at=now, created_at=now,
             )
             s.add(ticket)
@@ -399,8 +410,8 @@ class TicketService:
             cont = Ticket(
                 hall_id=t.hall_id, business_day=t.business_day, service_id=service_id,
                 prefix=t.prefix, number=t.number, hop=t.hop + 1, code=t.code,
-                priority=t.priority, state=TicketState.WAITING, issued_at=t.issued_at,
-                created_at=now, target_counter_id=to_counter_id,
+                priority=t.priority, care=t.care, state=TicketState.WAITING,
+                issued_at=t.issued_at, created_at=now, target_counter_id=to_counter_id,
                 origin_ticket_id=t.origin_ticket_id or t.id,
                 transferred_from_service_id=t.service_id,
             )

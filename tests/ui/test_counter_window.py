@@ -106,7 +106,8 @@ def test_call_next_by_key_shows_ticket_and_updates_queue(qtbot, hall, clerk, clo
     assert window.current_panel.service_label.text() == "缴费充值"
     assert "已等候 3 分钟" in window.current_panel.wait_label.text()
     assert [e.code for e in window.view.queue] == ["A002", "A003"]
-    assert window.queue_panel.model.data(window.queue_panel.model.index(0, 0)) == "A002"
+    assert window.queue_panel.model.data(window.queue_panel.model.index(0, 1)) == "A002"
+    assert window.queue_panel.model.data(window.queue_panel.model.index(0, 0)) == "下一位"
     assert "共2人" in window.queue_panel.title.text()
     # One customer at a time: call next is not offered until A001 is dealt with.
     assert not window.actions_bar.buttons["call_next"].isEnabled()
@@ -132,7 +133,7 @@ def test_long_wait_shows_the_apology_first(qtbot, hall, clerk, clock, open_windo
     qtbot.waitUntil(lambda: len(window.view.queue) == 2)
     model = window.queue_panel.model
     assert model.is_late(0) and not model.is_late(1)
-    assert model.data(model.index(0, 3)) == "超过15分钟"
+    assert model.data(model.index(0, 4)) == "超过15分钟"
     assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is None
 
@@ -308,9 +309,9 @@ def test_timers_tick_locally_without_new_snapshots(qtbot, hall, clerk, clock, op
     window = open_window(clerk, live_options={**FAST_LIVE, "safety_interval": 0})
     qtbot.waitUntil(lambda: len(window.view.queue) == 1)
     model = window.queue_panel.model
-    first = model.data(model.index(0, 2))
+    first = model.data(model.index(0, 3))
     assert first.startswith("02:0")
-    qtbot.waitUntil(lambda: model.data(model.index(0, 2)) >= "02:02", timeout=4000)
+    qtbot.waitUntil(lambda: model.data(model.index(0, 3)) >= "02:02", timeout=4000)
     # The database clock stands still (ManualClock): the wait moved on locally.
     assert window.view.queue[0].waited_seconds == 120
 
@@ -324,3 +325,41 @@ def test_actions_refused_with_message_while_offline(qtbot, hall, clerk, open_win
     press(qtbot, window, Qt.Key.Key_F1)
     assert status_text(window) == "数据库连接中断,操作未执行。连接恢复后请重试。"
     assert ticket_rows(hall, "A001")[0][0] == "waiting"
+
+
+def test_queue_is_shown_in_the_order_f1_calls_with_the_next_one_marked(
+        qtbot, hall, clerk, clock, admin, open_window):
+    """Counter 1 serves PAY first, then PLAN; VIP first (strict rule). The longest wait
+    is not the first row: the row F1 calls is, and its tooltip says why."""
+    from hall_app.domain.priority import PriorityRule, RuleConfig
+    from hall_app.services.admin import AdminService
+
+    services = services_by_code(hall)
+    c1 = hall.queries.counter_for_number(1)
+    assert [services["PAY"].id, services["PLAN"].id] == list(c1.service_ids[:2])
+    plan = hall.tickets.issue(services["PLAN"].id)  # waits longest, but not a PAY ticket
+    clock.advance(minutes=1)
+    pay = hall.tickets.issue(services["PAY"].id)
+    clock.advance(minutes=1)
+    vip = hall.tickets.issue(services["PAY"].id, priority="vip")
+    clock.advance(minutes=1)
+    care = hall.tickets.issue(services["PLAN"].id, care=True)
+    window = open_window(clerk)
+    qtbot.waitUntil(lambda: len(window.view.queue) == 4)
+    model = window.queue_panel.model
+    column = [model.data(model.index(r, 1)) for r in range(4)]
+    assert column == [vip.code, care.code, pay.code, plan.code]
+    assert [model.data(model.index(r, 0)) for r in range(4)] == ["下一位", "2", "3", "4"]
+    assert model.data(model.index(1, 4)) == "爱心通道"
+    tip = model.data(model.index(0, 2), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("F1 将叫这一位:VIP号优先") and "VIP严格优先" in tip
+    assert "非本窗口首选业务" in model.data(model.index(3, 0), Qt.ItemDataRole.ToolTipRole)
+    press(qtbot, window, Qt.Key.Key_F1)
+    wait_ticket(qtbot, window, vip.code)  # F1 called the marked row
+    assert [e.code for e in window.view.queue] == [care.code, pay.code, plan.code]
+
+    # Under the ratio rule (2 normal : 1 VIP) the VIP turn comes after two normal calls.
+    AdminService(hall.ctx).set_priority_rule(admin, RuleConfig(PriorityRule.RATIO, ratio=2))
+    window.live.request_refresh()
+    qtbot.waitUntil(lambda: "按比例穿插" in window.view.rule_text, timeout=5000)
+    assert [e.code for e in window.view.queue] == [pay.code, plan.code, care.code]

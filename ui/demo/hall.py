@@ -1,10 +1,11 @@
 """`hall-app demo`: a whole hall alive on the embedded database, in one command.
 
 Seeds the demo hall if needed (and yesterday's simulated day in the background, so the
-reports have data), then opens the duty manager's overview, the hall display (windowed),
-the kiosk and `--counters` interactive counter windows (logged in as the demo clerks),
-while `DemoSimulator` runs customers and the other counters through the real services on
-a worker thread. Every window therefore sees genuine changes through its change feed.
+reports have data), then opens one window (`ui.demo.floor`): the duty manager's overview
+and `--counters` interactive counter screens (logged in as the demo clerks) as tabs, the
+hall display and the kiosk beside them, each in its role's style. Meanwhile
+`DemoSimulator` runs customers and the other counters through the real services on a
+worker thread. Every screen therefore sees genuine changes through its change feed.
 
 Simulated time: with `--speed S` the services' clock runs S times faster than real time
 (`ScaledClock`), so waits, service durations and walkaways keep their proportions. The
@@ -166,6 +167,7 @@ class DemoHall:
 
         self.settings = settings
         self.windows: list[Any] = []
+        self.floor: Any = None
         self.clock = ScaledClock(speed)
         database = Database(settings.database_url)
         upgrade(database)
@@ -207,11 +209,14 @@ class DemoHall:
 
     # --- windows -------------------------------------------------------------------
     def open_windows(self) -> None:
+        """One window (ui.demo.floor): staff screens as tabs, display and kiosk beside."""
+        from ui.demo.floor import DemoFloor
         from ui.display.window import DisplayWindow, speaks_calls
         from ui.kiosk.printers import PdfSlipPrinter
         from ui.kiosk.window import KioskWindow
 
         settings = self.settings
+        self.floor = DemoFloor(self.services.ctx.hall.name)
         speak = speaks_calls(settings)
         announcer = self._announcer
         if announcer is None and speak:
@@ -219,9 +224,7 @@ class DemoHall:
 
             announcer = Announcer(volume=settings.voice.volume)
         display = DisplayWindow(self.services, announcer=announcer, speak=speak)
-        display.resize(1100, 800)
-        display.move(40, 40)
-        display.show()
+        self.floor.add_customer(display, "display")
         self.windows.append(display)
 
         printer = self._printer
@@ -231,10 +234,10 @@ class DemoHall:
             printer = PdfSlipPrinter(user_data_dir() / "demo-last-slip.pdf")
         kiosk = KioskWindow(self.services, printer=printer, announcer=announcer,
                             speak=False)
-        kiosk.resize(800, 1000)
-        kiosk.move(1160, 40)
-        kiosk.show()
+        self.floor.add_customer(kiosk, "kiosk")
         self.windows.append(kiosk)
+        self.floor.place_on_screen()
+        self.floor.show()
 
         if self.overview_cls is not None:
             self._login_then(OVERVIEW_LOGIN, None, self._open_overview)
@@ -270,8 +273,7 @@ class DemoHall:
             return
         try:
             window = window_cls(self.services, actor)
-            window.move(80, 120)
-            window.show()
+            self.floor.add_staff(window, "overview")
             self.windows.append(window)
         except Exception:
             log.exception("Demo: the overview window could not be opened; skipped")
@@ -283,8 +285,7 @@ class DemoHall:
             return
         try:
             window = window_cls(self.services, actor, counter_id)
-            window.move(120 + 60 * index, 160 + 60 * index)
-            window.show()
+            self.floor.add_staff(window, "counter", order=index + 1)
             self.windows.append(window)
         except Exception:
             log.exception("Demo: counter window %s could not be opened; skipped", index + 1)
@@ -302,6 +303,10 @@ class DemoHall:
                 window.deleteLater()
             except Exception:
                 log.debug("Closing a demo window failed", exc_info=True)
+        if self.floor is not None:
+            self.floor.close()
+            self.floor.deleteLater()
+            self.floor = None
         ops.wait_idle(5000)
         # Delete the windows now, on this thread, not whenever the garbage collector runs.
         from PySide6.QtCore import QCoreApplication, QEvent

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from hall_app.announce import call_announcement
@@ -36,12 +36,22 @@ _STYLE = """
 QWidget#DisplayWindow { background-color: #0b1e3a; }
 QWidget#DisplayWindow QLabel { color: #ffffff; background: transparent; }
 QLabel#DisplayTitle { color: #ffd54f; }
-QFrame#DisplayNewest { background-color: #c62828; border-radius: 18px; }
+QFrame#DisplayNewest { background-color: #c62828; border-radius: {radius}px; }
 QFrame#DisplayNewest[stale="true"] { background-color: #555555; }
-QLabel.head { color: #90caf9; font-size: 26pt; }
-QLabel.row { font-size: 40pt; font-weight: bold; }
+QLabel.head { color: #90caf9; font-size: {head}pt; }
+QLabel.row { font-size: {row}pt; font-weight: bold; }
 QWidget#DisplayWindow QLabel.row[stale="true"] { color: #777777; }
 """
+#: Type sizes (pt) on a full-HD screen; smaller screens scale them down (`fit_scale`).
+SIZES = {"title": 34, "newest": 120, "counter": 60, "head": 26, "row": 40, "banner": 30,
+         "radius": 18}
+DESIGN_WIDTH, DESIGN_HEIGHT = 1100, 1080
+MIN_SCALE = 0.3
+
+
+def fit_scale(width: int, height: int) -> float:
+    """How much of the full-HD type fits a window of this size (0.3 … 1)."""
+    return max(MIN_SCALE, min(1.0, width / DESIGN_WIDTH, height / DESIGN_HEIGHT))
 
 
 def latest_per_ticket(calls: tuple[CallInfo, ...]) -> list[CallInfo]:
@@ -71,7 +81,8 @@ class DisplayWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("DisplayWindow")
         self.setWindowTitle("叫号屏")
-        self.setStyleSheet(_STYLE)
+        self.role_sheet = ""
+        self.scale = 0.0
         self.services = services
         self.announcer = announcer
         self.speak = speak and announcer is not None
@@ -84,7 +95,6 @@ class DisplayWindow(QWidget):
 
         self.connection_banner = ConnectionBanner()
         self.outage_banner = OutageBanner()
-        self.outage_banner.set_point_size(30)
         self.title = BigLabel("", 34)
         self.title.setObjectName("DisplayTitle")
 
@@ -128,6 +138,7 @@ class DisplayWindow(QWidget):
         footer.addStretch(1)
         footer.addWidget(self.voice_status)
         layout.addLayout(footer)
+        self.apply_scale(MIN_SCALE)  # grows to the window's size when it is shown
 
         self.live = LiveFeed(feed_factory or services.change_feed,
                              lambda: display_board(services.ctx, max(30, rows * 4)),
@@ -137,6 +148,30 @@ class DisplayWindow(QWidget):
         self.live.connection_restored.connect(lambda: self.set_stale(False))
         self.connection_banner.bind(self.live)
         self.live.start()
+
+    # --- type size ----------------------------------------------------------------
+    def set_role_sheet(self, sheet: str) -> None:
+        """The role's style sheet, kept under the window's own rules (the demo)."""
+        self.role_sheet = sheet
+        self.apply_scale(self.scale, force=True)
+
+    def apply_scale(self, scale: float, *, force: bool = False) -> None:
+        """Size every big text for `scale` × the full-HD sizes."""
+        if not force and abs(scale - self.scale) < 0.02:
+            return
+        self.scale = scale
+        size = {key: max(8, round(value * scale)) for key, value in SIZES.items()}
+        style = _STYLE.replace("{radius}", str(size["radius"])).replace(
+            "{head}", str(size["head"])).replace("{row}", str(size["row"]))
+        self.setStyleSheet(self.role_sheet + "\n" + style)
+        self.title.set_point_size(size["title"])
+        self.newest_code.set_point_size(size["newest"])
+        self.newest_counter.set_point_size(size["counter"])
+        self.outage_banner.set_point_size(size["banner"])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.apply_scale(fit_scale(event.size().width(), event.size().height()))
 
     # --- drawing ----------------------------------------------------------------
     @staticmethod

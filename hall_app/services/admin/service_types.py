@@ -115,7 +115,8 @@ class ServiceTypeAdmin(AdminBase):
             s.flush()
             cont = Ticket(hall_id=t.hall_id, business_day=t.business_day,
                           service_id=target.id, prefix=t.prefix, number=t.number,
-                          hop=t.hop + 1, code=t.code, priority=t.priority, state="waiting",
+                          hop=t.hop + 1, code=t.code, priority=t.priority, care=t.care,
+                          state="waiting",
                           issued_at=t.issued_at, created_at=now,
                           origin_ticket_id=t.origin_ticket_id or t.id,
                           transferred_from_service_id=t.service_id)
