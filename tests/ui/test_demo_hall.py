@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import threading  # noqa: E402
+from collections import Counter  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
 from hall_app.config import Settings  # noqa: E402
@@ -68,6 +69,27 @@ def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
         qtbot.waitUntil(lambda: display.newest_code.text() != "请留意叫号", timeout=30_000)
         assert announcer.said and all(t.startswith("请") for t in announcer.said)
         assert any("等候" in b.text() for b in kiosk.buttons.values())
+        # One window, every screen in it and styled as on its own workstation.
+        qtbot.waitUntil(lambda: len(demo.windows) == 5, timeout=30_000)
+        assert all(w.window() is demo.floor for w in demo.windows)
+        counter = next(w for w in demo.windows if type(w).__name__ == "CounterWindow")
+        assert counter.current_panel.code_label.font().pointSize() >= 40  # counter.qss
+        pause = counter.actions_bar.buttons["pause"]  # enabled at an open counter
+        qtbot.waitUntil(pause.isEnabled, timeout=10_000)
+        image = pause.grab().toImage()
+        colours = Counter(image.pixelColor(x, y).name() for x in range(0, image.width(), 3)
+                          for y in range(0, image.height(), 3))
+        assert colours.most_common(1)[0][0] == "#1565c0"  # counter.qss, not a grey button
+        tabs = demo.floor.staff_tabs
+        assert [tabs.tabText(i) for i in range(tabs.count())][:1] == ["值班长总览"]
+        # The customers' screens stay in view beside the staff tabs, none over another.
+        floor_rect = demo.floor.rect()
+        rects = [w.geometry().translated(w.mapTo(demo.floor, w.rect().topLeft())
+                                         - w.geometry().topLeft())
+                 for w in (display, kiosk, tabs)]
+        for i, a in enumerate(rects):
+            assert floor_rect.contains(a)
+            assert not any(a.intersects(b) for b in rects[i + 1:])
     finally:
         demo.close()
     assert not demo.simulator._thread.is_alive()

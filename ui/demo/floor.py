@@ -62,14 +62,17 @@ class DemoFloor(QMainWindow):
         """Fill the screen's free area; the customer screens become tabs if it is narrow."""
         screen = self.screen() or QGuiApplication.primaryScreen()
         area = screen.availableGeometry()
-        need = self.staff_tabs.minimumSizeHint().width() + 460
+        need = self.staff_tabs.minimumSizeHint().width() + 460 + 24
         if area.width() < need:
             self._customers_as_tabs = True
             for pane in reversed(self._customers):
                 self.staff_tabs.insertTab(0, pane, pane.windowTitle())
             self.customer_panes.hide()
         self.setGeometry(area)
-        self.splitter.setSizes([area.width() - 480, 480])
+        side = max(460, area.width() - self.staff_tabs.minimumSizeHint().width() - 24)
+        side = min(side, area.width() // 3)
+        self.splitter.setSizes([area.width() - side, side])
+        self.customer_panes.setSizes([area.height() * 9 // 20, area.height() * 11 // 20])
 
     def add_customer(self, widget: QWidget, role: str) -> None:
         style_for_role(widget, role)

@@ -81,6 +81,7 @@ class DisplayWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("DisplayWindow")
         self.setWindowTitle("叫号屏")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # also when embedded
         self.role_sheet = ""
         self.scale = 0.0
         self.services = services

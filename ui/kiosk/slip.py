@@ -37,6 +37,11 @@ class SlipData:
     estimated_wait_minutes: int | None
     issued_at: datetime  # local time of the hall
     hotline: str = ""
+    care: bool = False  # 爱心通道
+
+    @property
+    def service_text(self) -> str:
+        return f"{self.service_name}(爱心通道)" if self.care else self.service_name
 
     @property
     def wait_text(self) -> str:
@@ -56,7 +61,7 @@ class SlipData:
         return (
             self.hall_name,
             self.code,
-            self.service_name,
+            self.service_text,
             f"前方等待{self.ahead}人",
             self.wait_text,
             f"取号时间:{self.issued_at:%Y-%m-%d %H:%M}",
@@ -68,7 +73,8 @@ def slip_from_ticket(ticket: TicketInfo, hall_name: str, tz: tzinfo,
                      hotline: str = "") -> SlipData:
     """SlipData from a core TicketInfo (issued_at is UTC; shown in the hall's zone)."""
     return SlipData(hall_name, ticket.code, ticket.service_name, ticket.ahead,
-                    ticket.estimated_wait_minutes, ticket.issued_at.astimezone(tz), hotline)
+                    ticket.estimated_wait_minutes, ticket.issued_at.astimezone(tz), hotline,
+                    care=getattr(ticket, "care", False))
 
 
 def slip_page_layout() -> QPageLayout:
