@@ -432,3 +432,26 @@ class Site(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=False, default=1)
     number: Mapped[int] = mapped_column(Integer, default=0)
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DistrictSite(Base):
+    """The district's registry of member sites (rows exist only in a district database).
+
+    One row per subscribed site: the site number the district handed out (unique: the
+    registry refuses a number twice, see docs/decisions.md "Keys across halls"), the
+    subscription that receives the site's publication, and where the site's database is
+    (without its password). `last_heard_at` is the newest moment the district knew it
+    had everything the site had sent (see hall_app.district.status); it keeps the data
+    age honest while the link is down. Not a per-hall table: a site may hold several
+    halls, whose rows carry their own hall_id.
+    """
+
+    __tablename__ = "district_site"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    site_no: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    subscription: Mapped[str] = mapped_column(String(63), unique=True)
+    publisher: Mapped[str] = mapped_column(String(300))  # host/port/database/user, no password
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

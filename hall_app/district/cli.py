@@ -1,8 +1,13 @@
 """`hall-app district …`: the district's command line (parsers and handlers, no Qt).
 
     hall-app district                          the area manager's window (ui.district)
-    hall-app district setup hall --site S      at a hall: move keys into site S's range
-                                               (then publish, see docs/district.md)
+    hall-app district setup hall --site S      at a hall: keys into site S's range, the
+                                               replication role, publication and slot
+    hall-app district setup district --hall-url URL [--name N] [--site S]
+                                               at the district: registry + subscription
+    hall-app district status                   replication lag and last data, per site
+                                               (at a hall: its slot)
+The database is the one the settings name (HALL_DATABASE_URL); see docs/district.md.
 
 Every handler prints Chinese lines for a person and returns an exit code; errors are
 `HallError`s, which `hall_app.cli.main` prints as one line.
@@ -41,6 +46,14 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     hall.add_argument("--site", type=_site_number, required=True, help="区域分配的站点号")
     hall.add_argument("--force", action="store_true",
                       help="即使还有其他连接也继续(键值会改变,请先关闭所有窗口)")
+    hall.add_argument("--role", default="hall_district", help="复制账号名(默认 hall_district)")
+    center = where.add_parser("district", help="在区域中心数据库上执行:登记站点、订阅")
+    center.add_argument("--hall-url", required=True,
+                        help="营业厅数据库地址(以复制账号连接),如 "
+                             "postgresql://hall_district:密码@10.1.2.3:5432/hall")
+    center.add_argument("--name", help="站点名称(默认用营业厅名称)")
+    center.add_argument("--site", type=_site_number, help="核对营业厅的站点号")
+    actions.add_parser("status", help="复制状态:各站点的延迟与最近收到数据的时间")
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
@@ -51,13 +64,20 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         return _entry("district-window")(args, settings)
     if command == "setup" and args.setup_target == "hall":
         return setup_hall(args, settings)
+    if command == "setup" and args.setup_target == "district":
+        return setup_district(args, settings)
+    if command == "status":
+        return status(args, settings)
     raise HallError(f"未知的区域命令「{command}」。")
 
 
 def setup_hall(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
     from db.engine import Database, redact_url
     from db.migrate import upgrade
-    from hall_app.district.keys import move_to_site, other_sessions
+    from hall_app.district.keys import other_sessions
+    from hall_app.district.publish import setup_hall as run_setup
 
     database = Database(settings.database_url)
     try:
@@ -66,12 +86,63 @@ def setup_hall(args: argparse.Namespace, settings: Settings) -> int:
         if others and not args.force:
             raise HallError(f"还有 {others} 个其他连接在使用本库;接入区域会改变所有键值,"
                             "请先关闭本厅所有窗口再执行(或加 --force)。")
-        moved = move_to_site(database, args.site)
+        done = run_setup(database, args.site, role=args.role,
+                         password=os.environ.get("HALL_DISTRICT_PASSWORD") or None)
+        moved = done.move
+        print(f"营业厅数据库:{redact_url(database.url)}")
         if moved.moved:
             print(f"站点 {moved.new_site}:已将 {moved.rows_moved} 行的键值移入号段 "
-                  f"{moved.key_low}–{moved.key_high}({redact_url(database.url)})。")
+                  f"{moved.key_low}–{moved.key_high}。")
         else:
             print(f"本库已是站点 {moved.new_site},键值无需移动。")
+        print(f"复制账号 {done.role}:" + ("已创建" if done.role_created else "已更新权限"))
+        print(f"发布 hall_facts:{len(done.tables)} 张表" +
+              ("(新建)" if done.publication_created else "(已更新)") +
+              f";不发布的字段:{'、'.join(done.withheld)}")
+        print(f"复制槽 {done.slot}:" + ("已创建,从现在起为区域中心保留 WAL" if done.slot_created
+                                      else "已存在"))
+        return 0
+    finally:
+        database.dispose()
+
+
+def setup_district(args: argparse.Namespace, settings: Settings) -> int:
+    from db.engine import Database
+    from hall_app.district.subscribe import setup_district as run_setup
+
+    database = Database(settings.database_url)
+    try:
+        done = run_setup(database, args.hall_url, name=args.name, site=args.site)
+        if done.created:
+            print(f"已登记站点 {done.site}「{done.name}」(营业厅 {'、'.join(done.halls)}),"
+                  f"订阅 {done.subscription} 已建立,正在复制已有数据。")
+        else:
+            print(f"站点 {done.site}「{done.name}」已登记,订阅 {done.subscription} 已刷新表清单。")
+        return 0
+    finally:
+        database.dispose()
+
+
+def status(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import text
+
+    from db.engine import Database
+    from hall_app.district.status import hall_slots, site_links
+    from hall_app.district.texts import format_links, format_slots
+
+    database = Database(settings.database_url)
+    try:
+        if not database.is_postgres:
+            print("本库为 SQLite,不参加区域复制。")
+            return 0
+        with database.engine.begin() as conn:
+            links = site_links(conn)
+            slots = hall_slots(conn)
+            now = conn.execute(text("SELECT now()")).scalar_one()
+        if not links and not slots:
+            print("本库既没有登记站点(区域中心),也没有区域复制槽(营业厅)。")
+        for line in format_links(links, now) + format_slots(slots):
+            print(line)
         return 0
     finally:
         database.dispose()
