@@ -7,6 +7,8 @@
                                                at the district: registry + subscription
     hall-app district status                   replication lag and last data, per site
                                                (at a hall: its slot)
+    hall-app district rollup --date D | --from D1 --to D2
+                                               (re)write daily rollups at a hall (backfill)
 The database is the one the settings name (HALL_DATABASE_URL); see docs/district.md.
 
 Every handler prints Chinese lines for a person and returns an exit code; errors are
@@ -16,10 +18,18 @@ Every handler prints Chinese lines for a person and returns an exit code; errors
 from __future__ import annotations
 
 import argparse
+from datetime import date, timedelta
 from typing import Any
 
 from hall_app.config import Settings
-from hall_app.errors import HallError
+from hall_app.errors import HallError, ValidationError
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期「{text}」格式应为 YYYY-MM-DD") from None
 
 
 def _site_number(text: str) -> int:
@@ -54,6 +64,10 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     center.add_argument("--name", help="站点名称(默认用营业厅名称)")
     center.add_argument("--site", type=_site_number, help="核对营业厅的站点号")
     actions.add_parser("status", help="复制状态:各站点的延迟与最近收到数据的时间")
+    roll = actions.add_parser("rollup", help="生成(或重算)营业日汇总,用于补录历史")
+    roll.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD")
+    roll.add_argument("--from", dest="date_from", type=_date, help="起始营业日")
+    roll.add_argument("--to", dest="date_to", type=_date, help="结束营业日(含)")
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
@@ -68,6 +82,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         return setup_district(args, settings)
     if command == "status":
         return status(args, settings)
+    if command == "rollup":
+        return rollup(args, settings)
     raise HallError(f"未知的区域命令「{command}」。")
 
 
@@ -146,3 +162,53 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         database.dispose()
+
+
+def rollup_days(args: argparse.Namespace) -> list[date]:
+    if args.date and (args.date_from or args.date_to):
+        raise ValidationError("请只用 --date,或只用 --from/--to。", field="date")
+    if args.date:
+        return [args.date]
+    if not (args.date_from and args.date_to):
+        raise ValidationError("请给出 --date D,或 --from D1 --to D2。", field="date")
+    if args.date_to < args.date_from:
+        raise ValidationError("结束日期早于起始日期。", field="date")
+    if (args.date_to - args.date_from).days > 3660:
+        raise ValidationError("一次最多补录十年。", field="date")
+    return [args.date_from + timedelta(days=i)
+            for i in range((args.date_to - args.date_from).days + 1)]
+
+
+def rollup(args: argparse.Namespace, settings: Settings) -> int:
+    from hall_app.metrics.rollups import hall_ids, write_day_rollups
+    from hall_app.services import HallServices
+
+    days = rollup_days(args)
+    services = HallServices.open(settings)
+    ctx = services.ctx
+    try:
+        with ctx.read() as s:
+            halls = hall_ids(s, args.hall_code)
+        if not halls:
+            raise HallError(f"找不到营业厅「{args.hall_code}」。" if args.hall_code
+                            else "本库没有营业厅。")
+        now = ctx.now()
+        written = skipped = 0
+        for hall_id, code in halls:
+            for day in days:
+                try:
+                    with ctx.write() as s:
+                        result = write_day_rollups(s, hall_id, day, now=now,
+                                                   thresholds=settings.thresholds)
+                except ValidationError:
+                    skipped += 1  # a day that has not begun
+                    continue
+                written += 1
+                if len(days) <= 7:
+                    print(f"{code} {day}:到达 {result.arrived} 人,业务 {result.services} 项,"
+                          f"窗口 {result.counters} 个,营业员 {result.clerks} 人")
+        print(f"已写入 {written} 个营业日汇总" + (f",跳过尚未开始的 {skipped} 天" if skipped
+                                            else "") + "。")
+        return 0
+    finally:
+        services.close()
