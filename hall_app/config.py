@@ -53,6 +53,8 @@ class Thresholds:
     cash_cap_yuan: int = 100000
     service_level_target_pct: int = 80
     walkaway_rate_target_pct: int = 5
+    # District window: a hall whose replicated data is older than this is 数据延迟.
+    district_stale_minutes: int = 5
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ _INT_LIMITS: dict[str, tuple[int, int]] = {
     "cash_cap_yuan": (1, 10_000_000),
     "service_level_target_pct": (0, 100),
     "walkaway_rate_target_pct": (0, 100),
+    "district_stale_minutes": (1, 24 * 60),
 }
 
 
