@@ -39,9 +39,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-OPEN_TICKET_STATES = ("called", "serving")
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 

@@ -31,14 +31,13 @@ log = logging.getLogger("hall_app")
 
 # role -> "module:function"; each function takes (args, settings) and returns an exit code.
 ENTRY_POINTS: dict[str, str] = {
-    "counter": "ui.counter_window:main",
-    "overview": "ui.overview_window:main",
-    "kiosk": "ui.kiosk_window:main",
-    "display": "ui.display_window:main",
-    "admin": "ui.admin_window:main",
-    "demo": "ui.demo_hall:main",
-    "district-window": "ui.district.window:main",
-    "report": "ui.report_cli:main",
+    "counter": "ui.counter.window:main",
+    "overview": "ui.overview.window:main",
+    "kiosk": "ui.kiosk.window:main",
+    "display": "ui.display.window:main",
+    "admin": "ui.admin.window:main",
+    "demo": "ui.demo.hall:main",
+    "report": "ui.report.cli:main",
     "config-export": "hall_app.config_io:export_main",
     "config-import": "hall_app.config_io:import_main",
 }

@@ -16,9 +16,12 @@ import argparse
 import importlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -35,7 +38,7 @@ from hall_app.services.overview import OverviewService, OverviewSnapshot
 from ui import notify
 from ui.app_runtime import GeometryKeeper
 from ui.live import LiveFeed
-from ui.ops import run_op
+from ui.ops import OpHandle, run_op
 from ui.overview.alerts_panel import AlertsPanel
 from ui.overview.charts import HourlyChart, WaitChart
 from ui.overview.counter_grid import CounterGrid
@@ -44,13 +47,18 @@ from ui.overview.outage_bar import OutageBar
 from ui.overview.queues_panel import FiguresPanel, QueueTable
 from ui.widgets import ConnectionBanner
 
+if TYPE_CHECKING:
+    from hall_app.config import Settings
+    from hall_app.domain.roles import Actor
+    from hall_app.services import HallServices
+
 log = logging.getLogger(__name__)
 
 # Snapshot section -> the method that redraws it.
 SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets")
 
 
-def _optional(module: str, name: str):  # type: ignore[no-untyped-def]
+def _optional(module: str, name: str) -> Any:
     """A feature another module provides, or None when this build does not have it."""
     try:
         return getattr(importlib.import_module(module), name)
@@ -60,7 +68,7 @@ def _optional(module: str, name: str):  # type: ignore[no-untyped-def]
 
 
 class OverviewWindow(QMainWindow):
-    def __init__(self, services, actor, *, start: bool = True,  # type: ignore[no-untyped-def]
+    def __init__(self, services: HallServices, actor: Actor, *, start: bool = True,
                  safety_interval: float = 10.0) -> None:
         super().__init__()
         self.services = services
@@ -125,12 +133,12 @@ class OverviewWindow(QMainWindow):
         for b in (self.outage_button, self.facility_button, self.walkaway_button):
             actions.addWidget(b)
         self.complaints_button: QPushButton | None = None
-        if _optional("ui.complaint_list", "ComplaintListWidget") is not None:
+        if _optional("ui.complaints.listing", "ComplaintListWidget") is not None:
             self.complaints_button = QPushButton("投诉列表")
             self.complaints_button.clicked.connect(self.open_complaints)
             actions.addWidget(self.complaints_button)
         self.print_button: QPushButton | None = None
-        if _optional("ui.report_print", "show_print_preview") is not None:
+        if _optional("ui.report.printing", "show_print_preview") is not None:
             self.print_button = QPushButton("打印营业日报")
             self.print_button.setShortcut("Ctrl+P")
             self.print_button.clicked.connect(self.print_summary)
@@ -221,8 +229,8 @@ class OverviewWindow(QMainWindow):
     def _set_notice(self, text: str) -> None:
         self._outage_notice = text
 
-    def _done(self, message: str):  # type: ignore[no-untyped-def]
-        def after(_result) -> None:  # type: ignore[no-untyped-def]
+    def _done(self, message: str) -> Callable[[object], None]:
+        def after(_result: object) -> None:
             notify.info(message)
             self.live.request_refresh()
         return after
@@ -247,12 +255,12 @@ class OverviewWindow(QMainWindow):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.submit_outage(dialog.notice_text(), dialog.counter_ids())
 
-    def submit_outage(self, notice: str, counter_ids: list[int]):  # type: ignore[no-untyped-def]
+    def submit_outage(self, notice: str, counter_ids: list[int]) -> OpHandle:
         return run_op(lambda: self.services.incidents.declare_outage(self.actor, notice, counter_ids),
                       on_success=self._done("故障告示已发布,各窗口、取号机和叫号屏将同步显示。"),
                       parent=self, disable=[self.outage_button])
 
-    def clear_incident(self, incident_id: int):  # type: ignore[no-untyped-def]
+    def clear_incident(self, incident_id: int) -> OpHandle:
         return run_op(lambda: self.services.incidents.clear(self.actor, incident_id),
                       on_success=self._done("已解除。"), on_failure=self._failed, parent=self)
 
@@ -261,7 +269,7 @@ class OverviewWindow(QMainWindow):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.submit_facility(**dialog.values())
 
-    def submit_facility(self, **values):  # type: ignore[no-untyped-def]
+    def submit_facility(self, **values: Any) -> OpHandle:
         return run_op(lambda: self.services.incidents.record_facility(self.actor, **values),
                       on_success=self._done("设施故障已登记。"), parent=self,
                       disable=[self.facility_button])
@@ -271,16 +279,19 @@ class OverviewWindow(QMainWindow):
 
     def mark_walkaway(self) -> None:
         dialog = self.walkaway_dialog()
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.ticket_id() is not None:
-            self.submit_walkaway(dialog.ticket_id())
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ticket_id = dialog.ticket_id()
+        if ticket_id is not None:
+            self.submit_walkaway(ticket_id)
 
-    def submit_walkaway(self, ticket_id: int):  # type: ignore[no-untyped-def]
+    def submit_walkaway(self, ticket_id: int) -> OpHandle:
         return run_op(lambda: self.services.tickets.walk_away(self.actor, ticket_id, "值班长标记"),
                       on_success=lambda t: self._done(f"{t.code}号已标记为离开。")(t),
                       on_failure=self._failed, parent=self, disable=[self.walkaway_button])
 
     def open_complaints(self) -> None:
-        widget_cls = _optional("ui.complaint_list", "ComplaintListWidget")
+        widget_cls = _optional("ui.complaints.listing", "ComplaintListWidget")
         if widget_cls is None:
             return
         dialog = QDialog(self)
@@ -291,18 +302,18 @@ class OverviewWindow(QMainWindow):
         dialog.show()
 
     def print_summary(self) -> None:
-        show = _optional("ui.report_print", "show_print_preview")
+        show = _optional("ui.report.printing", "show_print_preview")
         if show is not None:
             day = self.snap.business_day if self.snap else self.services.ctx.business_day()
             show(self, self.services, day)
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.ticker.stop()
         self.live.stop()
         super().closeEvent(event)
 
 
-def main(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+def main(args: argparse.Namespace, settings: Settings) -> int:
     from hall_app.services import HallServices
     from ui.app_runtime import create_app
     from ui.overview.login import OverviewLoginDialog

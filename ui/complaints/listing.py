@@ -10,10 +10,11 @@ runs off the GUI thread; a lost connection keeps the last list and says so.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,7 +35,7 @@ from hall_app.domain.complaints import STATE_LABELS
 from hall_app.domain.roles import Actor
 from hall_app.errors import HallError
 from hall_app.services.complaints import ComplaintFilter, ComplaintRow, ComplaintService
-from ui.complaint_detail import ERROR_STYLE, ComplaintDetailWidget, failure_text, local_text
+from ui.complaints.detail import ERROR_STYLE, ComplaintDetailWidget, failure_text, local_text
 from ui.ops import run_op
 
 COLUMNS = ("编号", "受理时间", "渠道", "客户", "电话", "类别", "严重程度", "状态", "处理人",
@@ -63,11 +64,11 @@ class ComplaintListWidget(QWidget):
         self.timer.timeout.connect(self.refresh)
         self.refresh()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # poll only while shown
+    def showEvent(self, event: QShowEvent) -> None:  # poll only while shown
         self.timer.start()
         super().showEvent(event)
 
-    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def hideEvent(self, event: QHideEvent) -> None:
         self.timer.stop()
         super().hideEvent(event)
 
@@ -141,7 +142,9 @@ class ComplaintListWidget(QWidget):
     def current_filter(self) -> ComplaintFilter:
         day_from = day_to = None
         if self.use_dates.isChecked():
-            day_from, day_to = self.date_from.date().toPython(), self.date_to.date().toPython()
+            # PySide6's stubs type toPython() as object; for a QDate it is a datetime.date.
+            day_from = cast(date, self.date_from.date().toPython())
+            day_to = cast(date, self.date_to.date().toPython())
         return ComplaintFilter(state=self.state.currentData(), category=self.category.currentData(),
                                overdue=self.overdue.isChecked(), day_from=day_from,
                                day_to=day_to, sort=self.sort.currentData())
@@ -215,5 +218,5 @@ class ComplaintListWidget(QWidget):
             self.detail.load(cid)
 
     def shown_ids(self) -> list[int]:
-        return [self.table.item(i, 0).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.table.rowCount())]
+        items = (self.table.item(i, 0) for i in range(self.table.rowCount()))
+        return [item.data(Qt.ItemDataRole.UserRole) for item in items if item is not None]

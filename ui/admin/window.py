@@ -10,9 +10,11 @@ beside its field; waiting customers affected by a deactivation trigger a questio
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
@@ -37,20 +39,24 @@ from ui.admin.services_tab import ServicesTab
 from ui.admin.staff_tab import StaffTab
 from ui.admin.thresholds_tab import ThresholdsTab
 from ui.live import LiveFeed
-from ui.ops import run_op
+from ui.ops import OpHandle, run_op
 from ui.widgets import ConnectionBanner
+
+if TYPE_CHECKING:
+    from hall_app.config import Settings
+    from hall_app.services import HallServices
 
 Decision = tuple[str, int | None]
 
 
 class AdminWindow(QMainWindow):
-    def __init__(self, services, actor: Actor, *, live: bool = True) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services: HallServices, actor: Actor, *, live: bool = True) -> None:
         super().__init__()
         self.services = services
         self.actor = actor
         self.admin = AdminService(services.ctx)
         self.can_edit = actor.can(Permission.ADMIN_CONFIG)
-        self.last_handle = None
+        self.last_handle: OpHandle | None = None
         self.setWindowTitle(f"营业厅管理 - {actor.name}({ROLE_LABELS[actor.role]})"
                             + ("" if self.can_edit else " [只读]"))
         central = QWidget()
@@ -145,13 +151,13 @@ class AdminWindow(QMainWindow):
             return ("finish", None)
         return ("transfer", transfer_choices[index - 1][0])
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.live is not None:
             self.live.stop()
         super().closeEvent(event)
 
 
-def main(args, settings) -> int:  # type: ignore[no-untyped-def]
+def main(args: argparse.Namespace, settings: Settings) -> int:
     from hall_app.services import HallServices
     from ui.admin.login import LoginDialog
     from ui.app_runtime import GeometryKeeper, create_app

@@ -12,12 +12,15 @@ F5 transfer, F6 pause/resume, F7 escalate, F8 complaint (if the form is installe
 
 from __future__ import annotations
 
+import argparse
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
@@ -39,9 +42,17 @@ from ui.counter.queue import QueuePanel
 from ui.counter.script import ScriptPanel
 from ui.counter.situation import LiveClock, outage_text, script_thresholds
 from ui.live import LiveFeed
-from ui.ops import run_op
+from ui.ops import OpHandle, run_op
 from ui.voice import Announcer
 from ui.widgets import ConnectionBanner, OutageBanner
+
+if TYPE_CHECKING:
+    from hall_app.config import Settings
+    from hall_app.domain.roles import Actor
+    from hall_app.scripts import CashResult, ScriptBook
+    from hall_app.services import HallServices
+    from hall_app.services.queries import CounterInfo, CounterView, CurrentTicket, ServiceInfo
+    from hall_app.services.tickets import TicketInfo
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +62,15 @@ NO_CUSTOMER = "当前没有顾客。"
 
 
 def complaint_form_opener() -> Callable[..., Any] | None:
-    """``ui.complaint_form.open_complaint_form`` if that module is installed, else None."""
+    """``ui.complaints.form.open_complaint_form`` if that module is installed, else None."""
     try:
-        from ui.complaint_form import open_complaint_form  # type: ignore[import-not-found]
+        from ui.complaints.form import open_complaint_form
     except ImportError:
         return None
     return open_complaint_form
 
 
-def voice_wanted(settings) -> bool:  # type: ignore[no-untyped-def]
+def voice_wanted(settings: Settings) -> bool:
     voice = settings.voice
     return bool(voice.enabled and voice.station == "counter")
 
@@ -67,27 +78,28 @@ def voice_wanted(settings) -> bool:  # type: ignore[no-untyped-def]
 class CounterWindow(QMainWindow):
     """One clerk at one counter. ``view`` is the latest ``CounterView`` snapshot."""
 
-    def __init__(self, services, actor, counter_id: int, *, announcer: Announcer | None = None,
-                 scripts=None, live_options: dict | None = None,  # type: ignore[no-untyped-def]
+    def __init__(self, services: HallServices, actor: Actor, counter_id: int, *,
+                 announcer: Announcer | None = None, scripts: ScriptBook | None = None,
+                 live_options: dict[str, Any] | None = None,
                  sign_out_on_close: bool = False, start: bool = True,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.actor = actor
         self.counter_id = counter_id
-        self.view = None
+        self.view: CounterView | None = None
         self.connected = True
         self.busy = False
         self.active_dialog: QWidget | None = None
         self.sign_out_on_close = sign_out_on_close
         self._epoch = [0]  # bumped when an action's own snapshot is applied
         self._clock = LiveClock()
-        self._all_services: list = []
-        self._all_counters: list = []
+        self._all_services: list[ServiceInfo] = []
+        self._all_counters: list[CounterInfo] = []
         settings = services.ctx.settings
         self.book = scripts or (load_scripts(settings.scripts_path) if settings.scripts_path
                                 else default_book())
-        self.announcer = None
+        self.announcer: Announcer | None = None
         if voice_wanted(settings):
             self.announcer = announcer or Announcer(volume=settings.voice.volume, parent=self)
         self._open_complaint = complaint_form_opener()
@@ -163,10 +175,10 @@ class CounterWindow(QMainWindow):
                on_failure=lambda e: log.info("reference lists not loaded: %s", e.message),
                parent=self, description="counter reference lists")
 
-    def _set_reference_lists(self, lists) -> None:  # type: ignore[no-untyped-def]
+    def _set_reference_lists(self, lists: tuple[list[ServiceInfo], list[CounterInfo]]) -> None:
         self._all_services, self._all_counters = list(lists[0]), list(lists[1])
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.ticker.stop()
         self.live.stop()
         if self.sign_out_on_close and (self.view is None or self.view.current is None):
@@ -175,14 +187,14 @@ class CounterWindow(QMainWindow):
         super().closeEvent(event)
 
     # --- snapshots --------------------------------------------------------------
-    def _on_snapshot(self, data) -> None:  # type: ignore[no-untyped-def]
+    def _on_snapshot(self, data: tuple[int, CounterView]) -> None:
         epoch, view = data
         if epoch < self._epoch[0]:  # read before our own action committed: stale
             self.live.request_refresh()
             return
         self.apply_view(view)
 
-    def apply_view(self, view) -> None:  # type: ignore[no-untyped-def]
+    def apply_view(self, view: CounterView) -> None:
         self.view = view
         self._clock.reset(view.now)
         counter = view.counter
@@ -224,7 +236,7 @@ class CounterWindow(QMainWindow):
         return True
 
     def run_action(self, label: str, fn: Callable[[], Any],
-                   on_done: Callable[[Any], None] | None = None):  # type: ignore[no-untyped-def]
+                   on_done: Callable[[Any], None] | None = None) -> OpHandle | None:
         """Run `fn` off the GUI thread, then take a fresh snapshot; report in Chinese."""
         if not self._can_act():
             return None
@@ -232,7 +244,7 @@ class CounterWindow(QMainWindow):
         self._update_actions()
         queries, cid = self.services.queries, self.counter_id
 
-        def work():  # type: ignore[no-untyped-def]
+        def work() -> tuple[Any, CounterView | None]:
             result = fn()
             try:
                 view = queries.counter_view(cid)
@@ -241,7 +253,7 @@ class CounterWindow(QMainWindow):
                 view = None
             return result, view
 
-        def done(outcome) -> None:  # type: ignore[no-untyped-def]
+        def done(outcome: tuple[Any, CounterView | None]) -> None:
             result, view = outcome
             self.busy = False
             self._epoch[0] += 1
@@ -265,7 +277,7 @@ class CounterWindow(QMainWindow):
         return run_op(work, on_success=done, on_failure=failed, parent=self,
                       description=label)
 
-    def _current(self):  # type: ignore[no-untyped-def]
+    def _current(self) -> CurrentTicket | None:
         cur = self.view.current if self.view is not None else None
         if cur is None:
             notify.warning(NO_CUSTOMER)
@@ -276,16 +288,16 @@ class CounterWindow(QMainWindow):
             self.announcer.say(call_announcement(ticket_code, self.view.counter.number))
 
     # --- the actions ------------------------------------------------------------
-    def call_next(self):  # type: ignore[no-untyped-def]
+    def call_next(self) -> OpHandle | None:
         actor, cid, tickets = self.actor, self.counter_id, self.services.tickets
 
-        def called(ticket) -> None:  # type: ignore[no-untyped-def]
+        def called(ticket: TicketInfo) -> None:
             notify.info(f"已叫号 {ticket.code}")
             self._announce(ticket.code)
 
         return self.run_action("叫号", lambda: tickets.call_next(actor, cid), called)
 
-    def recall(self):  # type: ignore[no-untyped-def]
+    def recall(self) -> OpHandle | None:
         cur = self._current() if self._can_act() else None
         if cur is None:
             return None
@@ -294,17 +306,18 @@ class CounterWindow(QMainWindow):
             return None
         actor, cid, tickets = self.actor, self.counter_id, self.services.tickets
 
-        def recalled(ticket) -> None:  # type: ignore[no-untyped-def]
+        def recalled(ticket: TicketInfo) -> None:
             notify.info(f"已重呼 {ticket.code}(第{ticket.recall_count}次)")
             self._announce(ticket.code)
 
         return self.run_action("重呼", lambda: tickets.recall(actor, cur.ticket_id, cid), recalled)
 
-    def no_show(self):  # type: ignore[no-untyped-def]
+    def no_show(self) -> QMessageBox | None:
         cur = self._current() if self._can_act() else None
-        if cur is None:
+        view = self.view
+        if cur is None or view is None:  # a current customer implies a view
             return None
-        limit = self.view.recalls_before_no_show
+        limit = view.recalls_before_no_show
         if cur.state != "called" or cur.recall_count < limit:
             notify.warning(f"{cur.code}号需重呼{limit}次后才能过号(已重呼{cur.recall_count}次)。"
                            if cur.state == "called" else f"{cur.code}号已在办理中,不能过号。")
@@ -328,19 +341,22 @@ class CounterWindow(QMainWindow):
         box.open()
         return box
 
-    def start_or_finish(self):  # type: ignore[no-untyped-def]
+    def start_or_finish(self) -> OpHandle | None:
         cur = self._current() if self._can_act() else None
         if cur is None:
             return None
         actor, cid, tickets = self.actor, self.counter_id, self.services.tickets
         if cur.state == "serving":
+            def finished(ticket: TicketInfo) -> None:
+                notify.info(f"{ticket.code}号办理完成")
+                self.cash_helper.clear()
+
             return self.run_action("办理完成", lambda: tickets.finish(actor, cur.ticket_id, cid),
-                                   lambda t: (notify.info(f"{t.code}号办理完成"),
-                                              self.cash_helper.clear()))
+                                   finished)
         return self.run_action("开始办理", lambda: tickets.start(actor, cur.ticket_id, cid),
                                lambda t: notify.info(f"{t.code}号开始办理"))
 
-    def transfer(self):  # type: ignore[no-untyped-def]
+    def transfer(self) -> TransferDialog | None:
         cur = self._current() if self._can_act() else None
         if cur is None:
             return None
@@ -365,7 +381,7 @@ class CounterWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def pause_or_resume(self):  # type: ignore[no-untyped-def]
+    def pause_or_resume(self) -> OpHandle | PauseDialog | None:
         if not self._can_act() or self.view is None:
             return None
         actor, cid, counters = self.actor, self.counter_id, self.services.counters
@@ -388,7 +404,7 @@ class CounterWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def escalate(self):  # type: ignore[no-untyped-def]
+    def escalate(self) -> EscalateDialog | None:
         if not self._can_act():
             return None
         cur = self.view.current if self.view is not None else None
@@ -407,7 +423,7 @@ class CounterWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def register_complaint(self):  # type: ignore[no-untyped-def]
+    def register_complaint(self) -> QDialog | None:
         if self._open_complaint is None:
             return None
         cur = self.view.current if self.view is not None else None
@@ -423,12 +439,13 @@ class CounterWindow(QMainWindow):
         self.active_dialog = dialog
         return dialog
 
-    def record_cash(self, result, items=None):  # type: ignore[no-untyped-def]
+    def record_cash(self, result: CashResult,
+                    items: dict[str, int] | None = None) -> OpHandle | None:
         cur = self.view.current if self.view is not None else None
         actor, cid, desk = self.actor, self.counter_id, self.services.desk
         ticket_id = cur.ticket_id if cur else None
 
-        def recorded(_) -> None:  # type: ignore[no-untyped-def]
+        def recorded(_: object) -> None:
             notify.info(f"已记录收款:收{format_yuan(result.received)}元,"
                         f"找{format_yuan(result.change)}元")
 
@@ -438,7 +455,7 @@ class CounterWindow(QMainWindow):
 
 
 # --- entry point -----------------------------------------------------------------
-def main(args, settings) -> int:  # type: ignore[no-untyped-def]
+def main(args: argparse.Namespace, settings: Settings) -> int:
     """``hall-app counter``: open the database off the GUI thread, log in, show the window."""
     from hall_app.services import HallServices
     from ui.app_runtime import create_app
@@ -469,14 +486,14 @@ def main(args, settings) -> int:  # type: ignore[no-untyped-def]
             state["code"] = 1
             app.quit()
 
-    def opened(services) -> None:  # type: ignore[no-untyped-def]
+    def opened(services: HallServices) -> None:
         progress.hide()
         state["services"] = services
         login = LoginDialog(services, staff=getattr(args, "staff", None) or "",
                             counter_number=getattr(args, "counter", None))
         state["login"] = login
 
-        def signed_in(actor, counter) -> None:  # type: ignore[no-untyped-def]
+        def signed_in(actor: Actor, counter: CounterInfo) -> None:
             window = CounterWindow(services, actor, counter.id, sign_out_on_close=True)
             state["window"] = window
             window.show()
@@ -496,7 +513,7 @@ def main(args, settings) -> int:  # type: ignore[no-untyped-def]
     return state["code"] or code
 
 
-def _open(factory, settings):  # type: ignore[no-untyped-def]
+def _open(factory: type[HallServices], settings: Settings) -> HallServices:
     services = factory.open(settings)
     _ = services.ctx.hall  # fail here (worker thread) if the hall is missing
     return services

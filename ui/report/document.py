@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from html import escape
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import (
@@ -39,7 +40,7 @@ from hall_app.metrics.tables import (
     service_table,
 )
 from ui.fonts import cjk_family, load_cjk_fonts
-from ui.report_charts import hourly_chart, wait_chart
+from ui.report.charts import hourly_chart, wait_chart
 
 WEEKDAYS = "一二三四五六日"
 CHART_HOURLY = QUrl("chart://hourly.png")
@@ -76,7 +77,8 @@ def ensure_gui_app() -> QGuiApplication:
         global _APP
         app = _APP = QApplication(["hall-app-report"])
     load_cjk_fonts()
-    return app  # type: ignore[return-value]
+    # instance() is typed as the QCoreApplication base; here it is always a QGuiApplication.
+    return cast(QGuiApplication, app)
 
 
 def _date_text(m: DailyMetrics) -> str:

@@ -12,7 +12,8 @@ and says what happened beside the field or at the bottom.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
@@ -38,7 +39,7 @@ from hall_app.domain.roles import Actor
 from hall_app.errors import HallError, ValidationError
 from hall_app.phone import normalize_phone
 from hall_app.services.complaints import ComplaintDetail, ComplaintDraft, ComplaintService
-from ui.complaint_detail import ERROR_STYLE, OK_STYLE, failure_text, local_text
+from ui.complaints.detail import ERROR_STYLE, OK_STYLE, failure_text, local_text
 from ui.ops import run_op
 
 NONE = "(无)"
@@ -278,7 +279,8 @@ class ComplaintForm(QDialog):
     def draft(self) -> ComplaintDraft:
         received = None
         if self.backdate.isChecked():
-            local = self.received.dateTime().toPython().replace(tzinfo=None)
+            # PySide6's stubs type toPython() as object; for a QDateTime it is a datetime.
+            local = cast(datetime, self.received.dateTime().toPython()).replace(tzinfo=None)
             received = local.replace(tzinfo=self.tz) if self.tz else local.astimezone()
         return ComplaintDraft(
             channel=self.channel.currentData(), customer_name=self.customer_name.text(),
@@ -309,10 +311,9 @@ class ComplaintForm(QDialog):
         self.registered.emit(detail)
 
     def _failed(self, err: HallError) -> None:
-        field = getattr(err, "field", None)
-        target = {"ticket": "ticket", "counter": "counter", "clerk": "clerk"}.get(field, field)
-        if target in self.errors:
-            self._field_error(target, err.message)
+        field = err.field if isinstance(err, ValidationError) else None
+        if field is not None and field in self.errors:
+            self._field_error(field, err.message)
             self._say("请按提示修改后再登记," + "已填写的内容已保留。", error=True)
         else:
             self._say(failure_text(err), error=True)
@@ -332,7 +333,7 @@ class ComplaintForm(QDialog):
     def _open_detail(self) -> None:
         if self.saved is None:
             return
-        from ui.complaint_detail import ComplaintDetailWidget
+        from ui.complaints.detail import ComplaintDetailWidget
 
         dialog = QDialog(self)
         dialog.setWindowTitle(f"投诉 #{self.saved.id}")

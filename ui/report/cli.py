@@ -51,7 +51,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     elif metrics.status == "empty":
         print(f"提示:{args.date.isoformat()} 没有客流记录。")
     if pdf:
-        from ui.report_document import write_pdf
+        from ui.report.document import write_pdf
 
         path = write_pdf(metrics, Path(pdf))
         print(f"已生成日报PDF:{path}")

@@ -264,11 +264,12 @@ class ComplaintDetailWidget(QWidget):
         self.history.resizeColumnsToContents()
         self._set_actions(d.actions)
 
-    def _set_actions(self, actions: tuple[str, ...]) -> None:
+    def _set_actions(self, actions: tuple[ComplaintAction, ...]) -> None:
         while self.buttons_row.count():
             item = self.buttons_row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.action_buttons = {}
         for action in actions:
             button = QPushButton(ACTION_LABELS[action])
@@ -288,7 +289,7 @@ class ComplaintDetailWidget(QWidget):
             widget.setVisible(A.ASSIGN in actions)
 
     # -- actions --------------------------------------------------------------------
-    def perform(self, action: str) -> None:
+    def perform(self, action: ComplaintAction) -> None:
         if self.detail is None:
             return
         cid, actor, svc = self.detail.id, self.actor, self.service
@@ -297,7 +298,7 @@ class ComplaintDetailWidget(QWidget):
             self._say(_NEEDS_TEXT[action], error=True)
             self.note_edit.setFocus()
             return
-        calls: dict[str, Callable[[], Any]] = {
+        calls: dict[ComplaintAction, Callable[[], Any]] = {
             A.START: lambda: svc.start(actor, cid, note or None),
             A.ASSIGN: lambda: svc.assign(actor, cid, self.handler.currentData(), note or None),
             A.PROPOSE_COMPENSATION: lambda: svc.propose_compensation(actor, cid, note),

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from hall_app.announce import call_announcement
@@ -22,6 +23,9 @@ from hall_app.services import HallServices
 from hall_app.services.calls import CallInfo, DisplayBoard, display_board
 from ui.live import LiveFeed
 from ui.widgets import BigLabel, ConnectionBanner, OutageBanner
+
+if TYPE_CHECKING:  # the speech module loads only when a window speaks
+    from ui.voice import Speaker
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +62,7 @@ class DisplayWindow(QWidget):
         self,
         services: HallServices,
         *,
-        announcer: Any | None = None,
+        announcer: Speaker | None = None,
         speak: bool = False,
         rows: int = DEFAULT_ROWS,
         feed_factory: Callable[[], Any] | None = None,
@@ -167,7 +171,7 @@ class DisplayWindow(QWidget):
                        key=lambda c: c.event_id)
         for call in fresh:
             self._last_event_id = call.event_id
-            if self.speak:
+            if self.speak and self.announcer is not None:
                 self.announcer.say(call_announcement(call.code, call.counter_number))
                 self.announced.append(call.event_id)
 
@@ -182,7 +186,7 @@ class DisplayWindow(QWidget):
             widget.style().unpolish(widget)
             widget.style().polish(widget)
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def] # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.live.stop()
         super().closeEvent(event)
 

@@ -181,10 +181,10 @@ class DemoHall:
             print("正在准备演示营业厅(首次运行需模拟昨日客流,约需数秒)…", flush=True)
             self._seed_yesterday()
 
-        self.counter_cls = _window_class("ui.counter_window", "CounterWindow",
+        self.counter_cls = _window_class("ui.counter.window", "CounterWindow",
                                          ("services", "actor", "counter_id")) \
             if staff_windows else None
-        self.overview_cls = _window_class("ui.overview_window", "OverviewWindow",
+        self.overview_cls = _window_class("ui.overview.window", "OverviewWindow",
                                           ("services", "actor")) if staff_windows else None
         interactive = list(range(1, counters + 1)) if self.counter_cls else []
         all_numbers = [c.number for c in self.services.queries.counters()]
@@ -207,9 +207,9 @@ class DemoHall:
 
     # --- windows -------------------------------------------------------------------
     def open_windows(self) -> None:
-        from ui.display_window import DisplayWindow, speaks_calls
+        from ui.display.window import DisplayWindow, speaks_calls
         from ui.kiosk.printers import PdfSlipPrinter
-        from ui.kiosk_window import KioskWindow
+        from ui.kiosk.window import KioskWindow
 
         settings = self.settings
         speak = speaks_calls(settings)
@@ -265,8 +265,11 @@ class DemoHall:
 
     def _open_overview(self, result: tuple[Any, int | None]) -> None:
         actor, _ = result
+        window_cls = self.overview_cls
+        if window_cls is None:
+            return
         try:
-            window = self.overview_cls(self.services, actor)
+            window = window_cls(self.services, actor)
             window.move(80, 120)
             window.show()
             self.windows.append(window)
@@ -275,8 +278,11 @@ class DemoHall:
 
     def _open_counter(self, result: tuple[Any, int | None], index: int) -> None:
         actor, counter_id = result
+        window_cls = self.counter_cls
+        if window_cls is None:
+            return
         try:
-            window = self.counter_cls(self.services, actor, counter_id)
+            window = window_cls(self.services, actor, counter_id)
             window.move(120 + 60 * index, 160 + 60 * index)
             window.show()
             self.windows.append(window)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -32,6 +33,9 @@ from ui.kiosk.slip import SlipData, slip_from_ticket
 from ui.live import LiveFeed
 from ui.ops import run_op
 from ui.widgets import BigLabel, ConnectionBanner, OutageBanner
+
+if TYPE_CHECKING:  # the speech module loads only when a window speaks
+    from ui.voice import Speaker
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +74,7 @@ class KioskWindow(QWidget):
         services: HallServices,
         *,
         printer: SlipPrinter | None = None,
-        announcer: Any | None = None,
+        announcer: Speaker | None = None,
         speak: bool = True,
         feed_factory: Callable[[], Any] | None = None,
         clear_after_ms: int = 30_000,
@@ -198,13 +202,13 @@ class KioskWindow(QWidget):
         self._printer_status(PRINTING, failed=False)
         self.result.show()
         self._clear_timer.start()
-        if self.speak:
+        if self.speak and self.announcer is not None:
             self.announcer.say(ticket_taken_announcement(ticket.code, ticket.ahead))
         log.info("Issued %s (%s ahead)", ticket.code, ticket.ahead)
-        printer = self.printer
+        printer, code = self.printer, ticket.code
         run_op(lambda: printer.print_slip(slip),
-               on_success=lambda _=None, code=ticket.code: self._printed(code),
-               on_failure=lambda err, code=ticket.code: self._print_failed(code, err),
+               on_success=lambda _: self._printed(code),
+               on_failure=lambda err: self._print_failed(code, err),
                parent=self, description="kiosk print")
         self.live.request_refresh()
 
@@ -239,7 +243,7 @@ class KioskWindow(QWidget):
         self.result.hide()
         self.code_label.setText("")
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def] # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.live.stop()
         super().closeEvent(event)
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from hall_app.metrics import DailyMetrics, report_service
 from ui import notify
 from ui.ops import OpHandle, run_op
-from ui.report_document import a4_layout, build_document, print_document
+from ui.report.document import a4_layout, build_document, print_document
 
 PREVIEW_TITLE = "营业日报 打印预览"
 
