@@ -38,6 +38,7 @@ ENTRY_POINTS: dict[str, str] = {
     "admin": "ui.admin.window:main",
     "demo": "ui.demo.hall:main",
     "report": "ui.report.cli:main",
+    "district-report": "ui.district.report_cli:main",
     "config-export": "hall_app.config_io:export_main",
     "config-import": "hall_app.config_io:import_main",
 }

@@ -9,6 +9,8 @@
                                                (at a hall: its slot)
     hall-app district rollup --date D | --from D1 --to D2
                                                (re)write daily rollups at a hall (backfill)
+    hall-app district report --date D [--week | --month] [--pdf F] [--csv DIR]
+                                               halls ranked per figure (ui.district.report_cli)
 The database is the one the settings name (HALL_DATABASE_URL); see docs/district.md.
 
 Every handler prints Chinese lines for a person and returns an exit code; errors are
@@ -68,6 +70,15 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     roll.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD")
     roll.add_argument("--from", dest="date_from", type=_date, help="起始营业日")
     roll.add_argument("--to", dest="date_to", type=_date, help="结束营业日(含)")
+    rep = actions.add_parser("report", help="区域对比报表:各厅按指标排名、后三名、趋势")
+    rep.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD")
+    span = rep.add_mutually_exclusive_group()
+    span.add_argument("--week", action="store_true", help="该日所在的一周(周一至周日)")
+    span.add_argument("--month", action="store_true", help="该日所在的月份")
+    rep.add_argument("--from", dest="date_from", type=_date, help="起始营业日")
+    rep.add_argument("--to", dest="date_to", type=_date, help="结束营业日(含)")
+    rep.add_argument("--pdf", help="输出 PDF 文件")
+    rep.add_argument("--csv", help="输出 CSV 表格的目录")
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
@@ -83,6 +94,10 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         return status(args, settings)
     if command == "rollup":
         return rollup(args, settings)
+    if command == "report":
+        from hall_app.cli import _entry
+
+        return _entry("district-report")(args, settings)
     raise HallError(f"未知的区域命令「{command}」。")
 
 

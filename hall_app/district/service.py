@@ -30,6 +30,7 @@ from db.site_keys import read_site, site_of_key
 from hall_app.clock import Clock, SystemClock
 from hall_app.config import Settings
 from hall_app.district.live import TodayFigures, today_figures
+from hall_app.district.report import DistrictReport, Period, district_report
 from hall_app.district.status import SiteLink, site_links
 from hall_app.errors import NotFound
 from hall_app.services.context import ServiceContext
@@ -109,6 +110,23 @@ class DistrictService:
         self.sl_target = th.service_level_target_pct
         self.walk_target = th.walkaway_rate_target_pct
         self.long_wait_minutes = th.long_wait_minutes_default
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock | None = None) -> DistrictService:
+        """On the settings' database, upgraded to the current schema first."""
+        from db.migrate import upgrade
+
+        database = Database(settings.database_url)
+        upgrade(database)
+        return cls(database, settings, clock)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def report(self, period: Period) -> DistrictReport:
+        """Halls ranked per figure over `period`, from the rollups (hall_app.district.report)."""
+        with self.db.read() as s:
+            return district_report(s, period, self.clock.now())
 
     # -- the whole district --------------------------------------------------------------
     def snapshot(self) -> DistrictSnapshot:

@@ -1,0 +1,333 @@
+"""The district report (no Qt): halls ranked per figure over a day, a week or a month.
+
+Reads only the daily rollups (`day_rollup`), so a year costs about what a month does.
+For each figure the halls are ranked best first; the *bottom three* (at most half of
+the halls that have data, so two halls never both count as "bottom"; never a hall tied
+with a better-placed one) are marked. Each
+hall's figure is compared with the previous period (for one day: the same weekday a
+week before; a week: the week before; a month: the month before), and the district's
+daily totals over the period give the trend chart.
+
+    report = district_report(session, Period.week_of(date(2026, 11, 25)), now)
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import DayRollup, Hall
+from hall_app.errors import ValidationError
+
+R = DayRollup
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # day | week | month | range
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def day(cls, d: date) -> Period:
+        return cls("day", d, d)
+
+    @classmethod
+    def week_of(cls, d: date) -> Period:
+        monday = d - timedelta(days=d.weekday())
+        return cls("week", monday, monday + timedelta(days=6))
+
+    @classmethod
+    def month_of(cls, d: date) -> Period:
+        last = calendar.monthrange(d.year, d.month)[1]
+        return cls("month", d.replace(day=1), d.replace(day=last))
+
+    @classmethod
+    def between(cls, start: date, end: date) -> Period:
+        if end < start:
+            raise ValidationError("结束日期早于起始日期。", field="date")
+        if (end - start).days > 3660:
+            raise ValidationError("报表区间最长十年。", field="date")
+        return cls("range", start, end)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        if self.kind == "day":
+            return Period("day", self.start - timedelta(days=7), self.start - timedelta(days=7))
+        if self.kind == "week":
+            return Period.week_of(self.start - timedelta(days=7))
+        if self.kind == "month":
+            return Period.month_of(self.start - timedelta(days=1))
+        return Period("range", self.start - timedelta(days=self.days),
+                      self.start - timedelta(days=1))
+
+    @property
+    def label(self) -> str:
+        s, e = self.start, self.end
+        if self.kind == "day":
+            return f"{s.year}年{s.month}月{s.day}日(星期{WEEKDAYS[s.weekday()]})"
+        if self.kind == "week":
+            return f"{s.year}年第{s.isocalendar().week}周({s:%m-%d}至{e:%m-%d})"
+        if self.kind == "month":
+            return f"{s.year}年{s.month}月"
+        return f"{s.isoformat()} 至 {e.isoformat()}"
+
+    @property
+    def comparison_label(self) -> str:
+        return {"day": "上周同日", "week": "上周", "month": "上月"}.get(self.kind, "上一期")
+
+
+@dataclass(frozen=True)
+class HallTotals:
+    """One hall's (or the district's) sums over a period."""
+
+    code: str
+    name: str
+    days: int = 0
+    arrived: int = 0
+    served: int = 0
+    walkaways: int = 0
+    served_with_wait: int = 0
+    within_target: int = 0
+    wait_count: int = 0
+    wait_sum_s: int = 0
+    long_waits: int = 0  # customers whose first call came after 30 minutes or more
+    complaints: int = 0
+    complaints_overdue: int = 0
+    outage_seconds: int = 0
+
+    @property
+    def service_level(self) -> float | None:
+        return 100.0 * self.within_target / self.served_with_wait if self.served_with_wait \
+            else None
+
+    @property
+    def walkaway_rate(self) -> float | None:
+        return 100.0 * self.walkaways / self.arrived if self.arrived else None
+
+    @property
+    def mean_wait_minutes(self) -> float | None:
+        return self.wait_sum_s / self.wait_count / 60 if self.wait_count else None
+
+    @property
+    def long_wait_share(self) -> float | None:
+        return 100.0 * self.long_waits / self.wait_count if self.wait_count else None
+
+    @property
+    def complaints_per_thousand(self) -> float | None:
+        return 1000.0 * self.complaints / self.arrived if self.arrived else None
+
+    @property
+    def outage_minutes(self) -> float | None:
+        return self.outage_seconds / 60 if self.days else None
+
+    @property
+    def overdue_complaints(self) -> float | None:
+        return float(self.complaints_overdue) if self.days else None
+
+    def plus(self, other: HallTotals) -> HallTotals:
+        return HallTotals(self.code, self.name, max(self.days, other.days), *(
+            getattr(self, f) + getattr(other, f) for f in _SUMMED))
+
+
+_SUMMED = ("arrived", "served", "walkaways", "served_with_wait", "within_target",
+           "wait_count", "wait_sum_s", "long_waits", "complaints", "complaints_overdue",
+           "outage_seconds")
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    unit: str
+    higher_is_better: bool
+    value: Callable[[HallTotals], float | None] = field(compare=False, repr=False)
+    digits: int = 1
+
+    def text(self, value: float | None) -> str:
+        if value is None:
+            return "—"
+        return f"{value:.{self.digits}f}{self.unit}"
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("service_level", "服务达标率", "%", True, lambda t: t.service_level),
+    Figure("walkaway_rate", "弃号率", "%", False, lambda t: t.walkaway_rate),
+    Figure("mean_wait", "平均等候", "分", False, lambda t: t.mean_wait_minutes),
+    Figure("long_wait_share", "等候30分钟以上", "%", False, lambda t: t.long_wait_share),
+    Figure("complaints_per_thousand", "千人投诉", "件", False,
+           lambda t: t.complaints_per_thousand, 2),
+    Figure("complaints_overdue", "投诉超时", "件", False, lambda t: t.overdue_complaints, 0),
+    Figure("outage_minutes", "系统故障", "分", False, lambda t: t.outage_minutes, 0),
+)
+
+
+@dataclass(frozen=True)
+class RankedValue:
+    code: str
+    name: str
+    value: float | None
+    rank: int | None  # 1 = best; None = no data
+    bottom: bool
+    previous: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+@dataclass(frozen=True)
+class FigureRanking:
+    figure: Figure
+    rows: tuple[RankedValue, ...]  # best first; halls without data last
+    district: float | None
+    district_previous: float | None
+
+    @property
+    def bottom(self) -> tuple[RankedValue, ...]:
+        return tuple(r for r in self.rows if r.bottom)
+
+    def for_hall(self, code: str) -> RankedValue:
+        return next(r for r in self.rows if r.code == code)
+
+    def improved(self, r: RankedValue) -> bool | None:
+        """True when the hall got better than in the previous period."""
+        if r.change is None or r.change == 0:
+            return None
+        return (r.change > 0) == self.figure.higher_is_better
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    day: date
+    arrived: int
+    service_level: float | None
+    walkaway_rate: float | None
+    mean_wait_minutes: float | None
+
+
+@dataclass(frozen=True)
+class DistrictReport:
+    period: Period
+    previous: Period
+    generated_at: datetime
+    halls: tuple[HallTotals, ...]
+    district: HallTotals
+    district_previous: HallTotals
+    rankings: tuple[FigureRanking, ...]
+    trend: tuple[DayPoint, ...]
+
+    @property
+    def has_data(self) -> bool:
+        return self.district.days > 0
+
+    def ranking(self, key: str) -> FigureRanking:
+        return next(r for r in self.rankings if r.figure.key == key)
+
+
+def bottom_count(with_data: int) -> int:
+    """Three, but never more than half of the halls that have data."""
+    return min(3, with_data // 2)
+
+
+def rank(figure: Figure, halls: tuple[HallTotals, ...],
+         previous: dict[str, HallTotals]) -> tuple[RankedValue, ...]:
+    values = [(h, figure.value(h)) for h in halls]
+    known = sorted(((h, v) for h, v in values if v is not None),
+                   key=lambda hv: (-hv[1] if figure.higher_is_better else hv[1], hv[0].code))
+    n_bottom = bottom_count(len(known))
+    bottom: set[str] = set()
+    if n_bottom:
+        # The last n, except those tied with the hall just above them: a value shared
+        # with a hall outside the bottom is not "bottom" (all equal → nobody is).
+        above = known[len(known) - n_bottom - 1][1]
+        bottom = {h.code for h, v in known[len(known) - n_bottom:] if v != above}
+    rows = []
+    position = 0
+    last_value: float | None = None
+    for i, (h, v) in enumerate(known, start=1):
+        if v != last_value:  # equal values share a rank
+            position, last_value = i, v
+        prev = previous.get(h.code)
+        rows.append(RankedValue(h.code, h.name, v, position, h.code in bottom,
+                                figure.value(prev) if prev else None))
+    for h, missing in values:
+        if missing is None:
+            prev = previous.get(h.code)
+            rows.append(RankedValue(h.code, h.name, None, None, False,
+                                    figure.value(prev) if prev else None))
+    return tuple(rows)
+
+
+def _sums() -> list:  # type: ignore[type-arg]
+    return [func.count(), func.sum(R.arrived), func.sum(R.served),
+            func.sum(R.no_show + R.walked_away + R.abandoned), func.sum(R.served_with_wait),
+            func.sum(R.within_target), func.sum(R.wait_count), func.sum(R.wait_sum_s),
+            func.sum(R.wait_lt45 + R.wait_lt60 + R.wait_ge60), func.sum(R.complaints),
+            func.sum(R.complaints_overdue), func.sum(R.outage_seconds)]
+
+
+def period_totals(s: Session, period: Period, names: dict[int, tuple[str, str]]
+                  ) -> dict[int, HallTotals]:
+    rows = s.execute(select(R.hall_id, *_sums())
+                     .where(R.business_day >= period.start, R.business_day <= period.end)
+                     .group_by(R.hall_id)).all()
+    out = {}
+    for hall_id, *sums in rows:
+        if hall_id not in names:
+            continue
+        code, name = names[hall_id]
+        out[hall_id] = HallTotals(code, name, *(int(v or 0) for v in sums))
+    return out
+
+
+def daily_trend(s: Session, period: Period) -> tuple[DayPoint, ...]:
+    rows = s.execute(select(R.business_day, *_sums())
+                     .where(R.business_day >= period.start, R.business_day <= period.end)
+                     .group_by(R.business_day).order_by(R.business_day)).all()
+    points = []
+    for day, *sums in rows:
+        t = HallTotals("", "", *(int(v or 0) for v in sums))
+        points.append(DayPoint(day, t.arrived, t.service_level, t.walkaway_rate,
+                               t.mean_wait_minutes))
+    return tuple(points)
+
+
+def _combined(totals: list[HallTotals], name: str) -> HallTotals:
+    out = HallTotals("", name)
+    for t in totals:
+        out = out.plus(t)
+    return out
+
+
+def district_report(s: Session, period: Period, now: datetime) -> DistrictReport:
+    """The report for `period` from the rollups in `s`'s database."""
+    names = {int(i): (str(c), str(n)) for i, c, n in
+             s.execute(select(Hall.id, Hall.code, Hall.name).order_by(Hall.code))}
+    previous = period.previous()
+    current = period_totals(s, period, names)
+    before = period_totals(s, previous, names)
+    halls = tuple(current.get(hid, HallTotals(code, name)) for hid, (code, name) in
+                  names.items())
+    prev_by_code = {t.code: t for t in before.values()}
+    rankings = []
+    district = _combined(list(current.values()), "全区域")
+    district_prev = _combined(list(before.values()), "全区域")
+    for figure in FIGURES:
+        rankings.append(FigureRanking(figure, rank(figure, halls, prev_by_code),
+                                      figure.value(district) if district.days else None,
+                                      figure.value(district_prev) if district_prev.days
+                                      else None))
+    return DistrictReport(period, previous, now, halls, district, district_prev,
+                          tuple(rankings), daily_trend(s, period) if period.days > 1 else ())
