@@ -37,6 +37,7 @@ ENTRY_POINTS: dict[str, str] = {
     "display": "ui.display.window:main",
     "admin": "ui.admin.window:main",
     "demo": "ui.demo.hall:main",
+    "district-window": "ui.district.window:main",
     "report": "ui.report.cli:main",
     "district-report": "ui.district.report_cli:main",
     "config-export": "hall_app.config_io:export_main",

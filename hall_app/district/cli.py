@@ -84,8 +84,9 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
 def main(args: argparse.Namespace, settings: Settings) -> int:
     command = getattr(args, "district_command", None)
     if command is None:
-        # The area manager's window arrives with the district view; until then, say so.
-        raise HallError("请指定区域命令:setup(详见 hall-app district --help)。")
+        from hall_app.cli import _entry
+
+        return _entry("district-window")(args, settings)
     if command == "setup" and args.setup_target == "hall":
         return setup_hall(args, settings)
     if command == "setup" and args.setup_target == "district":

@@ -17,6 +17,7 @@ its data time); periods read the rollups (`hall_app.district.report`).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -99,6 +100,22 @@ class DistrictSnapshot:
         return tuple(h for h in self.halls if h.stale)
 
 
+class QuietFeed:
+    """A change feed that never reports a change: the window reloads on its own clock.
+
+    A district database hears no change notices (NOTIFY is not replicated), and on a
+    shared server every hall's notices would make the district reload many times a
+    second; the window refreshes every few seconds instead (LiveFeed's safety interval).
+    """
+
+    def wait_for_change(self, timeout: float) -> bool:
+        time.sleep(max(0.0, min(timeout, 1.0)))
+        return False
+
+    def close(self) -> None:
+        pass
+
+
 class DistrictService:
     def __init__(self, database: Database, settings: Settings,
                  clock: Clock | None = None) -> None:
@@ -122,6 +139,9 @@ class DistrictService:
 
     def close(self) -> None:
         self.db.dispose()
+
+    def change_feed(self) -> QuietFeed:
+        return QuietFeed()
 
     def report(self, period: Period) -> DistrictReport:
         """Halls ranked per figure over `period`, from the rollups (hall_app.district.report)."""

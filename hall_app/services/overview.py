@@ -39,6 +39,7 @@ from db.models import (
     Staff,
     Ticket,
 )
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import IllegalTransition, NotFound, ValidationError
 from hall_app.services.context import ServiceContext
@@ -472,7 +473,7 @@ class OverviewService:
             out.append(Alert(
                 f"complaint:{cid}:{'overdue' if overdue else 'due'}", "complaint",
                 HIGH if overdue else LOW,
-                f"投诉#{cid}({category})" + ("已超过回复时限" if overdue else "今日须回复"),
+                f"投诉#{local_number(cid)}({category})" + ("已超过回复时限" if overdue else "今日须回复"),
                 f"{where}{_hm(received, tz)}登记,回复时限 {due.astimezone(tz):%m-%d %H:%M}",
                 due if overdue else received))
         return out

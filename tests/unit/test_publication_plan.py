@@ -42,3 +42,12 @@ def test_pin_hashes_and_complainants_stay_at_the_hall():
     assert {"customer_name", "phone", "address"} <= set(plan["complaint"].withheld)
     assert {"category", "state", "reply_due_at", "replied_at"} <= set(plan["complaint"].columns)
     assert "site" not in plan and "ticket" in plan and plan["ticket"].complete
+
+
+def test_people_see_the_number_within_the_site():
+    from db.site_keys import SITE_BITS, SITE_SPAN
+    from hall_app.domain import keys
+
+    assert keys.SITE_BITS == SITE_BITS
+    assert keys.local_number(5 * SITE_SPAN + 12) == 12
+    assert keys.local_number(12) == 12 and keys.local_number(None) is None

@@ -40,6 +40,7 @@ from hall_app.domain.complaints import (
     STATE_LABELS,
     ComplaintAction,
 )
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import DatabaseUnavailable, HallError
 from hall_app.scripts import ForbiddenHit
@@ -223,7 +224,7 @@ class ComplaintDetailWidget(QWidget):
         self.detail = d
         r = d.row
         flag = "【已升级】" if r.escalated else ""
-        self.title.setText(f"投诉 #{r.id} · {STATE_LABELS.get(r.state, r.state)} {flag}")
+        self.title.setText(f"投诉 #{local_number(r.id)} · {STATE_LABELS.get(r.state, r.state)} {flag}")
         st = r.deadline
         if st.hard_overdue:
             text, style = f"已超过监管最长时限({local_text(r.hard_due_at, self.tz, '%Y-%m-%d %H:%M')})", ERROR_STYLE

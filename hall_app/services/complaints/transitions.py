@@ -16,6 +16,7 @@ from hall_app.domain.complaints import (
     check_action,
     require_text,
 )
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import ValidationError
 from hall_app.services.complaints.base import ComplaintBase
@@ -137,7 +138,7 @@ class ComplaintTransitions(ComplaintBase):
             self._history(s, row, actor, A.ESCALATE, row.state, text)
             s.add(Escalation(hall_id=row.hall_id, counter_id=row.counter_id,
                              staff_id=actor.staff_id, ticket_id=row.ticket_id,
-                             reason=f"投诉#{row.id} 升级:{text}"[:200],
+                             reason=f"投诉#{local_number(row.id)} 升级:{text}"[:200],
                              raised_at=self.ctx.now()))
             self.ctx.notify(s, TOPIC)
             self.ctx.notify(s, "alerts")
