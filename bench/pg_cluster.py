@@ -2,7 +2,8 @@
 
 Used by the district's end-to-end test and bench/district.py:
 
-    cluster = Cluster(Path("/tmp/x/hall1"), 55501).start()
+    base = cluster_base()                          # a /tmp folder the server user can enter
+    cluster = Cluster(base / "hall1", 55501).start()
     url = cluster.create_database("hall")        # postgresql+psycopg://postgres@…/hall
     cluster.stop(); cluster.start()               # a district outage and its end
     cluster.destroy()
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -46,6 +48,14 @@ def binaries() -> Path | None:
     return Path(found).parent if found else None
 
 
+def cluster_base(prefix: str = "hall-district-") -> Path:
+    """A fresh folder for clusters, which the server user (postgres) can reach."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    if os.geteuid() == 0:
+        shutil.chown(path, "postgres", "postgres")
+    return path
+
+
 def _as_server_user() -> list[str]:
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
@@ -61,14 +71,17 @@ class Cluster:
         self.bin = bin_dir
 
     def _run(self, *args: str) -> None:
-        subprocess.run([*_as_server_user(), *args], check=True, capture_output=True, timeout=120)
+        done = subprocess.run([*_as_server_user(), *args], capture_output=True, text=True,
+                              timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"{Path(args[0]).name} failed ({done.returncode}): "
+                               f"{(done.stderr or done.stdout).strip()[-500:]}")
 
     def start(self) -> Cluster:
         if not (self.dir / "PG_VERSION").exists():
             self.dir.mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:
                 shutil.chown(self.dir, "postgres", "postgres")
-                shutil.chown(self.dir.parent, "postgres", "postgres")
             self._run(str(self.bin / "initdb"), "-D", str(self.dir), "-U", "postgres",
                       "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8")
         options = " ".join(f"-c {k}={v}" for k, v in self.settings.items())
