@@ -559,3 +559,34 @@ class DayRollupClerk(_DayFigures, Base):
     serving_s: Mapped[int] = mapped_column(Integer, default=0)
     signed_in_s: Mapped[int] = mapped_column(Integer, default=0)
     paused_s: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthRollup(Base):
+    """One hall's calendar month: the sums of its `day_rollup` rows (month = its 1st day).
+
+    Rewritten whenever a day of the month is (`hall_app.metrics.rollups`), so a year of
+    district figures reads twelve rows per hall, not 365.
+    """
+
+    __tablename__ = "month_rollup"
+    __table_args__ = (UniqueConstraint("hall_id", "month"),
+                      Index("ix_month_rollup_month", "month"))
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    month: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer, default=0)
+    arrived: Mapped[int] = mapped_column(Integer, default=0)
+    served: Mapped[int] = mapped_column(Integer, default=0)
+    no_show: Mapped[int] = mapped_column(Integer, default=0)
+    walked_away: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    served_with_wait: Mapped[int] = mapped_column(Integer, default=0)
+    within_target: Mapped[int] = mapped_column(Integer, default=0)
+    wait_count: Mapped[int] = mapped_column(Integer, default=0)
+    wait_sum_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    long_waits: Mapped[int] = mapped_column(Integer, default=0)  # first call after ≥ 30 min
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+    complaints_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    outage_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)

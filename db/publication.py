@@ -64,6 +64,7 @@ PUBLISHED_WHOLE = frozenset({
     "ticket", "ticket_event", "counter_session", "counter_pause",
     "incident", "incident_counter", "cash_exchange", "alert_ack", "audit_log",
     "day_rollup", "day_rollup_service", "day_rollup_counter", "day_rollup_clerk",
+    "month_rollup",
 })
 
 

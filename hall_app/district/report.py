@@ -1,6 +1,8 @@
 """The district report (no Qt): halls ranked per figure over a day, a week or a month.
 
-Reads only the daily rollups (`day_rollup`), so a year costs about what a month does.
+Reads only rollups, never tickets: whole calendar months inside the period from
+`month_rollup`, the days before and after them from `day_rollup`, so a year costs about
+what a month does. The trend is per day up to two months, per month beyond.
 For each figure the halls are ranked best first; the *bottom three* (at most half of
 the halls that have data, so two halls never both count as "bottom"; never a hall tied
 with a better-placed one) are marked. Each
@@ -18,13 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import DayRollup, Hall
+from db.models import DayRollup, Hall, MonthRollup
 from hall_app.errors import ValidationError
+from hall_app.metrics.rollups import next_month
 
 R = DayRollup
+M = MonthRollup
+DAILY_TREND_MAX_DAYS = 62
 WEEKDAYS = "一二三四五六日"
 
 
@@ -227,6 +232,7 @@ class DistrictReport:
     district_previous: HallTotals
     rankings: tuple[FigureRanking, ...]
     trend: tuple[DayPoint, ...]
+    monthly_trend: bool = False  # trend points are months (their first day), not days
 
     @property
     def has_data(self) -> bool:
@@ -270,7 +276,7 @@ def rank(figure: Figure, halls: tuple[HallTotals, ...],
     return tuple(rows)
 
 
-def _sums() -> list:  # type: ignore[type-arg]
+def _day_sums() -> list:  # type: ignore[type-arg]
     return [func.count(), func.sum(R.arrived), func.sum(R.served),
             func.sum(R.no_show + R.walked_away + R.abandoned), func.sum(R.served_with_wait),
             func.sum(R.within_target), func.sum(R.wait_count), func.sum(R.wait_sum_s),
@@ -278,30 +284,90 @@ def _sums() -> list:  # type: ignore[type-arg]
             func.sum(R.complaints_overdue), func.sum(R.outage_seconds)]
 
 
+def _month_sums() -> list:  # type: ignore[type-arg]
+    return [func.sum(M.days), func.sum(M.arrived), func.sum(M.served),
+            func.sum(M.no_show + M.walked_away + M.abandoned), func.sum(M.served_with_wait),
+            func.sum(M.within_target), func.sum(M.wait_count), func.sum(M.wait_sum_s),
+            func.sum(M.long_waits), func.sum(M.complaints), func.sum(M.complaints_overdue),
+            func.sum(M.outage_seconds)]
+
+
+def split_months(period: Period) -> tuple[list[date], list[tuple[date, date]]]:
+    """The calendar months wholly inside `period`, and the day ranges left over."""
+    first = period.start if period.start.day == 1 else next_month(period.start)
+    months = []
+    while first <= period.end and next_month(first) - timedelta(days=1) <= period.end:
+        months.append(first)
+        first = next_month(first)
+    if not months:
+        return [], [(period.start, period.end)]
+    edges = []
+    if period.start < months[0]:
+        edges.append((period.start, months[0] - timedelta(days=1)))
+    after = next_month(months[-1])
+    if after <= period.end:
+        edges.append((after, period.end))
+    return months, edges
+
+
+def _in_ranges(col, ranges: list[tuple[date, date]]):  # type: ignore[no-untyped-def]
+    return or_(*(and_(col >= a, col <= b) for a, b in ranges))
+
+
+def _totals(code: str, name: str, sums: list) -> HallTotals:  # type: ignore[type-arg]
+    return HallTotals(code, name, *(int(v or 0) for v in sums))
+
+
 def period_totals(s: Session, period: Period, names: dict[int, tuple[str, str]]
-                  ) -> dict[int, HallTotals]:
-    rows = s.execute(select(R.hall_id, *_sums())
-                     .where(R.business_day >= period.start, R.business_day <= period.end)
-                     .group_by(R.hall_id)).all()
-    out = {}
-    for hall_id, *sums in rows:
+                  ) -> tuple[dict[int, HallTotals], dict[date, HallTotals]]:
+    """Per hall, and per calendar month (district-wide), in two statements at most.
+
+    Whole months come from `month_rollup` grouped by hall and month; the leftover days
+    from `day_rollup`, grouped by hall and by which end of the period they lie at (each
+    end lies within one month).
+    """
+    months, edges = split_months(period)
+    width = len(_SUMMED) + 1  # days, then the summed figures
+    hall_sums: dict[int, list[int]] = {}
+    month_sums: dict[date, list[int]] = {}
+
+    def take(hall_id: int, month: date, sums: tuple) -> None:  # type: ignore[type-arg]
         if hall_id not in names:
-            continue
-        code, name = names[hall_id]
-        out[hall_id] = HallTotals(code, name, *(int(v or 0) for v in sums))
-    return out
+            return
+        values = [int(v or 0) for v in sums]
+        for target in (hall_sums.setdefault(hall_id, [0] * width),
+                       month_sums.setdefault(month, [0] * width)):
+            for i, v in enumerate(values):
+                target[i] += v
+
+    if months:
+        for hall_id, month, *sums in s.execute(
+                select(M.hall_id, M.month, *_month_sums())
+                .where(M.month >= months[0], M.month <= months[-1])
+                .group_by(M.hall_id, M.month)).all():
+            take(hall_id, month, tuple(sums))
+    if edges:
+        head_end = months[0] if months else period.end + timedelta(days=1)
+        side = case((R.business_day < head_end, 0), else_=1).label("side")
+        for hall_id, at_tail, *sums in s.execute(
+                select(R.hall_id, side, *_day_sums())
+                .where(_in_ranges(R.business_day, edges))
+                .group_by(R.hall_id, side)).all():
+            take(hall_id, edges[-1 if at_tail else 0][0].replace(day=1), tuple(sums))
+    per_hall = {hid: HallTotals(*names[hid], *v) for hid, v in hall_sums.items()}
+    per_month = {m: HallTotals("", "", *v) for m, v in month_sums.items()}
+    return per_hall, per_month
+
+
+def _point(day: date, t: HallTotals) -> DayPoint:
+    return DayPoint(day, t.arrived, t.service_level, t.walkaway_rate, t.mean_wait_minutes)
 
 
 def daily_trend(s: Session, period: Period) -> tuple[DayPoint, ...]:
-    rows = s.execute(select(R.business_day, *_sums())
+    rows = s.execute(select(R.business_day, *_day_sums())
                      .where(R.business_day >= period.start, R.business_day <= period.end)
                      .group_by(R.business_day).order_by(R.business_day)).all()
-    points = []
-    for day, *sums in rows:
-        t = HallTotals("", "", *(int(v or 0) for v in sums))
-        points.append(DayPoint(day, t.arrived, t.service_level, t.walkaway_rate,
-                               t.mean_wait_minutes))
-    return tuple(points)
+    return tuple(_point(day, _totals("", "", sums)) for day, *sums in rows)
 
 
 def _combined(totals: list[HallTotals], name: str) -> HallTotals:
@@ -316,8 +382,8 @@ def district_report(s: Session, period: Period, now: datetime) -> DistrictReport
     names = {int(i): (str(c), str(n)) for i, c, n in
              s.execute(select(Hall.id, Hall.code, Hall.name).order_by(Hall.code))}
     previous = period.previous()
-    current = period_totals(s, period, names)
-    before = period_totals(s, previous, names)
+    current, by_month = period_totals(s, period, names)
+    before, _ = period_totals(s, previous, names)
     halls = tuple(current.get(hid, HallTotals(code, name)) for hid, (code, name) in
                   names.items())
     prev_by_code = {t.code: t for t in before.values()}
@@ -329,5 +395,10 @@ def district_report(s: Session, period: Period, now: datetime) -> DistrictReport
                                       figure.value(district) if district.days else None,
                                       figure.value(district_prev) if district_prev.days
                                       else None))
+    monthly = period.days > DAILY_TREND_MAX_DAYS
+    if monthly:  # long periods: one point per month, from the sums already read
+        points = tuple(_point(m, by_month[m]) for m in sorted(by_month))
+    else:
+        points = daily_trend(s, period) if period.days > 1 else ()
     return DistrictReport(period, previous, now, halls, district, district_prev,
-                          tuple(rankings), daily_trend(s, period) if period.days > 1 else ())
+                          tuple(rankings), points, monthly_trend=monthly)

@@ -87,13 +87,14 @@ def district_table(report: DistrictReport) -> Table:
 
 def trend_table(report: DistrictReport) -> Table:
     rows = tuple(
-        (p.day.isoformat(), str(p.arrived),
+        (p.day.strftime("%Y-%m") if report.monthly_trend else p.day.isoformat(), str(p.arrived),
          NO_DATA if p.service_level is None else f"{p.service_level:.1f}%",
          NO_DATA if p.walkaway_rate is None else f"{p.walkaway_rate:.1f}%",
          NO_DATA if p.mean_wait_minutes is None else f"{p.mean_wait_minutes:.1f}")
         for p in report.trend)
-    return Table("trend", "全区域逐日趋势", ("营业日", "取号人数", "服务达标率", "弃号率",
-                                     "平均等候(分)"), rows)
+    first = "月份" if report.monthly_trend else "营业日"
+    return Table("trend", "全区域逐月趋势" if report.monthly_trend else "全区域逐日趋势",
+                 (first, "取号人数", "服务达标率", "弃号率", "平均等候(分)"), rows)
 
 
 def all_tables(report: DistrictReport) -> list[Table]:

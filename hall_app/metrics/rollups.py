@@ -4,7 +4,8 @@
 code as the daily report (`daily_metrics`), so a rollup can never disagree with the
 report of its day, and stores them per hall (`day_rollup`), service, counter and clerk.
 It replaces whatever rows that hall and day had: running it again (a backfill, a day
-close that is repeated) leaves one set of rows. Rollups replicate to the district, whose
+close that is repeated) leaves one set of rows. The day's month is summed again into
+`month_rollup` in the same transaction, so a year reads twelve rows per hall. Rollups replicate to the district, whose
 figures over weeks and years read them instead of tickets.
 
 Day close (issue 13) calls it for the day it closes, in its own transaction.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -25,7 +26,9 @@ from db.models import (
     DayRollupCounter,
     DayRollupService,
     Hall,
+    MonthRollup,
 )
+from db.types import UTCDateTime
 from hall_app.config import Thresholds
 from hall_app.errors import NotFound, ValidationError
 from hall_app.metrics.daily import DayWindow, daily_metrics
@@ -134,9 +137,48 @@ def write_day_rollups(session: Session, hall_id: int, day: date, *,
     for model in ROLLUP_TABLES:
         if rows[model]:
             session.execute(insert(model), rows[model])
+    write_month_rollup(session, hall_id, day, now)
     return RollupWritten(hall_id, day, len(rows[DayRollupService]),
                          len(rows[DayRollupCounter]), len(rows[DayRollupClerk]),
                          metrics.headline.arrived)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def write_month_rollup(session: Session, hall_id: int | None, day: date,
+                       now: datetime) -> None:
+    """Replace the month rows of `day`'s month with the sums of its day rows.
+
+    `hall_id` None: every hall (a bulk load of day rows, e.g. the benchmark's).
+    """
+    first, after = month_start(day), next_month(day)
+    gone = delete(MonthRollup).where(MonthRollup.month == first)
+    days = select(DayRollup).where(DayRollup.business_day >= first,
+                                   DayRollup.business_day < after)
+    if hall_id is not None:
+        gone = gone.where(MonthRollup.hall_id == hall_id)
+        days = days.where(DayRollup.hall_id == hall_id)
+    session.execute(gone)
+    d = days.subquery()
+    sums = select(
+        d.c.hall_id, literal(first), func.count(), func.sum(d.c.arrived), func.sum(d.c.served),
+        func.sum(d.c.no_show), func.sum(d.c.walked_away), func.sum(d.c.abandoned),
+        func.sum(d.c.served_with_wait), func.sum(d.c.within_target), func.sum(d.c.wait_count),
+        func.sum(d.c.wait_sum_s), func.sum(d.c.wait_lt45 + d.c.wait_lt60 + d.c.wait_ge60),
+        func.sum(d.c.complaints), func.sum(d.c.complaints_overdue),
+        func.sum(d.c.outage_seconds), literal(now, UTCDateTime()),
+    ).group_by(d.c.hall_id)
+    session.execute(insert(MonthRollup).from_select(
+        ["hall_id", "month", "days", "arrived", "served", "no_show", "walked_away",
+         "abandoned", "served_with_wait", "within_target", "wait_count", "wait_sum_s",
+         "long_waits", "complaints", "complaints_overdue", "outage_seconds", "written_at"],
+        sums))
 
 
 def hall_ids(session: Session, code: str | None = None) -> list[tuple[int, str]]:

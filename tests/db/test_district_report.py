@@ -20,7 +20,7 @@ from hall_app.demo.seed import ensure_demo_hall
 from hall_app.district.report import Period, bottom_count
 from hall_app.district.service import DistrictService
 from hall_app.metrics import ReportService
-from hall_app.metrics.rollups import write_day_rollups
+from hall_app.metrics.rollups import write_day_rollups, write_month_rollup
 from tests.db.test_metrics_day import DAY, REPORT_AT, TZ, build_day
 
 MONDAY = date(2026, 11, 23)
@@ -60,6 +60,7 @@ def district(db_url):  # type: ignore[no-untyped-def]
                            outage_s=1800 if (code == "H4" and i == 2) else 0)
                 # The week before: every hall at 70 of 90 within target.
                 add_rollup(s, ids[code], MONDAY - timedelta(days=7 - i), 90, 70)
+        write_month_rollup(s, None, MONDAY, NOW)  # rows inserted directly: sum the month
     service = DistrictService(database, Settings(database_url=db_url), ManualClock(NOW))
     yield service
     service.close()
@@ -123,3 +124,39 @@ def test_a_rolled_up_day_reports_what_its_daily_report_says(hall):
     assert report.ranking("walkaway_rate").district == pytest.approx(daily.walkaway_rate)
     assert d.mean_wait_minutes == pytest.approx(daily.wait.mean / 60)
     assert report.ranking("outage_minutes").district == pytest.approx(daily.outage_minutes)
+
+
+def test_a_long_period_reads_whole_months_and_edge_days_alike(db_url):
+    """2026-09-20 … 2026-12-10: months Oct and Nov from month_rollup, the rest from days."""
+    database = Database(db_url)
+    ensure_demo_hall(database, code="H1", name=NAMES["H1"])
+    first, last = date(2026, 9, 1), date(2026, 12, 31)
+    with database.write() as s:
+        hid = s.scalar(select(Hall.id).where(Hall.code == "H1"))
+        day, n = first, 0
+        while day <= last:
+            n += 1
+            add_rollup(s, hid, day, 90, 40 + n % 50, walk=n % 7, complaints=n % 3,
+                       outage_s=60 * (n % 5))
+            day += timedelta(days=1)
+        for month in (9, 10, 11, 12):
+            write_month_rollup(s, hid, date(2026, month, 1), NOW)
+    service = DistrictService(database, Settings(database_url=db_url), ManualClock(NOW))
+    period = Period.between(date(2026, 9, 20), date(2026, 12, 10))
+    report = service.report(period)
+    with database.read() as s:  # the same sums straight from the day rows
+        rows = s.scalars(select(DayRollup).where(DayRollup.hall_id == hid,
+                                                 DayRollup.business_day >= period.start,
+                                                 DayRollup.business_day <= period.end)).all()
+    h1 = next(h for h in report.halls if h.code == "H1")
+    assert h1.days == len(rows) == 82
+    assert h1.arrived == sum(r.arrived for r in rows)
+    assert h1.within_target == sum(r.within_target for r in rows)
+    assert h1.walkaways == sum(r.no_show + r.walked_away + r.abandoned for r in rows)
+    assert h1.complaints == sum(r.complaints for r in rows)
+    assert h1.outage_seconds == sum(r.outage_seconds for r in rows)
+    # Longer than two months: one trend point per month, partial months included.
+    assert report.monthly_trend
+    assert [p.day for p in report.trend] == [date(2026, m, 1) for m in (9, 10, 11, 12)]
+    assert sum(p.arrived for p in report.trend) == h1.arrived
+    service.close()

@@ -13,7 +13,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from db.models import DayRollup, DayRollupClerk, DayRollupCounter, DayRollupService, Ticket
+from db.models import (
+    DayRollup,
+    DayRollupClerk,
+    DayRollupCounter,
+    DayRollupService,
+    MonthRollup,
+    Ticket,
+)
 from hall_app.errors import ValidationError
 from hall_app.metrics import ReportService
 from hall_app.metrics.rollups import write_day_rollups
@@ -93,6 +100,19 @@ def test_service_counter_and_clerk_rows_match_the_report(day_hall):
         r = clerks[k.staff_id]
         assert (r.served, r.signed_in_s, r.serving_s, r.service_median_s) == (
             k.served, k.signed_in_seconds, k.serving_seconds, k.service.median)
+
+
+def test_the_month_row_sums_the_days_of_its_month(day_hall):
+    write(day_hall)
+    write(day_hall, date(2026, 11, 20))
+    write(day_hall)  # again: still one month row, the same sums
+    with day_hall.ctx.read() as s:
+        month = s.scalars(select(MonthRollup)).one()
+        days = s.scalars(select(DayRollup)).all()
+    assert (month.month, month.days) == (date(2026, 11, 1), 2)
+    assert month.arrived == sum(d.arrived for d in days) == 40
+    assert month.within_target == sum(d.within_target for d in days)
+    assert month.long_waits == sum(d.wait_lt45 + d.wait_lt60 + d.wait_ge60 for d in days)
 
 
 def test_writing_again_replaces_the_day(day_hall):

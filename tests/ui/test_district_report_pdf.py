@@ -20,7 +20,8 @@ from db.models import Hall  # noqa: E402
 from hall_app.config import Settings  # noqa: E402
 from hall_app.demo.seed import ensure_demo_hall  # noqa: E402
 from hall_app.errors import ValidationError  # noqa: E402
-from tests.db.test_district_report import HALLS, MONDAY, NAMES, add_rollup  # noqa: E402
+from hall_app.metrics.rollups import write_month_rollup  # noqa: E402
+from tests.db.test_district_report import HALLS, MONDAY, NAMES, NOW, add_rollup  # noqa: E402
 from tests.ui.test_report_pdf import has, pdf_text  # noqa: E402
 
 
@@ -35,6 +36,7 @@ def rolled_up(sqlite_url):  # type: ignore[no-untyped-def]
             for i in range(7):
                 add_rollup(s, ids[code], MONDAY + timedelta(days=i), sww, within,
                            walk=10 if code == "H2" else 5)
+        write_month_rollup(s, None, MONDAY, NOW)
     database.dispose()
     return sqlite_url
 

@@ -28,7 +28,7 @@ def _font(px: float, bold: bool = False) -> QFont:
 
 
 def trend_chart(points: Sequence[DayPoint], sl_target: int, walk_target: int,
-                width: int = 1600, height: int = 600) -> QImage:
+                width: int = 1600, height: int = 600, *, monthly: bool = False) -> QImage:
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     p = QPainter(image)
@@ -37,7 +37,7 @@ def trend_chart(points: Sequence[DayPoint], sl_target: int, walk_target: int,
     p.setPen(TEXT_COLOUR)
     p.setFont(_font(unit * 1.6, bold=True))
     p.drawText(QRectF(0, 0, width, unit * 3), Qt.AlignmentFlag.AlignCenter,
-               "全区域逐日服务达标率与弃号率")
+               "全区域逐月服务达标率与弃号率" if monthly else "全区域逐日服务达标率与弃号率")
     left, right, top, bottom = unit * 5, width - unit * 2, unit * 6, height - unit * 4
     p.setFont(_font(unit * 1.1))
     x = left
@@ -101,6 +101,6 @@ def trend_chart(points: Sequence[DayPoint], sl_target: int, walk_target: int,
         if (i % every == 0 and last_i - i >= every) or i == last_i:
             p.drawText(QRectF(x_of(i) - unit * 3, bottom + unit * 0.4, unit * 6, unit * 2),
                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                       pt.day.strftime("%m-%d"))
+                       pt.day.strftime("%Y-%m" if monthly else "%m-%d"))
     p.end()
     return image

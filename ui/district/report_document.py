@@ -144,7 +144,8 @@ def build_document(report: DistrictReport, sl_target: int = 80,
     doc.setDocumentMargin(0)
     if report.trend:
         doc.addResource(QTextDocument.ResourceType.ImageResource, CHART_TREND,
-                        trend_chart(report.trend, sl_target, walk_target))
+                        trend_chart(report.trend, sl_target, walk_target,
+                                    monthly=report.monthly_trend))
     doc.setHtml(report_html(report))
     return doc
 

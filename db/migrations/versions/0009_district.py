@@ -1,4 +1,4 @@
-"""district: the registry of member sites and the daily rollups
+"""district: the registry of member sites, the daily rollups and their monthly sums
 
 Revision ID: 0009
 Revises: 0002
@@ -173,7 +173,35 @@ def upgrade() -> None:
     )
 
 
+    op.create_table('month_rollup',
+    sa.Column('id', ID, nullable=False),
+    sa.Column('hall_id', ID, nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('days', sa.Integer(), nullable=False),
+    sa.Column('arrived', sa.Integer(), nullable=False),
+    sa.Column('served', sa.Integer(), nullable=False),
+    sa.Column('no_show', sa.Integer(), nullable=False),
+    sa.Column('walked_away', sa.Integer(), nullable=False),
+    sa.Column('abandoned', sa.Integer(), nullable=False),
+    sa.Column('served_with_wait', sa.Integer(), nullable=False),
+    sa.Column('within_target', sa.Integer(), nullable=False),
+    sa.Column('wait_count', sa.Integer(), nullable=False),
+    sa.Column('wait_sum_s', sa.BigInteger(), nullable=False),
+    sa.Column('long_waits', sa.Integer(), nullable=False),
+    sa.Column('complaints', sa.Integer(), nullable=False),
+    sa.Column('complaints_overdue', sa.Integer(), nullable=False),
+    sa.Column('outage_seconds', sa.Integer(), nullable=False),
+    sa.Column('written_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['hall_id'], ['hall.id'], name=op.f('fk_month_rollup_hall_id_hall')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_month_rollup')),
+    sa.UniqueConstraint('hall_id', 'month', name=op.f('uq_month_rollup_hall_id_month'))
+    )
+    op.create_index('ix_month_rollup_month', 'month_rollup', ['month'], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_index('ix_month_rollup_month', table_name='month_rollup')
+    op.drop_table('month_rollup')
     op.drop_table('day_rollup_counter')
     op.drop_table('day_rollup_service')
     op.drop_table('day_rollup_clerk')
