@@ -128,11 +128,12 @@ def bare_report(conninfo: str, period: Period) -> int:
         n += len(conn.execute("SELECT id, code, name FROM hall ORDER BY code").fetchall())
         for p in (period, period.previous()):
             months, edges = split_months(p)
-            if months:
+            groups = ["hall_id", "month"] if p is period and p.days > DAILY_TREND_MAX_DAYS \
+                else ["hall_id"]
+            for group in groups if months else ():
                 n += len(conn.execute(
-                    f"SELECT hall_id, month, {MONTH_SUMS} FROM month_rollup WHERE month >= %s "
-                    "AND month <= %s GROUP BY hall_id, month", (months[0], months[-1])
-                ).fetchall())
+                    f"SELECT {group}, {MONTH_SUMS} FROM month_rollup WHERE month >= %s "
+                    f"AND month <= %s GROUP BY {group}", (months[0], months[-1])).fetchall())
             if edges:
                 head_end = months[0] if months else p.end + timedelta(days=1)
                 where = " OR ".join("(business_day >= %s AND business_day <= %s)"
@@ -245,7 +246,11 @@ def run_lag(clusters: list[Cluster], center: Cluster, rate: float, seconds: floa
     committed: dict[int, float] = {}
     seen: dict[int, float] = {}
     calls = {id(h): 0 for h in halls}
+    errors: list[str] = []
     stop = threading.Event()
+    go = threading.Event()
+    reader_stop = threading.Event()
+    ready = threading.Semaphore(0)
 
     def writer(svc) -> None:  # type: ignore[no-untyped-def]
         services = [s.id for s in svc.queries.services() if not s.code == "VIP"]
@@ -257,6 +262,8 @@ def run_lag(clusters: list[Cluster], center: Cluster, rate: float, seconds: floa
             counter = svc.queries.counter_for_number(n).id
             svc.counters.sign_in(actor, counter)
             desks.append((actor, counter))
+        ready.release()
+        go.wait()
         period = 1.0 / rate
         t_next = time.perf_counter()
         i = 0
@@ -269,40 +276,45 @@ def run_lag(clusters: list[Cluster], center: Cluster, rate: float, seconds: floa
                 calls[id(svc)] += 1
                 svc.tickets.start(actor, info.id, counter)
                 svc.tickets.finish(actor, info.id, counter)
-            except (QueueEmpty, HallError):
+            except QueueEmpty:
                 pass
+            except HallError as exc:
+                errors.append(exc.message)
             t_next += period
             time.sleep(max(0.0, t_next - time.perf_counter()))
 
     def reader() -> None:
-        last: dict[int, int] = {}
+        last = {h.ctx.hall.id: 0 for h in halls}  # per hall: ids grow within a site
         with psycopg.connect(district_url.replace("postgresql+psycopg", "postgresql"),
                              autocommit=True) as conn:
-            while not stop.is_set():
+            while not reader_stop.is_set():
+                where = " OR ".join("(hall_id = %s AND id > %s)" for _ in last)
                 for hall_id, ticket_id, event_id in conn.execute(
-                        "SELECT hall_id, ticket_id, id FROM ticket_event WHERE kind = 'call' "
-                        "AND id > ALL(%s::bigint[]) ORDER BY id",
-                        ([v for v in last.values()] or [0],)).fetchall():
+                        f"SELECT hall_id, ticket_id, id FROM ticket_event WHERE kind = 'call' "
+                        f"AND ({where}) ORDER BY id",
+                        [v for item in last.items() for v in item]).fetchall():
                     seen.setdefault(ticket_id, time.perf_counter())
-                    last[hall_id] = max(last.get(hall_id, 0), event_id)
+                    last[hall_id] = max(last[hall_id], event_id)
                 time.sleep(POLL_S)
 
     read = threading.Thread(target=reader, daemon=True)
     read.start()
     writers = [threading.Thread(target=writer, args=(h,), daemon=True) for h in halls]
-    t0 = time.perf_counter()
     for w in writers:
         w.start()
+    for _ in writers:  # tickets issued and counters open before the clock starts
+        ready.acquire()
+    go.set()
+    t0 = time.perf_counter()
     time.sleep(seconds)
     stop.set()
     for w in writers:
         w.join(30)
     elapsed = time.perf_counter() - t0
-    stop.clear()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 30  # the last calls still on their way
     while time.monotonic() < deadline and not set(committed) <= set(seen):
         time.sleep(0.1)
-    stop.set()
+    reader_stop.set()
     read.join(10)
     lags = sorted((seen[t] - committed[t]) * 1000 for t in committed if t in seen)
     missing = len(set(committed) - set(seen))
@@ -313,6 +325,8 @@ def run_lag(clusters: list[Cluster], center: Cluster, rate: float, seconds: floa
     if lags:
         print(f"replication lag p50 {statistics.median(lags):.0f} ms, p99 {p99:.0f} ms, "
               f"max {lags[-1]:.0f} ms (reader polls every {POLL_S * 1000:.0f} ms)")
+    if errors:
+        print(f"{len(errors)} calls refused, e.g. {errors[0]}")
     for h in halls:
         h.close()
 
@@ -339,7 +353,10 @@ def main() -> int:
         if args.part in ("report", "both"):
             run_report(center, args.halls, args.days, args.runs)
         if args.part in ("lag", "both"):
-            halls = [Cluster(base / f"hall{i}", args.port + i).start()
+            # Commits as a hall's server makes them (synchronous_commit=on: the WAL sender
+            # only sends what is flushed; 'off' would add up to wal_writer_delay).
+            halls = [Cluster(base / f"hall{i}", args.port + i,
+                             {"synchronous_commit": "on"}).start()
                      for i in range(args.lag_halls)]
             clusters += halls
             run_lag(halls, center, args.rate, args.seconds)
@@ -351,4 +368,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    sys.stdout.flush()
+    # Skip interpreter teardown: PySide6 can crash freeing the report's Qt objects at exit
+    # (after every figure is printed); the clusters are already gone.
+    os._exit(code)

@@ -318,34 +318,34 @@ def _totals(code: str, name: str, sums: list) -> HallTotals:  # type: ignore[typ
     return HallTotals(code, name, *(int(v or 0) for v in sums))
 
 
-def period_totals(s: Session, period: Period, names: dict[int, tuple[str, str]]
+def period_totals(s: Session, period: Period, names: dict[int, tuple[str, str]], *,
+                  with_months: bool = False
                   ) -> tuple[dict[int, HallTotals], dict[date, HallTotals]]:
-    """Per hall, and per calendar month (district-wide), in two statements at most.
+    """Per hall and, `with_months`, per calendar month (district-wide).
 
-    Whole months come from `month_rollup` grouped by hall and month; the leftover days
-    from `day_rollup`, grouped by hall and by which end of the period they lie at (each
-    end lies within one month).
+    Whole months come from `month_rollup` (grouped by hall; and by month); the leftover
+    days from `day_rollup`, grouped by hall and by which end of the period they lie at
+    (each end lies within one month). A handful of rows per hall, whatever the length.
     """
     months, edges = split_months(period)
     width = len(_SUMMED) + 1  # days, then the summed figures
     hall_sums: dict[int, list[int]] = {}
     month_sums: dict[date, list[int]] = {}
 
-    def take(hall_id: int, month: date, sums: tuple) -> None:  # type: ignore[type-arg]
-        if hall_id not in names:
-            return
-        values = [int(v or 0) for v in sums]
-        for target in (hall_sums.setdefault(hall_id, [0] * width),
-                       month_sums.setdefault(month, [0] * width)):
-            for i, v in enumerate(values):
-                target[i] += v
+    def add(target: list[int], sums: tuple) -> None:  # type: ignore[type-arg]
+        for i, v in enumerate(sums):
+            target[i] += int(v or 0)
 
     if months:
-        for hall_id, month, *sums in s.execute(
-                select(M.hall_id, M.month, *_month_sums())
-                .where(M.month >= months[0], M.month <= months[-1])
-                .group_by(M.hall_id, M.month)).all():
-            take(hall_id, month, tuple(sums))
+        in_months = and_(M.month >= months[0], M.month <= months[-1])
+        for hall_id, *sums in s.execute(select(M.hall_id, *_month_sums()).where(in_months)
+                                        .group_by(M.hall_id)).all():
+            if hall_id in names:
+                add(hall_sums.setdefault(hall_id, [0] * width), tuple(sums))
+        if with_months:
+            for month, *sums in s.execute(select(M.month, *_month_sums()).where(in_months)
+                                          .group_by(M.month)).all():
+                add(month_sums.setdefault(month, [0] * width), tuple(sums))
     if edges:
         head_end = months[0] if months else period.end + timedelta(days=1)
         side = case((R.business_day < head_end, 0), else_=1).label("side")
@@ -353,7 +353,12 @@ def period_totals(s: Session, period: Period, names: dict[int, tuple[str, str]]
                 select(R.hall_id, side, *_day_sums())
                 .where(_in_ranges(R.business_day, edges))
                 .group_by(R.hall_id, side)).all():
-            take(hall_id, edges[-1 if at_tail else 0][0].replace(day=1), tuple(sums))
+            if hall_id not in names:
+                continue
+            add(hall_sums.setdefault(hall_id, [0] * width), tuple(sums))
+            if with_months:
+                month = edges[-1 if at_tail else 0][0].replace(day=1)
+                add(month_sums.setdefault(month, [0] * width), tuple(sums))
     per_hall = {hid: HallTotals(*names[hid], *v) for hid, v in hall_sums.items()}
     per_month = {m: HallTotals("", "", *v) for m, v in month_sums.items()}
     return per_hall, per_month
@@ -382,7 +387,8 @@ def district_report(s: Session, period: Period, now: datetime) -> DistrictReport
     names = {int(i): (str(c), str(n)) for i, c, n in
              s.execute(select(Hall.id, Hall.code, Hall.name).order_by(Hall.code))}
     previous = period.previous()
-    current, by_month = period_totals(s, period, names)
+    monthly = period.days > DAILY_TREND_MAX_DAYS
+    current, by_month = period_totals(s, period, names, with_months=monthly)
     before, _ = period_totals(s, previous, names)
     halls = tuple(current.get(hid, HallTotals(code, name)) for hid, (code, name) in
                   names.items())
@@ -395,7 +401,6 @@ def district_report(s: Session, period: Period, now: datetime) -> DistrictReport
                                       figure.value(district) if district.days else None,
                                       figure.value(district_prev) if district_prev.days
                                       else None))
-    monthly = period.days > DAILY_TREND_MAX_DAYS
     if monthly:  # long periods: one point per month, from the sums already read
         points = tuple(_point(m, by_month[m]) for m in sorted(by_month))
     else:
