@@ -220,7 +220,7 @@ def test_halls_serve_through_a_district_outage_and_the_district_catches_up(distr
         assert len(rows(district_url, "ticket", hid, ["id"])) == 12
 
 
-def test_status_and_the_district_window_see_every_hall_live(district):
+def test_status_and_the_district_window_see_every_hall_live(district, capsys):
     halls, _center, district_url = district
     database = db(district_url)
     def linked() -> bool:
@@ -233,6 +233,16 @@ def test_status_and_the_district_window_see_every_hall_live(district):
         links = site_links(conn)
     assert [(x.site_no, x.halls, x.state_label) for x in links] == [
         (1, ("H1",), "正常"), (2, ("H2",), "正常")]
+    # `hall-app district status`, at the district and at a hall.
+    import argparse
+
+    from hall_app.district.cli import status
+
+    assert status(argparse.Namespace(), Settings(database_url=district_url)) == 0
+    out = capsys.readouterr().out
+    assert "站点 1「第1营业厅」 营业厅 H1 | 正常 | 复制延迟" in out and "站点 2" in out
+    assert status(argparse.Namespace(), Settings(database_url=halls[0].url)) == 0
+    assert "复制槽 district_site_1:区域已连接" in capsys.readouterr().out
     service = DistrictService(database, Settings(database_url=district_url),
                               SystemClock())
     snap = service.snapshot()
