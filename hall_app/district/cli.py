@@ -48,7 +48,8 @@ def _site_number(text: str) -> int:
 
 def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     """Add `district` and its actions to the top-level subparsers `sub`."""
-    district = sub.add_parser("district", help="区域中心(多营业厅)")
+    district = sub.add_parser("district", help="区域中心(多营业厅)",
+                              description="不带操作时打开区域总览窗口(区域经理用)。")
     actions = district.add_subparsers(dest="district_command", metavar="ACTION",
                                       parser_class=parser_class)
     setup = actions.add_parser("setup", help="接入区域中心")
@@ -68,15 +69,15 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     actions.add_parser("status", help="复制状态:各站点的延迟与最近收到数据的时间")
     roll = actions.add_parser("rollup", help="生成(或重算)营业日汇总,用于补录历史")
     roll.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD")
-    roll.add_argument("--from", dest="date_from", type=_date, help="起始营业日")
-    roll.add_argument("--to", dest="date_to", type=_date, help="结束营业日(含)")
+    roll.add_argument("--from", dest="date_from", type=_date, metavar="D1", help="起始营业日")
+    roll.add_argument("--to", dest="date_to", type=_date, metavar="D2", help="结束营业日(含)")
     rep = actions.add_parser("report", help="区域对比报表:各厅按指标排名、后三名、趋势")
     rep.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD")
     span = rep.add_mutually_exclusive_group()
     span.add_argument("--week", action="store_true", help="该日所在的一周(周一至周日)")
     span.add_argument("--month", action="store_true", help="该日所在的月份")
-    rep.add_argument("--from", dest="date_from", type=_date, help="起始营业日")
-    rep.add_argument("--to", dest="date_to", type=_date, help="结束营业日(含)")
+    rep.add_argument("--from", dest="date_from", type=_date, metavar="D1", help="起始营业日")
+    rep.add_argument("--to", dest="date_to", type=_date, metavar="D2", help="结束营业日(含)")
     rep.add_argument("--pdf", help="输出 PDF 文件")
     rep.add_argument("--csv", help="输出 CSV 表格的目录")
 
