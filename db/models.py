@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -633,3 +635,162 @@ class Site(Base):
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=False, default=1)
     number: Mapped[int] = mapped_column(Integer, default=0)
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DistrictSite(Base):
+    """The district's registry of member sites (rows exist only in a district database).
+
+    One row per subscribed site: the site number the district handed out (unique: the
+    registry refuses a number twice, see docs/decisions.md "Keys across halls"), the
+    subscription that receives the site's publication, and where the site's database is
+    (without its password). `last_heard_at` is the newest moment the district knew it
+    had everything the site had sent (see hall_app.district.status); it keeps the data
+    age honest while the link is down. Not a per-hall table: a site may hold several
+    halls, whose rows carry their own hall_id.
+    """
+
+    __tablename__ = "district_site"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    site_no: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    subscription: Mapped[str] = mapped_column(String(63), unique=True)
+    publisher: Mapped[str] = mapped_column(String(300))  # host/port/database/user, no password
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class _DayFigures:
+    """Figures every daily rollup row has (definitions: docs/metrics.md).
+
+    Durations are whole seconds. Sums and counts add up across days and halls; medians
+    and 90th percentiles are the day's own (a period's percentile is estimated from the
+    hall rows' wait buckets).
+    """
+
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    business_day: Mapped[date] = mapped_column(Date)
+    served: Mapped[int] = mapped_column(Integer, default=0)
+    no_show: Mapped[int] = mapped_column(Integer, default=0)
+    transfers: Mapped[int] = mapped_column(Integer, default=0)
+    wait_count: Mapped[int] = mapped_column(Integer, default=0)
+    wait_sum_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    wait_median_s: Mapped[float | None] = mapped_column(Float)
+    wait_p90_s: Mapped[float | None] = mapped_column(Float)
+    wait_max_s: Mapped[float | None] = mapped_column(Float)
+    service_count: Mapped[int] = mapped_column(Integer, default=0)
+    service_sum_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    service_median_s: Mapped[float | None] = mapped_column(Float)
+    service_p90_s: Mapped[float | None] = mapped_column(Float)
+    service_max_s: Mapped[float | None] = mapped_column(Float)
+    # The moment the figures are of (day close, or a backfill): later rows replace them.
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DayRollup(_DayFigures, Base):
+    """One hall's business day in one row: what the district reads for a period."""
+
+    __tablename__ = "day_rollup"
+    __table_args__ = (UniqueConstraint("hall_id", "business_day"),
+                      Index("ix_day_rollup_day", "business_day"))
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    arrived: Mapped[int] = mapped_column(Integer, default=0)
+    walked_away: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    open_tickets: Mapped[int] = mapped_column(Integer, default=0)
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    recalled_tickets: Mapped[int] = mapped_column(Integer, default=0)
+    served_with_wait: Mapped[int] = mapped_column(Integer, default=0)
+    within_target: Mapped[int] = mapped_column(Integer, default=0)
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+    complaints_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    complaints_replied_same_day: Mapped[int] = mapped_column(Integer, default=0)
+    outages: Mapped[int] = mapped_column(Integer, default=0)
+    outage_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    facility_incidents: Mapped[int] = mapped_column(Integer, default=0)
+    cash_exchanges: Mapped[int] = mapped_column(Integer, default=0)
+    cash_received_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Customers by first-call wait: <5, 5–10, 10–15, 15–20, 20–30, 30–45, 45–60, ≥60 min.
+    wait_lt5: Mapped[int] = mapped_column(Integer, default=0)
+    wait_lt10: Mapped[int] = mapped_column(Integer, default=0)
+    wait_lt15: Mapped[int] = mapped_column(Integer, default=0)
+    wait_lt20: Mapped[int] = mapped_column(Integer, default=0)
+    wait_lt30: Mapped[int] = mapped_column(Integer, default=0)
+    wait_lt45: Mapped[int] = mapped_column(Integer, default=0)
+    wait_lt60: Mapped[int] = mapped_column(Integer, default=0)
+    wait_ge60: Mapped[int] = mapped_column(Integer, default=0)
+    service_level_target_pct: Mapped[int] = mapped_column(Integer, default=80)
+    walkaway_target_pct: Mapped[int] = mapped_column(Integer, default=5)
+
+
+class DayRollupService(_DayFigures, Base):
+    __tablename__ = "day_rollup_service"
+    __table_args__ = (UniqueConstraint("hall_id", "business_day", "service_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    service_id: Mapped[int] = mapped_column(IdType, ForeignKey("service_type.id"))
+    target_wait_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    arrived: Mapped[int] = mapped_column(Integer, default=0)
+    walked_away: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    open_tickets: Mapped[int] = mapped_column(Integer, default=0)
+    served_with_wait: Mapped[int] = mapped_column(Integer, default=0)
+    within_target: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DayRollupCounter(_DayFigures, Base):
+    __tablename__ = "day_rollup_counter"
+    __table_args__ = (UniqueConstraint("hall_id", "business_day", "counter_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    counter_id: Mapped[int] = mapped_column(IdType, ForeignKey("counter.id"))
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    serving_s: Mapped[int] = mapped_column(Integer, default=0)
+    open_s: Mapped[int] = mapped_column(Integer, default=0)
+    paused_s: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DayRollupClerk(_DayFigures, Base):
+    __tablename__ = "day_rollup_clerk"
+    __table_args__ = (UniqueConstraint("hall_id", "business_day", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    serving_s: Mapped[int] = mapped_column(Integer, default=0)
+    signed_in_s: Mapped[int] = mapped_column(Integer, default=0)
+    paused_s: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthRollup(Base):
+    """One hall's calendar month: the sums of its `day_rollup` rows (month = its 1st day).
+
+    Rewritten whenever a day of the month is (`hall_app.metrics.rollups`), so a year of
+    district figures reads twelve rows per hall, not 365.
+    """
+
+    __tablename__ = "month_rollup"
+    __table_args__ = (UniqueConstraint("hall_id", "month"),
+                      Index("ix_month_rollup_month", "month"))
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    month: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer, default=0)
+    arrived: Mapped[int] = mapped_column(Integer, default=0)
+    served: Mapped[int] = mapped_column(Integer, default=0)
+    no_show: Mapped[int] = mapped_column(Integer, default=0)
+    walked_away: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    served_with_wait: Mapped[int] = mapped_column(Integer, default=0)
+    within_target: Mapped[int] = mapped_column(Integer, default=0)
+    wait_count: Mapped[int] = mapped_column(Integer, default=0)
+    wait_sum_s: Mapped[int] = mapped_column(BigInteger, default=0)
+    long_waits: Mapped[int] = mapped_column(Integer, default=0)  # first call after ≥ 30 min
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+    complaints_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    outage_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)

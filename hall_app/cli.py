@@ -39,7 +39,9 @@ ENTRY_POINTS: dict[str, str] = {
     "display": "ui.display.window:main",
     "admin": "ui.admin.window:main",
     "demo": "ui.demo.hall:main",
+    "district-window": "ui.district.window:main",
     "report": "ui.report.cli:main",
+    "district-report": "ui.district.report_cli:main",
     "config-export": "hall_app.config_io:export_main",
     "config-import": "hall_app.config_io:import_main",
     "staffing-plan": "hall_app.staffing.cli:plan_main",
@@ -175,6 +177,14 @@ def _db_command(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"数据库已是最新版本({after}):{redact_url(settings.database_url)}")
             else:
                 print(f"数据库已升级:{before or '空库'} → {after}")
+            wanted = getattr(args, "site", None)
+            if wanted is not None:
+                from hall_app.district.keys import current_site
+
+                site = current_site(database)
+                if site != wanted:
+                    print(f"提示:本库是站点 {site} 号(站点键版本此前已升级);要改为站点 {wanted} "
+                          f"号,请用 hall-app district setup hall --site {wanted}。")
             return 0
         from hall_app.demo.seed import seed_demo
 

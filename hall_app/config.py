@@ -70,6 +70,8 @@ class Thresholds:
     lunch_minutes: int = 45
     lunch_window_start_hour: int = 11
     lunch_window_end_hour: int = 14
+    # District window: a hall whose replicated data is older than this is 数据延迟.
+    district_stale_minutes: int = 5
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ _INT_LIMITS: dict[str, tuple[int, int]] = {
     "lunch_minutes": (0, 120),
     "lunch_window_start_hour": (0, 23),
     "lunch_window_end_hour": (1, 24),
+    "district_stale_minutes": (1, 24 * 60),
 }
 
 

@@ -12,8 +12,9 @@ import pytest
 from hall_app.cli import build_parser
 from hall_app.cli_parser import display_width, wrap_columns
 
-# Words that may stay Latin: the program, file formats, the date pattern, settings file.
-ALLOWED = {"hall-app", "TOML", "PDF", "CSV", "YYYY-MM-DD", "settings.toml", "VIP"}
+# Words that may stay Latin: the program, file formats, the date pattern, settings file,
+ALLOWED = {"hall-app", "TOML", "PDF", "CSV", "YYYY-MM-DD", "settings.toml", "VIP",
+           "postgresql"}  # the scheme of an example database address
 
 
 def all_parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor
 from hall_app.errors import HallError, ValidationError
 from hall_app.services.complaints import ComplaintAnalysis, NoticeInfo, WeekRow
@@ -280,7 +281,7 @@ class ComplaintAnalysisWidget(QWidget):
         self.by_clerk.fill([[g.label, str(g.count), pct(g.replied_on_time, g.count),
                              str(g.escalated)] for g in a.by_clerk])
         self.trend.set_weeks(a.weeks, a.target_pct)
-        self.signed_off.fill([[f"#{c.id}", c.category_name, local_text(c.closed_at, tz),
+        self.signed_off.fill([[f"#{local_number(c.id)}", c.category_name, local_text(c.closed_at, tz),
                                c.signed_by, c.reason] for c in a.signed_off_cases])
         self._show_notices(notices)
         self.status.setText("")
@@ -289,7 +290,7 @@ class ComplaintAnalysisWidget(QWidget):
     def _show_notices(self, notices: list[NoticeInfo]) -> None:
         self.notice_table.fill([[local_text(n.issued_at, self.tz, "%Y-%m-%d %H:%M"),
                                  n.issued_by, n.title,
-                                 n.lessons + ("(涉及投诉 " + "、".join(f"#{i}" for i in
+                                 n.lessons + ("(涉及投诉 " + "、".join(f"#{local_number(i)}" for i in
                                                                   n.complaint_ids) + ")"
                                               if n.complaint_ids else "")]
                                 for n in notices])

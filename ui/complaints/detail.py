@@ -43,6 +43,7 @@ from hall_app.domain.complaints import (
     CONTACT_METHOD_LABELS,
     ComplaintAction,
 )
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import DatabaseUnavailable, HallError, ValidationError
 from hall_app.scripts import ForbiddenHit
@@ -246,7 +247,7 @@ class ComplaintDetailWidget(QWidget):
         self.detail = d
         r = d.row
         flag = "【已升级】" if r.escalated else ""
-        self.title.setText(f"投诉 #{r.id} · {r.state_label} {flag}")
+        self.title.setText(f"投诉 #{local_number(r.id)} · {r.state_label} {flag}")
         self._show_deadline(d)
         tz = self.tz
         v = self.values

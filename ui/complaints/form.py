@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.domain.complaints import CHANNEL_LABELS, SEVERITY_LABELS
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor
 from hall_app.errors import HallError, ValidationError
 from hall_app.phone import normalize_phone
@@ -144,13 +145,13 @@ class ComplaintForm(QDialog):
         self.ticket = QComboBox()
         self.ticket.addItem(NONE, None)
         if ticket_id is not None:
-            self.ticket.addItem(ticket_code or f"#{ticket_id}", ticket_id)
+            self.ticket.addItem(ticket_code or f"#{local_number(ticket_id)}", ticket_id)
             self.ticket.setCurrentIndex(1)
         self._row(form, "关联号票:", self.ticket, "ticket")
         self.counter = QComboBox()
         self.counter.addItem(NONE, None)
         if counter_id is not None:
-            self.counter.addItem(f"窗口 #{counter_id}", counter_id)
+            self.counter.addItem(f"窗口 #{local_number(counter_id)}", counter_id)
             self.counter.setCurrentIndex(1)
         self._row(form, "关联窗口:", self.counter, "counter")
         self.clerk = QComboBox()
@@ -279,7 +280,7 @@ class ComplaintForm(QDialog):
             if keep is not None:
                 index = combo.findData(keep)
                 if index < 0:  # e.g. the current ticket is not in the day's list yet
-                    combo.addItem(prefilled or f"#{keep}", keep)
+                    combo.addItem(prefilled or f"#{local_number(keep)}", keep)
                     index = combo.count() - 1
                 combo.setCurrentIndex(index)
         self.handler.clear()
@@ -333,7 +334,7 @@ class ComplaintForm(QDialog):
     def _saved(self, detail: ComplaintDetail) -> None:
         self.saved = detail
         due = local_text(detail.row.reply_due_at, self.tz)
-        self._say(f"已登记投诉 #{detail.id},请在 {due} 前答复客户。")
+        self._say(f"已登记投诉 #{local_number(detail.id)},请在 {due} 前答复客户。")
         self.submit_button.setEnabled(False)
         self.submit_button.setText("已登记")
         self.detail_button.show()
@@ -365,7 +366,7 @@ class ComplaintForm(QDialog):
         from ui.complaints.detail import ComplaintDetailWidget
 
         dialog = QDialog(self)
-        dialog.setWindowTitle(f"投诉 #{self.saved.id}")
+        dialog.setWindowTitle(f"投诉 #{local_number(self.saved.id)}")
         lay = QVBoxLayout(dialog)
         view = ComplaintDetailWidget(self.service, self.actor, dialog, tz=self.tz)
         lay.addWidget(view)

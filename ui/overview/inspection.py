@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor
 from hall_app.errors import HallError
 from hall_app.inspection.rules import SLOT_LABELS
@@ -114,7 +115,7 @@ class ItemRow(QWidget):
         self.incident.setVisible(item.result == "problem")
         self.incident.setEnabled(editable and item.incident_id is None)
         if item.incident_id is not None:
-            self.incident.setText(f"已登记故障 #{item.incident_id}")
+            self.incident.setText(f"已登记故障 #{local_number(item.incident_id)}")
         who = (f"{item.checked_at.astimezone(self.tz):%H:%M} {item.checked_by or ''}"
                if item.checked_at else "")
         self.state.setText({"ok": "正常", "problem": "有问题"}.get(item.result or "", "未检查")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Complaint, ComplaintNotice, ComplaintNoticeItem, Staff
 from hall_app.domain.complaints import require_text
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import ValidationError
 from hall_app.services.complaints.base import ComplaintBase
@@ -32,7 +33,7 @@ class ComplaintNotices(ComplaintBase):
                 missing = [i for i in ids if i not in found]
                 if missing:
                     raise ValidationError(
-                        "找不到投诉 " + "、".join(f"#{i}" for i in missing) + "。",
+                        "找不到投诉 " + "、".join(f"#{local_number(i)}" for i in missing) + "。",
                         field="complaint_ids")
             notice = ComplaintNotice(hall_id=self.ctx.hall.id, issued_at=self.ctx.now(),
                                      issued_by=actor.staff_id, title=head, lessons=body)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Complaint, Counter, Hall
 from hall_app.domain.complaints import UNREPLIED_STATES, ComplaintState
+from hall_app.domain.keys import local_number
 from hall_app.services.complaints import sql
 from hall_app.services.complaints.base import ComplaintBase
 from hall_app.services.complaints.models import DUE_SOON_MINUTES
@@ -65,7 +66,7 @@ class ComplaintReminders(ComplaintBase):
 
         out: list[ComplaintReminder] = []
         for c, number in rows:
-            name = f"投诉#{c.id}({self._category_name(c.category)})"
+            name = f"投诉#{local_number(c.id)}({self._category_name(c.category)})"
             where = f"{number}号窗口," if number else ""
             if c.state in UNREPLIED_STATES and c.reply_due_at < day_end:
                 late = c.reply_due_at <= now

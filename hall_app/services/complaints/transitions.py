@@ -19,6 +19,7 @@ from hall_app.domain.complaints import (
     feedback_due,
     require_text,
 )
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import ValidationError
 from hall_app.services.complaints.base import ComplaintBase
@@ -149,7 +150,7 @@ class ComplaintTransitions(ComplaintBase):
             self._move(s, row, actor, A.ESCALATE, target, text, {"escalated": True})
             s.add(Escalation(hall_id=self.ctx.hall.id, counter_id=counter_id,
                              staff_id=actor.staff_id, ticket_id=ticket_id,
-                             reason=f"投诉#{complaint_id} 升级:{text}"[:200],
+                             reason=f"投诉#{local_number(complaint_id)} 升级:{text}"[:200],
                              raised_at=self.ctx.now()))
             self.ctx.notify(s, TOPIC)
             self.ctx.notify(s, "alerts")
