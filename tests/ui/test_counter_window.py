@@ -363,3 +363,85 @@ def test_queue_is_shown_in_the_order_f1_calls_with_the_next_one_marked(
     window.live.request_refresh()
     qtbot.waitUntil(lambda: "按比例穿插" in window.view.rule_text, timeout=5000)
     assert [e.code for e in window.view.queue] == [pay.code, plan.code, care.code]
+
+
+def type_into_focus(qtbot, text):
+    """Characters go wherever the focus is, as typed (through an input method for
+    Chinese: key events carrying the text; QTest's keyClicks knows only ASCII)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier,
+                                                     char))
+
+
+def key_to_focus(qtbot, key):
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.keyClick(QApplication.focusWidget(), key)
+
+
+def test_f7_by_keyboard_alone_never_traps_the_clerk(qtbot, hall, clerk, open_window):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.counter.dialogs import ESCALATE_REASONS
+
+    hall.tickets.issue(services_by_code(hall)["PAY"].id)
+    window = open_window(clerk)
+    qtbot.waitUntil(lambda: len(window.view.queue) == 1)
+    press(qtbot, window, Qt.Key.Key_F1)
+    wait_ticket(qtbot, window, "A001")
+
+    press(qtbot, window, Qt.Key.Key_F7)
+    dialog = window.active_dialog
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason_edit)  # where one types
+    key_to_focus(qtbot, Qt.Key.Key_Return)  # nothing typed yet: refused, in the dialog
+    assert dialog.isVisible() and dialog.error_label.text() == "请简要说明需要值班长协助的原因。"
+    assert QApplication.focusWidget() is dialog.reason_edit
+    type_into_focus(qtbot, "顾客要求退费")  # the typing lands in the field
+    assert dialog.reason_edit.text() == "顾客要求退费" and dialog.error_label.text() == ""
+    key_to_focus(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(hall.desk.open_escalations()) == 1)
+    assert hall.desk.open_escalations()[0].reason == "顾客要求退费"
+    wait_view(qtbot, window, lambda: True)
+
+    # Down into the usual reasons, Enter: that reason is sent (never 取消).
+    press(qtbot, window, Qt.Key.Key_F7)
+    dialog = window.active_dialog
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason_edit)
+    key_to_focus(qtbot, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is dialog.reason_list
+    key_to_focus(qtbot, Qt.Key.Key_Down)
+    key_to_focus(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(hall.desk.open_escalations()) == 2)
+    assert {e.reason for e in hall.desk.open_escalations()} == {"顾客要求退费",
+                                                               ESCALATE_REASONS[1]}
+    wait_view(qtbot, window, lambda: True)
+
+    # Esc cancels, and the window says nothing was sent.
+    press(qtbot, window, Qt.Key.Key_F7)
+    dialog = window.active_dialog
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason_edit)
+    key_to_focus(qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert status_text(window) == "已取消,未通知值班长。"
+    assert len(hall.desk.open_escalations()) == 2
+
+
+def test_idle_text_follows_the_counter_state(qtbot, hall, clerk, open_window):
+    window = open_window(clerk)
+    assert window.current_panel.service_label.text() == "暂无顾客等候"
+    hall.tickets.issue(services_by_code(hall)["PAY"].id)
+    window.live.request_refresh()
+    qtbot.waitUntil(lambda: window.current_panel.service_label.text()
+                    == "暂无顾客,按 F1 叫下一位", timeout=5000)
+    hall.counters.pause(clerk, window.counter_id, "离席")
+    window.live.request_refresh()
+    qtbot.waitUntil(lambda: window.current_panel.service_label.text()
+                    == "暂停服务中,按 F6 恢复服务", timeout=5000)
+    assert "F1" not in window.current_panel.service_label.text()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressDialog,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -111,10 +112,10 @@ class CounterWindow(QMainWindow):
         self.current_panel = CurrentCustomerPanel()
         self.queue_panel = QueuePanel()
         self.script_panel = ScriptPanel(self.book, script_thresholds(services.ctx.thresholds()))
+        self.script_panel.set_clock(self._clock)
         self.script_panel.helper_requested.connect(self.open_helper)
         self.script_panel.escalate_requested.connect(lambda reason: self.escalate(reason))
         self.cash_helper = CashHelper(self.book)
-        self.cash_helper.setMinimumWidth(330)  # its hints stay readable whatever the scripts show
         self.cash_helper.record_requested.connect(self.record_cash)
         self.actions_bar = ActionBar(self, with_complaint=self._open_complaint is not None)
         handlers = {
@@ -132,14 +133,22 @@ class CounterWindow(QMainWindow):
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.connection_banner)
         root.addWidget(self.outage_banner)
+        # Three columns whose widths never follow what they say: who is at the counter and
+        # who is next | the scripts | the cash helper (room for its errors and phrases).
         body = QHBoxLayout()
         body.setContentsMargins(8, 8, 8, 0)
         left = QVBoxLayout()
-        left.addWidget(self.current_panel, 1)
-        left.addWidget(self.cash_helper, 1)
+        left.addWidget(self.current_panel, 0)
+        left.addWidget(self.queue_panel, 1)
+        for panel, width in ((self.current_panel, 330), (self.queue_panel, 330),
+                             (self.script_panel, 670), (self.cash_helper, 330)):
+            policy = panel.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            panel.setSizePolicy(policy)
+            panel.setMinimumWidth(width)
         body.addLayout(left, 4)
-        body.addWidget(self.script_panel, 5)
-        body.addWidget(self.queue_panel, 5)
+        body.addWidget(self.script_panel, 7)
+        body.addWidget(self.cash_helper, 4)
         root.addLayout(body, 1)
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 0, 8, 8)
@@ -218,13 +227,16 @@ class CounterWindow(QMainWindow):
     def _tick(self) -> None:
         self.current_panel.refresh_timers()
         self.queue_panel.tick()
+        self.script_panel.tick()
 
     def _on_connection_lost(self, message: str) -> None:
         self.connected = False
+        self.script_panel.set_connected(False)
         self._update_actions()
 
     def _on_connection_restored(self) -> None:
         self.connected = True
+        self.script_panel.set_connected(True)
         self._update_actions()
         notify.info("数据库连接已恢复。")
 
@@ -384,6 +396,7 @@ class CounterWindow(QMainWindow):
                 counter_id=cid), lambda t: notify.info(f"{t.code}号已转至{t.service_name}"))
 
         dialog.accepted.connect(accepted)
+        dialog.rejected.connect(lambda: notify.info("已取消转移。"))
         dialog.finished.connect(lambda _: setattr(self, "active_dialog", None))
         self.active_dialog = dialog
         dialog.open()
@@ -407,6 +420,7 @@ class CounterWindow(QMainWindow):
                             lambda _: notify.info(f"已暂停服务:{reason}"))
 
         dialog.accepted.connect(accepted)
+        dialog.rejected.connect(lambda: notify.info("已取消,窗口继续服务。"))
         dialog.finished.connect(lambda _: setattr(self, "active_dialog", None))
         self.active_dialog = dialog
         dialog.open()
@@ -430,6 +444,7 @@ class CounterWindow(QMainWindow):
                 lambda _: notify.info("已通知值班长,请稍候。"))
 
         dialog.accepted.connect(accepted)
+        dialog.rejected.connect(lambda: notify.info("已取消,未通知值班长。"))
         dialog.finished.connect(lambda _: setattr(self, "active_dialog", None))
         self.active_dialog = dialog
         dialog.open()
