@@ -548,7 +548,10 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             app.quit()
 
     def opened(services: HallServices) -> None:
+        # Gone for good, not only hidden: QProgressDialog shows itself again from its own
+        # timer, and a hidden top-level may stay mapped behind the counter window.
         progress.hide()
+        progress.deleteLater()
         state["services"] = services
         login = LoginDialog(services, staff=getattr(args, "staff", None) or "",
                             counter_number=getattr(args, "counter", None))
