@@ -41,6 +41,7 @@ from ui.admin.thresholds_tab import ThresholdsTab
 from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
 from ui.widgets import ConnectionBanner
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -170,7 +171,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         window = AdminWindow(services, login.actor)
         GeometryKeeper(window, "admin")
-        window.resize(1100, 700)
+        fit_to_screen(window, 1100, 700)
         window.show()
         return int(app.exec())
     except HallError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.counter.situation import (
     COUNTER_STATE_LABELS,
@@ -47,17 +47,17 @@ class CurrentCustomerPanel(QFrame):
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.counter_label.setAlignment(Qt.AlignmentFlag.AlignRight
                                         | Qt.AlignmentFlag.AlignVCenter)
-        grid = QGridLayout(self)
+        # Rows in a box layout: it sizes the wrapped rows by their height for the width.
+        column = QVBoxLayout(self)
+        head = QHBoxLayout()
         title = QLabel("当前顾客")
         title.setProperty("role", "panelTitle")
-        grid.addWidget(title, 0, 0)
-        grid.addWidget(self.counter_label, 0, 1, 1, 2)
-        grid.setColumnStretch(1, 1)
-        grid.addWidget(self.code_label, 1, 0, 1, 3)
-        grid.addWidget(self.service_label, 2, 0, 1, 3)
-        grid.addWidget(self.state_label, 3, 0, 1, 3)
-        grid.addWidget(self.wait_label, 4, 0, 1, 3)
-        grid.addWidget(self.timer_label, 5, 0, 1, 3)
+        head.addWidget(title, 0)
+        head.addWidget(self.counter_label, 1)
+        column.addLayout(head)
+        for label in (self.code_label, self.service_label, self.state_label, self.wait_label,
+                      self.timer_label):
+            column.addWidget(label)
         self._view: CounterView | None = None
         self._clock = LiveClock()
 

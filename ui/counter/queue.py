@@ -59,10 +59,28 @@ class QueueModel(QAbstractTableModel):
         self.rule_text = rule_text
         self.endResetModel()
 
+    def notes(self, row: int, *, short: bool = False) -> list[str]:
+        """爱心 / VIP, 转入 (transferred to this counter), 久等 (past the long wait)."""
+        e = self._rows[row]
+        notes = []
+        if e.care:
+            notes.append("爱心" if short else "爱心通道")
+        elif e.priority == "vip":
+            notes.append("VIP")
+        if e.target_counter_id is not None:
+            notes.append("转入" if short else "转入本窗口")
+        if self.is_late(row):
+            notes.append("久等" if short else f"等候超过{e.long_wait_minutes}分钟")
+        return notes
+
     def tooltip(self, row: int) -> str:
         e = self._rows[row]
         head = "F1 将叫这一位" if row == 0 else f"第{row + 1}位"
-        return f"{head}:{e.reason}\n{self.rule_text}" if e.reason else self.rule_text
+        lines = [f"{head}:{e.reason}" if e.reason else head]
+        full = self.notes(row)
+        if full:
+            lines.append("、".join(full))
+        return "\n".join([*lines, self.rule_text])
 
     def entry(self, row: int) -> QueueEntry:
         return self._rows[row]
@@ -107,16 +125,7 @@ class QueueModel(QAbstractTableModel):
                 return e.service_name
             if col == 3:
                 return format_duration(self.waited_seconds(row))
-            notes = []
-            if e.care:
-                notes.append("爱心通道")
-            elif e.priority == "vip":
-                notes.append("VIP")
-            if e.target_counter_id is not None:
-                notes.append("转入本窗口")
-            if self.is_late(row):
-                notes.append(f"超过{e.long_wait_minutes}分钟")
-            return " ".join(notes)
+            return " ".join(self.notes(row, short=True))
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(row)
         if role == Qt.ItemDataRole.FontRole and row == 0:
@@ -163,6 +172,11 @@ class QueuePanel(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.counts_label)
         layout.addWidget(self.table, 1)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        # The table takes whatever height is left: asking "how high for this width"
+        # would make the table's preferred height a minimum and squeeze the panel above.
+        return False
 
     def apply(self, view: CounterView, clock: LiveClock) -> None:
         self.model.set_entries(view.queue, clock, view.rule_text)

@@ -16,13 +16,22 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hall_app.announce import call_announcement
 from hall_app.services import HallServices
 from hall_app.services.calls import CallInfo, DisplayBoard, display_board
 from ui.live import LiveFeed
 from ui.widgets import BigLabel, ConnectionBanner, OutageBanner, VoiceStatus
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:  # the speech module loads only when a window speaks
     from ui.voice import Speaker
@@ -124,7 +133,9 @@ class DisplayWindow(QWidget):
                 grid.addWidget(label, index + 1, column)
             self.row_labels.append(pair)
 
-        layout = QVBoxLayout(self)
+        layout = self.root_layout = QVBoxLayout(self)
+        # The window keeps the size it is given; `fit` sizes the type to it.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.setContentsMargins(32, 0, 32, 24)
         layout.addWidget(self.connection_banner)
         layout.addWidget(self.outage_banner)
@@ -170,9 +181,23 @@ class DisplayWindow(QWidget):
         self.newest_counter.set_point_size(size["counter"])
         self.outage_banner.set_point_size(size["banner"])
 
+    def fit(self) -> None:
+        """The largest type (at most full-HD size) whose layout fits the window."""
+        width, height = max(1, self.width()), max(1, self.height())
+        scale = fit_scale(width, height)
+        for _ in range(12):
+            self.apply_scale(scale)
+            for nested in self.findChildren(QLayout):  # their caches hold the old sizes
+                nested.invalidate()
+            self.root_layout.invalidate()
+            need = self.root_layout.totalMinimumSize()
+            if (need.width() <= width and need.height() <= height) or scale <= MIN_SCALE:
+                break
+            scale = max(MIN_SCALE, scale * 0.92)
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
-        self.apply_scale(fit_scale(event.size().width(), event.size().height()))
+        self.fit()
 
     # --- drawing ----------------------------------------------------------------
     @staticmethod
@@ -191,6 +216,7 @@ class DisplayWindow(QWidget):
             else:
                 self.outage_banner.set_notice(
                     board.outage.text, "critical" if board.outage.hall_wide else "warning")
+            self.fit()  # the notice takes room
         shown = latest_per_ticket(board.calls)[: self.rows + 1]
         if shown != self.shown:
             self.shown = shown
@@ -221,6 +247,7 @@ class DisplayWindow(QWidget):
     def set_stale(self, stale: bool) -> None:
         """Grey the calls out while the database is unreachable (the banner says why)."""
         self.stale = stale
+        self.fit()  # the banner takes room
         widgets: list[QWidget] = [self.newest]
         for pair in self.row_labels:
             widgets.extend(pair)
@@ -251,7 +278,7 @@ def main(args: Any, settings: Any) -> int:
     window = DisplayWindow(services, announcer=announcer, speak=speak)
     if getattr(args, "windowed", False):
         GeometryKeeper(window, "display")
-        window.resize(1280, 800)
+        fit_to_screen(window, 1280, 800)
         window.show()
     else:
         window.showFullScreen()

@@ -42,6 +42,7 @@ from ui.district.drill import HallDrillDialog
 from ui.district.model import CODE_ROLE, SORT_ROLE, HallTableModel
 from ui.live import LiveFeed
 from ui.widgets import ConnectionBanner
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -234,7 +235,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     service = DistrictService.open(settings)
     try:
         window = DistrictWindow(service)
-        window.resize(1600, 900)
+        fit_to_screen(window, 1600, 900)
         window.show()
         return int(app.exec())
     finally:
