@@ -53,6 +53,10 @@ class Thresholds:
     cash_cap_yuan: int = 100000
     service_level_target_pct: int = 80
     walkaway_rate_target_pct: int = 5
+    # Rating pads (评价器): seconds the customer has to rate after 办结, and the hall's
+    # target satisfaction rate ((非常满意 + 满意) ÷ rated, percent).
+    rating_timeout_seconds: int = 30
+    satisfaction_target_pct: int = 90
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ _INT_LIMITS: dict[str, tuple[int, int]] = {
     "cash_cap_yuan": (1, 10_000_000),
     "service_level_target_pct": (0, 100),
     "walkaway_rate_target_pct": (0, 100),
+    "rating_timeout_seconds": (5, 600),
+    "satisfaction_target_pct": (0, 100),
 }
 
 

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     ADMIN_CONFIG = "admin_config"
     VIEW_CONFIG = "view_config"
     PRINT_REPORT = "print_report"
+    BIND_RATING_PAD = "bind_rating_pad"
 
 
 _CLERK = {Permission.SERVE, Permission.ISSUE_TICKET, Permission.MARK_WALKAWAY,
@@ -43,6 +44,7 @@ _MANAGER = _CLERK | {
     Permission.RECORD_FACILITY, Permission.ACK_ALERT, Permission.VIEW_PHONE,
     Permission.APPROVE_COMPENSATION, Permission.CLOSE_AS_NUISANCE,
     Permission.OVERRIDE_FORBIDDEN, Permission.VIEW_CONFIG, Permission.PRINT_REPORT,
+    Permission.BIND_RATING_PAD,
 }
 _ADMIN = _MANAGER | {Permission.ADMIN_CONFIG}
 
@@ -69,6 +71,7 @@ PERMISSION_LABELS = {
     Permission.ADMIN_CONFIG: "修改营业厅配置",
     Permission.VIEW_CONFIG: "查看营业厅配置",
     Permission.PRINT_REPORT: "打印营业日报",
+    Permission.BIND_RATING_PAD: "绑定评价器",
 }
 
 

@@ -21,6 +21,7 @@ from hall_app.services.desk import DeskService
 from hall_app.services.incidents import IncidentService
 from hall_app.services.overview import OverviewService
 from hall_app.services.queries import QueryService
+from hall_app.services.ratings import FollowUpService, PadBindingService
 from hall_app.services.tickets import TicketService
 
 
@@ -36,6 +37,10 @@ class HallServices:
         self.complaints = ComplaintService(ctx)
         self.overview = OverviewService(ctx)
         self.admin = AdminService(ctx)
+        # Ratings: the manager's follow-ups and pad binding. The pad's own RatingService
+        # (which rates) is deliberately not here: only a bound pad builds it.
+        self.follow_ups = FollowUpService(ctx)
+        self.pads = PadBindingService(ctx)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None,
