@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hall_app.metrics.satisfaction import SatisfactionSummary
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,7 @@ class DailyMetrics:
     wait_buckets: tuple[WaitBucket, ...] = ()
     incidents: tuple[IncidentRow, ...] = ()
     complaints: ComplaintSummary = field(default_factory=ComplaintSummary)
+    satisfaction: SatisfactionSummary | None = None  # rating pads (hall_app.metrics.satisfaction)
 
     @property
     def is_future(self) -> bool:
