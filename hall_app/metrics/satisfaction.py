@@ -179,3 +179,16 @@ def clerk_day_figures(s: Session, hall_id: int, tz: ZoneInfo, day: date, now: da
     served, rated = _grouped(s, hall_id, DayWindow(day, tz, now), staff_id)
     return _roll_up(served, rated, -1).get(None, EMPTY)
 
+
+
+def day_total_figures(s: Session, hall_id: int, day: date) -> SatisfactionFigures:
+    """The hall's figures for `day` in total only (two small aggregates: the overview)."""
+    served = int(s.scalar(select(func.count(Ticket.id)).where(
+        Ticket.hall_id == hall_id, Ticket.business_day == day, Ticket.state == "done")) or 0)
+    levels = dict(s.execute(
+        select(Rating.level, func.count(Rating.id))
+        .join(Ticket, Ticket.id == Rating.ticket_id)
+        .where(Rating.hall_id == hall_id, Rating.business_day == day,
+               Ticket.state == "done")
+        .group_by(Rating.level)).tuples().all())
+    return _figures(served, {str(k): int(v) for k, v in levels.items()})
