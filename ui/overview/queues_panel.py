@@ -114,7 +114,7 @@ class FiguresPanel(QFrame):
         value.setText("—" if rate is None else f"{rate:.1f}%")
         self.values["participation"].setText("—" if part is None else f"{part:.1f}%")
         miss = sat is not None and rate is not None and rate < sat.target_pct
-        value.setProperty("miss", miss)
+        value.setProperty("miss", "true" if miss else "false")
         value.style().unpolish(value)
         value.style().polish(value)
         if sat is not None and f is not None:

@@ -310,7 +310,6 @@ class OverviewWindow(QMainWindow):
 
     def _set_follow_up_count(self, count: int) -> None:
         self.follow_up_button.setText(f"顾客回访({count})" if count else "顾客回访")
-        self.follow_up_button.setProperty("pending", bool(count))
 
     def open_follow_ups(self) -> QDialog:
         """The 回访 list: record a contact, or turn one into a complaint (ticket prefilled)."""
