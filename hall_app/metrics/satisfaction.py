@@ -12,8 +12,10 @@ day), so Python only reshapes a few dozen grouped rows.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -154,8 +156,8 @@ def day_satisfaction(s: Session, hall_id: int, w: DayWindow,
         select(func.count(RatingFollowUp.id)).join(Rating, Rating.id == RatingFollowUp.rating_id)
         .where(Rating.hall_id == hall_id, Rating.business_day == w.day)) or 0)
 
-    def rows(figures: dict[int | None, SatisfactionFigures], label, order) -> tuple[  # type: ignore[no-untyped-def]
-            SatisfactionRow, ...]:
+    def rows(figures: dict[int | None, SatisfactionFigures], label: Callable[[int], str],
+             order: Callable[[int], Any]) -> tuple[SatisfactionRow, ...]:
         keys = sorted((k for k in figures if k is not None), key=order)
         return tuple(SatisfactionRow(k, label(k), figures[k]) for k in keys)
 

@@ -40,8 +40,8 @@ from db.models import (
     Staff,
     Ticket,
 )
-from hall_app.domain.roles import Actor, Permission
 from hall_app.domain.ratings import reason_label
+from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import IllegalTransition, NotFound, ValidationError
 from hall_app.metrics.satisfaction import SatisfactionFigures, day_total_figures
 from hall_app.services.context import ServiceContext

@@ -104,3 +104,29 @@ def test_a_follow_up_turns_into_a_complaint_with_the_ticket_prefilled(hall, cler
     assert hall.overview.snapshot().satisfaction.open_follow_ups == 0
     with pytest.raises(IllegalTransition):  # never two complaints from one follow-up
         hall.follow_ups.complaint_prefill(manager, explained.follow_up_id)
+
+
+def test_the_service_promise_is_hall_data_with_a_default(hall, clerk, manager, admin):
+    from sqlalchemy import select
+
+    from db.models import AuditLog
+    from hall_app.services.ratings.promise import ServicePromiseService
+
+    promise = ServicePromiseService(hall.ctx)
+    pad = pad_for(hall, bind_pad(hall, manager, counter_id(hall, 1)))
+    default = promise.texts.default_promise
+    assert promise.current() == (default, False) and pad.board().promise == default
+    with pytest.raises(PermissionDenied):
+        promise.set(manager, "微笑服务")
+    with pytest.raises(ValidationError):
+        promise.set(admin, "很" * 201)
+    assert promise.set(admin, "  微笑服务 · 限时办结 ") == "微笑服务 · 限时办结"
+    assert pad.board().promise == "微笑服务 · 限时办结"
+    assert promise.set(admin, "") == default  # back to the shipped wording
+    assert pad.board().promise == default
+    with hall.ctx.read() as s:
+        changes = s.execute(select(AuditLog.old_value, AuditLog.new_value)
+                            .where(AuditLog.field == "service_promise")
+                            .order_by(AuditLog.id)).all()
+    assert [tuple(c) for c in changes] == [(None, "微笑服务 · 限时办结"),
+                                          ("微笑服务 · 限时办结", None)]

@@ -6,7 +6,8 @@
 
 Parts: `pads` (binding and the pad's credential), `pad_service` (what the pad shows and
 writes), `follow_ups` (不满意 alerts and 回访), `holder` (who serves at a counter),
-`texts` (the pad's wording, editable data), `models` (plain data out).
+`texts` (the pad's wording, editable data), `promise` (the hall's service promise),
+`bind_cli` (binding from the pad's terminal), `models` (plain data out).
 `HallServices` offers `follow_ups` and `pads` but never the pad-side `RatingService`,
 so the counter window has no way to rate.
 """
@@ -29,11 +30,12 @@ from hall_app.services.ratings.pads import (
     load_credential,
     save_credential,
 )
+from hall_app.services.ratings.promise import ServicePromiseService
 from hall_app.services.ratings.texts import PadTexts, load_pad_texts
 
 __all__ = [
     "ComplaintPrefill", "CounterHolder", "DissatisfiedRating", "FollowUpRow", "FollowUpService",
     "PadBindingService", "PadBoard", "PadCredential", "PadTexts", "PadTicket", "PendingRating",
-    "RatingReceipt", "RatingService", "counter_holder", "load_credential", "load_pad_texts",
+    "RatingReceipt", "RatingService", "ServicePromiseService", "counter_holder", "load_credential", "load_pad_texts",
     "save_credential",
 ]

@@ -23,13 +23,22 @@ connection leaves nothing behind (`DatabaseUnavailable`, nothing written).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import Counter, Hall, HallServicePromise, Rating, RatingFollowUp, RatingPad, ServiceType, Ticket
+from db.models import (
+    Counter,
+    Hall,
+    HallServicePromise,
+    Rating,
+    RatingFollowUp,
+    RatingPad,
+    ServiceType,
+    Ticket,
+)
 from hall_app.domain.ratings import (
     CUSTOMER_LEVELS,
     DissatisfiedReason,
@@ -63,7 +72,7 @@ class _FinishedTicket:
     hall_id: int
     code: str
     state: str
-    business_day: object
+    business_day: date
     counter_id: int | None
     staff_id: int | None
     service_id: int
@@ -117,7 +126,7 @@ class RatingService:
         ).first()
         return PadTicket(int(row[0]), row[1], row[2], row[3]) if row else None
 
-    def _pending(self, s: Session, counter_id: int, day: object, current: PadTicket | None,
+    def _pending(self, s: Session, counter_id: int, day: date, current: PadTicket | None,
                  timeout: int) -> PendingRating | None:
         row = s.execute(
             select(Ticket.id, Ticket.code, ServiceType.name, Ticket.finished_at)
