@@ -500,7 +500,7 @@ class OverviewService:
         """Today's 不满意 taps on the rating pads: ticket, clerk, reason, and the 回访 wish."""
         out = []
         for r in dissatisfied_ratings(s, hall_id, day):
-            clerk = f"{r.clerk_name}({r.clerk_no})" if r.clerk_name else ""
+            clerk = f" {r.clerk_name}({r.clerk_no})" if r.clerk_name else ""
             detail = f"原因:{reason_label(r.reason) or '未选择'}"
             if r.follow_up_id is not None:
                 detail += ";顾客希望值班长联系,已建回访"

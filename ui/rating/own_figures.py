@@ -16,9 +16,9 @@ def own_figures_text(f: SatisfactionFigures | None) -> str:
         return "我的今日评价:暂无办结"
     text = f"我的今日评价:参评 {f.rated}/{f.served}"
     if f.rated:
-        text += (f" · 满意率 {f.satisfaction_rate:.0f}%"
-                 f"(非常满意{f.very_satisfied} 满意{f.satisfied} "
-                 f"基本满意{f.basic} 不满意{f.dissatisfied})")
+        text += (f" · 满意率 {f.satisfaction_rate:.0f}%\n"
+                 f"非常满意{f.very_satisfied} 满意{f.satisfied} "
+                 f"基本满意{f.basic} 不满意{f.dissatisfied}")
     return text
 
 
