@@ -50,6 +50,45 @@ def shot(window, name: str) -> None:
     print("wrote", OUT / name)
 
 
+def shoot_pad(hall, clerk, c1: int, credential, width: int, height: int) -> None:
+    size = f"{width}x{height}"
+    pad = RatingPadWindow(hall, credential, feed_factory=lambda: hall.change_feed(0.05),
+                          thanks_ms=60_000, live_options={"poll_timeout": 0.05,
+                                                          "backoff": (0.1, 0.2)})
+    pad.resize(width, height)
+    pad.show()
+    pump(lambda: pad.page == "idle")
+    shot(pad, f"rating_idle_{size}.png")
+    ticket = serve(hall, clerk, c1, "PLAN", finish=False)
+    pump(lambda: pad.page == "serving")
+    shot(pad, f"rating_serving_{size}.png")
+    hall.tickets.finish(clerk, ticket.id, c1)
+    pump(lambda: pad.page == "ask")
+    shot(pad, f"rating_ask_{size}.png")
+    if width == 800:
+        pad.buttons["dissatisfied"].click()
+        pump(lambda: pad.page == "reason" and not pad.busy)
+        shot(pad, f"rating_reason_{size}.png")
+        pad.reason_buttons["long_wait"].click()
+        pump(lambda: pad.page == "contact")
+        shot(pad, f"rating_contact_{size}.png")
+        pad.contact_buttons["yes"].click()
+        pump(lambda: pad.page == "thanks" and not pad.busy)
+        shot(pad, f"rating_thanks_{size}.png")
+
+        def down(*_args: object) -> None:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+        event.listen(hall.ctx.db.engine, "before_cursor_execute", down)
+        pad.pause()
+        pump(lambda: pad.live is not None and not pad.live.connected)
+        shot(pad, f"rating_paused_{size}.png")
+        event.remove(hall.ctx.db.engine, "before_cursor_execute", down)
+        pump(lambda: pad.live is not None and pad.live.connected)
+    pad.close()
+    ops.wait_idle()
+
+
 def main() -> int:
     os.environ.setdefault("HALL_UI_SETTINGS_DIR", tempfile.mkdtemp())
     create_app("rating", logging_to_file=False)
@@ -61,42 +100,7 @@ def main() -> int:
     hall.counters.sign_in(clerk, c1)
     credential = bind_pad(hall, manager, c1)
     for width, height in ((800, 480), (1024, 600)):
-        size = f"{width}x{height}"
-        pad = RatingPadWindow(hall, credential, feed_factory=lambda: hall.change_feed(0.05),
-                              thanks_ms=60_000, live_options={"poll_timeout": 0.05,
-                                                              "backoff": (0.1, 0.2)})
-        pad.resize(width, height)
-        pad.show()
-        pump(lambda: pad.page == "idle")
-        shot(pad, f"rating_idle_{size}.png")
-        ticket = serve(hall, clerk, c1, "PLAN", finish=False)
-        pump(lambda: pad.page == "serving")
-        shot(pad, f"rating_serving_{size}.png")
-        hall.tickets.finish(clerk, ticket.id, c1)
-        pump(lambda: pad.page == "ask")
-        shot(pad, f"rating_ask_{size}.png")
-        if width == 800:
-            pad.buttons["dissatisfied"].click()
-            pump(lambda: pad.page == "reason" and not pad.busy)
-            shot(pad, f"rating_reason_{size}.png")
-            pad.reason_buttons["long_wait"].click()
-            pump(lambda: pad.page == "contact")
-            shot(pad, f"rating_contact_{size}.png")
-            pad.contact_buttons["yes"].click()
-            pump(lambda: pad.page == "thanks" and not pad.busy)
-            shot(pad, f"rating_thanks_{size}.png")
-
-            def down(*_args: object) -> None:
-                raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
-
-            event.listen(hall.ctx.db.engine, "before_cursor_execute", down)
-            pad.pause()
-            pump(lambda: pad.live is not None and not pad.live.connected)
-            shot(pad, f"rating_paused_{size}.png")
-            event.remove(hall.ctx.db.engine, "before_cursor_execute", down)
-            pump(lambda: pad.live is not None and pad.live.connected)
-        pad.close()
-        ops.wait_idle()
+        shoot_pad(hall, clerk, c1, credential, width, height)
     from PySide6.QtWidgets import QApplication
 
     from ui.app_runtime import load_stylesheet
