@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -289,10 +290,8 @@ class RatingPadWindow(QWidget):
         return [w.text() for w in self.findChildren(QLabel) + self.findChildren(QPushButton)
                 if w.isVisibleTo(self) and w.text()]
 
-    def now(self) -> Any:
+    def now(self) -> datetime:
         """The hall's time: the last snapshot's clock plus the time elapsed since."""
-        from datetime import timedelta
-
         if self.board is None:
             return self.services.ctx.clock.now()
         return self.board.now + timedelta(seconds=time.monotonic() - self._snap_mono)
