@@ -63,7 +63,14 @@ EMPTY = SatisfactionFigures()
 
 @dataclass(frozen=True)
 class SatisfactionRow:
-    key: int  # staff / counter / service id, or the local hour
+    id: int  # the staff member's, counter's or service's key
+    label: str
+    figures: SatisfactionFigures
+
+
+@dataclass(frozen=True)
+class SatisfactionHour:
+    hour: int  # local hour h: [h:00, h+1:00) of 办结
     label: str
     figures: SatisfactionFigures
 
@@ -75,7 +82,7 @@ class SatisfactionSummary:
     by_clerk: tuple[SatisfactionRow, ...] = ()
     by_counter: tuple[SatisfactionRow, ...] = ()
     by_service: tuple[SatisfactionRow, ...] = ()
-    by_hour: tuple[SatisfactionRow, ...] = ()
+    by_hour: tuple[SatisfactionHour, ...] = ()
     reasons: tuple[tuple[str | None, int], ...] = field(default=())  # 不满意 by reason
     follow_ups: int = 0
 
@@ -168,7 +175,8 @@ def day_satisfaction(s: Session, hall_id: int, w: DayWindow,
                         lambda k: counter_rows[k].number if k in counter_rows else 0),
         by_service=rows(services, lambda k: service_rows[k].name if k in service_rows else f"#{k}",
                         lambda k: (service_rows[k].sort_order, k) if k in service_rows else (0, k)),
-        by_hour=rows(hours, lambda k: f"{k:02d}:00–{k + 1:02d}:00", lambda k: k),
+        by_hour=tuple(SatisfactionHour(h, f"{h:02d}:00–{h + 1:02d}:00", hours[h])
+                      for h in sorted(k for k in hours if k is not None)),
         reasons=tuple(sorted(((r, int(n)) for r, n in reasons),
                              key=lambda item: (-item[1], item[0] or ""))),
         follow_ups=follow_ups,

@@ -87,7 +87,7 @@ def test_the_daily_summary_matches_the_hand_computed_figures(hall, day):
     assert figures(services["补卡换卡"])[:3] == (1, 1, 0)
     assert services["补卡换卡"].satisfaction_rate == 0.0
 
-    assert [(r.key, figures(r.figures)[:3]) for r in sat.by_hour] == \
+    assert [(r.hour, figures(r.figures)[:3]) for r in sat.by_hour] == \
         [(10, (2, 2, 2)), (11, (5, 3, 1))]
     assert sat.reasons == (("long_wait", 1),)
     assert sat.follow_ups == 1
