@@ -39,6 +39,9 @@ WITHHELD: dict[str, frozenset[str]] = {
     # The 唱收唱交 phrase names the customer's document; which kind and whether it was
     # returned is enough for the district.
     "document_exchange": frozenset({"phrase"}),
+    # A pad's credential never leaves the hall; a follow-up's note may quote the customer.
+    "rating_pad": frozenset({"token_hash"}),
+    "rating_follow_up": frozenset({"note"}),
 }
 
 # Column names that suggest personal or secret data: a published column named like this
@@ -75,6 +78,7 @@ PUBLISHED_WHOLE = frozenset({
     # Staff-side records without customer data: notices to staff, inspections, breaks.
     "complaint_notice", "complaint_notice_item", "inspection_round", "inspection_item",
     "inspection_event", "recovery_break",
+    "rating", "hall_service_promise",
 })
 
 

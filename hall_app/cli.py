@@ -7,6 +7,7 @@
     hall-app config export FILE | config import FILE [--dry-run]
     hall-app staffing plan --date D [--csv FILE] [--reps N]
     hall-app counter | overview | kiosk | display | admin | demo
+    hall-app rating --counter N [--bind] [--fullscreen] [--voice]   (评价器)
     hall-app district [setup … | status | rollup … | report …]   (hall_app.district.cli)
 
 Window roles and the report are loaded lazily, so the core never imports Qt until a
@@ -36,6 +37,7 @@ ENTRY_POINTS: dict[str, str] = {
     "overview": "ui.overview.window:main",
     "kiosk": "ui.kiosk.window:main",
     "display": "ui.display.window:main",
+    "rating": "ui.rating.window:main",
     "admin": "ui.admin.window:main",
     "demo": "ui.demo.hall:main",
     "district-window": "ui.district.window:main",
@@ -51,6 +53,7 @@ ROLE_HELP = {
     "overview": "值班长总览",
     "kiosk": "取号机",
     "display": "叫号屏",
+    "rating": "评价器(窗口外侧顾客评价屏)",
     "admin": "营业厅管理",
     "demo": "演示营业厅(内置数据库、模拟顾客)",
 }
@@ -141,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
             rp.add_argument("--counter", type=_positive_int, help="窗口号")
         if role == "display":
             rp.add_argument("--windowed", action="store_true", help="不全屏")
+        if role == "rating":
+            rp.add_argument("--counter", type=_positive_int, required=True, help="窗口号")
+            rp.add_argument("--bind", action="store_true",
+                            help="由值班长把本机评价器绑定到该窗口(在终端输入工号和密码)")
+            rp.add_argument("--fullscreen", action="store_true", help="全屏显示")
+            rp.add_argument("--voice", action="store_true", help="语音提示顾客评价")
         if role == "demo":
             rp.add_argument("--speed", type=_positive_float, default=1.0, help="模拟时间倍速")
             rp.add_argument("--counters", type=_positive_int, default=2,

@@ -72,6 +72,10 @@ class Thresholds:
     lunch_window_end_hour: int = 14
     # District window: a hall whose replicated data is older than this is 数据延迟.
     district_stale_minutes: int = 5
+    # Rating pads (评价器): seconds the customer has to rate after 办结, and the hall's
+    # target satisfaction rate ((非常满意 + 满意) ÷ rated, percent).
+    rating_timeout_seconds: int = 30
+    satisfaction_target_pct: int = 90
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ _INT_LIMITS: dict[str, tuple[int, int]] = {
     "lunch_window_start_hour": (0, 23),
     "lunch_window_end_hour": (1, 24),
     "district_stale_minutes": (1, 24 * 60),
+    "rating_timeout_seconds": (5, 600),
+    "satisfaction_target_pct": (0, 100),
 }
 
 

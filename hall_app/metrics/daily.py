@@ -32,6 +32,7 @@ from hall_app.metrics.model import (
     PauseRow,
     ServiceRow,
 )
+from hall_app.metrics.satisfaction import day_satisfaction
 from hall_app.metrics.ticket_queries import WALKAWAY, TicketQueries
 from hall_app.metrics.window import DayWindow
 
@@ -44,7 +45,8 @@ class _Queries(ConfigRows, TicketQueries, ActivityQueries, InspectionQueries):
 
 
 def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
-                  service_level_target_pct: int, walkaway_target_pct: int) -> DailyMetrics:
+                  service_level_target_pct: int, walkaway_target_pct: int,
+                  satisfaction_target_pct: int = 90) -> DailyMetrics:
     """All figures of `day` for `hall_row`, as of `now` (UTC, aware)."""
     w = DayWindow(day, ZoneInfo(hall_row.timezone), now)
     hid = hall_row.id
@@ -199,6 +201,7 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
         services=services, counters=counters, clerks=clerks, hours=hours,
         wait_buckets=q.wait_buckets(), incidents=incidents, complaints=complaints,
         inspections=q.inspections(), inspection_times=inspection_times(),
+        satisfaction=day_satisfaction(session, hid, w, satisfaction_target_pct),
     )
 
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hall_app.metrics.satisfaction import SatisfactionSummary
 
 from hall_app.domain.complaints import CLOSE_KIND_LABELS, STATE_LABELS
 
@@ -292,6 +296,7 @@ class DailyMetrics:
     complaints: ComplaintSummary = field(default_factory=ComplaintSummary)
     inspections: tuple[InspectionRow, ...] = ()
     inspection_times: tuple[str, ...] = ()  # the checklist's set times of the day
+    satisfaction: SatisfactionSummary | None = None  # rating pads (hall_app.metrics.satisfaction)
 
     @property
     def is_future(self) -> bool:

@@ -192,6 +192,8 @@ def headline_table(m: DailyMetrics) -> Table:
 
 
 def all_tables(m: DailyMetrics) -> tuple[Table, ...]:
+    from hall_app.metrics.satisfaction_tables import satisfaction_table  # imports this module
+
     return (headline_table(m), service_table(m), counter_table(m), clerk_table(m),
             hour_table(m), wait_table(m), incident_table(m), complaint_table(m),
-            inspection_table(m))
+            inspection_table(m), satisfaction_table(m))

@@ -22,6 +22,7 @@ from hall_app.services.incidents import IncidentService
 from hall_app.services.inspection import InspectionService
 from hall_app.services.overview import OverviewService
 from hall_app.services.queries import QueryService
+from hall_app.services.ratings import FollowUpService, PadBindingService
 from hall_app.services.staff_care import StaffCareService
 from hall_app.services.tickets import TicketService
 
@@ -40,6 +41,10 @@ class HallServices:
         self.admin = AdminService(ctx)
         self.inspection = InspectionService(ctx)
         self.staff_care = StaffCareService(ctx)
+        # Ratings: the manager's follow-ups and pad binding. The pad's own RatingService
+        # (which rates) is deliberately not here: only a bound pad builds it.
+        self.follow_ups = FollowUpService(ctx)
+        self.pads = PadBindingService(ctx)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None,

@@ -12,7 +12,8 @@ asking the database and redraw a section only when its data really changed.
 Alerts are derived from the facts each time and identified by a stable key:
 ``longwait:<ticket_id>``, ``escalation:<id>``, ``complaint:<id>:<what>`` (see
 `hall_app.services.complaints.reminders`), ``pause:<counter_id>:<state_since iso>``,
-``outage:<incident_id>``, ``facility:<incident_id>``. An acknowledgement is a row in
+``outage:<incident_id>``, ``facility:<incident_id>``, ``rating:<rating_id>`` (a customer
+tapped 不满意 on a rating pad). An acknowledgement is a row in
 ``alert_ack`` under that key; acknowledging an escalation also resolves it.
 """
 
@@ -41,9 +42,12 @@ from db.models import (
     Staff,
     Ticket,
 )
+from hall_app.domain.ratings import reason_label
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import IllegalTransition, NotFound, ValidationError
+from hall_app.metrics.satisfaction import SatisfactionFigures, day_total_figures
 from hall_app.services.context import ServiceContext
+from hall_app.services.ratings.follow_ups import dissatisfied_ratings, open_follow_up_count
 
 # Severity: higher is more urgent; the alert list is sorted by it.
 CRITICAL, HIGH, MEDIUM, LOW = 4, 3, 2, 1
@@ -55,6 +59,7 @@ ALERT_KIND_LABELS = {
     "complaint": "投诉跟进",
     "pause": "窗口暂停过久",
     "facility": "设施故障",
+    "rating": "顾客不满意",
 }
 # Current-wait distribution buckets, in minutes: [0,5), [5,10), ... [30, ∞).
 WAIT_BUCKET_EDGES = (0, 5, 10, 15, 20, 30)
@@ -62,7 +67,7 @@ WALKAWAY_STATES = ("no_show", "walked_away", "abandoned")
 # Literal (not bound) so SQLite and PostgreSQL can use the partial index on open tickets.
 _OPEN_TICKET = text("ticket.state IN ('called', 'serving')")
 _KEY_RE = re.compile(
-    r"^(?:(?:longwait|escalation|outage|facility):\d+"
+    r"^(?:(?:longwait|escalation|outage|facility|rating):\d+"
     r"|complaint:\d+:(?:due|overdue|limit|limitpassed|(?:approval|followup|feedback):\d+)"
     r"|pause:\d+:[0-9T:.+\-]+)$")
 
@@ -170,6 +175,15 @@ class WaitBucket:
 
 
 @dataclass(frozen=True)
+class SatisfactionToday:
+    """Today's rating-pad figures for the hall, the target, and the 回访 still open."""
+
+    figures: SatisfactionFigures
+    target_pct: int
+    open_follow_ups: int
+
+
+@dataclass(frozen=True)
 class OverviewSnapshot:
     now: datetime
     business_day: date
@@ -183,6 +197,7 @@ class OverviewSnapshot:
     hourly: tuple[HourFigure, ...]
     wait_buckets: tuple[WaitBucket, ...]
     waiting: tuple[WaitingTicket, ...]
+    satisfaction: SatisfactionToday | None = None
 
     @property
     def outages(self) -> tuple[ActiveIncident, ...]:
@@ -260,14 +275,17 @@ class OverviewService:
             queues = self._queues(s, info.id, day, services, long_wait, now)
             figures, hourly = self._figures(s, info.id, day, day_start, tz, hall)
             alerts = self._alerts(s, info.id, now, tz, thresholds.pause_alert_minutes,
-                                  counters, waiting, incidents, day_start, day_end)
+                                  counters, waiting, incidents, day_start, day_end, day)
+            satisfaction = SatisfactionToday(day_total_figures(s, info.id, day),
+                                             thresholds.satisfaction_target_pct,
+                                             open_follow_up_count(s, info.id))
         return OverviewSnapshot(
             now=now, business_day=day, hall_name=info.name,
             pause_alert_minutes=thresholds.pause_alert_minutes,
             counters=counters, queues=queues, figures=figures, alerts=alerts,
             incidents=incidents, hourly=hourly,
             wait_buckets=wait_buckets(now, [w.issued_at for w in waiting]),
-            waiting=waiting)
+            waiting=waiting, satisfaction=satisfaction)
 
     def _incidents(self, s: Session, hall_id: int) -> tuple[ActiveIncident, ...]:
         rows = s.execute(
@@ -399,7 +417,7 @@ class OverviewService:
     def _alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
                 pause_minutes: int, counters: tuple[CounterTile, ...],
                 waiting: tuple[WaitingTicket, ...], incidents: tuple[ActiveIncident, ...],
-                day_start: datetime, day_end: datetime) -> tuple[Alert, ...]:
+                day_start: datetime, day_end: datetime, day: date) -> tuple[Alert, ...]:
         alerts: list[Alert] = []
         for inc in incidents:
             where = "全厅" if inc.hall_wide else "、".join(f"{n}号" for n in inc.counter_numbers) + "窗口"
@@ -436,6 +454,7 @@ class OverviewService:
                                     w.issued_at + timedelta(minutes=w.long_wait_minutes)))
         alerts.extend(self._complaint_alerts(s, hall_id, now, tz, day_end))
         recovery = self._recovery_minutes(s, hall_id)
+        alerts.extend(self._rating_alerts(s, hall_id, day))
         for c in counters:
             # A 调整情绪 break granted by the duty manager alerts only once it runs over.
             limit = recovery.get(c.id, pause_minutes)
@@ -480,6 +499,20 @@ class OverviewService:
             .where(CounterPause.hall_id == hall_id, CounterPause.ended_at.is_(None),
                    CounterPause.kind == "recovery")).all()
         return {int(cid): int(minutes) for cid, minutes in rows}
+
+    def _rating_alerts(self, s: Session, hall_id: int, day: date) -> list[Alert]:
+        """Today's 不满意 taps on the rating pads: ticket, clerk, reason, and the 回访 wish."""
+        out = []
+        for r in dissatisfied_ratings(s, hall_id, day):
+            clerk = f" {r.clerk_name}({r.clerk_no})" if r.clerk_name else ""
+            detail = f"原因:{reason_label(r.reason) or '未选择'}"
+            if r.follow_up_id is not None:
+                detail += ";顾客希望值班长联系,已建回访"
+            out.append(Alert(f"rating:{r.rating_id}", "rating",
+                             HIGH if r.follow_up_id is not None else MEDIUM,
+                             f"{r.counter_number}号窗口{clerk} · {r.ticket_code}号顾客不满意",
+                             detail, r.rated_at))
+        return out
 
     def _acks(self, s: Session, hall_id: int, keys: list[str]) -> dict[str, tuple[str, datetime]]:
         if not keys:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from db.models import Counter, CounterService, Hall, OpeningHours, ServiceType, Staff, Ticket
 from hall_app.config import Thresholds
 from hall_app.errors import NotFound
+from hall_app.metrics.satisfaction import SatisfactionFigures, clerk_day_figures
 from hall_app.services.context import ServiceContext
 from hall_app.services.incidents import IncidentInfo, IncidentService
 
@@ -119,6 +120,8 @@ class CounterView:
     # what the crowded-counter phrase compares the queue with.
     peer_open_counters: int = 1
     last_finished: FinishedTicket | None = None
+    # Today's rating-pad figures of the clerk holding this counter (his own only).
+    my_rating: SatisfactionFigures | None = None
 
 
 def _service_info(s: ServiceType) -> ServiceInfo:
@@ -226,6 +229,8 @@ class QueryService:
             incidents = IncidentService(self.ctx)
             outages = tuple(incidents.active_in(s, counter_id))
             last = incidents.last_ended_outage_in(s, counter_id)
+            my_rating = (clerk_day_figures(s, hall.id, hall_info.tz, day, now, counter.staff_id)
+                         if counter.staff_id is not None else None)
         return CounterView(
             now=now, counter=info, current=current, queue=queue,
             waiting_by_service={int(k): int(v) for k, v in by_service.items()},
@@ -233,7 +238,7 @@ class QueryService:
             minutes_to_closing=closing, open_counters=open_counters,
             hotline=hall_hotline, hall_name=hall_name,
             recalls_before_no_show=thresholds.recalls_before_no_show,
-            services=ordered_services, thresholds=thresholds,
+            services=ordered_services, thresholds=thresholds, my_rating=my_rating,
             peer_open_counters=max(1, peers), last_finished=last_finished,
         )
 

@@ -66,6 +66,14 @@ def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
         qtbot.waitUntil(lambda: display.newest_code.text() != "请留意叫号", timeout=30_000)
         assert announcer.said and all(t.startswith("请") for t in announcer.said)
         assert any("等候" in b.text() for b in kiosk.buttons.values())
+        # A rating pad beside each interactive counter, bound and showing its clerk.
+        qtbot.waitUntil(lambda: len(demo.pads) == 2 and all(
+            p.board is not None and p.board.bound and p.board.holder is not None
+            for p in demo.pads), timeout=5000)
+        assert sorted(p.board.counter_number for p in demo.pads) == [1, 2]
+        mine += [p.live for p in demo.pads]
+        # ...and the simulated customers rate at the simulated counters.
+        qtbot.waitUntil(lambda: demo.simulator.rated() > 0, timeout=10000)
     finally:
         demo.close()
     assert not demo.simulator._thread.is_alive()

@@ -60,6 +60,10 @@ class HallTab(AdminTab):
         self.save_button = QPushButton("保存营业厅信息")
         self.save_button.clicked.connect(self.save)
         lay.addWidget(self.save_button)
+        from ui.rating.promise_editor import PromiseEditor  # the rating pads' idle screen
+
+        self.promise_editor = PromiseEditor(host.admin.ctx, host.actor)
+        lay.addWidget(self.promise_editor)
         lay.addStretch(1)
         self.edit_buttons = [self.save_button]
 

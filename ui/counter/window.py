@@ -44,6 +44,7 @@ from ui.counter.script import ScriptPanel
 from ui.counter.situation import LiveClock, outage_text, script_thresholds
 from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
+from ui.rating.own_figures import OwnRatingLabel
 from ui.voice import Announcer
 from ui.widgets import ConnectionBanner, OutageBanner
 
@@ -109,6 +110,7 @@ class CounterWindow(QMainWindow):
         self.connection_banner = ConnectionBanner()
         self.outage_banner = OutageBanner()
         self.current_panel = CurrentCustomerPanel()
+        self.own_rating = OwnRatingLabel()
         self.queue_panel = QueuePanel()
         self.script_panel = ScriptPanel(self.book, script_thresholds(services.ctx.thresholds()))
         self.script_panel.helper_requested.connect(self.open_helper)
@@ -136,6 +138,7 @@ class CounterWindow(QMainWindow):
         body.setContentsMargins(8, 8, 8, 0)
         left = QVBoxLayout()
         left.addWidget(self.current_panel, 1)
+        left.addWidget(self.own_rating)
         left.addWidget(self.cash_helper, 1)
         body.addLayout(left, 4)
         body.addWidget(self.script_panel, 5)
@@ -209,6 +212,9 @@ class CounterWindow(QMainWindow):
         self.script_panel.apply(view)
         self.outage_banner.set_notice(outage_text(view), "critical")
         self.cash_helper.set_business(view.current.service_name if view.current else "")
+        # His own figures only: those of the clerk holding the counter, if that is him.
+        mine = view.counter.staff_id is not None and view.counter.staff_id == self.actor.staff_id
+        self.own_rating.apply(view.my_rating if mine else None)
         self._update_actions()
 
     def _tick(self) -> None:

@@ -2,9 +2,10 @@
 
 Seeds the demo hall if needed (and yesterday's simulated day in the background, so the
 reports have data), then opens the duty manager's overview, the hall display (windowed),
-the kiosk and `--counters` interactive counter windows (logged in as the demo clerks),
-while `DemoSimulator` runs customers and the other counters through the real services on
-a worker thread. Every window therefore sees genuine changes through its change feed.
+the kiosk, `--counters` interactive counter windows (logged in as the demo clerks) and a
+rating pad (评价器, 800×480) beside each of them, while `DemoSimulator` runs customers and
+the other counters through the real services on a worker thread (its customers rate on
+those counters' pads). Every window therefore sees genuine changes through its change feed.
 
 Simulated time: with `--speed S` the services' clock runs S times faster than real time
 (`ScaledClock`), so waits, service durations and walkaways keep their proportions. The
@@ -74,6 +75,11 @@ class DemoSimulator:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hall-demo-sim", daemon=True)
         self.ready = threading.Event()
+        self.sim: Any = None  # the HallSimulator, once built on the worker thread
+
+    def rated(self) -> int:
+        """Ratings the simulated customers have given so far."""
+        return int(self.sim.rated) if self.sim is not None else 0
 
     def start(self) -> None:
         self._thread.start()
@@ -105,7 +111,7 @@ class DemoSimulator:
             began = time.monotonic()
             try:
                 if sim is None:
-                    sim = self._build()
+                    sim = self.sim = self._build()
                     sim.arrivals(minutes=10.0)  # a queue is already there when the doors open
                     self.ready.set()
                 minutes = self.minutes_per_step
@@ -166,6 +172,7 @@ class DemoHall:
 
         self.settings = settings
         self.windows: list[Any] = []
+        self.pads: list[Any] = []  # the rating pads (also in `windows`)
         self.clock = ScaledClock(speed)
         database = Database(settings.database_url)
         upgrade(database)
@@ -241,6 +248,8 @@ class DemoHall:
         for index, number in enumerate(self.interactive_counters):
             self._login_then((str(1000 + number), CLERK_PIN), number,
                              lambda result, i=index: self._open_counter(result, i))
+        if self.interactive_counters:
+            self._open_pads()
         self.simulator.start()
 
     def _login_then(self, login: tuple[str, str], counter_number: int | None,
@@ -289,6 +298,38 @@ class DemoHall:
         except Exception:
             log.exception("Demo: counter window %s could not be opened; skipped", index + 1)
 
+    def _open_pads(self) -> None:
+        """A rating pad beside each interactive counter, bound by the demo's duty manager."""
+        from ui.ops import run_op
+
+        services, numbers = self.services, list(self.interactive_counters)
+
+        def bind() -> list[Any]:
+            manager = services.auth.login(*OVERVIEW_LOGIN)
+            return [services.pads.bind(manager, services.queries.counter_for_number(n).id,
+                                       f"{n}号窗口评价器(演示)") for n in numbers]
+
+        run_op(bind, on_success=self._show_pads,
+               on_failure=lambda err: log.warning("Demo pads not bound: %s", err.message),
+               description="demo pads")
+
+    def _show_pads(self, credentials: list[Any]) -> None:
+        try:
+            from ui.rating.window import RatingPadWindow
+        except ImportError:
+            log.warning("Demo: the rating pad is not available; skipped")
+            return
+        for index, credential in enumerate(credentials):
+            try:
+                pad = RatingPadWindow(self.services, credential)
+                pad.resize(800, 480)
+                pad.move(1000 + 40 * index, 560 + 40 * index)
+                pad.show()
+                self.windows.append(pad)
+                self.pads.append(pad)
+            except Exception:
+                log.exception("Demo: rating pad %s could not be opened; skipped", index + 1)
+
     def close(self) -> None:
         from ui import ops
 
@@ -308,6 +349,7 @@ class DemoHall:
 
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         self.windows.clear()
+        self.pads.clear()
         if self._history is not None:
             self._history.join(30)
         self.services.close()

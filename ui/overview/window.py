@@ -56,7 +56,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Snapshot section -> the method that redraws it.
-SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets")
+SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets",
+            "satisfaction")
 
 
 def _optional(module: str, name: str) -> Any:
@@ -154,6 +155,9 @@ class OverviewWindow(QMainWindow):
             self.inspection_button.setShortcut("Ctrl+I")
             self.inspection_button.clicked.connect(self.open_inspection)
             actions.addWidget(self.inspection_button)
+        self.follow_up_button = QPushButton("顾客回访")
+        self.follow_up_button.clicked.connect(self.open_follow_ups)
+        actions.addWidget(self.follow_up_button)
         self.print_button: QPushButton | None = None
         if _optional("ui.report.printing", "show_print_preview") is not None:
             self.print_button = QPushButton("打印营业日报")
@@ -269,6 +273,9 @@ class OverviewWindow(QMainWindow):
                 self.hourly_chart.set_hourly(value)
             elif section == "wait_buckets":
                 self.wait_chart.set_buckets(value)
+            elif section == "satisfaction":
+                self.figures.set_satisfaction(value)
+                self._set_follow_up_count(value.open_follow_ups if value is not None else 0)
         self.tick()
 
     def tick(self) -> None:
@@ -376,6 +383,19 @@ class OverviewWindow(QMainWindow):
         dialog = dialog_cls(self.services.inspection, self.actor, self)
         dialog.changed.connect(lambda _r: self.refresh_inspection_button())
         dialog.show()
+        return dialog
+
+    def _set_follow_up_count(self, count: int) -> None:
+        self.follow_up_button.setText(f"顾客回访({count})" if count else "顾客回访")
+
+    def open_follow_ups(self) -> QDialog:
+        """The 回访 list: record a contact, or turn one into a complaint (ticket prefilled)."""
+        from ui.rating.follow_ups import FollowUpDialog
+
+        dialog = FollowUpDialog(self.services, self.actor, self)
+        dialog.changed.connect(self.live.request_refresh)
+        dialog.show()
+        self.follow_up_dialog = dialog
         return dialog
 
     def print_summary(self) -> None:

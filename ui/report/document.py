@@ -40,6 +40,7 @@ from ui.fonts import cjk_family, load_cjk_fonts
 from ui.report.charts import hourly_chart, wait_chart
 from ui.report.complaint_sections import complaints_section, inspections_section
 from ui.report.html_table import table_html as _table_html
+from ui.report.satisfaction_section import satisfaction_section
 
 WEEKDAYS = "一二三四五六日"
 CHART_HOURLY = QUrl("chart://hourly.png")
@@ -152,10 +153,12 @@ def report_html(m: DailyMetrics) -> str:
             else "<p>当日无系统故障或设施故障记录。</p>",
             complaints_section(m, "七"),
             inspections_section(m, "八"),
+            satisfaction_section(m, "九"),
             '<p class="note">说明:等候时间=首次叫号时间−取号时间(转移的顾客按原取号时间计,'
             "只计首次叫号前的等候);办理时间=办理完成−开始办理;服务达标率=办结顾客中等候"
             "不超过该业务目标时长的比例;弃号=过号+离开+闭厅未办,弃号率=弃号÷取号人数;"
-            "利用率=办理时长÷签到时长(值班长安排的调整情绪时间不计入);P90 为第90百分位(最近秩法)。客户电话已做隐藏处理。</p>",
+            "利用率=办理时长÷签到时长(值班长安排的调整情绪时间不计入);P90 为第90百分位(最近秩法);满意率=(非常满意+满意)÷参评,"
+            "参评率=参评÷办结。客户电话已做隐藏处理。</p>",
         ]
     parts.append(
         '<table width="100%" cellpadding="4"><tr>'
