@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import IllegalTransition, PermissionDenied, ValidationError
+from hall_app.text import clean_text
 
 
 class ComplaintState(StrEnum):
@@ -172,7 +173,7 @@ def allowed_actions(state: str, actor: Actor, *, escalated: bool = False,
 
 def require_text(value: str | None, field: str, message: str, limit: int = 2000) -> str:
     """Stripped `value`, or ValidationError(message) beside `field` when empty / too long."""
-    text = (value or "").strip()
+    text = clean_text(value, field)
     if not text:
         raise ValidationError(message, field=field)
     if len(text) > limit:

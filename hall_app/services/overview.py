@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, or_, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -40,7 +39,7 @@ from db.models import (
     Ticket,
 )
 from hall_app.domain.roles import Actor, Permission
-from hall_app.errors import IllegalTransition, NotFound, ValidationError
+from hall_app.errors import DataConflict, IllegalTransition, NotFound, ValidationError
 from hall_app.services.context import ServiceContext
 from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE
 
@@ -512,6 +511,6 @@ class OverviewService:
                                acknowledged_by=actor.staff_id, acknowledged_at=now))
                 s.flush()
                 self.ctx.notify(s, "alerts")
-        except IntegrityError as exc:  # another workstation acknowledged it at the same instant
+        except DataConflict as exc:  # another workstation acknowledged it at the same instant
             raise IllegalTransition("该告警已被其他值班长确认。") from exc
         return AckInfo(alert_key, actor.name, now)
