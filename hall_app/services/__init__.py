@@ -17,6 +17,7 @@ from hall_app.services.auth import AuthService
 from hall_app.services.complaints import ComplaintService
 from hall_app.services.context import ServiceContext
 from hall_app.services.counters import CounterService
+from hall_app.services.days import DayService
 from hall_app.services.desk import DeskService
 from hall_app.services.incidents import IncidentService
 from hall_app.services.overview import OverviewService
@@ -36,6 +37,7 @@ class HallServices:
         self.complaints = ComplaintService(ctx)
         self.overview = OverviewService(ctx)
         self.admin = AdminService(ctx)
+        self.days = DayService(ctx)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None,
@@ -44,9 +46,11 @@ class HallServices:
         from db.migrate import upgrade
 
         database = Database(settings.database_url)
+        ctx = ServiceContext(database, settings, clock, hall_code)
         if migrate:
-            upgrade(database)
-        return cls(ServiceContext(database, settings, clock, hall_code))
+            with ctx.guarded():  # an unreachable server is DatabaseUnavailable, in Chinese
+                upgrade(database)
+        return cls(ctx)
 
     def change_feed(self, interval: float | None = None):  # type: ignore[no-untyped-def]
         """A new ChangeFeed for this hall's database (one per worker thread)."""
