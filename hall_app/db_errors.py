@@ -124,3 +124,34 @@ def hall_error_from(exc: BaseException) -> HallError | None:
     if isinstance(exc, UnicodeEncodeError) and _is_bad_text(exc):
         return ValidationError(BAD_TEXT_MESSAGE, detail=type(exc).__name__)
     return None
+
+
+def check_sqlite_location(url: str) -> None:
+    """Refuse, in Chinese, an SQLite URL whose path is a folder or a file that is not an
+    SQLite database (before SQLite says only "unable to open" or "not a database")."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # the settings loader reports a malformed URL itself
+    if parsed.get_backend_name() != "sqlite" or not parsed.database \
+            or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    if path.is_dir():
+        raise DatabaseError(f"数据库路径 {path} 是一个文件夹,不是数据库文件。"
+                            "请检查设置中的 database.url。", detail="is a directory")
+    if path.is_file() and path.stat().st_size > 0:
+        try:
+            with path.open("rb") as f:
+                head = f.read(16)
+        except OSError as exc:
+            raise DatabaseError(f"无法读取数据库文件 {path}:{exc.strerror or exc}",
+                                detail=type(exc).__name__) from exc
+        if head != b"SQLite format 3\x00":
+            raise DatabaseError(f"{path} 不是本系统的数据库文件(可能已损坏或选错了文件)。",
+                                detail="not an SQLite file")

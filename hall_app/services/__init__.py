@@ -44,7 +44,9 @@ class HallServices:
              hall_code: str | None = None, migrate: bool = True) -> HallServices:
         from db.engine import Database
         from db.migrate import upgrade
+        from hall_app.db_errors import check_sqlite_location
 
+        check_sqlite_location(settings.database_url)
         database = Database(settings.database_url)
         ctx = ServiceContext(database, settings, clock, hall_code)
         if migrate:
