@@ -14,10 +14,13 @@ once at start, after every change notice, after ``request_refresh()`` and every
     def closeEvent(self, event):
         self.live.stop()
 
-When the feed or ``load()`` raises ``DatabaseUnavailable`` (or a SQLAlchemy
-``OperationalError`` / ``DBAPIError``), ``connection_lost`` is emitted once, the
-worker retries with growing pauses, and on recovery emits ``connection_restored``
-followed by a fresh snapshot. The feed is created, used and closed in the worker
+When the feed or ``load()`` raises ``DatabaseUnavailable`` (the core's error for a lost
+connection; a raw driver error is mapped the same way, ``ui.ops.as_known_error``),
+``connection_lost`` is emitted once, the worker retries with growing pauses, and on
+recovery emits ``connection_restored`` followed by a fresh snapshot. Any other error —
+a constraint the database refused, a full disk, a bug — is not a lost connection: it is
+logged and reported once (``load_failed``, with its own message when the core gave
+one), and the worker keeps trying at the longest pause only. The feed is created, used and closed in the worker
 thread (SQLite connections must stay in their thread).
 """
 
@@ -35,21 +38,11 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from hall_app.changes import ChangeFeed
 from hall_app.errors import DatabaseUnavailable, HallError
-from ui.ops import GENERIC_FAILURE, is_connection_error
+from ui.ops import GENERIC_FAILURE, as_known_error, is_connection_error
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)
-
-
-def _is_lost(exc: BaseException) -> bool:
-    if is_connection_error(exc):
-        return True
-    try:
-        from sqlalchemy.exc import DBAPIError
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(exc, DBAPIError)
 
 
 def _feed_factory(feed: ChangeFeed | Callable[[], ChangeFeed]) -> Callable[[], ChangeFeed]:
@@ -185,7 +178,7 @@ class LiveFeed(QObject):
                 except Exception as exc:
                     if self._stop.is_set():
                         break
-                    if _is_lost(exc):
+                    if is_connection_error(exc):
                         need_load = True
                         if self._connected:
                             self._connected = False
@@ -193,12 +186,16 @@ class LiveFeed(QObject):
                             log.warning("Database connection lost: %s", exc)
                             self._emit("connection_lost", message)
                     else:
+                        known = as_known_error(exc)
                         if not failing:
                             failing = True
                             log.error("Live refresh failed", exc_info=True)
-                            self._emit("load_failed", GENERIC_FAILURE)
+                            self._emit("load_failed", known.message if known is not None
+                                       else GENERIC_FAILURE)
                         else:
                             log.debug("Live refresh failed again: %r", exc)
+                        # Not a lost connection: no fast retries (the fault will not pass).
+                        attempt = max(attempt, len(self._backoff) - 1)
                     self._pause(self._backoff[min(attempt, len(self._backoff) - 1)])
                     attempt += 1
         finally:
