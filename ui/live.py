@@ -20,8 +20,11 @@ connection; a raw driver error is mapped the same way, ``ui.ops.as_known_error``
 recovery emits ``connection_restored`` followed by a fresh snapshot. Any other error —
 a constraint the database refused, a full disk, a bug — is not a lost connection: it is
 logged and reported once (``load_failed``, with its own message when the core gave
-one), and the worker keeps trying at the longest pause only. The feed is created, used and closed in the worker
-thread (SQLite connections must stay in their thread).
+one), and the worker keeps trying at the longest pause only. The feed is created, used
+and closed in the worker thread (SQLite connections must stay in their thread).
+``before_load`` (optional) runs in the same worker before every load: the windows pass
+``services.days.tick`` there, so whichever workstation is running closes the business
+day when it is due, off the GUI thread.
 """
 
 from __future__ import annotations
@@ -77,11 +80,13 @@ class LiveFeed(QObject):
         safety_interval: float = 30.0,
         backoff: Sequence[float] = DEFAULT_BACKOFF,
         name: str = "live",
+        before_load: Callable[[], object] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._make_feed = _feed_factory(feed)
         self._load = load
+        self._before_load = before_load
         self._poll_timeout = poll_timeout
         self._safety_interval = safety_interval if safety_interval > 0 else math.inf
         self._backoff = tuple(backoff) or DEFAULT_BACKOFF
@@ -163,6 +168,8 @@ class LiveFeed(QObject):
                     if need_load or time.monotonic() - last_load >= self._safety_interval:
                         need_load = False
                         last_load = time.monotonic()
+                        if self._before_load is not None:
+                            self._before_load()  # e.g. close the business day if it is due
                         data = self._load()
                         attempt = 0
                         failing = False

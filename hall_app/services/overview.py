@@ -41,6 +41,7 @@ from db.models import (
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import DataConflict, IllegalTransition, NotFound, ValidationError
 from hall_app.services.context import ServiceContext
+from hall_app.services.days import DayService, DayStatus
 from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE
 
 # Severity: higher is more urgent; the alert list is sorted by it.
@@ -180,6 +181,8 @@ class OverviewSnapshot:
     hourly: tuple[HourFigure, ...]
     wait_buckets: tuple[WaitBucket, ...]
     waiting: tuple[WaitingTicket, ...]
+    # The business day's lifecycle: open until…, or closed (when, by whom, abandoned).
+    day_status: DayStatus | None = None
 
     @property
     def outages(self) -> tuple[ActiveIncident, ...]:
@@ -260,13 +263,14 @@ class OverviewService:
             figures, hourly = self._figures(s, info.id, day, day_start, tz, hall)
             alerts = self._alerts(s, info.id, now, tz, thresholds.pause_alert_minutes,
                                   counters, waiting, incidents, day_start, day_end)
+            day_status = DayService(self.ctx).status_in(s, day)
         return OverviewSnapshot(
             now=now, business_day=day, hall_name=info.name,
             pause_alert_minutes=thresholds.pause_alert_minutes,
             counters=counters, queues=queues, figures=figures, alerts=alerts,
             incidents=incidents, hourly=hourly,
             wait_buckets=wait_buckets(now, [w.issued_at for w in waiting]),
-            waiting=waiting)
+            waiting=waiting, day_status=day_status)
 
     def _incidents(self, s: Session, hall_id: int) -> tuple[ActiveIncident, ...]:
         rows = s.execute(

@@ -17,6 +17,7 @@ import socket
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from db.day_writes import lock_day, read_day
 from db.models import BusinessDay, Staff, Ticket
@@ -84,34 +85,37 @@ class DayService:
 
     # -- reading -----------------------------------------------------------------------
     def status(self, day: date | None = None) -> DayStatus:
+        with self.ctx.read() as s:
+            return self.status_in(s, day or self.ctx.business_day())
+
+    def status_in(self, s: Session, day: date) -> DayStatus:
+        """`status`, inside the caller's read (the overview's one snapshot transaction)."""
         ctx = self.ctx
         tz = ctx.hall.tz
-        day = day or ctx.business_day()
-        with ctx.read() as s:
-            row = s.scalars(select(BusinessDay).where(
-                BusinessDay.hall_id == ctx.hall.id, BusinessDay.day == day)).first()
-            hours = hours_of(ctx, s, day, row.opens_at if row else None,
-                             row.closes_at if row else None)
-            due = due_of(ctx, day, hours).astimezone(tz)
-            changed = row is not None and (row.opens_at is not None or row.closes_at is not None)
-            if row is not None and row.state == "closed":
-                who = SYSTEM_LABEL if row.closed_by_system else (
-                    s.scalar(select(Staff.name).where(Staff.id == row.closed_by)) or "")
-                return DayStatus(
-                    day, "closed", hours, changed, due,
-                    closed_at=row.closed_at.astimezone(tz) if row.closed_at else None,
-                    closed_by=who, by_system=row.closed_by_system, workstation=row.workstation,
-                    issued=row.issued or 0, served=row.served or 0,
-                    abandoned=(row.abandoned_waiting or 0) + (row.abandoned_called or 0),
-                    abandoned_called=row.abandoned_called or 0,
-                    finished_at_close=row.finished_at_close or 0)
-            counts = dict(s.execute(
-                select(Ticket.state, func.count(Ticket.id))
-                .where(Ticket.hall_id == ctx.hall.id, Ticket.business_day == day)
-                .group_by(Ticket.state)).tuples().all())
-            issued = int(s.scalar(select(func.count(Ticket.id)).where(
-                Ticket.hall_id == ctx.hall.id, Ticket.business_day == day,
-                Ticket.hop == 0)) or 0)
+        row = s.scalars(select(BusinessDay).where(
+            BusinessDay.hall_id == ctx.hall.id, BusinessDay.day == day)).first()
+        hours = hours_of(ctx, s, day, row.opens_at if row else None,
+                         row.closes_at if row else None)
+        due = due_of(ctx, day, hours).astimezone(tz)
+        changed = row is not None and (row.opens_at is not None or row.closes_at is not None)
+        if row is not None and row.state == "closed":
+            who = SYSTEM_LABEL if row.closed_by_system else (
+                s.scalar(select(Staff.name).where(Staff.id == row.closed_by)) or "")
+            return DayStatus(
+                day, "closed", hours, changed, due,
+                closed_at=row.closed_at.astimezone(tz) if row.closed_at else None,
+                closed_by=who, by_system=row.closed_by_system, workstation=row.workstation,
+                issued=row.issued or 0, served=row.served or 0,
+                abandoned=(row.abandoned_waiting or 0) + (row.abandoned_called or 0),
+                abandoned_called=row.abandoned_called or 0,
+                finished_at_close=row.finished_at_close or 0)
+        counts = dict(s.execute(
+            select(Ticket.state, func.count(Ticket.id))
+            .where(Ticket.hall_id == ctx.hall.id, Ticket.business_day == day)
+            .group_by(Ticket.state)).tuples().all())
+        issued = int(s.scalar(select(func.count(Ticket.id)).where(
+            Ticket.hall_id == ctx.hall.id, Ticket.business_day == day,
+            Ticket.hop == 0)) or 0)
         return DayStatus(
             day, "open" if row is not None else "none", hours, changed, due,
             issued=issued, served=int(counts.get("done", 0)),

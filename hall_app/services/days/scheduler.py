@@ -6,7 +6,9 @@ day still open, oldest first, and today once closing time + grace has passed —
 closes them one by one with `skip_locked`: a workstation that finds another one closing
 the same day stops and tries again at its next refresh, so twenty workstations reaching
 the moment together close the day exactly once. The first tick of a process always
-checks (a workstation started the morning after nobody ran at closing catches up).
+checks (a workstation started the morning after nobody ran at closing catches up). A
+past day is closed once its own closing time + grace has passed (a hall open until
+23:45 is not closed at midnight).
 """
 
 from __future__ import annotations
@@ -66,8 +68,14 @@ class DayCloser:
         ctx = self.days.ctx
         hall_id = ctx.hall.id
         today = ctx.business_day(now)
+        due_days = []
+        later: list[datetime] = []  # past days not due yet (closing after midnight + grace)
         with ctx.read() as s:
-            due_days = open_days_before(s, hall_id, today)
+            for day in open_days_before(s, hall_id, today):
+                past = read_day(s, hall_id, day)
+                due = due_of(ctx, day, hours_of(ctx, s, day, past.opens_at if past else None,
+                                                past.closes_at if past else None))
+                (due_days.append(day) if now >= due else later.append(due))
             row = read_day(s, hall_id, today)
             today_due = due_of(ctx, today, hours_of(ctx, s, today, row.opens_at if row else None,
                                                     row.closes_at if row else None))
@@ -100,7 +108,7 @@ class DayCloser:
             self._next_check = None
         elif today_closed or now >= today_due:
             # Nothing more today: look again when the next day begins.
-            self._next_check = min(day_end(today, ctx.hall.tz), now + RECHECK * 12)
+            self._next_check = min([day_end(today, ctx.hall.tz), now + RECHECK * 12, *later])
         else:
-            self._next_check = min(today_due, now + RECHECK)
+            self._next_check = min([today_due, now + RECHECK, *later])
         return closed
