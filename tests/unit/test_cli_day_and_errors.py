@@ -72,3 +72,30 @@ def test_garbage_as_the_database(tmp_path):
 def test_out_of_range_dates(sqlite_url, day):
     out = hall_app("report", "--date", day, db=sqlite_url)
     assert out.returncode == 2 and "超出范围" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_report_for_a_day_not_closed_says_so_first_and_judges_nothing(sqlite_url):
+    from datetime import datetime, time
+
+    from conftest import SHANGHAI, make_hall
+
+    from hall_app.clock import ManualClock
+
+    day = datetime(2026, 11, 24).date()
+    hall = make_hall(sqlite_url, ManualClock(datetime.combine(day, time(10), SHANGHAI)))
+    pay = next(s.id for s in hall.queries.services() if s.code == "PAY")
+    for _ in range(5):
+        hall.tickets.issue(pay)
+    hall.close()
+    moving = hall_app("report", "--date", day.isoformat(), db=sqlite_url)
+    assert moving.returncode == 0, moving.stderr
+    first = moving.stdout.splitlines()[0]
+    assert first.startswith("注意:") and "尚未闭厅" in first
+    verdicts = ",达标)", ",未达标)"
+    assert not any(v in moving.stdout for v in verdicts) and ",未闭厅)" in moving.stdout
+    closed = hall_app("day", "close", "--date", day.isoformat(), "--staff", "2001",
+                      db=sqlite_url, stdin="2468\n")
+    assert "闭厅未办 5 人" in closed.stdout, closed.stderr
+    final = hall_app("report", "--date", day.isoformat(), db=sqlite_url)
+    assert not final.stdout.startswith("注意")
+    assert "弃号率:100.0%(目标≤5%,未达标)" in final.stdout  # all five were abandoned
