@@ -55,7 +55,7 @@ def lock_counter(session: Session, hall_id: int, counter_id: int) -> LockedCount
         return None
     # Read after the lock: a ticket called just before it is visible now.
     busy = session.connection().execute(_open_ticket_stmt(counter_id)).scalar()
-    return LockedCounter(*row, busy_code=busy)
+    return _locked_counter(row, busy)
 
 
 def _open_ticket_stmt(counter_id: int) -> Any:
@@ -75,7 +75,13 @@ def lock_hall_counters(session: Session, hall_id: int) -> list[LockedCounter]:
         select(Ticket.counter_id, Ticket.code).where(
             Ticket.hall_id == hall_id, Ticket.counter_id.is_not(None),
             Ticket.state.in_(("called", "serving")))).tuples().all())
-    return [LockedCounter(*r, busy_code=busy.get(r[0])) for r in rows]
+    return [_locked_counter(r, busy.get(r[0])) for r in rows]
+
+
+def _locked_counter(row: Any, busy: str | None) -> LockedCounter:
+    return LockedCounter(id=row[0], hall_id=row[1], number=row[2], state=row[3],
+                         active=bool(row[4]), staff_id=row[5], state_since=row[6],
+                         busy_code=busy)
 
 
 def write_counter(session: Session, seen: LockedCounter, values: dict[str, Any], *,
@@ -88,4 +94,4 @@ def write_counter(session: Session, seen: LockedCounter, values: dict[str, Any],
         stmt = stmt.where(~exists(select(Ticket.id).where(
             Ticket.counter_id == seen.id, Ticket.state.in_(("called", "serving")))))
     result = session.connection().execute(stmt.values(**values))
-    return int(result.rowcount or 0) == 1
+    return int(getattr(result, "rowcount", 0) or 0) == 1

@@ -14,6 +14,7 @@ results are aware datetimes. No database, no Qt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
@@ -21,9 +22,12 @@ from zoneinfo import ZoneInfo
 
 
 class WeekdayHours(Protocol):
-    weekday: int
-    opens: time | None
-    closes: time | None
+    @property
+    def weekday(self) -> int: ...
+    @property
+    def opens(self) -> time | None: ...
+    @property
+    def closes(self) -> time | None: ...
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def day_end(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
 
 
-def day_hours(day: date, tz: ZoneInfo, weekdays: list[WeekdayHours] | tuple[WeekdayHours, ...],
+def day_hours(day: date, tz: ZoneInfo, weekdays: Sequence[WeekdayHours],
               opens_at: datetime | None = None, closes_at: datetime | None = None
               ) -> DayHours | None:
     """The hours of `day`: the weekday's, with an administrator's change on top."""

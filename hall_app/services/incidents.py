@@ -153,7 +153,7 @@ class IncidentService:
                 update(Incident).where(Incident.id == inc.id, Incident.ended_at.is_(None))
                 .values(ended_at=now, cleared_by=actor.staff_id)
                 .execution_options(synchronize_session=False))
-            if int(done.rowcount or 0) != 1:
+            if int(getattr(done, "rowcount", 0) or 0) != 1:
                 s.refresh(inc)
                 raise StaleState(self._already_cleared(s, inc))
             s.refresh(inc)

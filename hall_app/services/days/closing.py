@@ -119,7 +119,7 @@ def close_in(ctx: ServiceContext, s: Session, day: date, *, actor: Actor | None,
         abandoned_waiting=counts["waiting"], abandoned_called=counts["called"],
         finished_at_close=counts["serving"], counters_closed=closed_counters,
         sessions_ended=sessions))
-    if int(done.rowcount or 0) != 1:  # pragma: no cover - the row is locked above
+    if int(getattr(done, "rowcount", 0) or 0) != 1:  # pragma: no cover - the row is locked above
         raise StaleState("该营业日已被其他工作站闭厅。")
     for topic in ("tickets", "counters", "day"):
         ctx.notify(s, topic)
@@ -140,4 +140,4 @@ def _end_open(s: Session, model: type[CounterSession] | type[CounterPause], hall
         .values(ended_at=case((model.started_at > at, model.started_at),
                              else_=literal(at, UTCDateTime())))
         .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
