@@ -38,8 +38,8 @@ class DayHours:
     closes: datetime
 
     def label(self) -> str:
-        end = "24:00" if self.closes.time() == time(0) and self.closes > self.opens \
-            and self.closes.date() > self.opens.date() else f"{self.closes:%H:%M}"
+        """「08:30–18:00」; a day open until midnight ends at 「24:00」."""
+        end = "24:00" if self.closes.time() == time(0) else f"{self.closes:%H:%M}"
         return f"{self.opens:%H:%M}–{end}"
 
 
