@@ -54,9 +54,15 @@ def day_end(day: date, tz: ZoneInfo) -> datetime:
 def day_hours(day: date, tz: ZoneInfo, weekdays: Sequence[WeekdayHours],
               opens_at: datetime | None = None, closes_at: datetime | None = None
               ) -> DayHours | None:
-    """The hours of `day`: the weekday's, with an administrator's change on top."""
+    """The hours of `day`: the weekday's, with an administrator's change on top.
+
+    `weekdays` are all of the hall's opening-hours rows. A hall with none at all has not
+    configured hours: it is open around the clock (00:00–24:00).
+    """
     opens: datetime | None = None
     closes: datetime | None = None
+    if not weekdays:
+        opens, closes = day_start(day, tz), day_end(day, tz)
     for row in weekdays:
         if row.weekday == day.weekday() and row.opens is not None and row.closes is not None:
             opens = datetime.combine(day, row.opens, tzinfo=tz)

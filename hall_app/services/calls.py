@@ -192,8 +192,7 @@ def _closed_notice(s: Session, ctx: ServiceContext, day: date) -> str | None:
     row = read_day(s, ctx.hall.id, day)
     if row is not None and row.closed:
         return DAY_CLOSED_REFUSAL
-    weekdays = list(s.scalars(select(OpeningHours).where(
-        OpeningHours.hall_id == ctx.hall.id, OpeningHours.weekday == day.weekday())))
+    weekdays = list(s.scalars(select(OpeningHours).where(OpeningHours.hall_id == ctx.hall.id)))
     hours = day_hours(day, ctx.hall.tz, weekdays, row.opens_at if row else None,
                       row.closes_at if row else None)
     return issue_refusal(ctx.now(), ctx.hall.tz, hours)

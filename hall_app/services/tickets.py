@@ -163,8 +163,7 @@ class TicketService:
         row = day_for_issue(s, hall_id, day, now)
         if row.closed:
             raise DayClosed(DAY_CLOSED_REFUSAL)
-        weekdays = list(s.scalars(select(OpeningHours).where(
-            OpeningHours.hall_id == hall_id, OpeningHours.weekday == day.weekday())))
+        weekdays = list(s.scalars(select(OpeningHours).where(OpeningHours.hall_id == hall_id)))
         refusal = issue_refusal(now, self.ctx.hall.tz,
                                 day_hours(day, self.ctx.hall.tz, weekdays, row.opens_at,
                                           row.closes_at))

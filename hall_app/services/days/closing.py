@@ -41,8 +41,7 @@ DETAIL_SERVING = "闭厅时自动结束"
 
 def hours_of(ctx: ServiceContext, s: Session, day: date, opens_at: datetime | None,
              closes_at: datetime | None) -> DayHours | None:
-    weekdays = list(s.scalars(select(OpeningHours).where(
-        OpeningHours.hall_id == ctx.hall.id, OpeningHours.weekday == day.weekday())))
+    weekdays = list(s.scalars(select(OpeningHours).where(OpeningHours.hall_id == ctx.hall.id)))
     return day_hours(day, ctx.hall.tz, weekdays, opens_at, closes_at)
 
 
