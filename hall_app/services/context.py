@@ -3,8 +3,10 @@
 `ServiceContext.acting(actor, permission)` is the unit of work for one staff action: one
 transaction, opened with the actor re-checked against the database (`verify_actor`), that
 either commits whole or leaves nothing behind. `write()` is the same without an actor (the
-kiosk, the system's own day close). Lost connections come out as `DatabaseUnavailable`
-(Chinese message, password-free detail), never as a raw driver error.
+kiosk, the system's own day close). No raw driver error leaves a unit of work: a lost
+connection is `DatabaseUnavailable` (Chinese message, password-free detail), a full disk
+`StorageFull`, a refused constraint `DataConflict`, anything else `DatabaseError`
+(`hall_app.db_errors`).
 
 `checkpoint(name)` marks the point between a transition's read and its write; tests
 register a hook under that name (a barrier) to hold the transaction there while a
