@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db.day_writes import lock_day, read_day
-from db.models import BusinessDay, Staff, Ticket
+from db.models import AuditLog, BusinessDay, Staff, Ticket
 from hall_app.domain.hours import day_end, day_start
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import DayClosed, IllegalTransition, ValidationError
@@ -153,8 +153,6 @@ class DayService:
                 values["opens_at"] = opens_at
             s.execute(update(BusinessDay).where(BusinessDay.id == row.id,
                                                 BusinessDay.state == "open").values(**values))
-            from db.models import AuditLog
-
             s.add(AuditLog(hall_id=ctx.hall.id, staff_id=actor.staff_id, at=now,
                            entity="business_day", entity_id=row.id, field="closes_at",
                            old_value=row.closes_at.astimezone(tz).strftime("%H:%M")
