@@ -885,3 +885,38 @@ class RatingFollowUp(Base):
     handled_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+class BusinessDay(Base):
+    """One hall's business day and its lifecycle: opened by the first ticket (or by
+    whatever first needs the row), closed exactly once (`hall_app.services.days`).
+
+    `opens_at` / `closes_at` set mean an administrator changed this one day's hours
+    (extended today's hours); otherwise the day follows its weekday's opening hours. Closing records who did
+    it (`closed_by` for staff, `closed_by_system` with the workstation otherwise) and
+    what it settled, so the fact can be read back without recounting.
+    """
+
+    __tablename__ = "business_day"
+    __table_args__ = (UniqueConstraint("hall_id", "day"),
+                      Index("ix_business_day_hall_state", "hall_id", "state", "day"))
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    day: Mapped[date] = mapped_column(Date)
+    # open | closed
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extended_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    closed_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
+    workstation: Mapped[str | None] = mapped_column(String(128))
+    # What the close settled (None until closed).
+    issued: Mapped[int | None] = mapped_column(Integer)
+    served: Mapped[int | None] = mapped_column(Integer)
+    abandoned_waiting: Mapped[int | None] = mapped_column(Integer)
+    abandoned_called: Mapped[int | None] = mapped_column(Integer)
+    finished_at_close: Mapped[int | None] = mapped_column(Integer)
+    counters_closed: Mapped[int | None] = mapped_column(Integer)
+    sessions_ended: Mapped[int | None] = mapped_column(Integer)

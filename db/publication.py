@@ -79,6 +79,7 @@ PUBLISHED_WHOLE = frozenset({
     "complaint_notice", "complaint_notice_item", "inspection_round", "inspection_item",
     "inspection_event", "recovery_break",
     "rating", "hall_service_promise",
+    "business_day",  # the day's lifecycle: when it closed and what the close settled
 })
 
 

@@ -3,6 +3,8 @@
     hall-app --version
     hall-app db upgrade                    Alembic to head (also done at every start)
     hall-app db seed-demo [--date D] [--seed N] [--no-traffic]
+    hall-app db backup [--out PATH] | db restore FILE [--yes]
+    hall-app day status [--date D] | day close [--date D] --staff N
     hall-app report --date D [--hall CODE] [--pdf FILE] [--csv DIR]
     hall-app config export FILE | config import FILE [--dry-run]
     hall-app staffing plan --date D [--csv FILE] [--reps N]
@@ -27,7 +29,7 @@ from typing import Any
 
 from hall_app import __version__
 from hall_app.config import Settings, load_settings
-from hall_app.errors import ConfigError, HallError
+from hall_app.errors import ConfigError, DatabaseUnavailable, HallError
 
 log = logging.getLogger("hall_app")
 
@@ -65,11 +67,19 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"参数错误:{message}\n")
 
 
+# Business days the product can reason about (a day's bounds must exist in every zone).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期「{text}」格式应为 YYYY-MM-DD") from None
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"日期「{text}」超出范围(应在 {FIRST_DAY.isoformat()} 到 {LAST_DAY.isoformat()} 之间)")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -109,6 +119,20 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--date", type=_date, help="模拟的营业日 YYYY-MM-DD,默认今天")
     seed.add_argument("--seed", type=_positive_int, default=1, help="随机种子(结果可复现)")
     seed.add_argument("--no-traffic", action="store_true", help="只建立营业厅配置,不模拟客流")
+    bk = dbsub.add_parser("backup", help="备份数据库(SQLite 在线备份;PostgreSQL 用 pg_dump)")
+    bk.add_argument("--out", help="备份文件或文件夹(默认数据文件夹下的 backups)")
+    rs = dbsub.add_parser("restore", help="从备份恢复数据库(会覆盖现有数据)")
+    rs.add_argument("file", help="备份文件")
+    rs.add_argument("--yes", action="store_true", help="不再询问,直接覆盖(用于脚本)")
+
+    day = sub.add_parser("day", help="营业日(闭厅)")
+    daysub = day.add_subparsers(dest="day_command", metavar="ACTION", required=True,
+                                parser_class=ChineseArgumentParser)
+    dst = daysub.add_parser("status", help="营业日状态")
+    dst.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD,默认今天")
+    dcl = daysub.add_parser("close", help="立即闭厅(值班长或管理员)")
+    dcl.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD,默认今天")
+    dcl.add_argument("--staff", help="工号(密码在终端输入,不回显)")
 
     rep = sub.add_parser("report", help="营业日报")
     rep.add_argument("--date", type=_date, required=True, help="营业日 YYYY-MM-DD")
@@ -183,6 +207,11 @@ def _db_command(args: argparse.Namespace, settings: Settings) -> int:
     from db.engine import Database, redact_url
     from db.migrate import upgrade
 
+    if args.db_command in ("backup", "restore"):
+        from hall_app import cli_backup
+
+        return (cli_backup.backup_main if args.db_command == "backup"
+                else cli_backup.restore_main)(args, settings)
     database = Database(settings.database_url)
     try:
         before, after = upgrade(database, site=getattr(args, "site", None))
@@ -222,8 +251,37 @@ def run(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     settings = _settings(args)
+    check_database_location(settings.database_url)
+    try:
+        return _command(args, settings)
+    except DatabaseUnavailable as exc:
+        raise unreachable(settings.database_url, exc) from exc
+
+
+def check_database_location(url: str) -> None:
+    """An SQLite path that is a folder, or a file that is not SQLite: say so in Chinese."""
+    from hall_app.db_errors import check_sqlite_location
+
+    check_sqlite_location(url)
+
+
+def unreachable(url: str, exc: DatabaseUnavailable) -> HallError:
+    """The command line does not retry: name the database (no password) and stop."""
+    from db.engine import redact_url
+
+    if exc.detail == "locked":
+        return HallError(f"数据库繁忙(其他程序正在写入):{redact_url(url)},请稍后重试。")
+    return HallError(f"无法连接数据库 {redact_url(url)},请检查数据库服务器是否运行、"
+                     "网络是否正常,或联系管理员。", detail=exc.detail)
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return _db_command(args, settings)
+    if args.command == "day":
+        from hall_app.cli_day import main as day_main
+
+        return day_main(args, settings)
     if args.command == "district":
         from hall_app.district.cli import main as district_main
 

@@ -267,6 +267,34 @@ class HallSimulator:
                 desk.phase = "idle"
 
 
+def keep_demo_day_open(services: HallServices) -> date:
+    """The live demo runs at any hour: make today's hours the whole day.
+
+    Recorded like an administrator's "extend today's hours" (by the demo hall's admin), so
+    the kiosk issues at night and the day closes itself at 00:30 the next day. Returns the
+    business day. A day already closed (e.g. by the duty manager) stays closed.
+    """
+    from hall_app.domain.hours import day_end, day_start
+
+    ctx = services.ctx
+    tz = ctx.hall.tz
+    day = ctx.business_day()
+    status = services.days.status(day)
+    whole = (day_start(day, tz), day_end(day, tz))
+    if status.closed or (status.hours is not None
+                         and (status.hours.opens, status.hours.closes) == whole):
+        return day
+    with ctx.read() as s:
+        admin = s.scalars(select(Staff).where(Staff.hall_id == ctx.hall.id,
+                                              Staff.role == "admin",
+                                              Staff.active.is_(True))).first()
+    if admin is None:
+        raise HallError("演示营业厅缺少管理员,无法全天营业。")
+    services.days.extend_hours(Actor(admin.id, Role.ADMIN, admin.name, admin.staff_no),
+                               whole[1], opens_at=whole[0], day=day)
+    return day
+
+
 def opening_hours_for(services: HallServices, day: date) -> tuple[time, time]:
     from db.models import Hall
 

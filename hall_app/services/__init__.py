@@ -17,6 +17,7 @@ from hall_app.services.auth import AuthService
 from hall_app.services.complaints import ComplaintService
 from hall_app.services.context import ServiceContext
 from hall_app.services.counters import CounterService
+from hall_app.services.days import DayService
 from hall_app.services.desk import DeskService
 from hall_app.services.incidents import IncidentService
 from hall_app.services.inspection import InspectionService
@@ -45,17 +46,22 @@ class HallServices:
         # (which rates) is deliberately not here: only a bound pad builds it.
         self.follow_ups = FollowUpService(ctx)
         self.pads = PadBindingService(ctx)
+        self.days = DayService(ctx)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None,
              hall_code: str | None = None, migrate: bool = True) -> HallServices:
         from db.engine import Database
         from db.migrate import upgrade
+        from hall_app.db_errors import check_sqlite_location
 
+        check_sqlite_location(settings.database_url)
         database = Database(settings.database_url)
+        ctx = ServiceContext(database, settings, clock, hall_code)
         if migrate:
-            upgrade(database)
-        return cls(ServiceContext(database, settings, clock, hall_code))
+            with ctx.guarded():  # an unreachable server is DatabaseUnavailable, in Chinese
+                upgrade(database)
+        return cls(ctx)
 
     def change_feed(self, interval: float | None = None):  # type: ignore[no-untyped-def]
         """A new ChangeFeed for this hall's database (one per worker thread)."""

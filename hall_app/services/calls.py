@@ -17,7 +17,17 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Counter, Incident, IncidentCounter, ServiceType, Ticket, TicketEvent
+from db.day_writes import read_day
+from db.models import (
+    Counter,
+    Incident,
+    IncidentCounter,
+    OpeningHours,
+    ServiceType,
+    Ticket,
+    TicketEvent,
+)
+from hall_app.domain.hours import DAY_CLOSED_REFUSAL, day_hours, issue_refusal
 from hall_app.services.context import ServiceContext
 
 CALL_KINDS = ("call", "recall")
@@ -77,6 +87,8 @@ class KioskBoard:
     hotline: str
     services: tuple[KioskService, ...]
     outage: OutageNotice | None
+    # Why no ticket can be taken now (outside opening hours, day closed), or None.
+    closed_notice: str | None = None
 
 
 def _day_bounds(ctx: ServiceContext, day: date) -> tuple[datetime, datetime]:
@@ -181,4 +193,16 @@ def kiosk_board(ctx: ServiceContext) -> KioskBoard:
             .order_by(ServiceType.sort_order, ServiceType.id)).all()
         items = tuple(KioskService(sv.id, sv.name, sv.prefix, int(waiting.get(sv.id, 0)),
                                    sv.is_vip) for sv in services)
-        return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx))
+        return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx),
+                          _closed_notice(s, ctx, day))
+
+
+def _closed_notice(s: Session, ctx: ServiceContext, day: date) -> str | None:
+    """The kiosk's reason to refuse tickets now (the same rule `issue` applies)."""
+    row = read_day(s, ctx.hall.id, day)
+    if row is not None and row.closed:
+        return DAY_CLOSED_REFUSAL
+    weekdays = list(s.scalars(select(OpeningHours).where(OpeningHours.hall_id == ctx.hall.id)))
+    hours = day_hours(day, ctx.hall.tz, weekdays, row.opens_at if row else None,
+                      row.closes_at if row else None)
+    return issue_refusal(ctx.now(), ctx.hall.tz, hours)

@@ -25,7 +25,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -44,9 +43,10 @@ from db.models import (
 )
 from hall_app.domain.ratings import reason_label
 from hall_app.domain.roles import Actor, Permission
-from hall_app.errors import IllegalTransition, NotFound, ValidationError
+from hall_app.errors import DataConflict, IllegalTransition, NotFound, ValidationError
 from hall_app.metrics.satisfaction import SatisfactionFigures, day_total_figures
 from hall_app.services.context import ServiceContext
+from hall_app.services.days import DayService, DayStatus
 from hall_app.services.ratings.follow_ups import dissatisfied_ratings, open_follow_up_count
 
 # Severity: higher is more urgent; the alert list is sorted by it.
@@ -198,6 +198,8 @@ class OverviewSnapshot:
     wait_buckets: tuple[WaitBucket, ...]
     waiting: tuple[WaitingTicket, ...]
     satisfaction: SatisfactionToday | None = None
+    # The business day's lifecycle: open until…, or closed (when, by whom, abandoned).
+    day_status: DayStatus | None = None
 
     @property
     def outages(self) -> tuple[ActiveIncident, ...]:
@@ -279,13 +281,14 @@ class OverviewService:
             satisfaction = SatisfactionToday(day_total_figures(s, info.id, day),
                                              thresholds.satisfaction_target_pct,
                                              open_follow_up_count(s, info.id))
+            day_status = DayService(self.ctx).status_in(s, day)
         return OverviewSnapshot(
             now=now, business_day=day, hall_name=info.name,
             pause_alert_minutes=thresholds.pause_alert_minutes,
             counters=counters, queues=queues, figures=figures, alerts=alerts,
             incidents=incidents, hourly=hourly,
             wait_buckets=wait_buckets(now, [w.issued_at for w in waiting]),
-            waiting=waiting, satisfaction=satisfaction)
+            waiting=waiting, satisfaction=satisfaction, day_status=day_status)
 
     def _incidents(self, s: Session, hall_id: int) -> tuple[ActiveIncident, ...]:
         rows = s.execute(
@@ -549,6 +552,6 @@ class OverviewService:
                                acknowledged_by=actor.staff_id, acknowledged_at=now))
                 s.flush()
                 self.ctx.notify(s, "alerts")
-        except IntegrityError as exc:  # another workstation acknowledged it at the same instant
+        except DataConflict as exc:  # another workstation acknowledged it at the same instant
             raise IllegalTransition("该告警已被其他值班长确认。") from exc
         return AckInfo(alert_key, actor.name, now)

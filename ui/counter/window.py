@@ -157,7 +157,8 @@ class CounterWindow(QMainWindow):
         counter_view = services.queries.counter_view
         self.live = LiveFeed(lambda: services.change_feed(),
                              lambda: (epoch[0], counter_view(counter_id)),
-                             name="counter", parent=self, **(live_options or {}))
+                             name="counter", before_load=services.days.tick, parent=self,
+                             **(live_options or {}))
         self.connection_banner.bind(self.live)
         self.live.snapshot.connect(self._on_snapshot)
         self.live.connection_lost.connect(self._on_connection_lost)
@@ -564,4 +565,5 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 def _open(factory: type[HallServices], settings: Settings) -> HallServices:
     services = factory.open(settings)
     _ = services.ctx.hall  # fail here (worker thread) if the hall is missing
+    services.days.set_role("counter")
     return services

@@ -74,6 +74,7 @@ class DemoSimulator:
         self.minutes_per_step = self.period * speed / 60.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hall-demo-sim", daemon=True)
+        self._day: Any = None
         self.ready = threading.Event()
         self.sim: Any = None  # the HallSimulator, once built on the worker thread
 
@@ -96,12 +97,20 @@ class DemoSimulator:
         params = SimParams(arrivals_per_hour=self.rate, walkaway_after_minutes=15,
                            walkaway_per_minute=0.03, daily_curve=False)
         sim = HallSimulator(self.services, seed=self.seed, params=params, counters=self.counters)
+        self._open_desks(sim)
+        return sim
+
+    def _open_desks(self, sim: Any) -> None:
+        """Today open all day (the demo runs at any hour), the simulated counters signed in."""
+        from hall_app.demo.simulate import keep_demo_day_open
+
+        self._day = keep_demo_day_open(self.services)
         for desk in sim.desks:
+            desk.phase, desk.ticket_id, desk.until = "idle", None, None
             try:
                 self.services.counters.sign_in(desk.actor, desk.counter_id)
             except HallError as exc:
                 log.warning("Demo counter %s not opened: %s", desk.number, exc.message)
-        return sim
 
     def _run(self) -> None:
         sim = None
@@ -114,6 +123,8 @@ class DemoSimulator:
                     sim = self.sim = self._build()
                     sim.arrivals(minutes=10.0)  # a queue is already there when the doors open
                     self.ready.set()
+                if self.services.ctx.business_day() != self._day:
+                    self._open_desks(sim)  # a new day: yesterday closed itself at 00:30
                 minutes = self.minutes_per_step
                 sim.arrivals(minutes=minutes)
                 if outage_id is None and self.stats.outages == 0 \

@@ -52,12 +52,13 @@ if TYPE_CHECKING:
     from hall_app.config import Settings
     from hall_app.domain.roles import Actor
     from hall_app.services import HallServices
+    from hall_app.services.days import DayStatus
 
 log = logging.getLogger(__name__)
 
 # Snapshot section -> the method that redraws it.
 SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets",
-            "satisfaction")
+            "satisfaction", "day_status")
 
 
 def _optional(module: str, name: str) -> Any:
@@ -90,7 +91,8 @@ class OverviewWindow(QMainWindow):
         self._build()
         notify.attach_default_presenter(self)
         self.live = LiveFeed(lambda: services.change_feed(), self.overview.snapshot,
-                             safety_interval=safety_interval, name="overview", parent=self)
+                             safety_interval=safety_interval, name="overview",
+                             before_load=services.days.tick, parent=self)
         self.live.snapshot.connect(self.apply_snapshot)
         self.live.load_failed.connect(notify.error)
         self.banner.bind(self.live)
@@ -119,7 +121,11 @@ class OverviewWindow(QMainWindow):
         self.clock_label = QLabel()
         self.clock_label.setObjectName("OverviewClock")
         who = QLabel(f"值班长:{self.actor.name}")
+        self.day_label = QLabel("")
+        self.day_label.setObjectName("OverviewDay")
         head.addWidget(self.title)
+        head.addSpacing(24)
+        head.addWidget(self.day_label)
         head.addStretch(1)
         head.addWidget(who)
         head.addSpacing(16)
@@ -276,7 +282,23 @@ class OverviewWindow(QMainWindow):
             elif section == "satisfaction":
                 self.figures.set_satisfaction(value)
                 self._set_follow_up_count(value.open_follow_ups if value is not None else 0)
+            elif section == "day_status":
+                self.show_day(value)
         self.tick()
+
+    def show_day(self, status: DayStatus | None) -> None:
+        """「营业中(… 18:30 自动闭厅)」 or, once closed, 「营业日已闭厅(18:30 系统自动),
+        闭厅未办 N 人」 in red, so the duty manager sees the day was settled."""
+        self.day_label.setText(status.summary() if status is not None else "")
+        closed = status is not None and status.closed
+        self.day_label.setProperty("closed", closed)
+        self.day_label.setToolTip(
+            f"取号 {status.issued} 人,办结 {status.served} 人,闭厅未办 {status.abandoned} 人"
+            f"(其中已叫号未到 {status.abandoned_called} 人),"
+            f"闭厅时仍在办理按闭厅时间结束 {status.finished_at_close} 人"
+            if closed and status is not None else "")
+        self.day_label.style().unpolish(self.day_label)
+        self.day_label.style().polish(self.day_label)
 
     def tick(self) -> None:
         now = self.now()
@@ -411,12 +433,14 @@ class OverviewWindow(QMainWindow):
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
-    from hall_app.services import HallServices
     from ui.app_runtime import create_app
     from ui.overview.login import OverviewLoginDialog
+    from ui.startup import open_services
 
     app = create_app("overview")
-    services = HallServices.open(settings)
+    services = open_services(settings, "值班长总览", role="overview")
+    if services is None:
+        return 1
     try:
         login = OverviewLoginDialog(services, staff=getattr(args, "staff", None) or "")
         if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:

@@ -31,6 +31,7 @@ from hall_app.phone import normalize_phone
 from hall_app.services.complaints.base import ComplaintBase
 from hall_app.services.complaints.escalation import ticket_was_escalated
 from hall_app.services.complaints.models import TOPIC, ComplaintDetail, ComplaintDraft
+from hall_app.text import clean_text
 
 A = ComplaintAction
 
@@ -90,10 +91,10 @@ class ComplaintRegister(ComplaintBase):
             raise ValidationError("请选择投诉类别。", field="category")
         description = require_text(d.description, "description",
                                    "请用客户的原话记录投诉内容。", 4000)
-        expectation = (d.expectation or "").strip()
+        expectation = clean_text(d.expectation, "expectation")
         if len(expectation) > 2000:
             raise ValidationError("内容不能超过2000个字。", field="expectation")
-        address = (d.address or "").strip() or None
+        address = clean_text(d.address, "address") or None
         if address and len(address) > 200:
             raise ValidationError("地址不能超过200个字。", field="address")
         if d.severity not in SEVERITY_LABELS:
