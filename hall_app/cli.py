@@ -5,6 +5,7 @@
     hall-app db seed-demo [--date D] [--seed N] [--no-traffic]
     hall-app report --date D [--hall CODE] [--pdf FILE] [--csv DIR]
     hall-app config export FILE | config import FILE [--dry-run]
+    hall-app forecast backtest --from D1 --to D2   accuracy of the wait estimates
     hall-app counter | overview | kiosk | display | admin | demo
 
 Window roles and the report are loaded lazily, so the core never imports Qt until a
@@ -39,6 +40,7 @@ ENTRY_POINTS: dict[str, str] = {
     "report": "ui.report_cli:main",
     "config-export": "hall_app.config_io:export_main",
     "config-import": "hall_app.config_io:import_main",
+    "forecast-backtest": "hall_app.forecast.cli:main",
 }
 
 ROLE_HELP = {
@@ -113,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp = cfgsub.add_parser("import", help="从 TOML 文件导入配置")
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="只检查,不修改")
+
+    from hall_app.forecast.cli import add_parser as add_forecast_parser
+
+    add_forecast_parser(sub, _date)
 
     for role, help_text in ROLE_HELP.items():
         rp = sub.add_parser(role, help=help_text)
@@ -190,6 +196,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _db_command(args, settings)
     if args.command == "config":
         return _entry(f"config-{args.config_command}")(args, settings)
+    if args.command == "forecast":
+        return _entry(f"forecast-{args.forecast_command}")(args, settings)
     return _entry(args.command)(args, settings)
 
 

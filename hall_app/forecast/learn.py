@@ -384,3 +384,20 @@ def breaks_after(routine: dict[int, list[Break]], counter_id: int, start_min: fl
     starts = [b.start_min for b in items]
     i = bisect_left(starts, start_min)
     return [b for b in items[i:] if b.start_min <= end_min and b.start_min > start_min]
+
+
+def fixed_learned(cut: datetime, occupancy: dict[int, float], *, gap: float = 0.0,
+                  reaction: float = 0.0, pauses: dict[str, float] | None = None,
+                  outage_minutes: float | None = None) -> Learned:
+    """Deterministic 'history' (every customer of a service takes the same time, no
+    arrivals, nobody walks away): hand-checkable cases and examples."""
+    return Learned(
+        cut=cut, occupancy={k: [v] for k, v in occupancy.items()},
+        occupancy_mean=dict(occupancy), hour_factor={}, today_factor={},
+        today_samples={}, history_samples={k: 100 for k in occupancy},
+        serving={k: [v] for k, v in occupancy.items()}, gaps=[gap], reactions=[reaction],
+        arrival_rate={}, arrival_multiplier=1.0, vip_share={}, transfer_p={},
+        transfer_to={}, walk_edges=[], walk_cum=[],
+        pauses={k: [v] for k, v in (pauses or {}).items()},
+        outages=[outage_minutes] if outage_minutes is not None else [], routines=[],
+        history_days=1)
