@@ -28,7 +28,7 @@ from hall_app.forecast.baselines import (
 from hall_app.forecast.learn import HistoryPool, learn
 from hall_app.forecast.predictor import Predictor, PredictorConfig
 from hall_app.forecast.records import DayLog, HallSetup, TicketRecord, load_days
-from hall_app.forecast.replay import state_at
+from hall_app.forecast.replay import known_at_issue, state_at
 
 HISTORY_DAYS = 14
 
@@ -132,8 +132,9 @@ def replay_day(setup: HallSetup, pool: HistoryPool, earlier: list[DayLog], log: 
         if t.hop != 0:
             continue
         at = t.issued_at
-        state = state_at(setup, log, at)
-        learned = learn(setup, pool, log, at)
+        known = known_at_issue(log, t)
+        state = state_at(setup, known, at)
+        learned = learn(setup, pool, known, at)
         est = predictor.estimate(state, learned, [t.id])[t.id]
         ahead = people_ahead(state, t.service_id, t.id, at)
         i = bisect_right(done_keys.get(t.service_id, []), at)

@@ -100,6 +100,7 @@ class SimInput:
     # Walk-away: cumulative hazard at waited-minute edges (piecewise linear between).
     walk_edges: list[float] = field(default_factory=list)
     walk_cum: list[float] = field(default_factory=list)
+    walk_start: float = INF  # nobody leaves before waiting this long (first hazard > 0)
     # Transfers: per service, probability and destination services with weights.
     transfer_p: list[float] = field(default_factory=list)
     transfer_to: list[tuple[list[int], list[float]]] = field(default_factory=list)
@@ -228,14 +229,15 @@ def _replicate(inp: SimInput, targets: dict[int, int], rng: random.Random) -> li
 
     counters = inp.counters
     since = [c.calls_since_priority for c in counters]
+    serving: list[list[int]] = [[] for _ in range(n_svc)]
+    for c in counters:
+        for svc in c.services:
+            serving[svc].append(c.index)
     events: list[tuple[float, int, int]] = []  # (time, order, counter index)
     order = 0
-    idle: list[int] = []
+    idle: set[int] = set()  # counters with nothing to call, waiting for work
     for c in counters:
-        if c.idle:
-            start = c.free_at + inp.reaction.draw(rng)
-        else:
-            start = c.free_at
+        start = c.free_at + inp.reaction.draw(rng) if c.idle else c.free_at
         events.append((start, order, c.index))
         order += 1
     heapq.heapify(events)
@@ -245,25 +247,41 @@ def _replicate(inp: SimInput, targets: dict[int, int], rng: random.Random) -> li
     aging = inp.aging_minutes
     occupancy = inp.occupancy
     gap = inp.gap
+    reaction = inp.reaction
     scale = inp.occupancy_scale
     transfer_p = inp.transfer_p
     noise = inp.occupancy_noise
+    walk_start = inp.walk_start
 
-    while events and remaining:
+    while remaining:
+        next_call = events[0][0] if events else INF
+        if incoming and incoming[0][0] <= next_call:
+            # A customer arrives (or is transferred) before the next call: join the queue
+            # and wake the idle counters that serve it.
+            at, kind, ticket = heapq.heappop(incoming)
+            if at > horizon:
+                break
+            svc = ticket[_SVC]
+            if kind < 0:
+                push_next(svc)  # a new arrival (not a transfer): draw the next one
+            k = 0 if ticket[_VIP] else 1
+            lst = queues[svc][k]
+            if lst and lst[-1][_ISSUED] > ticket[_ISSUED]:
+                insort(lst, ticket, lo=heads[svc][k], key=lambda r: (r[_ISSUED], r[_ID]))
+            else:
+                lst.append(ticket)
+            if idle:
+                for other in serving[svc]:
+                    if other in idle:
+                        idle.discard(other)
+                        heapq.heappush(events, (at + reaction.draw(rng), order, other))
+                        order += 1
+            continue
+        if not events:
+            break
         now, _, ci = heapq.heappop(events)
         if now > horizon:
             break
-        # Customers who arrived (or were transferred) by now join their queues.
-        while incoming and incoming[0][0] <= now:
-            _, kind, ticket = heapq.heappop(incoming)
-            if kind < 0:
-                push_next(ticket[_SVC])  # a new arrival (not a transfer): draw the next
-            lst = queues[ticket[_SVC]][0 if ticket[_VIP] else 1]
-            if lst and lst[-1][_ISSUED] > ticket[_ISSUED]:
-                insort(lst, ticket, lo=heads[ticket[_SVC]][0 if ticket[_VIP] else 1],
-                       key=lambda r: (r[_ISSUED], r[_ID]))
-            else:
-                lst.append(ticket)
         counter = counters[ci]
         blocked_until = _blocked(counter.down, now)
         if blocked_until is not None:
@@ -273,12 +291,7 @@ def _replicate(inp: SimInput, targets: dict[int, int], rng: random.Random) -> li
         picked = _pick(queues, heads, counter, ci, now, rule, ratio, aging, since[ci],
                        inp, rng)
         if picked is None:
-            # Nothing to call: wake at the next arrival (plus the clerk's reaction).
-            if incoming:
-                heapq.heappush(events, (incoming[0][0] + inp.reaction.draw(rng), order, ci))
-                order += 1
-            else:
-                idle.append(ci)
+            idle.add(ci)
             continue
         picked[_ALIVE] = False
         since[ci] = 0 if picked[_VIP] else since[ci] + 1
@@ -286,7 +299,7 @@ def _replicate(inp: SimInput, targets: dict[int, int], rng: random.Random) -> li
         if tidx >= 0 and calls[tidx] == INF:
             calls[tidx] = now
             remaining -= 1
-        if _walk(picked, inp, rng) <= now:
+        if now - picked[_ISSUED] >= walk_start and _walk(picked, inp, rng) <= now:
             # A ghost (a target who would have left): it takes no counter time.
             heapq.heappush(events, (now, order, ci))
             order += 1
@@ -307,13 +320,6 @@ def _replicate(inp: SimInput, targets: dict[int, int], rng: random.Random) -> li
                     picked[_WALK], -1, True]))
         heapq.heappush(events, (release + gap.draw(rng), order, ci))
         order += 1
-        # Counters that went idle wake up when a transfer creates work.
-        if idle and incoming:
-            wake = incoming[0][0]
-            for other in idle:
-                heapq.heappush(events, (wake + inp.reaction.draw(rng), order, other))
-                order += 1
-            idle.clear()
     return calls
 
 
@@ -343,7 +349,7 @@ def _gone(r: list, now: float, inp: SimInput, rng: random.Random) -> bool:
     """Called already, or walked away by `now` (targets never: they stay as ghosts)."""
     if not r[_ALIVE]:
         return True
-    if r[_TIDX] >= 0:
+    if r[_TIDX] >= 0 or now - r[_ISSUED] < inp.walk_start:
         return False
     return _walk(r, inp, rng) <= now
 

@@ -172,8 +172,13 @@ def load_setup(session: Session, hall_id: int) -> HallSetup:
                      numbers, hours, rule, changes)
 
 
-def load_days(session: Session, setup: HallSetup, first: date, last: date) -> list[DayLog]:
-    """The recorded days first..last (inclusive), oldest first; days without tickets too."""
+def load_days(session: Session, setup: HallSetup, first: date, last: date, *,
+              ratio_counts: bool = True) -> list[DayLog]:
+    """The recorded days first..last (inclusive), oldest first; days without tickets too.
+
+    `ratio_counts=False` skips each counter's ratio-rule count at the start of the days
+    (the caller has it, e.g. cached for today).
+    """
     hall_id, tz = setup.hall_id, setup.tz
     lo, _ = day_bounds(first, tz)
     _, hi = day_bounds(last, tz)
@@ -242,11 +247,12 @@ def load_days(session: Session, setup: HallSetup, first: date, last: date) -> li
         for log in spread(started, ended):
             log.outages.append(OutageRecord(started, ended, tuple(sorted(named.get(iid, ())))))
 
-    _calls_since_at_start(session, setup, logs)
+    if ratio_counts:
+        calls_since_at_start(session, setup, logs)
     return [logs[d] for d in sorted(logs)]
 
 
-def _calls_since_at_start(session: Session, setup: HallSetup, logs: dict[date, DayLog]) -> None:
+def calls_since_at_start(session: Session, setup: HallSetup, logs: dict[date, DayLog]) -> None:
     """Each counter's ratio-rule count at the start of every day: replay the calls."""
     if not logs:
         return

@@ -9,10 +9,11 @@ by `t`; its ratio-rule count is the day's start value plus the calls it made by 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from hall_app.forecast.model import CounterNow, HallState, HeldTicket, OutageNow, WaitingNow
-from hall_app.forecast.records import DayLog, HallSetup
+from hall_app.forecast.records import DayLog, HallSetup, TicketRecord
 
 
 def _covers(start: datetime, end: datetime | None, t: datetime) -> bool:
@@ -64,3 +65,11 @@ def state_at(setup: HallSetup, log: DayLog, t: datetime) -> HallState:
     return HallState(now=t, tz=setup.tz, rule=setup.rule_at(t), services=setup.services,
                      counters=tuple(counters), waiting=tuple(waiting), outages=outages,
                      closes_at=setup.closes_at(log.day))
+
+
+def known_at_issue(log: DayLog, ticket: TicketRecord) -> DayLog:
+    """The day as the kiosk saw it when issuing `ticket`: tickets issued in the same
+    instant after it (a higher id) did not exist yet."""
+    at = ticket.created_at
+    return replace(log, tickets=[r for r in log.tickets if r.created_at < at
+                                 or (r.created_at == at and r.id <= ticket.id)])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
@@ -32,6 +32,8 @@ from hall_app.domain.priority import PriorityRule, RuleConfig, prefer_vip_now
 from hall_app.domain.roles import Actor, Permission
 from hall_app.domain.tickets import TicketAction, TicketState, next_state
 from hall_app.errors import IllegalTransition, NotFound, QueueEmpty, ValidationError
+from hall_app.forecast.issue import estimate_at_issue
+from hall_app.forecast.service import ForecastService
 from hall_app.services.context import ServiceContext
 
 
@@ -51,6 +53,10 @@ class TicketInfo:
     ahead: int = 0
     estimated_wait_minutes: int | None = None
     business_day: date | None = None
+    # The 80 % interval told at issue (whole minutes), and "no counter serves this now".
+    wait_low_minutes: int | None = None
+    wait_high_minutes: int | None = None
+    no_counter: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,9 @@ def _seconds(later: datetime, earlier: datetime) -> int:
 
 
 class TicketService:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, forecast: ForecastService | None = None) -> None:
         self.ctx = ctx
+        self.forecast = forecast or ForecastService(ctx)
 
     # -- helpers ----------------------------------------------------------------------
     def _event(self, s: Session, ticket: Ticket, action: str, from_state: str | None,
@@ -145,8 +152,15 @@ class TicketService:
                         at=now)
             ahead = self._ahead(s, ticket)
             est = self._estimate_wait(s, service, ahead)
+            forecast = estimate_at_issue(self.forecast, s, ticket, est)
             self.ctx.notify(s, "tickets")
-            return self._info(s, ticket, ahead=ahead, est=est)
+            info = self._info(s, ticket, ahead=ahead, est=est)
+            if forecast is None:
+                return info
+            return replace(info, estimated_wait_minutes=(
+                math.ceil(forecast.point_minutes) if forecast.point_minutes is not None
+                else None), wait_low_minutes=forecast.low_minutes,
+                wait_high_minutes=forecast.high_minutes, no_counter=forecast.no_counter)
 
     def _ahead(self, s: Session, ticket: Ticket) -> int:
         return int(s.scalar(
