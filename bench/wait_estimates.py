@@ -64,9 +64,8 @@ def _base(workdir: Path, seed: int, history: int, fresh: bool) -> Path:
     if path.exists() and not fresh:
         return path
     tmp = path.with_suffix(".tmp")
-    for f in (tmp, path):
-        if f.exists():
-            f.unlink()
+    for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), path):
+        stale.unlink(missing_ok=True)
     services = _services(tmp)
     for i in range(history, 0, -1):
         simulate_day(services, EVAL_DAY - timedelta(days=i), seed=seed * 1000 + i)
@@ -80,6 +79,8 @@ def _shaped(workdir: Path, base: Path, seed: int, shape: Shape, fresh: bool) -> 
     if path.exists() and not fresh:
         return path
     tmp = path.with_suffix(".tmp")
+    for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        stale.unlink(missing_ok=True)
     shutil.copy(base, tmp)
     services = _services(tmp)
     run_shaped_day(services, EVAL_DAY, seed * 1000 + 77, shape)
@@ -114,6 +115,57 @@ def _goals(shape: Shape, pred: Accuracy, naive: Accuracy) -> list[str]:
     return out
 
 
+def _kiosk_cost(workdir: Path, rounds: int) -> None:
+    """The issue path with and without the estimate, interleaved, on a busy morning."""
+    import statistics
+
+    from sqlalchemy import select
+
+    from db.models import Counter, ServiceType
+
+    base = _base(workdir, 1, 5, False)
+    path = workdir / "kiosk_cost.db"
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        stale.unlink(missing_ok=True)
+    shutil.copy(base, path)
+    services = _services(path)
+    clock = services.ctx.clock
+    assert isinstance(clock, ManualClock)
+    clock.set(datetime.fromisoformat("2026-11-25T10:00:00+08:00"))
+    with services.ctx.read() as s:
+        codes = [r.id for r in s.scalars(select(ServiceType).order_by(ServiceType.id))]
+        counters = {r.number: r.id for r in s.scalars(select(Counter))}
+    for n in range(1, 9):
+        services.counters.sign_in(services.auth.login(f"100{n}", "1234"), counters[n])
+    forecast = services.forecast
+    real = forecast.estimate_in
+    services.tickets.issue(codes[0])  # learns the earlier days once
+    with_ms, without_ms, queue_ms = [], [], []
+    for i in range(rounds):
+        for use in (True, False):
+            clock.advance(seconds=20)
+            forecast.estimate_in = real if use else (lambda s, ids=None, explain=False: {})  # type: ignore[method-assign]
+            t0 = time.perf_counter()
+            services.tickets.issue(codes[i % 7])
+            (with_ms if use else without_ms).append((time.perf_counter() - t0) * 1000)
+        forecast.estimate_in = real  # type: ignore[method-assign]
+        if i % 5 == 4:
+            t0 = time.perf_counter()
+            ests = forecast.waiting_estimates()
+            queue_ms.append((time.perf_counter() - t0) * 1000)
+    waiting = len(ests)
+    services.close()
+    w, wo = statistics.median(with_ms), statistics.median(without_ms)
+    print(f"\n== kiosk issue path ({rounds} tickets each way, interleaved; up to "
+          f"{waiting} waiting, 8 counters)")
+    print(f"   issue with estimate: median {w:.1f} ms, p90 "
+          f"{sorted(with_ms)[int(0.9 * len(with_ms))]:.1f} ms")
+    print(f"   issue without (bare): median {wo:.1f} ms; estimate costs {w - wo:.1f} ms "
+          f"per ticket (ratio {w / wo:.1f})")
+    print(f"   every waiting ticket at once (overview / counter queue): median "
+          f"{statistics.median(queue_ms):.1f} ms")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=3)
@@ -122,6 +174,8 @@ def main() -> int:
     ap.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "hall-wait-bench"))
     ap.add_argument("--fresh", action="store_true")
     ap.add_argument("--replications", type=int, default=PredictorConfig().replications)
+    ap.add_argument("--kiosk", type=int, default=40, metavar="N",
+                    help="tickets each way for the issue-path cost (0: skip)")
     args = ap.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -154,6 +208,8 @@ def main() -> int:
         all_ok = all_ok and all("✔" in g for g in goals)
         print("   goals: " + "; ".join(goals))
     print("\nall goals met" if all_ok else "\nsome goals NOT met")
+    if args.kiosk:
+        _kiosk_cost(workdir, args.kiosk)
     return 0
 
 
