@@ -61,7 +61,7 @@ grep -q "数据库已是最新版本" "$RUN/upgrade2.out" || fail "second db upg
 run seed db seed-demo --date "$DAY"
 grep -q "已模拟 $DAY:取号 [0-9]* 张" "$RUN/seed.out" || fail "seed-demo did not simulate $DAY"
 
-if [ -f "$ROOT/ui/report_cli.py" ]; then
+if [ -f "$ROOT/ui/report/cli.py" ]; then
   run report report --date "$DAY" --pdf "$RUN/report.pdf"
   [ -s "$RUN/report.pdf" ] || fail "report wrote no PDF"
   head -c 5 "$RUN/report.pdf" | grep -q "%PDF-" || fail "report.pdf is not a PDF"
@@ -73,10 +73,10 @@ if [ -f "$ROOT/ui/report_cli.py" ]; then
          "$(wc -c <"$RUN/report.txt") bytes of text"
   fi
 else
-  # ui/report_cli.py is being written; until it lands the bundle must say so in Chinese.
+  # ui/report/cli.py is being written; until it lands the bundle must say so in Chinese.
   rc=0; "$APP" report --date "$DAY" --pdf "$RUN/report.pdf" 2>"$RUN/report.err" || rc=$?
   grep -q "尚未包含「report」" "$RUN/report.err" || fail "report: unexpected failure (exit $rc)"
-  echo "== SKIPPED report --pdf: ui/report_cli.py is not in the tree yet (exit $rc, clean message)"
+  echo "== SKIPPED report --pdf: ui/report/cli.py is not in the tree yet (exit $rc, clean message)"
 fi
 
 SIZE=$(du -sh "$OUT/dist/hall-app" | cut -f1)

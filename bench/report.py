@@ -164,7 +164,7 @@ def measure(path: Path, runs: int, pdf_dir: Path) -> tuple[float, float]:
     now = datetime.combine(LAST_DAY + timedelta(days=1), datetime.min.time(), TZ).replace(hour=9)
     services = HallServices(ServiceContext(database, Settings(database_url=url),
                                            ManualClock(now), "DEMO"))
-    from ui.report_document import write_pdf
+    from ui.report.document import write_pdf
 
     reports = ReportService(services.ctx)
     reports.daily(LAST_DAY)  # warm the connection and the caches once

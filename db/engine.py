@@ -4,8 +4,11 @@
 
 * `db.write()` — one transaction for one user action. On SQLite it starts with
   `BEGIN IMMEDIATE`, so the write lock is taken before anything is read and two
-  counters can never read the same "next" ticket. On PostgreSQL row locks
-  (`FOR UPDATE SKIP LOCKED`) do that job; see `db.repositories`.
+  counters can never read the same "next" ticket. On PostgreSQL row locks do that
+  job: call-next claims with `FOR UPDATE SKIP LOCKED` (`db.queue`), the other ticket
+  transitions lock their row with `FOR UPDATE` (`db.ticket_writes.lock_ticket`).
+* `db.single_statement()` — an autocommit connection for one self-contained statement
+  (PostgreSQL's one-statement call-next).
 * `db.read()` — a read-only transaction (deferred on SQLite).
 
 Connection problems surface as `hall_app`-independent SQLAlchemy errors here; the core

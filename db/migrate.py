@@ -36,10 +36,17 @@ def current_revision(database: Database) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(database: Database, revision: str = "head") -> tuple[str | None, str | None]:
-    """Upgrade to `revision`; returns (before, after). A second call is a no-op."""
+def upgrade(database: Database, revision: str = "head",
+            site: int | None = None) -> tuple[str | None, str | None]:
+    """Upgrade to `revision`; returns (before, after). A second call is a no-op.
+
+    `site`: the district site number for revision 0002 to move the keys into (see
+    db/migrations/versions/0002_site_keys.py); ignored once that revision is applied.
+    """
     before = current_revision(database)
     cfg = alembic_config(database)
+    if site is not None:
+        cfg.attributes["site_no"] = site
     with database.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)

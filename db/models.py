@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from db.types import UTCDateTime
+from db.types import IdType, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -36,9 +37,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-OPEN_TICKET_STATES = ("called", "serving")
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -46,7 +44,7 @@ class Base(DeclarativeBase):
 class Hall(Base):
     __tablename__ = "hall"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
@@ -74,8 +72,8 @@ class OpeningHours(Base):
     __tablename__ = "opening_hours"
     __table_args__ = (UniqueConstraint("hall_id", "weekday"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id", ondelete="CASCADE"))
     weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
     opens: Mapped[time | None] = mapped_column(Time)  # None = closed that day
     closes: Mapped[time | None] = mapped_column(Time)
@@ -90,14 +88,16 @@ class ServiceType(Base):
         UniqueConstraint("hall_id", "prefix"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64))
     prefix: Mapped[str] = mapped_column(String(2))
     target_wait_minutes: Mapped[int] = mapped_column(Integer, default=15)
     long_wait_minutes: Mapped[int] = mapped_column(Integer, default=20)
     typical_service_minutes: Mapped[int] = mapped_column(Integer, default=8)
+    # Customers on a typical day (None: unknown): the staffing advice for a new hall.
+    typical_per_day: Mapped[int | None] = mapped_column(Integer)
     is_vip: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
@@ -107,8 +107,8 @@ class Counter(Base):
     __tablename__ = "counter"
     __table_args__ = (UniqueConstraint("hall_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
     number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(64))
     is_vip: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -117,7 +117,7 @@ class Counter(Base):
     state: Mapped[str] = mapped_column(String(16), default="closed")
     state_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_reason: Mapped[str | None] = mapped_column(String(100))
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     # For the ratio priority rule: normal tickets called since the last priority one.
     calls_since_priority: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -132,9 +132,9 @@ class CounterService(Base):
     __tablename__ = "counter_service"
     __table_args__ = (UniqueConstraint("counter_id", "service_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id", ondelete="CASCADE"))
-    service_id: Mapped[int] = mapped_column(ForeignKey("service_type.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    counter_id: Mapped[int] = mapped_column(IdType, ForeignKey("counter.id", ondelete="CASCADE"))
+    service_id: Mapped[int] = mapped_column(IdType, ForeignKey("service_type.id"))
     rank: Mapped[int] = mapped_column(Integer, default=0)
 
     counter: Mapped[Counter] = relationship(back_populates="services")
@@ -145,8 +145,8 @@ class Staff(Base):
     __tablename__ = "staff"
     __table_args__ = (UniqueConstraint("hall_id", "staff_no"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
     staff_no: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64))
     # clerk | duty_manager | admin
@@ -164,8 +164,8 @@ class TicketSequence(Base):
     __tablename__ = "ticket_sequence"
     __table_args__ = (UniqueConstraint("hall_id", "business_day", "prefix"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
     business_day: Mapped[date] = mapped_column(Date)
     prefix: Mapped[str] = mapped_column(String(2))
     last_number: Mapped[int] = mapped_column(Integer, default=0)
@@ -194,10 +194,10 @@ class Ticket(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
     business_day: Mapped[date] = mapped_column(Date)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service_type.id"))
+    service_id: Mapped[int] = mapped_column(IdType, ForeignKey("service_type.id"))
     prefix: Mapped[str] = mapped_column(String(2))
     number: Mapped[int] = mapped_column(Integer)
     hop: Mapped[int] = mapped_column(Integer, default=0)
@@ -216,11 +216,11 @@ class Ticket(Base):
     wait_seconds: Mapped[int | None] = mapped_column(Integer)
     service_seconds: Mapped[int | None] = mapped_column(Integer)
     recall_count: Mapped[int] = mapped_column(Integer, default=0)
-    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    target_counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
-    origin_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
-    transferred_from_service_id: Mapped[int | None] = mapped_column(ForeignKey("service_type.id"))
+    counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    target_counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
+    origin_ticket_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("ticket.id"))
+    transferred_from_service_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("service_type.id"))
     # The wait estimate the customer was given at issue (hall_app.forecast): the point in
     # seconds, the 80 % interval in whole minutes as shown, whether no counter served the
     # service then, and the naive people-ahead estimate (minutes) for comparison.
@@ -242,15 +242,15 @@ class TicketEvent(Base):
         Index("ix_ticket_event_hall_at", "hall_id", "at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    ticket_id: Mapped[int] = mapped_column(IdType, ForeignKey("ticket.id"))
     kind: Mapped[str] = mapped_column(String(24))
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     detail: Mapped[str | None] = mapped_column(Text)
 
 
@@ -260,10 +260,10 @@ class CounterSession(Base):
     __tablename__ = "counter_session"
     __table_args__ = (Index("ix_counter_session_counter_started", "counter_id", "started_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
-    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    counter_id: Mapped[int] = mapped_column(IdType, ForeignKey("counter.id"))
+    staff_id: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -272,10 +272,10 @@ class CounterPause(Base):
     __tablename__ = "counter_pause"
     __table_args__ = (Index("ix_counter_pause_counter_started", "counter_id", "started_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
-    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    counter_id: Mapped[int] = mapped_column(IdType, ForeignKey("counter.id"))
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     reason: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -287,16 +287,16 @@ class Incident(Base):
     __tablename__ = "incident"
     __table_args__ = (Index("ix_incident_hall_started", "hall_id", "started_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
     # outage | facility
     kind: Mapped[str] = mapped_column(String(16))
     category: Mapped[str | None] = mapped_column(String(32))  # 空调 / 打印机 / 网络 …
     notice: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    declared_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    cleared_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    declared_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    cleared_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
 
     counters: Mapped[list[IncidentCounter]] = relationship(cascade="all, delete-orphan")
 
@@ -305,9 +305,9 @@ class IncidentCounter(Base):
     __tablename__ = "incident_counter"
     __table_args__ = (UniqueConstraint("incident_id", "counter_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
-    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(IdType, ForeignKey("incident.id", ondelete="CASCADE"))
+    counter_id: Mapped[int] = mapped_column(IdType, ForeignKey("counter.id"))
 
 
 class CashExchange(Base):
@@ -316,11 +316,11 @@ class CashExchange(Base):
     __tablename__ = "cash_exchange"
     __table_args__ = (Index("ix_cash_exchange_hall_at", "hall_id", "at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
-    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    ticket_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("ticket.id"))
+    counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
+    staff_id: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
     due_fen: Mapped[int] = mapped_column(Integer)
     received_fen: Mapped[int] = mapped_column(Integer)
     change_fen: Mapped[int] = mapped_column(Integer)
@@ -334,15 +334,15 @@ class Escalation(Base):
     __tablename__ = "escalation"
     __table_args__ = (Index("ix_escalation_hall_raised", "hall_id", "raised_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
-    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    ticket_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("ticket.id"))
     reason: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    resolved_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
 
 
 class AlertAck(Base):
@@ -351,10 +351,10 @@ class AlertAck(Base):
     __tablename__ = "alert_ack"
     __table_args__ = (UniqueConstraint("hall_id", "alert_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
     alert_key: Mapped[str] = mapped_column(String(64))
-    acknowledged_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    acknowledged_by: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -364,23 +364,23 @@ class Complaint(Base):
     __tablename__ = "complaint"
     __table_args__ = (Index("ix_complaint_hall_received", "hall_id", "received_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("hall.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
     business_day: Mapped[date] = mapped_column(Date)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     channel: Mapped[str] = mapped_column(String(16))  # counter | phone | letter | other
     customer_name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(200))
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
-    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
-    clerk_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    ticket_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("ticket.id"))
+    counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
+    clerk_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     category: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text)
     expectation: Mapped[str] = mapped_column(Text, default="")
     severity: Mapped[str] = mapped_column(String(16), default="normal")  # low | normal | high
-    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    recorded_by: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
+    handler_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     state: Mapped[str] = mapped_column(String(24), default="registered")
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     compensation: Mapped[str | None] = mapped_column(Text)
@@ -397,10 +397,10 @@ class ComplaintHistory(Base):
     __tablename__ = "complaint_history"
     __table_args__ = (Index("ix_complaint_history_complaint", "complaint_id", "id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(IdType, ForeignKey("complaint.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(24))
     to_state: Mapped[str] = mapped_column(String(24))
@@ -413,12 +413,29 @@ class AuditLog(Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_hall_at", "hall_id", "at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hall_id: Mapped[int | None] = mapped_column(ForeignKey("hall.id"))
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("hall.id"))
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     entity: Mapped[str] = mapped_column(String(32))
-    entity_id: Mapped[int | None] = mapped_column(Integer)
+    entity_id: Mapped[int | None] = mapped_column(IdType)  # key of the changed row
     field: Mapped[str] = mapped_column(String(64))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class Site(Base):
+    """This database's place in a district: exactly one row (docs/decisions.md, "Keys across halls").
+
+    `number` 0 means "not in a district". Otherwise every key made here lies in
+    [number·2^40, (number+1)·2^40) (`db.site_keys`). Set when the site joins a district
+    (`hall-app district setup hall --site S`), which moves the existing keys in one
+    transaction; never edited by hand. Not replicated: each database has its own.
+    """
+
+    __tablename__ = "site"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=False, default=1)
+    number: Mapped[int] = mapped_column(Integer, default=0)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

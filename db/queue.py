@@ -1,11 +1,21 @@
-"""The concurrency-critical queries: claiming the next ticket and numbering new ones.
+"""The concurrency-critical queries: calling the next ticket and numbering new ones.
 
-Claim: one statement picks the best waiting ticket for a counter (order documented in
-hall_app.domain.priority). On PostgreSQL it locks that row with FOR UPDATE SKIP LOCKED,
-so a second counter skips it instead of waiting or taking it too. On SQLite the unit of
-work began with BEGIN IMMEDIATE, so no one else can read-then-write in between. In both
-cases the caller then runs a conditional UPDATE ... WHERE state = 'waiting' and checks
-the row count, inside the same transaction.
+Call-next picks the best waiting ticket for a counter in the order documented in
+`hall_app.domain.priority`, two ways:
+
+* PostgreSQL — `call_next_pg`: the whole call is ONE statement (`_PG_CALL_NEXT`) on an
+  autocommit connection. The claim locks the row with FOR UPDATE SKIP LOCKED, so a
+  second counter skips it instead of waiting or taking it too; data-modifying CTEs then
+  mark it called (conditionally on state = 'waiting'), count the call for the ratio rule,
+  append the event and send the change notice. No row back means nothing was called.
+* SQLite — `claim_candidate`, inside a unit of work that began with BEGIN IMMEDIATE, so
+  no one else can read-then-write in between; the caller then runs the conditional
+  UPDATE ... WHERE state = 'waiting' (`db.ticket_writes.write_transition`) and checks
+  the row count, in the same transaction.
+
+`counter_call_state` reads the counter, its open ticket, its services and the hall's
+rule in one query: SQLite's checks before the claim, and the reason when PostgreSQL's
+statement called nobody.
 
 Numbering: an atomic upsert on ticket_sequence (INSERT ... ON CONFLICT DO UPDATE
 ... RETURNING), never max(number) + 1.
@@ -96,7 +106,7 @@ def counter_call_state(session: Session, hall_id: int, counter_id: int) -> Count
 
 
 @lru_cache(maxsize=256)
-def _claim_stmt(dialect: str, rule: str, prefer_vip: bool, service_ids: tuple[int, ...]) -> Any:
+def _claim_stmt(rule: str, prefer_vip: bool, service_ids: tuple[int, ...]) -> Any:
     is_vip = Ticket.priority == "vip"
     if rule == "aging":
         pclass = case((or_(is_vip, Ticket.issued_at <= _P("aging_cutoff")), 0), else_=1)
@@ -117,8 +127,6 @@ def _claim_stmt(dialect: str, rule: str, prefer_vip: bool, service_ids: tuple[in
         .order_by(pclass, rank, Ticket.issued_at, Ticket.id)
         .limit(1)
     )
-    if dialect == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
     return stmt
 
 
@@ -133,7 +141,8 @@ def claim_candidate(
     prefer_vip: bool,
     aging_cutoff: datetime | None,
 ) -> Candidate | None:
-    """The ticket this counter should call next (row locked on PostgreSQL).
+    """The ticket this counter should call next: SQLite only, in a BEGIN IMMEDIATE unit
+    of work (PostgreSQL calls with `call_next_pg`, which claims and calls at once).
 
     `services` are the counter's (service id, name) in rank order. The rank goes into the
     ORDER BY as a CASE over the ids, so the query reads only the ticket table's queue index
@@ -145,8 +154,7 @@ def claim_candidate(
     conn = session.connection()
     if rule == "aging" and aging_cutoff is None:
         rule = "strict"
-    stmt = _claim_stmt(conn.dialect.name, rule, prefer_vip if rule == "ratio" else False,
-                       tuple(names))
+    stmt = _claim_stmt(rule, prefer_vip if rule == "ratio" else False, tuple(names))
     params: dict[str, Any] = {"hall_id": hall_id, "day": day, "counter_id": counter_id}
     if rule == "aging":
         params["aging_cutoff"] = aging_cutoff

@@ -6,7 +6,9 @@
     hall-app report --date D [--hall CODE] [--pdf FILE] [--csv DIR]
     hall-app config export FILE | config import FILE [--dry-run]
     hall-app forecast backtest --from D1 --to D2   accuracy of the wait estimates
+    hall-app staffing plan --date D [--csv FILE] [--reps N]
     hall-app counter | overview | kiosk | display | admin | demo
+    hall-app district [setup … | status | rollup … | report …]   (hall_app.district.cli)
 
 Window roles and the report are loaded lazily, so the core never imports Qt until a
 window is asked for. Every error reaches the user as one Chinese line (exit code 2),
@@ -31,16 +33,17 @@ log = logging.getLogger("hall_app")
 
 # role -> "module:function"; each function takes (args, settings) and returns an exit code.
 ENTRY_POINTS: dict[str, str] = {
-    "counter": "ui.counter_window:main",
-    "overview": "ui.overview_window:main",
-    "kiosk": "ui.kiosk_window:main",
-    "display": "ui.display_window:main",
-    "admin": "ui.admin_window:main",
-    "demo": "ui.demo_hall:main",
-    "report": "ui.report_cli:main",
+    "counter": "ui.counter.window:main",
+    "overview": "ui.overview.window:main",
+    "kiosk": "ui.kiosk.window:main",
+    "display": "ui.display.window:main",
+    "admin": "ui.admin.window:main",
+    "demo": "ui.demo.hall:main",
+    "report": "ui.report.cli:main",
     "config-export": "hall_app.config_io:export_main",
     "config-import": "hall_app.config_io:import_main",
     "forecast-backtest": "hall_app.forecast.cli:main",
+    "staffing-plan": "hall_app.staffing.cli:plan_main",
 }
 
 ROLE_HELP = {
@@ -96,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="数据库")
     dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True,
                               parser_class=ChineseArgumentParser)
-    dbsub.add_parser("upgrade", help="升级数据库结构到最新")
+    dbup = dbsub.add_parser("upgrade", help="升级数据库结构到最新")
+    dbup.add_argument("--site", type=_positive_int,
+                      help="区域站点号(仅首次升级到站点键版本时生效,已有键值随之移入号段)")
     seed = dbsub.add_parser("seed-demo", help="建立演示营业厅并模拟一天的客流")
     seed.add_argument("--date", type=_date, help="模拟的营业日 YYYY-MM-DD,默认今天")
     seed.add_argument("--seed", type=_positive_int, default=1, help="随机种子(结果可复现)")
@@ -119,6 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
     from hall_app.forecast.cli import add_parser as add_forecast_parser
 
     add_forecast_parser(sub, _date)
+    staffing = sub.add_parser("staffing", help="窗口排班建议")
+    stsub = staffing.add_subparsers(dest="staffing_command", metavar="ACTION", required=True,
+                                    parser_class=ChineseArgumentParser)
+    stp = stsub.add_parser("plan", help="某营业日每小时建议开放的窗口数")
+    stp.add_argument("--date", type=_date, required=True, help="营业日 YYYY-MM-DD")
+    stp.add_argument("--csv", help="同时导出 CSV 文件")
+    stp.add_argument("--reps", type=_positive_int, default=200, help="每个时段的验证模拟次数")
+
+    from hall_app.district.cli import add_parser as add_district_parser
+
+    add_district_parser(sub, ChineseArgumentParser)
 
     for role, help_text in ROLE_HELP.items():
         rp = sub.add_parser(role, help=help_text)
@@ -163,7 +179,7 @@ def _db_command(args: argparse.Namespace, settings: Settings) -> int:
 
     database = Database(settings.database_url)
     try:
-        before, after = upgrade(database)
+        before, after = upgrade(database, site=getattr(args, "site", None))
         if args.db_command == "upgrade":
             if before == after:
                 print(f"数据库已是最新版本({after}):{redact_url(settings.database_url)}")
@@ -194,10 +210,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     settings = _settings(args)
     if args.command == "db":
         return _db_command(args, settings)
+    if args.command == "district":
+        from hall_app.district.cli import main as district_main
+
+        return district_main(args, settings)
     if args.command == "config":
         return _entry(f"config-{args.config_command}")(args, settings)
     if args.command == "forecast":
         return _entry(f"forecast-{args.forecast_command}")(args, settings)
+    if args.command == "staffing":
+        return _entry(f"staffing-{args.staffing_command}")(args, settings)
     return _entry(args.command)(args, settings)
 
 

@@ -53,6 +53,13 @@ class Thresholds:
     cash_cap_yuan: int = 100000
     service_level_target_pct: int = 80
     walkaway_rate_target_pct: int = 5
+    # Staffing advice (hall_app.staffing): history window, how sure the advice must be,
+    # and the lunch rota.
+    staffing_history_weeks: int = 6
+    staffing_confidence_pct: int = 90
+    lunch_minutes: int = 45
+    lunch_window_start_hour: int = 11
+    lunch_window_end_hour: int = 14
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,11 @@ _INT_LIMITS: dict[str, tuple[int, int]] = {
     "cash_cap_yuan": (1, 10_000_000),
     "service_level_target_pct": (0, 100),
     "walkaway_rate_target_pct": (0, 100),
+    "staffing_history_weeks": (1, 26),
+    "staffing_confidence_pct": (50, 99),
+    "lunch_minutes": (0, 120),
+    "lunch_window_start_hour": (0, 23),
+    "lunch_window_end_hour": (1, 24),
 }
 
 
@@ -148,6 +160,8 @@ def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings
     kwargs["thresholds"] = Thresholds(
         **{k: _int(source, f"thresholds.{k}", v, *_INT_LIMITS[k]) for k, v in th.items()}
     )
+    if kwargs["thresholds"].lunch_window_end_hour <= kwargs["thresholds"].lunch_window_start_hour:
+        raise _bad(source, "thresholds.lunch_window_end_hour", "午餐时段的结束应晚于开始")
 
     vo = sections["voice"]
     _check_keys(source, "voice", vo, {f.name for f in fields(VoiceSettings)})

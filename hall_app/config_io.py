@@ -52,7 +52,7 @@ RULE_DEFAULTS: dict[str, Any] = {"priority_rule": "strict", "priority_ratio": 3,
 FIELD_LABELS = {
     "name": "名称", "timezone": "时区", "hotline": "服务热线", "prefix": "号票字母",
     "target_wait_minutes": "目标等候(分钟)", "long_wait_minutes": "长时等候阈值(分钟)",
-    "typical_service_minutes": "平均办理(分钟)", "is_vip": "VIP", "active": "启用",
+    "typical_service_minutes": "平均办理(分钟)", "typical_per_day": "日常客流(人/天)", "is_vip": "VIP", "active": "启用",
     "role": "角色", "services": "办理业务", "closing_prompt_minutes": "闭厅提醒(分钟)",
     "recalls_before_no_show": "过号前重呼次数", "refresh_interval_ms": "刷新间隔(毫秒)",
     "pause_alert_minutes": "暂停告警(分钟)", "crowded_per_counter": "拥挤阈值(人/窗口)",
@@ -118,6 +118,8 @@ def config_dict(session: Session, hall_code: str) -> dict[str, Any]:
                       "target_wait_minutes": s.target_wait_minutes,
                       "long_wait_minutes": s.long_wait_minutes,
                       "typical_service_minutes": s.typical_service_minutes,
+                      **({} if s.typical_per_day is None
+                         else {"typical_per_day": s.typical_per_day}),
                       "is_vip": s.is_vip, "active": s.active} for s in services],
         "counters": [{"number": c.number, "name": c.name,
                       "services": [codes[cs.service_id] for cs in c.services],
@@ -276,6 +278,7 @@ class _Applier:
                                   target_wait_minutes=sv.target_wait_minutes,
                                   long_wait_minutes=sv.long_wait_minutes,
                                   typical_service_minutes=sv.typical_service_minutes,
+                                  typical_per_day=sv.typical_per_day,
                                   is_vip=sv.is_vip, active=sv.active, sort_order=order)
                 s.add(row)
                 existing[sv.code] = row
@@ -283,7 +286,7 @@ class _Applier:
                 continue
             old_prefix = original[sv.code]
             for name in ("name", "target_wait_minutes", "long_wait_minutes",
-                         "typical_service_minutes", "is_vip", "active"):
+                         "typical_service_minutes", "typical_per_day", "is_vip", "active"):
                 self.set(row, "service", what, name, getattr(sv, name))
             if old_prefix != sv.prefix:
                 row.prefix = sv.prefix

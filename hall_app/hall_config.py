@@ -33,6 +33,9 @@ class ServiceSpec:
     is_vip: bool = False
     active: bool = True
     weight: int = 10
+    # Customers on a typical business day (None: not given); the staffing advice uses it
+    # for a hall without history.
+    typical_per_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,16 @@ def _int(source: str, key: str, table: dict[str, Any], name: str, default: int,
     value = table.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise _err(source, f"{key}.{name}", f"应为 {lo} 到 {hi} 之间的整数")
+    return value
+
+
+def _optional_int(source: str, key: str, table: dict[str, Any], name: str,
+                  lo: int, hi: int) -> int | None:
+    if name not in table:
+        return None
+    value = table[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise _err(source, f"{key}.{name}", f"应为 {lo} 到 {hi} 之间的整数(人/天)")
     return value
 
 
@@ -178,6 +191,7 @@ def parse_hall_config(data: dict[str, Any], source: str = "<config>") -> HallCon
             is_vip=_bool(source, key, t, "is_vip", False),
             active=_bool(source, key, t, "active", True),
             weight=_int(source, key, t, "weight", 10, 0, 1000),
+            typical_per_day=_optional_int(source, key, t, "typical_per_day", 0, 20_000),
         )
         if not spec.prefix.isalpha() or not spec.prefix.isascii():
             raise _err(source, f"{key}.prefix", "号票字母应为英文字母")
@@ -276,6 +290,7 @@ def create_hall(session: Session, cfg: HallConfig) -> Hall:
                           target_wait_minutes=sv.target_wait_minutes,
                           long_wait_minutes=sv.long_wait_minutes,
                           typical_service_minutes=sv.typical_service_minutes,
+                          typical_per_day=sv.typical_per_day,
                           is_vip=sv.is_vip, active=sv.active, sort_order=order)
         session.add(row)
         by_code[sv.code] = row

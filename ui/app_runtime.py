@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import types
+from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -92,13 +93,14 @@ def teardown_logging() -> None:
         _log_handler = None
 
 
-def install_excepthook() -> None:
-    """Log uncaught exceptions (including those raised in Qt slots), then call the previous hook."""
-    previous = sys.excepthook
-    if getattr(previous, "_hall_logging_hook", False):
-        return
+class _LoggingExcepthook:
+    """sys.excepthook that logs the exception, then calls the hook it replaced."""
 
-    def hook(
+    def __init__(self, previous: Callable[..., object]) -> None:
+        self.previous = previous
+
+    def __call__(
+        self,
         exc_type: type[BaseException],
         exc: BaseException,
         tb: types.TracebackType | None,
@@ -106,10 +108,14 @@ def install_excepthook() -> None:
         logging.getLogger("hall_app.uncaught").critical(
             "Uncaught exception", exc_info=(exc_type, exc, tb)
         )
-        previous(exc_type, exc, tb)
+        self.previous(exc_type, exc, tb)
 
-    hook._hall_logging_hook = True  # type: ignore[attr-defined]
-    sys.excepthook = hook
+
+def install_excepthook() -> None:
+    """Log uncaught exceptions (including those raised in Qt slots), then call the previous hook."""
+    if isinstance(sys.excepthook, _LoggingExcepthook):
+        return
+    sys.excepthook = _LoggingExcepthook(sys.excepthook)
 
 
 def load_stylesheet(role: str) -> str:

@@ -28,7 +28,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -50,6 +50,14 @@ def _is_lost(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover
         return False
     return isinstance(exc, DBAPIError)
+
+
+def _feed_factory(feed: ChangeFeed | Callable[[], ChangeFeed]) -> Callable[[], ChangeFeed]:
+    """Always a factory: a feed given as such is what it returns; a factory is used as is."""
+    if hasattr(feed, "wait_for_change"):  # ChangeFeed is a Protocol: no isinstance
+        given = cast(ChangeFeed, feed)
+        return lambda: given
+    return cast(Callable[[], ChangeFeed], feed)
 
 
 class LiveFeed(QObject):
@@ -79,10 +87,7 @@ class LiveFeed(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        if hasattr(feed, "wait_for_change"):
-            self._make_feed: Callable[[], ChangeFeed] = lambda: feed  # type: ignore[assignment,return-value]
-        else:
-            self._make_feed = feed  # type: ignore[assignment]
+        self._make_feed = _feed_factory(feed)
         self._load = load
         self._poll_timeout = poll_timeout
         self._safety_interval = safety_interval if safety_interval > 0 else math.inf
@@ -92,8 +97,13 @@ class LiveFeed(QObject):
         self._refresh = threading.Event()
         self._connected = True
         self._thread = threading.Thread(target=self._run, name=f"hall-{name}", daemon=True)
-        stop, wake = self._stop, self._wake  # no reference to self in the lambda
-        self.destroyed.connect(lambda *_: (stop.set(), wake.set()))
+        stop, wake = self._stop, self._wake  # no reference to self in the slot
+
+        def stop_worker(*_: object) -> None:
+            stop.set()
+            wake.set()
+
+        self.destroyed.connect(stop_worker)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.stop)

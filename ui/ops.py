@@ -3,8 +3,8 @@
 A window never calls a service directly from a slot. It does::
 
     run_op(
-        lambda: queue_service.call_next(counter_id),
-        on_success=self.show_ticket,          # gets the return value, on the GUI thread
+        lambda: services.tickets.call_next(actor, counter_id),
+        on_success=self.show_ticket,          # gets the TicketInfo, on the GUI thread
         on_failure=self.show_error,           # gets a HallError, on the GUI thread
         parent=self,                          # callbacks are dropped if the window is gone
         disable=[self.call_button],           # greyed out while the operation runs
@@ -103,8 +103,8 @@ class OpHandle(QObject):
 
     def __init__(
         self,
-        on_success: Callable[[Any], None] | None,
-        on_failure: Callable[[HallError], None] | None,
+        on_success: Callable[[Any], object] | None,
+        on_failure: Callable[[HallError], object] | None,
         parent: QObject | None,
         disable: Iterable[QWidget],
         description: str,
@@ -150,12 +150,13 @@ class OpHandle(QObject):
     @Slot(object)
     def _deliver_failure(self, error: HallError) -> None:
         self.error = error
-        if self._on_failure is not None:
-            self._finish(lambda: self._on_failure(error))
+        on_failure = self._on_failure
+        if on_failure is not None:
+            self._finish(lambda: on_failure(error))
         else:
             self._finish(lambda: notify.error(error.message))
 
-    def _finish(self, callback: Callable[[], None]) -> None:
+    def _finish(self, callback: Callable[[], object]) -> None:
         try:
             for widget in self._disabled:
                 if shiboken6.isValid(widget):
@@ -180,8 +181,8 @@ class OpHandle(QObject):
 def run_op(
     fn: Callable[[], Any],
     *,
-    on_success: Callable[[Any], None] | None = None,
-    on_failure: Callable[[HallError], None] | None = None,
+    on_success: Callable[[Any], object] | None = None,
+    on_failure: Callable[[HallError], object] | None = None,
     parent: QObject | None = None,
     disable: Iterable[QWidget] = (),
     description: str = "",

@@ -2,9 +2,9 @@
 
 The hall display does::
 
-    announcer = Announcer(volume=settings.voice_volume, enabled=settings.voice_on, parent=self)
-    announcer.unavailable.connect(self.banner.show_notice)   # optional: also goes to ui.notify
-    announcer.say(call_announcement("A012", 3))                # returns at once
+    announcer = Announcer(volume=settings.voice.volume, parent=self)
+    announcer.unavailable.connect(self.outage_banner.set_notice)  # optional: also goes to ui.notify
+    announcer.say(call_announcement("A012", 3))                     # returns at once
 
 Phrases wait in a short queue (old ones are dropped when calls come faster than
 speech). The engine is created in the worker thread by `engine_factory`
@@ -20,7 +20,7 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
@@ -96,6 +96,12 @@ def default_engine_factory() -> Any:
     engine.setProperty("voice", voice.id)
     log.info("Speech engine voice: %s (%s)", voice.id, getattr(voice, "name", ""))
     return engine
+
+
+class Speaker(Protocol):
+    """What a window needs to speak: `Announcer`, or a fake in tests."""
+
+    def say(self, text: str) -> object: ...
 
 
 class Announcer(QObject):

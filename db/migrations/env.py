@@ -6,6 +6,7 @@ from alembic import context
 
 from db.engine import make_engine
 from db.models import Base
+from db.site_keys import bound_sequences, has_site_table, read_site
 
 config = context.config
 target_metadata = Base.metadata
@@ -31,6 +32,9 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "postgresql" and has_site_table(connection):
+            # Tables added by later migrations get their sequences bounded too.
+            bound_sequences(connection, read_site(connection))
 
 
 run_migrations_online()

@@ -121,12 +121,6 @@ RULES: dict[ComplaintAction, Rule] = {
 MANAGER_WIDE = Permission.APPROVE_COMPENSATION
 
 
-class Satisfaction(StrEnum):
-    SATISFIED = "satisfied"
-    MOSTLY = "mostly"
-    UNSATISFIED = "unsatisfied"
-
-
 SATISFACTION_LABELS: dict[str, str] = {"satisfied": "满意", "mostly": "基本满意",
                                        "unsatisfied": "不满意"}
 CHANNEL_LABELS: dict[str, str] = {"counter": "柜台", "phone": "电话", "letter": "信函",

@@ -89,6 +89,3 @@ class Actor:
             raise PermissionDenied(
                 f"{ROLE_LABELS[self.role]}无权{PERMISSION_LABELS[permission]},请联系值班长。"
             )
-
-
-SYSTEM = Actor(staff_id=None, role=Role.ADMIN, name="系统")

@@ -39,16 +39,6 @@ STATE_LABELS: dict[str, str] = {
 }
 
 OPEN_STATES = frozenset({TicketState.CALLED, TicketState.SERVING})
-TERMINAL_STATES = frozenset(
-    {
-        TicketState.DONE,
-        TicketState.NO_SHOW,
-        TicketState.WALKED_AWAY,
-        TicketState.TRANSFERRED,
-        TicketState.CANCELLED,
-        TicketState.ABANDONED,
-    }
-)
 WALKAWAY_STATES = frozenset({TicketState.NO_SHOW, TicketState.WALKED_AWAY, TicketState.ABANDONED})
 
 

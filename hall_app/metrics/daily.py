@@ -4,87 +4,42 @@ Every query is restricted to one hall and one business day through indexed colum
 (`ticket.hall_id, business_day` — ix_ticket_queue; `received_at` / `at` / `started_at`
 ranges for complaints, cash and sessions), so the cost does not grow with history.
 Python only reshapes the grouped results (a few dozen rows), never loops over tickets.
+
+This module assembles the report; the statements live in `ticket_queries`,
+`activity_queries` and `config_rows`, the day's bounds in `window`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    CashExchange,
-    Complaint,
-    Counter,
-    CounterPause,
-    CounterSession,
-    Hall,
-    Incident,
-    IncidentCounter,
-    OpeningHours,
-    ServiceType,
-    Staff,
-    Ticket,
-)
-from hall_app.metrics.masking import mask
+from db.models import Hall
+from hall_app.metrics.activity_queries import ActivityQueries
+from hall_app.metrics.config_rows import ConfigRows
 from hall_app.metrics.model import (
     EMPTY_STATS,
     ClerkRow,
-    ComplaintRow,
-    ComplaintSummary,
     CounterRow,
     DailyMetrics,
     Headline,
     HourRow,
-    IncidentRow,
     Outcomes,
     PauseRow,
     ServiceRow,
-    Stats,
-    WaitBucket,
 )
-from hall_app.metrics.sqlparts import (
-    clipped_seconds,
-    fetch_distribution,
-    hour_bucket,
-    overlaps,
-    seconds_between,
-    ts,
-)
+from hall_app.metrics.ticket_queries import WALKAWAY, TicketQueries
+from hall_app.metrics.window import DayWindow
 
-T = Ticket
 TRANSFERRED = "transferred"
-WALKAWAY = ("no_show", "walked_away", "abandoned")
 OPEN = ("waiting", "called", "serving")
-#: Upper bounds (minutes) of the wait-distribution buckets; the last bucket is open-ended.
-WAIT_BUCKET_EDGES = (5, 10, 15, 20, 30, 45, 60)
-#: Sessions and pauses are closed at close of day; look this far back for ones that
-#: began before the day (keeps the lookup an index range, not a scan of history).
-SESSION_LOOKBACK = timedelta(hours=24)
 
 
-class DayWindow:
-    """The business day as UTC instants, and the hour boundaries in the hall's zone."""
-
-    def __init__(self, day: date, tz: ZoneInfo, now: datetime) -> None:
-        self.day, self.tz = day, tz
-        self.start = datetime.combine(day, time(0), tz).astimezone(UTC)
-        self.end = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
-        self.now = now
-        self.as_of = min(now, self.end)
-        self.hour_starts = [(h, datetime.combine(day, time(h), tz).astimezone(UTC))
-                            for h in range(24)] + [(24, self.end)]
-
-    def hour(self, col: Any) -> Any:
-        return hour_bucket(col, self.hour_starts)
-
-    def local(self, when: datetime | None) -> datetime | None:
-        return None if when is None else when.astimezone(self.tz)
+class _Queries(ConfigRows, TicketQueries, ActivityQueries):
+    """All the statements of one day: configuration rows, ticket aggregates, the rest."""
 
 
 def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
@@ -250,285 +205,3 @@ def _empty(hall_row: Hall, w: DayWindow, status: str, sl_target: int,
         hall_code=hall_row.code, hall_name=hall_row.name, day=w.day,
         timezone=hall_row.timezone, generated_at=w.now.astimezone(w.tz),
         as_of=w.as_of.astimezone(w.tz), status=status, headline=headline)
-
-
-class _Queries:
-    """The individual SQL statements; each returns grouped rows or small dicts."""
-
-    def __init__(self, s: Session, hall_id: int, w: DayWindow) -> None:
-        self.s, self.hid, self.w = s, hall_id, w
-        self.base = and_(T.hall_id == hall_id, T.business_day == w.day)
-
-    # -- configuration rows ------------------------------------------------------------
-    def services(self) -> list[ServiceType]:
-        return list(self.s.scalars(select(ServiceType).where(ServiceType.hall_id == self.hid)
-                                   .order_by(ServiceType.sort_order, ServiceType.id)))
-
-    def counters(self, ids: Iterable[int]) -> list[Counter]:
-        ids = list(ids)
-        if not ids:
-            return []
-        return list(self.s.scalars(select(Counter).where(Counter.id.in_(ids))
-                                   .order_by(Counter.number)))
-
-    def staff(self, ids: Iterable[int]) -> list[Staff]:
-        ids = list(ids)
-        if not ids:
-            return []
-        return list(self.s.scalars(select(Staff).where(Staff.id.in_(ids))
-                                   .order_by(Staff.staff_no)))
-
-    def opening_hours_range(self) -> set[int]:
-        row = self.s.scalars(select(OpeningHours).where(
-            OpeningHours.hall_id == self.hid,
-            OpeningHours.weekday == self.w.day.weekday())).first()
-        if row is None or row.opens is None or row.closes is None:
-            return set()
-        last = row.closes.hour - (1 if row.closes.minute == 0 else 0)
-        return set(range(row.opens.hour, last + 1))
-
-    # -- tickets -----------------------------------------------------------------------
-    def arrivals(self) -> list[tuple[int, int, int]]:
-        """(service, local hour, count) of hop-0 rows: one per customer."""
-        hour = self.w.hour(T.issued_at).label("h")
-        rows = self.s.execute(
-            select(T.service_id, hour, func.count())
-            .where(self.base, T.hop == 0).group_by(T.service_id, hour))
-        return [(sid, int(h), int(n)) for sid, h, n in rows]
-
-    def outcome_groups(self) -> list[tuple[Any, Any, Any, str, int, int, int]]:
-        """Rows grouped by (service, counter, clerk, state): count, recalls, recalled rows.
-
-        Each customer has exactly one row that is not `transferred` (the last hop), so
-        counting non-transferred rows by state counts customers by outcome, and the
-        transferred rows are the transfers.
-        """
-        rows = self.s.execute(
-            select(T.service_id, T.counter_id, T.staff_id, T.state, func.count(),
-                   func.coalesce(func.sum(T.recall_count), 0),
-                   func.sum(case((T.recall_count > 0, 1), else_=0)))
-            .where(self.base).group_by(T.service_id, T.counter_id, T.staff_id, T.state))
-        return [(a, b, c, d, int(n), int(r or 0), int(rr or 0)) for a, b, c, d, n, r, rr in rows]
-
-    def any_activity(self) -> bool:
-        """Sessions, incidents or complaints on a day without tickets still make a report."""
-        w = self.w
-        checks = [
-            select(CounterSession.id).where(
-                CounterSession.hall_id == self.hid,
-                overlaps(CounterSession.started_at, CounterSession.ended_at, w.start, w.end),
-                CounterSession.started_at >= ts(w.start - SESSION_LOOKBACK)).limit(1),
-            select(Incident.id).where(
-                Incident.hall_id == self.hid,
-                overlaps(Incident.started_at, Incident.ended_at, w.start, w.end)).limit(1),
-            select(Complaint.id).where(Complaint.hall_id == self.hid,
-                                       Complaint.received_at >= ts(w.start),
-                                       Complaint.received_at < ts(w.end)).limit(1),
-        ]
-        return any(self.s.scalar(c) is not None for c in checks)
-
-    def _first_calls(self) -> Any:
-        """One row per called customer: the lowest hop that was called (their wait).
-
-        `served` is 1 when the customer's journey ended `done` (on any hop).
-        """
-        customer = func.coalesce(T.origin_ticket_id, T.id)
-        ranked = (
-            select(T.id, T.service_id, T.counter_id, T.staff_id, T.wait_seconds,
-                   T.first_called_at,
-                   func.row_number().over(partition_by=customer, order_by=T.hop).label("k"),
-                   func.max(case((T.state == "done", 1), else_=0))
-                   .over(partition_by=customer).label("served"))
-            .where(self.base, T.first_called_at.is_not(None))
-            .subquery("ranked_calls"))
-        return select(ranked).where(ranked.c.k == 1).subquery("first_calls")
-
-    def wait_distributions(self) -> dict[str, dict[Any, Stats]]:
-        fc = self._first_calls()
-        return self._distributions(fc, fc.c.wait_seconds)
-
-    def service_distributions(self) -> dict[str, dict[Any, Stats]]:
-        episodes = (select(T.service_id, T.counter_id, T.staff_id, T.service_seconds)
-                    .where(self.base, T.service_seconds.is_not(None)).subquery("episodes"))
-        return self._distributions(episodes, episodes.c.service_seconds)
-
-    def _distributions(self, src: Any, value: Any) -> dict[str, dict[Any, Stats]]:
-        groups = {"all": literal_column("0"), "service": src.c.service_id,
-                  "counter": src.c.counter_id, "staff": src.c.staff_id}
-        out: dict[str, dict[Any, Stats]] = {}
-        for name, g in groups.items():
-            sub = select(g.label("g"), value.label("v")).subquery(f"d_{name}")
-            out[name] = fetch_distribution(self.s, sub)
-        return out
-
-    def service_level(self) -> dict[int, tuple[int, int]]:
-        """service → (served customers with a wait, of them waited ≤ the service's target)."""
-        fc = self._first_calls()
-        within = and_(fc.c.served == 1,
-                      fc.c.wait_seconds <= ServiceType.target_wait_minutes * 60)
-        rows = self.s.execute(
-            select(fc.c.service_id, func.sum(fc.c.served),
-                   func.sum(case((within, 1), else_=0)))
-            .join(ServiceType, ServiceType.id == fc.c.service_id)
-            .group_by(fc.c.service_id))
-        return {sid: (int(a or 0), int(b or 0)) for sid, a, b in rows}
-
-    def wait_buckets(self) -> tuple[WaitBucket, ...]:
-        fc = self._first_calls()
-        whens = [(fc.c.wait_seconds < edge * 60, i) for i, edge in enumerate(WAIT_BUCKET_EDGES)]
-        bucket = case(*whens, else_=len(WAIT_BUCKET_EDGES)).label("b")
-        counts = dict(self.s.execute(select(bucket, func.count()).group_by(bucket))
-                      .tuples().all())
-        edges = (0, *WAIT_BUCKET_EDGES)
-        return tuple(
-            WaitBucket(edges[i], WAIT_BUCKET_EDGES[i] if i < len(WAIT_BUCKET_EDGES) else None,
-                       int(counts.get(i, 0)))
-            for i in range(len(edges)))
-
-    def hour_outcomes(self) -> dict[tuple[int, str], int]:
-        """(hour, state) → customers, by the hour their journey ended (served: finish)."""
-        when = func.coalesce(T.finished_at, T.ended_at)
-        hour = self.w.hour(when).label("h")
-        rows = self.s.execute(
-            select(hour, T.state, func.count())
-            .where(self.base, T.state.in_(("done", *WALKAWAY)), when.is_not(None))
-            .group_by(hour, T.state))
-        return {(int(h), st): int(n) for h, st, n in rows}
-
-    def hour_waits(self) -> dict[int, float]:
-        fc = self._first_calls()
-        hour = self.w.hour(fc.c.first_called_at).label("h")
-        rows = self.s.execute(select(hour, func.avg(fc.c.wait_seconds * 1.0)).group_by(hour))
-        return {int(h): float(v) for h, v in rows if v is not None}
-
-    def serving_seconds(self) -> dict[str, dict[int, float]]:
-        out: dict[str, dict[int, float]] = {}
-        for name, col in (("counter", T.counter_id), ("staff", T.staff_id)):
-            rows = self.s.execute(
-                select(col, func.sum(T.service_seconds))
-                .where(self.base, T.service_seconds.is_not(None), col.is_not(None))
-                .group_by(col))
-            out[name] = {k: float(v or 0) for k, v in rows}
-        return out
-
-    # -- counters: sessions and pauses ---------------------------------------------------
-    def _interval_filter(self, model: Any) -> Any:
-        w = self.w
-        return and_(model.hall_id == self.hid,
-                    model.started_at >= ts(w.start - SESSION_LOOKBACK),
-                    overlaps(model.started_at, model.ended_at, w.start, w.end))
-
-    def _clipped(self, model: Any) -> Any:
-        w = self.w
-        end = func.coalesce(model.ended_at, ts(w.as_of))
-        return clipped_seconds(model.started_at, end, w.start, w.as_of)
-
-    def session_seconds(self) -> dict[str, dict[int, float]]:
-        secs = func.sum(self._clipped(CounterSession))
-        out: dict[str, dict[int, float]] = {}
-        for name, col in (("counter", CounterSession.counter_id),
-                          ("staff", CounterSession.staff_id)):
-            rows = self.s.execute(select(col, secs).where(self._interval_filter(CounterSession))
-                                  .group_by(col))
-            out[name] = {k: max(0.0, round(float(v or 0))) for k, v in rows}
-        return out
-
-    def pauses(self) -> dict[str, Any]:
-        secs = func.sum(self._clipped(CounterPause))
-        rows = self.s.execute(
-            select(CounterPause.counter_id, CounterPause.reason, func.count(), secs)
-            .where(self._interval_filter(CounterPause))
-            .group_by(CounterPause.counter_id, CounterPause.reason))
-        by_counter = {(cid, reason): (int(n), max(0.0, round(float(v or 0))))
-                      for cid, reason, n, v in rows}
-        staff_rows = self.s.execute(
-            select(CounterPause.staff_id, secs)
-            .where(self._interval_filter(CounterPause), CounterPause.staff_id.is_not(None))
-            .group_by(CounterPause.staff_id))
-        return {"counter": by_counter,
-                "staff": {k: max(0.0, round(float(v or 0))) for k, v in staff_rows}}
-
-    # -- incidents, complaints, cash -------------------------------------------------------
-    def incidents(self) -> tuple[IncidentRow, ...]:
-        w = self.w
-        inc_end = func.coalesce(Incident.ended_at, ts(w.as_of))
-        # A row is waiting from its creation (continuations: the transfer) until it is
-        # first called, or until it ends without a call, or until the report time.
-        wait_end = func.coalesce(T.first_called_at, T.ended_at, ts(w.as_of))
-        customer = func.coalesce(T.origin_ticket_id, T.id)
-        waiting = (
-            select(func.count(func.distinct(customer)))
-            .where(self.base, T.created_at < inc_end, wait_end > Incident.started_at)
-            .scalar_subquery())
-        minutes = seconds_between(Incident.started_at, inc_end) / 60.0
-        rows = self.s.execute(
-            select(Incident.id, Incident.kind, Incident.category, Incident.notice,
-                   Incident.started_at, Incident.ended_at, minutes, waiting)
-            .where(Incident.hall_id == self.hid,
-                   overlaps(Incident.started_at, Incident.ended_at, w.start, w.end))
-            .order_by(Incident.started_at)).all()
-        numbers: dict[int, list[int]] = defaultdict(list)
-        if rows:
-            for iid, num in self.s.execute(
-                    select(IncidentCounter.incident_id, Counter.number)
-                    .join(Counter, Counter.id == IncidentCounter.counter_id)
-                    .where(IncidentCounter.incident_id.in_([r[0] for r in rows]))
-                    .order_by(Counter.number)):
-                numbers[iid].append(num)
-        return tuple(
-            IncidentRow(id=iid, kind=kind, category=cat, notice=notice or "",
-                        started_at=w.local(start), ended_at=w.local(end),  # type: ignore[arg-type]
-                        minutes=round(max(0.0, float(mins or 0)), 1),
-                        counter_numbers=tuple(numbers.get(iid, ())),
-                        waiting_customers=int(n or 0))
-            for iid, kind, cat, notice, start, end, mins, n in rows)
-
-    def complaints(self) -> ComplaintSummary:
-        w = self.w
-        day_filter = and_(Complaint.hall_id == self.hid, Complaint.received_at >= ts(w.start),
-                          Complaint.received_at < ts(w.end))
-        same_day = and_(Complaint.replied_at.is_not(None), Complaint.replied_at < ts(w.end))
-        overdue = or_(and_(Complaint.replied_at.is_(None), Complaint.reply_due_at < ts(w.now)),
-                      Complaint.replied_at > Complaint.reply_due_at)
-        total, n_overdue, n_same = self.s.execute(
-            select(func.count(), func.sum(case((overdue, 1), else_=0)),
-                   func.sum(case((same_day, 1), else_=0))).where(day_filter)).one()
-        if not total:
-            return ComplaintSummary()
-        by_cat = self.s.execute(
-            select(Complaint.category, func.count()).where(day_filter)
-            .group_by(Complaint.category).order_by(func.count().desc(), Complaint.category)).all()
-        by_state = self.s.execute(
-            select(Complaint.state, func.count()).where(day_filter)
-            .group_by(Complaint.state).order_by(func.count().desc(), Complaint.state)).all()
-        listed = self.s.execute(
-            select(Complaint.id, Complaint.received_at, Complaint.channel, Complaint.category,
-                   Complaint.state, Complaint.customer_name, Complaint.phone, Counter.number,
-                   case((same_day, 1), else_=0), case((overdue, 1), else_=0))
-            .outerjoin(Counter, Counter.id == Complaint.counter_id)
-            .where(day_filter).order_by(Complaint.received_at, Complaint.id)).all()
-        rows = tuple(
-            ComplaintRow(id=cid, received_at=w.local(at),  # type: ignore[arg-type]
-                         channel=ch, category=cat, state=st,
-                         customer_name=_mask_name(name), phone_masked=mask(phone),
-                         counter_number=num, replied_same_day=bool(sd), overdue=bool(od))
-            for cid, at, ch, cat, st, name, phone, num, sd, od in listed)
-        return ComplaintSummary(
-            total=int(total), by_category=tuple((c, int(n)) for c, n in by_cat),
-            by_state=tuple((st, int(n)) for st, n in by_state),
-            overdue=int(n_overdue or 0), replied_same_day=int(n_same or 0), rows=rows)
-
-    def cash(self) -> tuple[int, int]:
-        n, fen = self.s.execute(
-            select(func.count(), func.coalesce(func.sum(CashExchange.received_fen), 0))
-            .where(CashExchange.hall_id == self.hid, CashExchange.at >= ts(self.w.start),
-                   CashExchange.at < ts(self.w.end))).one()
-        return int(n), int(fen or 0)
-
-
-def _mask_name(name: str | None) -> str:
-    """王芳 → 王*, 欧阳娜娜 → 欧***: the surname is enough on paper."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    return name[0] + "*" * (len(name) - 1)

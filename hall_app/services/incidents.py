@@ -127,10 +127,6 @@ class IncidentService:
         items = [_info(i) for i in s.scalars(stmt.order_by(Incident.started_at)).all()]
         return [i for i in items if counter_id is None or i.concerns(counter_id)]
 
-    def last_ended_outage(self, counter_id: int | None = None) -> IncidentInfo | None:
-        with self.ctx.read() as s:
-            return self.last_ended_outage_in(s, counter_id)
-
     def last_ended_outage_in(self, s: Session, counter_id: int | None = None
                              ) -> IncidentInfo | None:
         stmt = (select(Incident).where(

@@ -85,9 +85,10 @@ class TicketService:
             staff_id=actor.staff_id if actor else None, detail=detail,
         ))
 
-    def _ticket(self, s: Session, ticket_id: int, *, lock: bool = True) -> Ticket:
+    def _ticket(self, s: Session, ticket_id: int) -> Ticket:
+        """The ticket of this hall, row-locked on PostgreSQL (SQLite: BEGIN IMMEDIATE)."""
         stmt = select(Ticket).where(Ticket.id == ticket_id, Ticket.hall_id == self.ctx.hall.id)
-        if lock and s.get_bind().dialect.name == "postgresql":
+        if s.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update()
         ticket = s.scalars(stmt).first()
         if ticket is None:

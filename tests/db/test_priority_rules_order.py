@@ -1,6 +1,10 @@
 """Each priority rule on a fixed queue: the exact call order through the real call_next,
 on SQLite and PostgreSQL, and the admin preview predicts the same order. Plus the
 multi-process call-next race under the ratio rule (every ticket called exactly once).
+
+The call order is written three times (the Python preview, the SQLite statement and the
+PostgreSQL one-statement call-next in db/queue.py; docs/decisions.md says why); these
+tests are what keeps the three in step: class, the counter's service rank, issue time, id.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -66,6 +71,39 @@ def test_rule_call_order_and_preview(hall, clock, admin, clerk, config, now_minu
     called = _call_all(hall, clerk, c1)
     assert called == expected
     assert predicted == expected
+
+
+# Counter 1 serves PAY first, then PLAN: (service, priority, minutes after the start).
+# The two PAY tickets at minute 3 share an issue time, so the id decides between them.
+MIXED = [("PLAN", "normal", 0), ("PAY", "normal", 1), ("PLAN", "vip", 2), ("PAY", "normal", 3),
+         ("PAY", "normal", 3), ("PAY", "vip", 4), ("PLAN", "normal", 5)]
+
+
+@pytest.mark.parametrize("config, expected", [
+    # VIPs by the counter's rank (PAY before PLAN), then the normal ones the same way.
+    (RuleConfig(PriorityRule.STRICT), [5, 2, 1, 3, 4, 0, 6]),
+    # 2 normal : 1 VIP; within each class PAY comes before PLAN.
+    (RuleConfig(PriorityRule.RATIO, ratio=2), [1, 3, 5, 4, 0, 2, 6]),
+    # Aging 3 min at minute 6: everything issued by minute 3 counts as priority.
+    (RuleConfig(PriorityRule.AGING, aging_minutes=3), [1, 3, 4, 5, 0, 2, 6]),
+], ids=["strict", "ratio-2", "aging-3"])
+def test_rule_order_across_services_and_ties(hall, clock, admin, clerk, config, expected):
+    admin_service = AdminService(hall.ctx)
+    admin_service.set_priority_rule(admin, config)
+    c1 = hall.queries.counter_for_number(1).id
+    hall.counters.sign_in(clerk, c1)
+    ids = {s.code: s.id for s in hall.queries.services()}
+    start = clock.now()
+    codes = []
+    for service, priority, minutes in MIXED:
+        clock.set(start + timedelta(minutes=minutes))
+        codes.append(hall.tickets.issue(ids[service], priority=priority).code)
+    clock.set(start + timedelta(minutes=6))
+    want = [codes[i] for i in expected]
+    predicted = [line.code for line in admin_service.preview(admin, c1, config)]
+    called = _call_all(hall, clerk, c1)
+    assert called == want
+    assert predicted == want
 
 
 def test_aging_promotes_as_the_clock_moves(hall, clock, admin, clerk):

@@ -15,7 +15,7 @@ import pytest
 
 from hall_app.errors import PermissionDenied
 from ui.admin.login import LoginDialog
-from ui.admin_window import AdminWindow
+from ui.admin.window import AdminWindow
 from ui.ops import wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]

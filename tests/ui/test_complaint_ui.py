@@ -14,9 +14,9 @@ from conftest import make_hall
 
 from hall_app.errors import DatabaseUnavailable
 from hall_app.services.complaints import ComplaintDraft, ComplaintService
-from ui.complaint_detail import ComplaintDetailWidget
-from ui.complaint_form import ComplaintForm, open_complaint_form
-from ui.complaint_list import ComplaintListWidget
+from ui.complaints.detail import ComplaintDetailWidget
+from ui.complaints.form import ComplaintForm, open_complaint_form
+from ui.complaints.listing import ComplaintListWidget
 from ui.ops import wait_idle
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -14,7 +14,7 @@ from db.models import CashExchange  # noqa: E402
 from hall_app.scripts import default_book  # noqa: E402
 from ui import ops  # noqa: E402
 from ui.counter.cash import CashHelper  # noqa: E402
-from ui.counter_window import CounterWindow  # noqa: E402
+from ui.counter.window import CounterWindow  # noqa: E402
 
 
 @pytest.fixture

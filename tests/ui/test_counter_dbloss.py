@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from ui import notify, ops  # noqa: E402
-from ui.counter_window import OFFLINE_REFUSAL, CounterWindow  # noqa: E402
+from ui.counter.window import OFFLINE_REFUSAL, CounterWindow  # noqa: E402
 
 PG_DIR = "/tmp/pg-counter"
 PG_PORT = 54340

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from hall_app.config import VoiceSettings  # noqa: E402
 from ui import notify, ops  # noqa: E402
-from ui.counter_window import CounterWindow  # noqa: E402
+from ui.counter.window import CounterWindow  # noqa: E402
 from ui.voice import Announcer  # noqa: E402
 
 

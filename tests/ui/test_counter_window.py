@@ -16,7 +16,7 @@ from sqlalchemy import select  # noqa: E402
 from db.models import Ticket  # noqa: E402
 from ui import notify, ops  # noqa: E402
 from ui.counter.dialogs import EscalateDialog, PauseDialog, TransferDialog  # noqa: E402
-from ui.counter_window import CounterWindow  # noqa: E402
+from ui.counter.window import CounterWindow  # noqa: E402
 
 FAST_LIVE = {"poll_timeout": 0.05, "backoff": (0.05, 0.1)}
 
@@ -264,9 +264,14 @@ def test_escalate_reaches_the_duty_manager(qtbot, hall, clerk, open_window):
     assert (esc.reason, esc.ticket_code, esc.counter_number) == ("顾客要求退费,需值班长审批", "A001", 1)
 
 
+def test_complaint_button_offered_in_this_build(qtbot, hall, clerk, open_window):
+    window = open_window(clerk)  # the real ui.complaints.form, found where the window looks
+    assert window.actions_bar.buttons["complaint"].text() == "登记投诉  [F8]"
+
+
 def test_complaint_button_absent_without_the_form_module(qtbot, hall, clerk, open_window,
                                                          monkeypatch):
-    monkeypatch.setitem(sys.modules, "ui.complaint_form", None)  # import fails
+    monkeypatch.setitem(sys.modules, "ui.complaints.form", None)  # import fails
     window = open_window(clerk)
     assert "complaint" not in window.actions_bar.buttons
     assert window.register_complaint() is None
@@ -281,9 +286,9 @@ def test_complaint_button_opens_the_form_for_the_current_ticket(qtbot, hall, cle
         calls.append((ticket_code, counter_id, actor.staff_no))
         return QDialog(parent)
 
-    fake = types.ModuleType("ui.complaint_form")
+    fake = types.ModuleType("ui.complaints.form")
     fake.open_complaint_form = open_complaint_form
-    monkeypatch.setitem(sys.modules, "ui.complaint_form", fake)
+    monkeypatch.setitem(sys.modules, "ui.complaints.form", fake)
     hall.tickets.issue(services_by_code(hall)["PAY"].id)
     window = open_window(clerk)
     assert window.actions_bar.buttons["complaint"].text() == "登记投诉  [F8]"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime  # noqa: E402
 
 from hall_app.config import Settings  # noqa: E402
 from hall_app.services.calls import recent_calls  # noqa: E402
-from ui.demo_hall import DemoHall, ScaledClock  # noqa: E402
+from ui.demo.hall import DemoHall, ScaledClock  # noqa: E402
 from ui.kiosk import PdfSlipPrinter  # noqa: E402
 
 
@@ -51,15 +51,16 @@ def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
         assert stats.steps >= 3 and stats.issued > 0 and stats.errors == 0
         calls = recent_calls(demo.services.ctx, 50)
         assert calls, "no ticket was called"
-        # Interactive counters 1 and 2 are left to the clerks (when their window exists).
-        if demo.counter_cls is not None:
-            assert {c.counter_number for c in calls}.isdisjoint({1, 2})
-            # ...and those clerks are signed in, so F1 works in their windows at once.
-            qtbot.waitUntil(lambda: {c.number: c.state for c in
-                                     demo.services.queries.counters()}.get(2) == "open",
-                            timeout=5000)
-            states = {c.number: c.state for c in demo.services.queries.counters()}
-            assert states[1] == "open" and states[2] == "open"
+        # The demo found the clerks' and the manager's windows where it looks for them.
+        assert demo.counter_cls is not None and demo.overview_cls is not None
+        # Interactive counters 1 and 2 are left to the clerks.
+        assert {c.counter_number for c in calls}.isdisjoint({1, 2})
+        # ...and those clerks are signed in, so F1 works in their windows at once.
+        qtbot.waitUntil(lambda: {c.number: c.state for c in
+                                 demo.services.queries.counters()}.get(2) == "open",
+                        timeout=5000)
+        states = {c.number: c.state for c in demo.services.queries.counters()}
+        assert states[1] == "open" and states[2] == "open"
         # The display saw the calls and spoke the new ones; the kiosk shows live counts.
         qtbot.waitUntil(lambda: display.newest_code.text() != "请留意叫号", timeout=3000)
         assert announcer.said and all(t.startswith("请") for t in announcer.said)

@@ -15,7 +15,7 @@ from conftest import make_hall  # noqa: E402
 from hall_app.config import Settings, VoiceSettings  # noqa: E402
 from hall_app.errors import DatabaseUnavailable  # noqa: E402
 from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE  # noqa: E402
-from ui.display_window import DisplayWindow, speaks_calls  # noqa: E402
+from ui.display.window import DisplayWindow, speaks_calls  # noqa: E402
 
 
 class FakeAnnouncer:

@@ -16,7 +16,7 @@ from conftest import make_hall  # noqa: E402
 from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE  # noqa: E402
 from ui import ops  # noqa: E402
 from ui.kiosk import PdfSlipPrinter, PrinterError  # noqa: E402
-from ui.kiosk_window import KioskWindow  # noqa: E402
+from ui.kiosk.window import KioskWindow  # noqa: E402
 
 
 class FailingPrinter:

@@ -48,7 +48,7 @@ def cid(hall, number):
 @pytest.fixture
 def window(qtbot, hall, manager):
     from ui.app_runtime import create_app
-    from ui.overview_window import OverviewWindow
+    from ui.overview.window import OverviewWindow
 
     create_app("overview", logging_to_file=False)
     w = OverviewWindow(hall, manager, safety_interval=60)
@@ -191,7 +191,7 @@ def test_clerk_is_refused_at_login(qtbot, hall):
 
 
 def test_optional_buttons_follow_available_modules(qtbot, hall, manager, monkeypatch):
-    import ui.overview_window as ow
+    import ui.overview.window as ow
 
     calls = []
 
@@ -202,6 +202,9 @@ def test_optional_buttons_follow_available_modules(qtbot, hall, manager, monkeyp
     def fake_preview(parent, services, day):
         calls.append(("print", day.isoformat()))
 
+    real = ow.OverviewWindow(hall, manager, start=False)  # both modules are in this build
+    qtbot.addWidget(real)
+    assert real.complaints_button is not None and real.print_button is not None
     monkeypatch.setattr(ow, "_optional", lambda module, name: None)
     bare = ow.OverviewWindow(hall, manager, start=False)
     qtbot.addWidget(bare)

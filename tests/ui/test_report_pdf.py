@@ -54,7 +54,7 @@ def built_day(sqlite_url, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def run_cli(url: str, day: date, pdf: Path | None = None, csv_dir: Path | None = None) -> int:
-    from ui.report_cli import main
+    from ui.report.cli import main
 
     args = argparse.Namespace(date=day, pdf=str(pdf) if pdf else None,
                               csv=str(csv_dir) if csv_dir else None)
@@ -160,7 +160,7 @@ def test_print_preview_and_print(built_day, qtbot, tmp_path, monkeypatch):
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
     from PySide6.QtWidgets import QWidget
 
-    import ui.report_print as rp
+    import ui.report.printing as rp
 
     parent = QWidget()
     qtbot.addWidget(parent)

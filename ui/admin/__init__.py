@@ -1,1 +1,1 @@
-"""The admin window's parts: login dialog, field-error forms and one module per tab."""
+"""The admin window (window.py) and its parts: login dialog, field-error forms, one module per tab."""

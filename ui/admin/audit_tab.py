@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from PySide6.QtWidgets import QVBoxLayout
 
 from hall_app.services.admin import AdminSnapshot
-from ui.admin.base import AdminTab, fill_table, make_table
+from ui.admin.base import AdminHost, AdminTab, fill_table, make_table
 
 ENTITY_LABELS = {"hall": "营业厅", "opening_hours": "营业时间", "service": "业务类型",
                  "counter": "窗口", "staff": "员工", "priority": "叫号规则", "thresholds": "阈值"}
@@ -14,8 +16,8 @@ ENTITY_LABELS = {"hall": "营业厅", "opening_hours": "营业时间", "service"
 class AuditTab(AdminTab):
     title = "修改记录"
 
-    def __init__(self, window, tz) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(window)
+    def __init__(self, host: AdminHost, tz: tzinfo) -> None:
+        super().__init__(host)
         self.tz = tz
         lay = QVBoxLayout(self)
         self.table = make_table(("时间", "操作人", "对象", "项目", "原值", "新值"))

@@ -3,6 +3,9 @@ and the table-plus-form layout of the services, counters and staff tabs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Protocol
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -14,8 +17,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hall_app.services.admin import AdminSnapshot
+from hall_app.domain.roles import Actor
+from hall_app.services.admin import AdminService, AdminSnapshot
 from ui.admin.form import FieldForm
+
+
+class AdminHost(Protocol):
+    """What a tab needs from the admin window (ui/admin/window.py AdminWindow)."""
+
+    admin: AdminService
+    actor: Actor
+
+    def submit(self, fn: Callable[..., Any], form: FieldForm, ok_text: str, *,
+               after: Callable[[Any], None] | None = None,
+               transfer_choices: list[tuple[int, str]] | None = None,
+               decision: tuple[str, int | None] | None = None) -> None: ...
 
 
 def fill_table(table: QTableWidget, rows: list[tuple[object, ...]], selected_row: int) -> None:
@@ -53,18 +69,20 @@ def spin(value: int = 0, lo: int = 0, hi: int = 100_000, suffix: str = "") -> QS
 class AdminTab(QWidget):
     title = ""
 
-    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, host: AdminHost) -> None:
         super().__init__()
-        self.window = window
+        # Not `self.window`: that would hide QWidget.window() (the top-level widget).
+        self.host = host
         self.snap: AdminSnapshot | None = None
+        self.edit_buttons: list[QPushButton] = []
 
     @property
-    def admin(self):  # type: ignore[no-untyped-def]
-        return self.window.admin
+    def admin(self) -> AdminService:
+        return self.host.admin
 
     @property
-    def actor(self):  # type: ignore[no-untyped-def]
-        return self.window.actor
+    def actor(self) -> Actor:
+        return self.host.actor
 
     def apply(self, snap: AdminSnapshot) -> None:
         """New data from the database (refresh): update lists, keep what is being edited."""
@@ -76,7 +94,7 @@ class AdminTab(QWidget):
         raise NotImplementedError
 
     def set_editable(self, editable: bool) -> None:
-        for button in getattr(self, "edit_buttons", []):
+        for button in self.edit_buttons:
             button.setEnabled(editable)
 
 
@@ -90,8 +108,8 @@ class ListEditTab(AdminTab):
     columns: tuple[str, ...] = ()
     new_label = "新增"
 
-    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(window)
+    def __init__(self, host: AdminHost) -> None:
+        super().__init__(host)
         self.editing_id: int | None = None
         lay = QHBoxLayout(self)
         self.table = make_table(self.columns)

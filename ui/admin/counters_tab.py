@@ -134,7 +134,7 @@ class CountersTab(ListEditTab):
         def run(waiting: str | None = None, transfer_to: int | None = None) -> int:
             return self.admin.save_counter(self.actor, edit, waiting=waiting)
 
-        self.window.submit(run, self.form, "窗口已保存。", after=self._saved)
+        self.host.submit(run, self.form, "窗口已保存。", after=self._saved)
 
     def _saved(self, counter_id: int) -> None:
         self.editing_id = counter_id

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QWidget
+
+FieldWidget = TypeVar("FieldWidget", bound=QWidget)
 
 
 class FieldForm(QFormLayout):
@@ -13,7 +17,8 @@ class FieldForm(QFormLayout):
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
 
-    def add(self, field: str, label: str, widget: QWidget) -> QWidget:
+    def add(self, field: str, label: str, widget: FieldWidget) -> FieldWidget:
+        """Add a row and return `widget` itself (typed as given, so callers keep its API)."""
         row = QWidget()
         box = QHBoxLayout(row)
         box.setContentsMargins(0, 0, 0, 0)

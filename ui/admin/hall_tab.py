@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.services.admin import WEEKDAY_LABELS, AdminSnapshot, DayHours, HallEdit
-from ui.admin.base import AdminTab, spin
+from ui.admin.base import AdminHost, AdminTab, spin
 from ui.admin.form import FieldForm
 
 
@@ -30,8 +30,8 @@ def _qtime(value: time | None, default: str) -> QTime:
 class HallTab(AdminTab):
     title = "营业厅"
 
-    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(window)
+    def __init__(self, host: AdminHost) -> None:
+        super().__init__(host)
         lay = QVBoxLayout(self)
         self.form = FieldForm()
         self.code = self.form.add("code", "营业厅代码", QLabel(""))
@@ -92,7 +92,7 @@ class HallTab(AdminTab):
 
     def save(self) -> None:
         edit = self.edit()
-        self.window.submit(lambda **_: self.admin.update_hall(self.actor, edit), self.form,
+        self.host.submit(lambda **_: self.admin.update_hall(self.actor, edit), self.form,
                            "营业厅信息已保存。", after=lambda _: self.load_later())
 
     def load_later(self) -> None:

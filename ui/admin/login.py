@@ -6,12 +6,17 @@ clerks are refused. The login itself runs off the GUI thread.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import HallError, PermissionDenied, ValidationError
 from ui.admin.form import FieldForm
-from ui.ops import run_op
+from ui.ops import OpHandle, run_op
+
+if TYPE_CHECKING:
+    from hall_app.services import HallServices
 
 
 def _pin_edit() -> QLineEdit:
@@ -24,7 +29,8 @@ def _pin_edit() -> QLineEdit:
 class ChangePinDialog(QDialog):
     """Shown right after login when the PIN was reset: the new PIN must be set now."""
 
-    def __init__(self, services, actor: Actor, old_pin: str, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services: HallServices, actor: Actor, old_pin: str,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("请修改密码")
         self.services, self.actor, self.old_pin = services, actor, old_pin
@@ -39,7 +45,7 @@ class ChangePinDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
-        self.handle = None
+        self.handle: OpHandle | None = None
 
     def submit(self) -> None:
         self.form.clear_errors()
@@ -60,12 +66,13 @@ class ChangePinDialog(QDialog):
 class LoginDialog(QDialog):
     """`actor` is set once a staff member allowed to view the configuration logged in."""
 
-    def __init__(self, services, staff_no: str = "", parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services: HallServices, staff_no: str = "",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("营业厅管理 - 登录")
         self.services = services
         self.actor: Actor | None = None
-        self.handle = None
+        self.handle: OpHandle | None = None
         lay = QVBoxLayout(self)
         self.form = FieldForm()
         self.staff_no = self.form.add("staff_no", "工号", QLineEdit(staff_no))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout
 
 from hall_app.domain.priority import RULE_LABELS, PriorityRule, RuleConfig
 from hall_app.errors import HallError
 from hall_app.services.admin import AdminSnapshot
-from ui.admin.base import AdminTab, fill_table, make_table, spin
+from ui.admin.base import AdminHost, AdminTab, fill_table, make_table, spin
 from ui.admin.form import FieldForm
-from ui.ops import run_op
+from ui.ops import OpHandle, run_op
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hall_app.services.admin import PreviewLine
 
 HELP = {
     "strict": "VIP 号票总是先叫,其余按取号先后。",
@@ -21,8 +28,8 @@ HELP = {
 class RuleTab(AdminTab):
     title = "叫号规则"
 
-    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(window)
+    def __init__(self, host: AdminHost) -> None:
+        super().__init__(host)
         lay = QVBoxLayout(self)
         self.form = FieldForm()
         self.rule = self.form.add("priority_rule", "规则", QComboBox())
@@ -41,7 +48,7 @@ class RuleTab(AdminTab):
         self.save_button.clicked.connect(self.save)
         lay.addWidget(self.save_button)
         self.edit_buttons = [self.save_button]
-        self.preview_handle = None
+        self.preview_handle: OpHandle | None = None
         self.preview_codes: list[str] = []
         for signal in (self.rule.currentIndexChanged, self.ratio.valueChanged,
                        self.aging.valueChanged, self.counter.currentIndexChanged):
@@ -83,7 +90,7 @@ class RuleTab(AdminTab):
             lambda: self.admin.preview(self.actor, counter_id, config),
             on_success=self._show_preview, on_failure=self._preview_failed, parent=self)
 
-    def _show_preview(self, lines) -> None:  # type: ignore[no-untyped-def]
+    def _show_preview(self, lines: Sequence[PreviewLine]) -> None:
         self.preview_codes = [line.code for line in lines]
         fill_table(self.table, [(line.position, line.code, line.service_name,
                                  "VIP" if line.priority == "vip" else "普通",
@@ -97,5 +104,5 @@ class RuleTab(AdminTab):
 
     def save(self) -> None:
         config = self.config()
-        self.window.submit(lambda **_: self.admin.set_priority_rule(self.actor, config),
+        self.host.submit(lambda **_: self.admin.set_priority_rule(self.actor, config),
                            self.form, "叫号规则已保存,各窗口下次叫号即按新规则。")

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.services.admin import AdminSnapshot, ServiceEdit
-from ui.admin.base import ListEditTab, fill_table, spin
+from ui.admin.base import AdminHost, ListEditTab, fill_table, spin
 from ui.admin.form import FieldForm
 
 COLUMNS = ("代码", "名称", "字母", "目标等候", "长等候", "平均办理", "VIP", "状态", "等候")
@@ -20,8 +20,8 @@ class ServicesTab(ListEditTab):
     columns = COLUMNS
     new_label = "新增业务"
 
-    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(window)
+    def __init__(self, host: AdminHost) -> None:
+        super().__init__(host)
         self.new()
 
     def build_form(self, form: FieldForm) -> None:
@@ -87,7 +87,7 @@ class ServicesTab(ListEditTab):
             return self.admin.save_service(self.actor, edit, waiting=waiting,
                                            transfer_to=transfer_to)
 
-        self.window.submit(run, self.form, "业务类型已保存。", after=self._saved,
+        self.host.submit(run, self.form, "业务类型已保存。", after=self._saved,
                            transfer_choices=self._transfer_choices(edit.id))
 
     def _transfer_choices(self, exclude: int | None) -> list[tuple[int, str]]:

@@ -85,7 +85,7 @@ class StaffTab(ListEditTab):
         edit = StaffEdit(self.editing_id, self.staff_no.text(), self.name.text(),
                          self.role.currentData(), self.active.isChecked())
         pin = self.pin.text() if self.editing_id is None else None
-        self.window.submit(lambda **_: self.admin.save_staff(self.actor, edit, pin=pin),
+        self.host.submit(lambda **_: self.admin.save_staff(self.actor, edit, pin=pin),
                            self.form, "员工信息已保存。", after=self._saved)
 
     def _saved(self, staff_id: int) -> None:
@@ -98,6 +98,6 @@ class StaffTab(ListEditTab):
             self.form.show_error("pin", "请先在左侧选择员工。")
             return
         staff_id, pin = self.editing_id, self.pin.text()
-        self.window.submit(lambda **_: self.admin.reset_pin(self.actor, staff_id, pin),
+        self.host.submit(lambda **_: self.admin.reset_pin(self.actor, staff_id, pin),
                            self.form, "密码已重置,该员工下次登录时须修改密码。",
                            after=lambda _: self.pin.clear())

@@ -5,15 +5,15 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton, QVBoxLayout
 
 from hall_app.services.admin import VOICE_STATIONS, AdminSnapshot, ThresholdSettings
-from ui.admin.base import AdminTab, spin
+from ui.admin.base import AdminHost, AdminTab, spin
 from ui.admin.form import FieldForm
 
 
 class ThresholdsTab(AdminTab):
     title = "阈值"
 
-    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(window)
+    def __init__(self, host: AdminHost) -> None:
+        super().__init__(host)
         lay = QVBoxLayout(self)
         self.form = FieldForm()
         self.recalls = self.form.add("recalls_before_no_show", "过号前重呼次数", spin(2, suffix=" 次"))
@@ -46,5 +46,5 @@ class ThresholdsTab(AdminTab):
     def save(self) -> None:
         edit = ThresholdSettings(self.recalls.value(), self.refresh_ms.value(), self.pause.value(),
                                  self.voice.isChecked(), self.station.currentData())
-        self.window.submit(lambda **_: self.admin.update_thresholds(self.actor, edit), self.form,
+        self.host.submit(lambda **_: self.admin.update_thresholds(self.actor, edit), self.form,
                            "阈值已保存。")

@@ -1,5 +1,6 @@
-"""Panels of the clerk's counter window (ui/counter_window.py puts them together).
+"""The clerk's counter window and its panels.
 
+window      CounterWindow puts the panels together; main() logs in, then opens it
 situation   CounterView → hall_app.scripts.Situation, live clocks (no Qt widgets)
 login       LoginDialog (staff number + PIN + counter) and ChangePinDialog
 current     the current-customer panel (big ticket code, waits, state)

@@ -8,10 +8,14 @@ never silently dropped: the window answers it with a message saying why not.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
+
+if TYPE_CHECKING:
+    from hall_app.services.queries import CounterView
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ ACTIONS = (
 )
 
 
-def legal_actions(view, connected: bool = True) -> set[str]:  # type: ignore[no-untyped-def]
+def legal_actions(view: CounterView | None, connected: bool = True) -> set[str]:
     """Names of the actions that make sense for this snapshot."""
     if view is None or not connected:
         return set()
@@ -86,8 +90,8 @@ class ActionBar(QWidget):
         self.buttons[name].setText(f"{label}  [{self.key_for(name)}]")
         self.buttons[name].setToolTip(f"{label}(快捷键 {self.key_for(name)})")
 
-    def update_state(self, view, *, connected: bool, busy: bool) -> None:  # type: ignore[no-untyped-def]
-        legal = set() if busy else legal_actions(view, connected)
+    def update_state(self, view: CounterView | None, *, connected: bool, busy: bool) -> None:
+        legal: set[str] = set() if busy else legal_actions(view, connected)
         for name, button in self.buttons.items():
             button.setEnabled(name in legal)
         cur = view.current if view is not None else None

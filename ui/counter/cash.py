@@ -20,7 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.errors import ValidationError
-from hall_app.scripts import cash_exchange, fee_breakdown, format_yuan, parse_amount
+from hall_app.scripts import (
+    CashResult,
+    FeeBreakdown,
+    ScriptBook,
+    cash_exchange,
+    fee_breakdown,
+    format_yuan,
+    parse_amount,
+)
 
 _ITEM_SPLIT = re.compile(r"[,,;;、\n]+")
 _ITEM = re.compile(r"^\s*(.+?)\s*[::=＝ ]\s*(\S+)\s*$")
@@ -54,14 +62,14 @@ class CashHelper(QFrame):
 
     record_requested = Signal(object, object)  # CashResult, dict of fee items in fen or None
 
-    def __init__(self, book, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, book: ScriptBook, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CashHelper")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.book = book
         self.business = ""
-        self.result = None
-        self.fee = None
+        self.result: CashResult | None = None
+        self.fee: FeeBreakdown | None = None
         title = QLabel("唱收唱交")
         title.setProperty("role", "panelTitle")
         self.due_edit = QLineEdit()
@@ -164,7 +172,7 @@ class CashHelper(QFrame):
         self.phrase_label.setText(f"「{r.phrase}」")
         self.record_button.setEnabled(True)
 
-    def _due(self, due_text: str, items_text: str):  # type: ignore[no-untyped-def]
+    def _due(self, due_text: str, items_text: str) -> str | None:
         """The amount due as text for cash_exchange, checking fee items when given."""
         if not items_text.strip():
             return None
@@ -174,9 +182,9 @@ class CashHelper(QFrame):
         else:
             total = sum((parse_amount(a, field="items", label=f"{n}金额") for n, a in items),
                         start=parse_amount("0", field="items"))
-        self.fee = fee_breakdown(self.book, self.business or "本次", total, items)
-        self.fee_label.setText(f"「{self.fee.phrase}」")
-        return format_yuan(self.fee.total)
+        fee = self.fee = fee_breakdown(self.book, self.business or "本次", total, items)
+        self.fee_label.setText(f"「{fee.phrase}」")
+        return format_yuan(fee.total)
 
     def _record(self) -> None:
         if self.result is not None:

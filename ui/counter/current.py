@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
 
 from ui.counter.situation import (
@@ -11,6 +13,9 @@ from ui.counter.situation import (
     format_duration,
 )
 from ui.widgets import BigLabel
+
+if TYPE_CHECKING:
+    from hall_app.services.queries import CounterView
 
 
 class CurrentCustomerPanel(QFrame):
@@ -43,10 +48,10 @@ class CurrentCustomerPanel(QFrame):
         grid.addWidget(self.state_label, 3, 0, 1, 3)
         grid.addWidget(self.wait_label, 4, 0, 1, 3)
         grid.addWidget(self.timer_label, 5, 0, 1, 3)
-        self._view = None
+        self._view: CounterView | None = None
         self._clock = LiveClock()
 
-    def apply(self, view, clock: LiveClock) -> None:  # type: ignore[no-untyped-def]
+    def apply(self, view: CounterView, clock: LiveClock) -> None:
         self._view, self._clock = view, clock
         counter = view.counter
         state = COUNTER_STATE_LABELS.get(counter.state, counter.state)

@@ -6,6 +6,8 @@ reads the choice on ``accepted``. Validation messages are shown inside the dialo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -21,6 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.services.counters import PAUSE_REASONS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from hall_app.services.queries import CounterInfo, ServiceInfo
 
 ESCALATE_REASONS = (
     "业务问题无法解答,请值班长协助",
@@ -49,8 +56,9 @@ def _error_label() -> QLabel:
 class TransferDialog(QDialog):
     """Choose another service and/or a counter that serves it."""
 
-    def __init__(self, ticket_code: str, services, counters, *, current_service_id: int,
-                 this_counter_id: int, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ticket_code: str, services: Iterable[ServiceInfo],
+                 counters: Iterable[CounterInfo], *, current_service_id: int,
+                 this_counter_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"转移 {ticket_code} 号")
         self._counters = [c for c in counters if c.active and c.id != this_counter_id]

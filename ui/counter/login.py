@@ -7,6 +7,8 @@ The chosen counter is remembered per workstation (``ui_settings``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -24,6 +26,11 @@ from PySide6.QtWidgets import (
 from hall_app.errors import HallError
 from ui.app_runtime import ui_settings
 from ui.ops import run_op
+
+if TYPE_CHECKING:
+    from hall_app.domain.roles import Actor
+    from hall_app.services import HallServices
+    from hall_app.services.queries import CounterInfo
 
 LAST_COUNTER_KEY = "counter/last_counter"
 
@@ -67,12 +74,12 @@ class LoginDialog(QDialog):
 
     signed_in = Signal(object, object)  # Actor, CounterInfo
 
-    def __init__(self, services, *, staff: str = "", counter_number: int | None = None,
-                 parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services: HallServices, *, staff: str = "",
+                 counter_number: int | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.actor = None
-        self.counter = None
+        self.actor: Actor | None = None
+        self.counter: CounterInfo | None = None
         self._old_pin = ""
         self._counters: list = []
         self._wanted_counter = counter_number or remembered_counter()
@@ -128,7 +135,7 @@ class LoginDialog(QDialog):
                on_failure=lambda e: self.error_label.setText(e.message), parent=self,
                description="load counters")
 
-    def _set_counters(self, counters) -> None:  # type: ignore[no-untyped-def]
+    def _set_counters(self, counters: list[CounterInfo]) -> None:
         self._counters = list(counters)
         self.counter_combo.clear()
         for c in self._counters:
@@ -138,7 +145,7 @@ class LoginDialog(QDialog):
         index = self.counter_combo.findData(self._wanted_counter) if self._wanted_counter else -1
         self.counter_combo.setCurrentIndex(max(index, 0) if self._counters else -1)
 
-    def selected_counter(self):  # type: ignore[no-untyped-def]
+    def selected_counter(self) -> CounterInfo | None:
         number = self.counter_combo.currentData()
         return next((c for c in self._counters if c.number == number), None)
 
@@ -155,7 +162,7 @@ class LoginDialog(QDialog):
         self.error_label.setText("正在登录…")
         auth = self.services.auth
 
-        def work():  # type: ignore[no-untyped-def]
+        def work() -> tuple[Actor, bool]:
             actor = auth.login(staff, pin)
             return actor, auth.must_change_pin(actor)
 
@@ -168,7 +175,7 @@ class LoginDialog(QDialog):
         self.pin_edit.clear()
         self.pin_edit.setFocus()
 
-    def _logged_in(self, result) -> None:  # type: ignore[no-untyped-def]
+    def _logged_in(self, result: tuple[Actor, bool]) -> None:
         actor, must_change = result
         self.actor = actor
         if must_change:
@@ -184,8 +191,10 @@ class LoginDialog(QDialog):
         if new != again:
             self.change_error_label.setText("两次输入的新密码不一致。")
             return
-        self.change_error_label.setText("正在保存…")
         actor, old = self.actor, self._old_pin
+        if actor is None:  # the PIN page is shown only after a successful login
+            return
+        self.change_error_label.setText("正在保存…")
         run_op(lambda: self.services.auth.change_pin(actor, old, new),
                on_success=lambda _: self._sign_in(),
                on_failure=lambda e: self.change_error_label.setText(e.message), parent=self,
@@ -194,13 +203,16 @@ class LoginDialog(QDialog):
     def _sign_in(self) -> None:
         counter, actor = self.selected_counter(), self.actor
         label = self.change_error_label if self.pages.currentIndex() == 1 else self.error_label
+        if counter is None or actor is None:  # both were checked before the login started
+            label.setText("请选择窗口。")
+            return
         label.setText("正在登录窗口…")
         run_op(lambda: self.services.counters.sign_in(actor, counter.id),
                on_success=lambda _: self._done(counter),
                on_failure=lambda e: label.setText(e.message), parent=self,
                disable=[self.ok_button], description="sign in")
 
-    def _done(self, counter) -> None:  # type: ignore[no-untyped-def]
+    def _done(self, counter: CounterInfo) -> None:
         self.counter = counter
         self._old_pin = ""
         remember_counter(counter.number)

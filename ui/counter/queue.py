@@ -6,9 +6,9 @@ of people waiting per service. Waits tick locally from the snapshot (no database
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 
 from ui.counter.situation import LiveClock, format_duration
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from hall_app.services.queries import CounterView, QueueEntry
+
 _ROOT = QModelIndex()
+Index = QModelIndex | QPersistentModelIndex  # what Qt may pass to a model's methods
 LATE_BACKGROUND = QColor("#ffcdd2")
 LATE_FOREGROUND = QColor("#8e0000")
 NEAR_BACKGROUND = QColor("#fff3c4")
@@ -36,16 +42,16 @@ class QueueModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: tuple = ()
+        self._rows: tuple[QueueEntry, ...] = ()
         self._clock = LiveClock()
 
-    def set_entries(self, entries, clock: LiveClock) -> None:  # type: ignore[no-untyped-def]
+    def set_entries(self, entries: Iterable[QueueEntry], clock: LiveClock) -> None:
         self.beginResetModel()
         self._rows = tuple(entries)
         self._clock = clock
         self.endResetModel()
 
-    def entry(self, row: int):  # type: ignore[no-untyped-def]
+    def entry(self, row: int) -> QueueEntry:
         return self._rows[row]
 
     def waited_seconds(self, row: int) -> float:
@@ -62,10 +68,10 @@ class QueueModel(QAbstractTableModel):
                                                 Qt.ItemDataRole.BackgroundRole,
                                                 Qt.ItemDataRole.ForegroundRole])
 
-    def rowCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802 (Qt API)
+    def rowCount(self, parent: Index = _ROOT) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
@@ -74,7 +80,7 @@ class QueueModel(QAbstractTableModel):
             return self.HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row, col = index.row(), index.column()
@@ -133,7 +139,7 @@ class QueuePanel(QFrame):
         layout.addWidget(self.counts_label)
         layout.addWidget(self.table, 1)
 
-    def apply(self, view, clock: LiveClock) -> None:  # type: ignore[no-untyped-def]
+    def apply(self, view: CounterView, clock: LiveClock) -> None:
         self.model.set_entries(view.queue, clock)
         total = len(view.queue)
         late = sum(1 for e in view.queue if e.over_threshold)

@@ -8,6 +8,7 @@ may click any step. Coaching cards and forbidden phrases are one click away.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,6 +28,12 @@ from PySide6.QtWidgets import (
 from hall_app.scripts import flow_steps, select_prompts
 from ui.counter.situation import build_situation, script_thresholds
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hall_app.scripts import FlowStep, Prompt, ScriptBook, Thresholds
+    from hall_app.services.queries import CounterView
+
 KIND_LABELS = {"say": "说", "do": "做", "warn": "注意"}
 KIND_COLOURS = {"say": "#1565c0", "do": "#2e7d32", "warn": "#c62828"}
 
@@ -36,7 +43,7 @@ def _badge(kind: str) -> str:
             f'padding:1px 6px;">&nbsp;{KIND_LABELS[kind]}&nbsp;</span>')
 
 
-def prompts_html(prompts) -> str:  # type: ignore[no-untyped-def]
+def prompts_html(prompts: Sequence[Prompt]) -> str:
     rows = []
     for i, p in enumerate(prompts):
         size = "15pt" if i == 0 else "12pt"
@@ -46,7 +53,7 @@ def prompts_html(prompts) -> str:  # type: ignore[no-untyped-def]
     return "".join(rows) or '<p style="color:#666;">暂无提示。</p>'
 
 
-def step_html(step) -> str:  # type: ignore[no-untyped-def]
+def step_html(step: FlowStep) -> str:
     parts = [f'<p style="font-size:13pt; font-weight:bold;">{html.escape(step.title)}</p>']
     parts += [f"<p>{_badge('do')} {html.escape(x)}</p>" for x in step.do]
     parts += [f"<p>{_badge('warn')} {html.escape(x)}</p>" for x in step.warn]
@@ -61,7 +68,7 @@ def step_html(step) -> str:  # type: ignore[no-untyped-def]
 class GuideDialog(QDialog):
     """Coaching cards (six customer types), forbidden / recommended phrases, complaint steps."""
 
-    def __init__(self, book, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, book: ScriptBook, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("服务应对指引")
         self.resize(640, 520)
@@ -97,17 +104,18 @@ class GuideDialog(QDialog):
 class ScriptPanel(QFrame):
     """Prompts + five-step flow for the current snapshot."""
 
-    def __init__(self, book, thresholds, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, book: ScriptBook, thresholds: Thresholds,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ScriptPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.book = book
         self.thresholds = thresholds
         self.step = 0
-        self.prompts: list = []
-        self.steps: list = []
-        self._view = None
-        self._ticket_key: tuple | None = None
+        self.prompts: list[Prompt] = []
+        self.steps: list[FlowStep] = []
+        self._view: CounterView | None = None
+        self._ticket_key: tuple[int, str] | None = None
 
         title = QLabel("话术提示")
         title.setProperty("role", "panelTitle")
@@ -152,7 +160,7 @@ class ScriptPanel(QFrame):
         layout.addLayout(steps_row)
         layout.addWidget(scroll, 1)
 
-    def apply(self, view) -> None:  # type: ignore[no-untyped-def]
+    def apply(self, view: CounterView) -> None:
         """New snapshot: follow the ticket's progress through the flow, then re-render."""
         cur = view.current
         key = (cur.ticket_id, cur.state) if cur else None
@@ -165,7 +173,7 @@ class ScriptPanel(QFrame):
                 self.step = 1
             self._ticket_key = key
         self._view = view
-        self.render()
+        self.redraw()
 
     def situational_prompts(self) -> list:
         """The selected prompts minus those the step area below already shows."""
@@ -179,15 +187,17 @@ class ScriptPanel(QFrame):
 
     def set_step(self, index: int) -> None:
         self.step = max(0, min(index, len(self.book.flow) - 1))
-        self.render()
+        self.redraw()
 
-    def render(self) -> None:
+    def redraw(self) -> None:
+        # Not `render`: that would hide QWidget.render(target).
         if self._view is None:
             return
         situation = build_situation(self._view, self.step)
-        if getattr(self._view, "thresholds", None) is not None:
+        hall_thresholds = getattr(self._view, "thresholds", None)
+        if hall_thresholds is not None:
             # The hall's current values (an admin may have changed them today).
-            self.thresholds = script_thresholds(self._view.thresholds)
+            self.thresholds = script_thresholds(hall_thresholds)
         self.prompts = select_prompts(self.book, situation, self.thresholds)
         self.steps = flow_steps(self.book, situation)
         self.prompt_label.setText(prompts_html(self.situational_prompts()))

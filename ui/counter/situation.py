@@ -8,9 +8,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from hall_app.config import Thresholds as HallThresholds
 from hall_app.scripts import Situation, Thresholds
+
+if TYPE_CHECKING:
+    from hall_app.services.queries import CounterView
 
 TICKET_STATE_LABELS = {"called": "已呼叫,等待顾客到窗口", "serving": "办理中"}
 COUNTER_STATE_LABELS = {"open": "服务中", "paused": "暂停服务", "closed": "未开启",
@@ -27,7 +31,7 @@ def script_thresholds(hall: HallThresholds) -> Thresholds:
     )
 
 
-def build_situation(view, flow_step: int = 0) -> Situation:  # type: ignore[no-untyped-def]
+def build_situation(view: CounterView, flow_step: int = 0) -> Situation:
     """Situation for the script engine from a ``CounterView`` (see hall_app.scripts.engine)."""
     cur = view.current
     outages = [o for o in view.outages if o.kind == "outage"]
@@ -54,7 +58,7 @@ def build_situation(view, flow_step: int = 0) -> Situation:  # type: ignore[no-u
     )
 
 
-def outage_text(view) -> str | None:  # type: ignore[no-untyped-def]
+def outage_text(view: CounterView) -> str | None:
     """Banner text for the outages that concern this counter, or None."""
     parts = []
     for o in view.outages:

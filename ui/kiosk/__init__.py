@@ -1,4 +1,4 @@
-"""The ticket kiosk's parts that are not the window: the slip and the printers."""
+"""The ticket kiosk: window.py, the slip and the printers (the latter exported here)."""
 
 from ui.kiosk.printers import PdfSlipPrinter, PrinterError, QtSlipPrinter, SlipPrinter
 from ui.kiosk.slip import SlipData, slip_from_ticket

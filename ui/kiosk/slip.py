@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPen
 
 from ui.fonts import CJK_FAMILY
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from hall_app.services.tickets import TicketInfo
 
 #: An 80 mm roll prints about 72 mm wide; the height is what the slip needs.
 SLIP_WIDTH_MM = 80.0
@@ -58,7 +64,8 @@ class SlipData:
         ) + ((f"服务热线:{self.hotline}",) if self.hotline else ())
 
 
-def slip_from_ticket(ticket, hall_name: str, tz, hotline: str = "") -> SlipData:  # type: ignore[no-untyped-def]
+def slip_from_ticket(ticket: TicketInfo, hall_name: str, tz: tzinfo,
+                     hotline: str = "") -> SlipData:
     """SlipData from a core TicketInfo (issued_at is UTC; shown in the hall's zone)."""
     return SlipData(hall_name, ticket.code, ticket.service_name, ticket.ahead,
                     ticket.estimated_wait_minutes, ticket.issued_at.astimezone(tz), hotline)

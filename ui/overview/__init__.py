@@ -1,1 +1,3 @@
-"""Widgets of the duty manager's overview window (counter grid, alerts, queues, charts, dialogs)."""
+"""The duty manager's overview: window.py and its widgets (counter grid, alerts, queues, charts,
+dialogs).
+"""

@@ -6,6 +6,7 @@ the core (which checks the permission and records who did it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Signal
@@ -22,11 +23,17 @@ from PySide6.QtWidgets import (
 from hall_app.services.overview import SEVERITY_LABELS
 from ui.overview.timefmt import clock
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from hall_app.services.overview import Alert
+
 SEVERITY_NAMES = {4: "critical", 3: "high", 2: "medium", 1: "low"}
 
 
 class AlertRow(QFrame):
-    def __init__(self, alert, tz: ZoneInfo, on_ack, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, alert: Alert, tz: ZoneInfo, on_ack: Callable[[str], object],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.alert = alert
         self.setObjectName("AlertRow")
@@ -52,13 +59,13 @@ class AlertRow(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(text, 1)
+        self.button: QPushButton | None = None
+        self.ack_label: QLabel | None = None
         if alert.acknowledged:
-            self.button = None
             self.ack_label = QLabel(f"已确认\n{alert.acked_by} {clock(alert.acked_at, tz)}")
             self.ack_label.setObjectName("AlertAcked")
             layout.addWidget(self.ack_label)
         else:
-            self.ack_label = None
             self.button = QPushButton("确认" if alert.kind != "escalation" else "确认并处理")
             self.button.setObjectName("AckButton")
             self.button.clicked.connect(lambda: on_ack(alert.key))
@@ -91,7 +98,7 @@ class AlertsPanel(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(scroll, 1)
 
-    def set_alerts(self, alerts) -> None:  # type: ignore[no-untyped-def]
+    def set_alerts(self, alerts: Iterable[Alert]) -> None:
         for row in self.rows.values():
             row.setParent(None)
             row.deleteLater()

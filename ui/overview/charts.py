@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
@@ -13,6 +15,11 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hall_app.services.overview import HourFigure, WaitBucket
 
 
 def _axis_max(values: list[int]) -> int:
@@ -60,9 +67,9 @@ class _BarChart(QChartView):
 class HourlyChart(_BarChart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("今日每小时取号与办结(按小时)", parent)
-        self.values: tuple = ()
+        self.values: tuple[HourFigure, ...] = ()
 
-    def set_hourly(self, hourly) -> None:  # type: ignore[no-untyped-def]
+    def set_hourly(self, hourly: Sequence[HourFigure]) -> None:
         self.values = tuple(hourly)
         self._draw([str(h.hour) for h in hourly],
                    [("取号", "#1e88e5", [h.arrivals for h in hourly]),
@@ -72,8 +79,8 @@ class HourlyChart(_BarChart):
 class WaitChart(_BarChart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("当前等候时长分布(分钟 / 人数)", parent)
-        self.values: tuple = ()
+        self.values: tuple[WaitBucket, ...] = ()
 
-    def set_buckets(self, buckets) -> None:  # type: ignore[no-untyped-def]
+    def set_buckets(self, buckets: Sequence[WaitBucket]) -> None:
         self.values = tuple(buckets)
         self._draw([b.label.replace("分以上", "+").replace("分", "") for b in buckets], [("等候人数", "#fb8c00", [b.count for b in buckets])])

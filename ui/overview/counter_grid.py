@@ -7,11 +7,17 @@ running durations (service time, pause time) without touching the database.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.overview.timefmt import duration, since
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hall_app.services.overview import CounterTile as TileData
 
 STATE_LABELS = {"open": "空闲待叫号", "serving": "办理中", "paused": "暂停服务", "closed": "未开启"}
 TICKET_LABELS = {"called": "已呼叫", "serving": "办理中"}
@@ -37,9 +43,9 @@ class CounterTile(QFrame):
         for w in (self.number, self.state, self.staff, self.ticket, self.timer):
             w.setAlignment(Qt.AlignmentFlag.AlignLeft)
             layout.addWidget(w)
-        self.data = None
+        self.data: TileData | None = None
 
-    def set_data(self, tile) -> None:  # type: ignore[no-untyped-def]
+    def set_data(self, tile: TileData) -> None:
         self.data = tile
         self.setProperty("state", tile.state)
         self.setProperty("outage", tile.in_outage)
@@ -54,7 +60,7 @@ class CounterTile(QFrame):
         self.state.setText(label)
         self.staff.setText(f"营业员:{tile.staff_name}" if tile.staff_name else "营业员:—")
         if tile.ticket_code:
-            self.ticket.setText(f"{tile.ticket_code} {TICKET_LABELS.get(tile.ticket_state, '')}"
+            self.ticket.setText(f"{tile.ticket_code} {TICKET_LABELS.get(tile.ticket_state or '', '')}"
                                 f" · {tile.ticket_service}")
         else:
             self.ticket.setText("")
@@ -84,7 +90,7 @@ class CounterGrid(QWidget):
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.tiles: dict[int, CounterTile] = {}
 
-    def set_counters(self, counters, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    def set_counters(self, counters: Sequence[TileData], now: datetime) -> None:
         ids = [c.id for c in counters]
         if list(self.tiles) != ids:
             for tile in self.tiles.values():

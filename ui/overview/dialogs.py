@@ -7,6 +7,7 @@ Each dialog only collects input; the window performs the action through the core
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDateTime
@@ -32,6 +33,12 @@ from PySide6.QtWidgets import (
 from hall_app.services.incidents import FACILITY_CATEGORIES
 from ui.overview.timefmt import minutes, since
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hall_app.services.overview import CounterTile as TileData
+    from hall_app.services.overview import WaitingTicket
+
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
@@ -53,7 +60,8 @@ def _error_label() -> QLabel:
 class OutageDialog(QDialog):
     """Notice text (prefilled from the scripts, editable) and hall-wide or chosen counters."""
 
-    def __init__(self, notice: str, counters, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, notice: str, counters: Sequence[TileData],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("发布故障告示")
         self.setMinimumWidth(520)
@@ -72,7 +80,13 @@ class OutageDialog(QDialog):
             box.setEnabled(False)
             self.checks[c.id] = box
             grid.addWidget(box, i // 5, i % 5)
-        self.some.toggled.connect(lambda on: [b.setEnabled(on) for b in self.checks.values()])
+        checks = self.checks
+
+        def enable_checks(on: bool) -> None:
+            for check in checks.values():
+                check.setEnabled(on)
+
+        self.some.toggled.connect(enable_checks)
         self.error = _error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("告示内容(窗口、取号机和叫号屏都会显示):"))
@@ -160,7 +174,8 @@ class FacilityDialog(QDialog):
 class WalkawayDialog(QDialog):
     """Choose the waiting ticket whose customer was seen leaving."""
 
-    def __init__(self, waiting, now: datetime, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, waiting: Sequence[WaitingTicket], now: datetime,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("标记顾客离开")
         self.setMinimumSize(420, 420)

@@ -7,6 +7,8 @@ the role's permissions (acknowledging alerts); every action is checked again in 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,8 +24,12 @@ from hall_app.domain.roles import ROLE_LABELS, Permission
 from hall_app.errors import HallError
 from ui.ops import run_op
 
+if TYPE_CHECKING:
+    from hall_app.domain.roles import Actor
+    from hall_app.services import HallServices
 
-def refusal(actor) -> str | None:  # type: ignore[no-untyped-def]
+
+def refusal(actor: Actor) -> str | None:
     """Why this actor may not open the overview, or None."""
     if actor.can(Permission.ACK_ALERT):
         return None
@@ -33,10 +39,11 @@ def refusal(actor) -> str | None:  # type: ignore[no-untyped-def]
 class OverviewLoginDialog(QDialog):
     """On success ``actor`` is set and the dialog is accepted."""
 
-    def __init__(self, services, *, staff: str = "", parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services: HallServices, *, staff: str = "",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.actor = None
+        self.actor: Actor | None = None
         self.setWindowTitle("值班长登录")
         self.setMinimumWidth(400)
         self.staff_edit = QLineEdit(staff)
@@ -74,7 +81,7 @@ class OverviewLoginDialog(QDialog):
                on_failure=self._failed, parent=self,
                disable=[self.buttons, self.staff_edit, self.pin_edit])
 
-    def _logged_in(self, actor) -> None:  # type: ignore[no-untyped-def]
+    def _logged_in(self, actor: Actor) -> None:
         why = refusal(actor)
         if why:
             self.error.setText(why)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Signal
@@ -9,9 +10,15 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from ui.overview.timefmt import clock
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from hall_app.services.overview import ActiveIncident
+
 
 class IncidentRow(QFrame):
-    def __init__(self, inc, tz: ZoneInfo, on_clear, parent: QWidget | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, inc: ActiveIncident, tz: ZoneInfo, on_clear: Callable[[int], object],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.incident = inc
         self.setObjectName("IncidentRow")
@@ -33,7 +40,7 @@ class IncidentRow(QFrame):
 
 
 class OutageBar(QWidget):
-    clear_requested = Signal(int)
+    clear_requested = Signal(object)  # incident id: keys exceed 32 bits (site ranges)
 
     def __init__(self, tz: ZoneInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,7 +53,7 @@ class OutageBar(QWidget):
         self.none.setProperty("role", "hint")
         self.layout_.addWidget(self.none)
 
-    def set_incidents(self, incidents) -> None:  # type: ignore[no-untyped-def]
+    def set_incidents(self, incidents: Iterable[ActiveIncident]) -> None:
         for row in self.rows:
             row.setParent(None)
             row.deleteLater()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -20,6 +21,11 @@ from PySide6.QtWidgets import (
 
 from ui.overview.timefmt import minutes, since
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from hall_app.services.overview import DayFigures, ServiceQueue
+
 _OVER = QBrush(QColor("#c62828"))
 
 
@@ -36,9 +42,9 @@ class QueueTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3):
             self.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.queues: tuple = ()
+        self.queues: tuple[ServiceQueue, ...] = ()
 
-    def set_queues(self, queues, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    def set_queues(self, queues: Iterable[ServiceQueue], now: datetime) -> None:
         self.queues = tuple(queues)
         self.setRowCount(len(self.queues))
         for r, q in enumerate(self.queues):
@@ -86,7 +92,7 @@ class FiguresPanel(QFrame):
             grid.addLayout(box, 0, i)
             self.values[key] = value
 
-    def set_figures(self, f) -> None:  # type: ignore[no-untyped-def]
+    def set_figures(self, f: DayFigures) -> None:
         self.values["arrived"].setText(str(f.arrived))
         self.values["served"].setText(str(f.served))
         self.values["walkaways"].setText(str(f.walkaways))

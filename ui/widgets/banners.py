@@ -7,10 +7,15 @@ binds it to its :class:`ui.live.LiveFeed`.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Slot
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from hall_app.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from ui.live import LiveFeed
 
 _BANNER_STYLE = """
 QLabel#{name} {{
@@ -63,10 +68,10 @@ class ConnectionBanner(_Banner):
         self._colour(*_SEVERITY_COLOURS["critical"])
         self.setText(DatabaseUnavailable().message)
 
-    def bind(self, live: QObject) -> None:
+    def bind(self, live: LiveFeed) -> None:
         """Follow a LiveFeed's ``connection_lost`` / ``connection_restored`` signals."""
-        live.connection_lost.connect(self.on_connection_lost)  # type: ignore[attr-defined]
-        live.connection_restored.connect(self.on_connection_restored)  # type: ignore[attr-defined]
+        live.connection_lost.connect(self.on_connection_lost)
+        live.connection_restored.connect(self.on_connection_restored)
 
     @Slot(str)
     def on_connection_lost(self, message: str = "") -> None:

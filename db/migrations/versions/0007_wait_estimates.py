@@ -1,7 +1,7 @@
 """wait estimates given at issue (point, 80 % interval, no-counter state, naive estimate)
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0002_staffing
 Create Date: 2026-12-01 16:00:00
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = '0007'
-down_revision = '0001'
+down_revision = '0002_staffing'
 branch_labels = None
 depends_on = None
 

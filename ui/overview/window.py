@@ -1,0 +1,347 @@
+"""The duty manager's overview window (值班长总览), built for a big screen.
+
+Top: connection banner, hall and clock, the action bar and the active outage /
+facility notices (always visible). Middle: today's figures. Left: the counter grid
+and the charts; right: the alert list (most severe first) and the per-service queues.
+
+Data comes from ``OverviewService.snapshot()`` run by a ``LiveFeed`` worker after every
+change notice (PostgreSQL push, SQLite polling); only the sections whose data changed
+are redrawn, and a one-second timer keeps the running durations current without the
+database. Every action goes through ``run_op`` to the core, which checks permissions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hall_app.errors import HallError
+from hall_app.services.overview import OverviewService, OverviewSnapshot
+from ui import notify
+from ui.app_runtime import GeometryKeeper
+from ui.live import LiveFeed
+from ui.ops import OpHandle, run_op
+from ui.overview.alerts_panel import AlertsPanel
+from ui.overview.charts import HourlyChart, WaitChart
+from ui.overview.counter_grid import CounterGrid
+from ui.overview.dialogs import FacilityDialog, OutageDialog, WalkawayDialog
+from ui.overview.outage_bar import OutageBar
+from ui.overview.queues_panel import FiguresPanel, QueueTable
+from ui.overview.staffing_strip import StaffingStrip
+from ui.widgets import ConnectionBanner
+
+if TYPE_CHECKING:
+    from hall_app.config import Settings
+    from hall_app.domain.roles import Actor
+    from hall_app.services import HallServices
+
+log = logging.getLogger(__name__)
+
+# Snapshot section -> the method that redraws it.
+SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets")
+
+
+def _optional(module: str, name: str) -> Any:
+    """A feature another module provides, or None when this build does not have it."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        log.info("optional feature %s.%s not available", module, name)
+        return None
+
+
+class OverviewWindow(QMainWindow):
+    def __init__(self, services: HallServices, actor: Actor, *, start: bool = True,
+                 safety_interval: float = 10.0) -> None:
+        super().__init__()
+        self.services = services
+        self.actor = actor
+        self.overview = OverviewService(services.ctx)
+        from hall_app.staffing.service import StaffingService
+
+        self.staffing = StaffingService(services.ctx)
+        self._staffing_mono = 0.0
+        self.tz = services.ctx.hall.tz
+        self.snap: OverviewSnapshot | None = None
+        self._snap_mono = 0.0
+        self.redraws = dict.fromkeys(SECTIONS, 0)
+        self._outage_notice = ""
+        self.setWindowTitle(f"值班长总览 — {services.ctx.hall.name}")
+        self._build()
+        notify.attach_default_presenter(self)
+        self.live = LiveFeed(lambda: services.change_feed(), self.overview.snapshot,
+                             safety_interval=safety_interval, name="overview", parent=self)
+        self.live.snapshot.connect(self.apply_snapshot)
+        self.live.load_failed.connect(notify.error)
+        self.banner.bind(self.live)
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self.tick)
+        GeometryKeeper(self, "overview")
+        run_op(self.overview.default_outage_notice, on_success=self._set_notice,
+               on_failure=lambda _e: None, parent=self)
+        if start:
+            self.live.start()
+            self.ticker.start()
+
+    # -- layout ------------------------------------------------------------------------
+    def _build(self) -> None:
+        central = QWidget()
+        central.setObjectName("OverviewRoot")
+        root = QVBoxLayout(central)
+        root.setContentsMargins(10, 6, 10, 6)
+        self.banner = ConnectionBanner()
+        root.addWidget(self.banner)
+
+        head = QHBoxLayout()
+        self.title = QLabel(f"{self.services.ctx.hall.name} · 值班长总览")
+        self.title.setObjectName("OverviewTitle")
+        self.clock_label = QLabel()
+        self.clock_label.setObjectName("OverviewClock")
+        who = QLabel(f"值班长:{self.actor.name}")
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(who)
+        head.addSpacing(16)
+        head.addWidget(self.clock_label)
+        root.addLayout(head)
+
+        actions = QHBoxLayout()
+        self.outage_button = QPushButton("发布故障告示")
+        self.outage_button.setObjectName("OutageButton")
+        self.outage_button.setShortcut("Ctrl+G")
+        self.outage_button.clicked.connect(self.declare_outage)
+        self.facility_button = QPushButton("登记设施故障")
+        self.facility_button.setShortcut("Ctrl+F")
+        self.facility_button.clicked.connect(self.record_facility)
+        self.walkaway_button = QPushButton("标记顾客离开")
+        self.walkaway_button.setShortcut("Ctrl+L")
+        self.walkaway_button.clicked.connect(self.mark_walkaway)
+        for b in (self.outage_button, self.facility_button, self.walkaway_button):
+            actions.addWidget(b)
+        self.complaints_button: QPushButton | None = None
+        if _optional("ui.complaints.listing", "ComplaintListWidget") is not None:
+            self.complaints_button = QPushButton("投诉列表")
+            self.complaints_button.clicked.connect(self.open_complaints)
+            actions.addWidget(self.complaints_button)
+        self.print_button: QPushButton | None = None
+        if _optional("ui.report.printing", "show_print_preview") is not None:
+            self.print_button = QPushButton("打印营业日报")
+            self.print_button.setShortcut("Ctrl+P")
+            self.print_button.clicked.connect(self.print_summary)
+            actions.addWidget(self.print_button)
+        actions.addStretch(1)
+        refresh = QPushButton("刷新")
+        refresh.setShortcut("F5")
+        refresh.clicked.connect(lambda: self.live.request_refresh())
+        actions.addWidget(refresh)
+        root.addLayout(actions)
+
+        self.outage_bar = OutageBar(self.tz)
+        self.outage_bar.clear_requested.connect(self.clear_incident)
+        root.addWidget(self.outage_bar)
+        self.staffing_strip = StaffingStrip()
+        root.addWidget(self.staffing_strip)
+        self.figures = FiguresPanel()
+        root.addWidget(self.figures)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        caption = QLabel("窗口状态")
+        caption.setObjectName("SectionTitle")
+        left_layout.addWidget(caption)
+        self.grid = CounterGrid(columns=5)
+        left_layout.addWidget(self.grid)
+        charts = QHBoxLayout()
+        self.hourly_chart = HourlyChart()
+        self.wait_chart = WaitChart()
+        charts.addWidget(self.hourly_chart, 3)
+        charts.addWidget(self.wait_chart, 2)
+        left_layout.addLayout(charts, 1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.alerts = AlertsPanel(self.tz)
+        self.alerts.ack_requested.connect(self.acknowledge)
+        right_layout.addWidget(self.alerts, 3)
+        queue_caption = QLabel("各业务排队")
+        queue_caption.setObjectName("SectionTitle")
+        right_layout.addWidget(queue_caption)
+        self.queue_table = QueueTable()
+        right_layout.addWidget(self.queue_table, 2)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        root.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+    # -- data --------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The hall's time: the last snapshot's clock plus the time elapsed since."""
+        if self.snap is None:
+            return self.services.ctx.clock.now()
+        return self.snap.now + timedelta(seconds=time.monotonic() - self._snap_mono)
+
+    def refresh_staffing(self) -> None:
+        """Open now vs recommended (the plan is cached per day in the core)."""
+        self._staffing_mono = time.monotonic()
+        run_op(self.staffing.strip, on_success=self.staffing_strip.set_entries,
+               on_failure=lambda _e: None, parent=self)
+
+    def apply_snapshot(self, snap: OverviewSnapshot) -> None:
+        old, self.snap, self._snap_mono = self.snap, snap, time.monotonic()
+        if (old is None or old.counters != snap.counters
+                or self._snap_mono - self._staffing_mono > 60):
+            self.refresh_staffing()
+        for section in SECTIONS:
+            value = getattr(snap, section)
+            if old is not None and getattr(old, section) == value:
+                continue
+            self.redraws[section] += 1
+            if section == "counters":
+                self.grid.set_counters(value, snap.now)
+            elif section == "queues":
+                self.queue_table.set_queues(value, snap.now)
+            elif section == "figures":
+                self.figures.set_figures(value)
+            elif section == "alerts":
+                self.alerts.set_alerts(value)
+            elif section == "incidents":
+                self.outage_bar.set_incidents(value)
+            elif section == "hourly":
+                self.hourly_chart.set_hourly(value)
+            elif section == "wait_buckets":
+                self.wait_chart.set_buckets(value)
+        self.tick()
+
+    def tick(self) -> None:
+        now = self.now()
+        self.clock_label.setText(now.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S"))
+        if self.snap is not None:
+            self.grid.tick(now)
+            self.queue_table.tick(now)
+
+    def _set_notice(self, text: str) -> None:
+        self._outage_notice = text
+
+    def _done(self, message: str) -> Callable[[object], None]:
+        def after(_result: object) -> None:
+            notify.info(message)
+            self.live.request_refresh()
+        return after
+
+    # -- actions -----------------------------------------------------------------------
+    def acknowledge(self, key: str) -> None:
+        self.alerts.set_pending(key)
+        run_op(lambda: self.overview.acknowledge(self.actor, key),
+               on_success=self._done("告警已确认。"), on_failure=self._failed, parent=self)
+
+    def _failed(self, error: HallError) -> None:
+        notify.error(error.message)
+        self.live.request_refresh()
+
+    def outage_dialog(self) -> OutageDialog:
+        counters = self.snap.counters if self.snap else ()
+        return OutageDialog(self._outage_notice or self.overview.default_outage_notice(),
+                            counters, self)
+
+    def declare_outage(self) -> None:
+        dialog = self.outage_dialog()
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.submit_outage(dialog.notice_text(), dialog.counter_ids())
+
+    def submit_outage(self, notice: str, counter_ids: list[int]) -> OpHandle:
+        return run_op(lambda: self.services.incidents.declare_outage(self.actor, notice, counter_ids),
+                      on_success=self._done("故障告示已发布,各窗口、取号机和叫号屏将同步显示。"),
+                      parent=self, disable=[self.outage_button])
+
+    def clear_incident(self, incident_id: int) -> OpHandle:
+        return run_op(lambda: self.services.incidents.clear(self.actor, incident_id),
+                      on_success=self._done("已解除。"), on_failure=self._failed, parent=self)
+
+    def record_facility(self) -> None:
+        dialog = FacilityDialog(self.now(), self.tz, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.submit_facility(**dialog.values())
+
+    def submit_facility(self, **values: Any) -> OpHandle:
+        return run_op(lambda: self.services.incidents.record_facility(self.actor, **values),
+                      on_success=self._done("设施故障已登记。"), parent=self,
+                      disable=[self.facility_button])
+
+    def walkaway_dialog(self) -> WalkawayDialog:
+        return WalkawayDialog(self.snap.waiting if self.snap else (), self.now(), self)
+
+    def mark_walkaway(self) -> None:
+        dialog = self.walkaway_dialog()
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ticket_id = dialog.ticket_id()
+        if ticket_id is not None:
+            self.submit_walkaway(ticket_id)
+
+    def submit_walkaway(self, ticket_id: int) -> OpHandle:
+        return run_op(lambda: self.services.tickets.walk_away(self.actor, ticket_id, "值班长标记"),
+                      on_success=lambda t: self._done(f"{t.code}号已标记为离开。")(t),
+                      on_failure=self._failed, parent=self, disable=[self.walkaway_button])
+
+    def open_complaints(self) -> None:
+        widget_cls = _optional("ui.complaints.listing", "ComplaintListWidget")
+        if widget_cls is None:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle("投诉列表")
+        dialog.resize(1100, 700)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(widget_cls(self.services, self.actor))
+        dialog.show()
+
+    def print_summary(self) -> None:
+        show = _optional("ui.report.printing", "show_print_preview")
+        if show is not None:
+            day = self.snap.business_day if self.snap else self.services.ctx.business_day()
+            show(self, self.services, day)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ticker.stop()
+        self.live.stop()
+        super().closeEvent(event)
+
+
+def main(args: argparse.Namespace, settings: Settings) -> int:
+    from hall_app.services import HallServices
+    from ui.app_runtime import create_app
+    from ui.overview.login import OverviewLoginDialog
+
+    app = create_app("overview")
+    services = HallServices.open(settings)
+    try:
+        login = OverviewLoginDialog(services, staff=getattr(args, "staff", None) or "")
+        if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
+            return 0
+        window = OverviewWindow(services, login.actor)
+        window.show()
+        return int(app.exec())
+    finally:
+        services.close()
