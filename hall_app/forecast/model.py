@@ -124,9 +124,30 @@ class WaitEstimate:
 NO_COUNTER_TEXT = "暂无窗口办理此业务,请咨询大堂经理"
 
 
-def wait_text(est: WaitEstimate | None) -> str:
-    if est is None or (est.low_minutes is None and not est.no_counter):
-        return "预计等候时间:请留意叫号屏"
-    if est.no_counter:
+UNKNOWN_TEXT = "预计等候时间:请留意叫号屏"
+
+
+def interval_text(low: int | None, high: int | None, no_counter: bool = False) -> str:
+    """What the kiosk and the slip say: 「预计等候10–15分钟」 or the no-counter notice."""
+    if no_counter:
         return NO_COUNTER_TEXT
-    return f"预计等候{est.low_minutes}–{est.high_minutes}分钟"
+    if low is None or high is None:
+        return UNKNOWN_TEXT
+    return f"预计等候{low}–{high}分钟"
+
+
+def wait_text(est: WaitEstimate | None) -> str:
+    if est is None:
+        return UNKNOWN_TEXT
+    return interval_text(est.low_minutes, est.high_minutes, est.no_counter)
+
+
+def remaining_text(est: WaitEstimate | None) -> str:
+    """A table cell's estimate of the remaining wait: 「10–15分」, 「暂无窗口」 or 「—」."""
+    if est is None:
+        return "—"
+    if est.no_counter:
+        return "暂无窗口"
+    if est.low_minutes is None or est.high_minutes is None:
+        return "—"
+    return f"{est.low_minutes}–{est.high_minutes}分"

@@ -27,6 +27,7 @@ from hall_app.forecast.predictor import Predictor, PredictorConfig
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 A, B = 1, 2
 SERVICES = (ServiceDef(A, "PAY", "缴费充值", 5), ServiceDef(B, "OPEN", "开户入网", 10))
+STRICT = RuleConfig()
 EXACT = PredictorConfig(replications=20, arrival_sigma=0.0, service_sigma=0.0)
 
 
@@ -40,7 +41,7 @@ def waiting(tid: int, service: int = A, minutes_ago: float = 1.0, vip: bool = Fa
 
 
 def hall(counters: tuple[CounterNow, ...], queue: list[WaitingNow],
-         rule: RuleConfig = RuleConfig(), outages: tuple[OutageNow, ...] = ()) -> HallState:
+         rule: RuleConfig = STRICT, outages: tuple[OutageNow, ...] = ()) -> HallState:
     return HallState(NOW, ZoneInfo("Asia/Shanghai"), rule, SERVICES, counters,
                      tuple(sorted(queue, key=lambda w: (w.issued_at, w.id))), outages,
                      closes_at=NOW + timedelta(hours=8))
