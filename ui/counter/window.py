@@ -45,6 +45,7 @@ from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
 from ui.voice import Announcer
 from ui.widgets import ConnectionBanner, OutageBanner
+from ui.widgets.estimates import EstimateKeeper
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -109,6 +110,8 @@ class CounterWindow(QMainWindow):
         self.outage_banner = OutageBanner()
         self.current_panel = CurrentCustomerPanel()
         self.queue_panel = QueuePanel()
+        self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
+        self.estimates.updated.connect(self.queue_panel.set_estimates)
         self.script_panel = ScriptPanel(self.book, script_thresholds(services.ctx.thresholds()))
         self.cash_helper = CashHelper(self.book)
         self.cash_helper.record_requested.connect(self.record_cash)
@@ -202,6 +205,7 @@ class CounterWindow(QMainWindow):
         self.setWindowTitle(f"{counter.number}号窗口{who} — 营业员窗口")
         self.current_panel.apply(view, self._clock)
         self.queue_panel.apply(view, self._clock)
+        self.estimates.offer(e.ticket_id for e in view.queue)
         self.script_panel.apply(view)
         self.outage_banner.set_notice(outage_text(view), "critical")
         self.cash_helper.set_business(view.current.service_name if view.current else "")
