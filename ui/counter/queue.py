@@ -40,9 +40,9 @@ NEAR_BACKGROUND = QColor("#fff3c4")
 class QueueModel(QAbstractTableModel):
     """Read-only table of ``QueueEntry`` rows; ``tick()`` refreshes the wait column."""
 
-    HEADERS = ("票号", "业务", "已等候", "预计还需", "说明")
+    HEADERS = ("票号", "业务", "已等候", "说明", "预计还需")
     WAIT_COLUMN = 2
-    ESTIMATE_COLUMN = 3
+    ESTIMATE_COLUMN = 4
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -129,7 +129,7 @@ class QueueModel(QAbstractTableModel):
             est = self._estimates.get(e.ticket_id)
             if est is not None and est.assumptions:
                 return "\n".join(a.zh for a in est.assumptions)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 2, 3):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 2, 4):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
@@ -155,7 +155,7 @@ class QueuePanel(QFrame):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.counts_label)
