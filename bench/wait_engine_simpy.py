@@ -28,7 +28,7 @@ from hall_app.domain.priority import RuleConfig  # noqa: E402
 from hall_app.forecast.engine import simulate  # noqa: E402
 from hall_app.forecast.learn import fixed_learned  # noqa: E402
 from hall_app.forecast.model import CounterNow, HallState, ServiceDef, WaitingNow  # noqa: E402
-from hall_app.forecast.predictor import Predictor, PredictorConfig, _Compiled  # noqa: E402
+from hall_app.forecast.predictor import PredictorConfig, _Compiled  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 MEANS = [3.5, 13.0, 7.0, 11.0, 7.0, 13.0, 9.0, 9.0]
@@ -148,7 +148,6 @@ def main() -> int:
     print(f"SimPy 4 processes:   {n / sum(theirs):.0f} replications/s, "
           f"mean call {statistics.mean(theirs_calls):.1f} min")
     print(f"ratio (SimPy time / ours): {sum(theirs) / sum(ours):.1f}")
-    _ = Predictor
     return 0
 
 

@@ -38,4 +38,6 @@ def estimate_at_issue(forecast: ForecastService, s: Session, ticket: Ticket,
         ticket.est_wait_seconds = round(est.point_minutes * 60)
         ticket.est_wait_low_min = est.low_minutes
         ticket.est_wait_high_min = est.high_minutes
+    log.debug("wait estimate %s: %s..%s min; %s", ticket.code, est.low_minutes,
+              est.high_minutes, "; ".join(a.en for a in est.assumptions))
     return est

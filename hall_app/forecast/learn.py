@@ -241,7 +241,6 @@ def learn(setup: HallSetup, pool: HistoryPool, today: DayLog | None, cut: dateti
     now_pool = HistoryPool.empty()
     if today is not None:
         _digest(now_pool, setup, today, cut, with_arrivals=True)
-    tz = setup.tz
     all_gaps = sorted(hist.gaps + now_pool.gaps)
     all_reactions = sorted(hist.reactions + now_pool.reactions)
     # The walk from the call to the counter, for the prior: the hall's median call->start.
@@ -324,7 +323,6 @@ def learn(setup: HallSetup, pool: HistoryPool, today: DayLog | None, cut: dateti
     for pause_src in (hist.pauses, now_pool.pauses):
         for reason, vals in pause_src.items():
             pauses[reason].extend(vals)
-    _ = tz
     return Learned(
         cut=cut, occupancy=occupancy, occupancy_mean=means, hour_factor=hour_factor,
         today_factor=today_factor, today_samples=today_n, history_samples=hist_n,

@@ -15,7 +15,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from hall_app.domain.priority import RULE_LABELS, PriorityRule
 from hall_app.forecast.engine import (
@@ -378,10 +378,6 @@ class _Compiled:
             transfer_p=self.transfer_p, transfer_to=self.transfer_to,
             occupancy_scale=self.scale, scale_origin=self.scale_origin,
             occupancy_noise=s_noise, arrival_noise=a_noise)
-
-
-def utc(dt: datetime) -> datetime:
-    return dt.astimezone(UTC)
 
 
 def point_estimate(values: list[float], q: float, under_penalty: float,
