@@ -176,8 +176,12 @@ def _walk_exposure(pool: HistoryPool, t: TicketRecord, cut: datetime) -> None:
         pool.walk_events[min(i - 1, n - 1) if i else 0] += 1
 
 
+HALL_WIDE = 0  # routine key of the hall-wide outages of a day (no counter has id 0)
+
+
 def _routines(setup: HallSetup, log: DayLog) -> dict[int, list[Break]]:
-    """Each counter's breaks on that day: pauses, and sign-out gaps inside opening hours."""
+    """Each counter's breaks on that day: pauses, sign-out gaps inside opening hours and
+    outages naming it; hall-wide outages under `HALL_WIDE`."""
     tz = setup.tz
     out: dict[int, list[Break]] = defaultdict(list)
     midnight = datetime.combine(log.day, datetime.min.time(), tzinfo=tz)
@@ -189,6 +193,11 @@ def _routines(setup: HallSetup, log: DayLog) -> dict[int, list[Break]]:
         if p.ended_at is not None:
             out[p.counter_id].append(Break(tod(p.started_at), _minutes(p.ended_at, p.started_at),
                                            p.reason or ""))
+    for o in log.outages:
+        if o.ended_at is not None:
+            for cid in o.counter_ids or (HALL_WIDE,):
+                out[cid].append(Break(tod(o.started_at), _minutes(o.ended_at, o.started_at),
+                                      "outage"))
     closes = setup.closes_at(log.day)
     by_counter: dict[int, list] = defaultdict(list)
     for s in log.sessions:

@@ -29,6 +29,7 @@ from hall_app.forecast.engine import (
 from hall_app.forecast.learn import (
     DEFAULT_OUTAGE_MIN,
     DEFAULT_PAUSE_MIN,
+    HALL_WIDE,
     Learned,
     breaks_after,
     percentile,
@@ -273,13 +274,21 @@ class _Compiled:
         self.walk_start = next((edges[i - 1] for i in range(1, len(cum)) if cum[i] > 0),
                                math.inf)
         # Each earlier day's breaks, as down windows (minutes from now) per counter.
+        # Each earlier day's breaks and outages that began later than now's time of day
+        # (an outage already in progress is modelled from its own start instead).
         self.routine_windows: list[list[list[tuple[float, float]]]] = []
+        end = self.tod + horizon
         for routine in learned.routines:
+            hall_wide = [] if state.outages else [
+                (b.start_min - self.tod, b.start_min - self.tod + b.minutes)
+                for b in breaks_after(routine, HALL_WIDE, self.tod, end)]
             per_counter = []
             for c in self.counters:
-                wins = []
+                wins = list(hall_wide)
                 if c.state == "open":
-                    for b in breaks_after(routine, c.id, self.tod, self.tod + horizon):
+                    for b in breaks_after(routine, c.id, self.tod, end):
+                        if b.reason == "outage" and state.outages:
+                            continue
                         start = b.start_min - self.tod
                         wins.append((start, start + b.minutes))
                 per_counter.append(wins)
