@@ -15,20 +15,22 @@ down_revision = '0002_staffing'
 branch_labels = None
 depends_on = None
 
+# Plain ALTER TABLE ADD/DROP COLUMN (SQLite has both since 3.35): a batch copy of
+# `ticket` cannot be dropped on SQLite while other tables' foreign keys point at it.
+COLUMNS = (
+    ('est_wait_seconds', sa.Integer()),
+    ('est_wait_low_min', sa.Integer()),
+    ('est_wait_high_min', sa.Integer()),
+    ('est_no_counter', sa.Boolean()),
+    ('est_naive_min', sa.Integer()),
+)
+
 
 def upgrade() -> None:
-    with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('est_wait_seconds', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('est_wait_low_min', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('est_wait_high_min', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('est_no_counter', sa.Boolean(), nullable=True))
-        batch_op.add_column(sa.Column('est_naive_min', sa.Integer(), nullable=True))
+    for name, type_ in COLUMNS:
+        op.add_column('ticket', sa.Column(name, type_, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.drop_column('est_naive_min')
-        batch_op.drop_column('est_no_counter')
-        batch_op.drop_column('est_wait_high_min')
-        batch_op.drop_column('est_wait_low_min')
-        batch_op.drop_column('est_wait_seconds')
+    for name, _type in reversed(COLUMNS):
+        op.drop_column('ticket', name)
