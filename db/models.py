@@ -226,6 +226,14 @@ class Ticket(Base):
     target_counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
     origin_ticket_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("ticket.id"))
     transferred_from_service_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("service_type.id"))
+    # The wait estimate the customer was given at issue (hall_app.forecast): the point in
+    # seconds, the 80 % interval in whole minutes as shown, whether no counter served the
+    # service then, and the naive people-ahead estimate (minutes) for comparison.
+    est_wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    est_wait_low_min: Mapped[int | None] = mapped_column(Integer)
+    est_wait_high_min: Mapped[int | None] = mapped_column(Integer)
+    est_no_counter: Mapped[bool | None] = mapped_column(Boolean)
+    est_naive_min: Mapped[int | None] = mapped_column(Integer)
 
     service: Mapped[ServiceType] = relationship(foreign_keys=[service_id])
 

@@ -7,6 +7,7 @@
     hall-app day status [--date D] | day close [--date D] --staff N
     hall-app report --date D [--hall CODE] [--pdf FILE] [--csv DIR]
     hall-app config export FILE | config import FILE [--dry-run]
+    hall-app forecast backtest --from D1 --to D2   accuracy of the wait estimates
     hall-app staffing plan --date D [--csv FILE] [--reps N]
     hall-app counter | overview | kiosk | display | admin | demo
     hall-app rating --counter N [--bind] [--fullscreen] [--voice]   (评价器)
@@ -47,6 +48,7 @@ ENTRY_POINTS: dict[str, str] = {
     "district-report": "ui.district.report_cli:main",
     "config-export": "hall_app.config_io:export_main",
     "config-import": "hall_app.config_io:import_main",
+    "forecast-backtest": "hall_app.forecast.cli:main",
     "staffing-plan": "hall_app.staffing.cli:plan_main",
 }
 
@@ -148,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="只检查,不修改")
 
+    from hall_app.forecast.cli import add_parser as add_forecast_parser
+
+    add_forecast_parser(sub, _date)
     staffing = sub.add_parser("staffing", help="窗口排班建议")
     stsub = staffing.add_subparsers(dest="staffing_command", metavar="ACTION", required=True,
                                     parser_class=ChineseArgumentParser)
@@ -288,6 +293,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return district_main(args, settings)
     if args.command == "config":
         return _entry(f"config-{args.config_command}")(args, settings)
+    if args.command == "forecast":
+        return _entry(f"forecast-{args.forecast_command}")(args, settings)
     if args.command == "staffing":
         return _entry(f"staffing-{args.staffing_command}")(args, settings)
     return _entry(args.command)(args, settings)

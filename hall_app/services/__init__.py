@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from hall_app.clock import Clock
 from hall_app.config import Settings
+from hall_app.forecast.service import ForecastService
 from hall_app.services.admin import AdminService
 from hall_app.services.auth import AuthService
 from hall_app.services.complaints import ComplaintService
@@ -32,7 +33,8 @@ class HallServices:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.auth = AuthService(ctx)
-        self.tickets = TicketService(ctx)
+        self.forecast = ForecastService(ctx)
+        self.tickets = TicketService(ctx, self.forecast)
         self.counters = CounterService(ctx)
         self.incidents = IncidentService(ctx)
         self.desk = DeskService(ctx)

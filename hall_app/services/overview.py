@@ -31,6 +31,7 @@ from db.models import (
     AlertAck,
     Counter,
     CounterPause,
+    CounterService,
     Escalation,
     Hall,
     Incident,
@@ -60,6 +61,7 @@ ALERT_KIND_LABELS = {
     "pause": "窗口暂停过久",
     "facility": "设施故障",
     "rating": "顾客不满意",
+    "nocounter": "无窗口办理",
 }
 # Current-wait distribution buckets, in minutes: [0,5), [5,10), ... [30, ∞).
 WAIT_BUCKET_EDGES = (0, 5, 10, 15, 20, 30)
@@ -69,7 +71,7 @@ _OPEN_TICKET = text("ticket.state IN ('called', 'serving')")
 _KEY_RE = re.compile(
     r"^(?:(?:longwait|escalation|outage|facility|rating):\d+"
     r"|complaint:\d+:(?:due|overdue|limit|limitpassed|(?:approval|followup|feedback):\d+)"
-    r"|pause:\d+:[0-9T:.+\-]+)$")
+    r"|pause:\d+:[0-9T:.+\-]+|nocounter:\d+:\d+)$")
 
 
 @dataclass(frozen=True)
@@ -455,6 +457,7 @@ class OverviewService:
                                     f"{w.code}号已等候{_minutes(waited)}分钟",
                                     f"{w.service_name},超过{w.long_wait_minutes}分钟等候标准",
                                     w.issued_at + timedelta(minutes=w.long_wait_minutes)))
+        alerts.extend(self._no_counter_alerts(s, hall_id, tz, self.ctx.business_day(now)))
         alerts.extend(self._complaint_alerts(s, hall_id, now, tz, day_end))
         recovery = self._recovery_minutes(s, hall_id)
         alerts.extend(self._rating_alerts(s, hall_id, day))
@@ -479,6 +482,38 @@ class OverviewService:
                 for a in done]
         done.sort(key=lambda a: (a.acknowledged, -a.severity, a.since, a.key))
         return tuple(done)
+
+    def _no_counter_alerts(self, s: Session, hall_id: int, tz,  # type: ignore[no-untyped-def]
+                           day: date) -> list[Alert]:
+        """Services with customers waiting and no signed-in counter serving them.
+
+        Raised as soon as it is true (no delay): those customers have been told
+        「暂无窗口办理此业务」 at the kiosk. Keyed by the oldest waiting ticket, so a new
+        episode raises a new alert after an acknowledged one.
+        """
+        served = set(s.scalars(
+            select(CounterService.service_id)
+            .join(Counter, Counter.id == CounterService.counter_id)
+            .where(Counter.hall_id == hall_id, Counter.active.is_(True),
+                   Counter.state != "closed")).all())
+        rows = s.execute(
+            select(Ticket.service_id, ServiceType.name, func.count(Ticket.id),
+                   func.min(Ticket.issued_at), func.min(Ticket.id))
+            .join(ServiceType, ServiceType.id == Ticket.service_id)
+            .where(Ticket.hall_id == hall_id, Ticket.business_day == day,
+                   Ticket.state == "waiting")
+            .group_by(Ticket.service_id, ServiceType.name)).all()
+        out = []
+        for sid, name, waiting, oldest, first_id in rows:
+            if sid in served:
+                continue
+            if isinstance(oldest, str):  # defensive, as in _queues
+                oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
+            out.append(Alert(f"nocounter:{sid}:{first_id}", "nocounter", HIGH,
+                             f"「{name}」{waiting}人等候,暂无窗口办理",
+                             f"最早 {_hm(oldest, tz)} 取号;请安排窗口登录办理此业务或引导顾客",
+                             oldest))
+        return out
 
     def _complaint_alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
                           day_end: datetime) -> list[Alert]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
@@ -45,6 +45,8 @@ from hall_app.errors import (
     StaleState,
     ValidationError,
 )
+from hall_app.forecast.issue import estimate_after_issue
+from hall_app.forecast.service import ForecastService
 from hall_app.services.context import ServiceContext
 from hall_app.text import optional_text
 
@@ -65,6 +67,10 @@ class TicketInfo:
     ahead: int = 0
     estimated_wait_minutes: int | None = None
     business_day: date | None = None
+    # The 80 % interval told at issue (whole minutes), and "no counter serves this now".
+    wait_low_minutes: int | None = None
+    wait_high_minutes: int | None = None
+    no_counter: bool = False
 
 
 def _seconds(later: datetime, earlier: datetime) -> int:
@@ -72,8 +78,9 @@ def _seconds(later: datetime, earlier: datetime) -> int:
 
 
 class TicketService:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, forecast: ForecastService | None = None) -> None:
         self.ctx = ctx
+        self.forecast = forecast or ForecastService(ctx)
 
     # -- helpers ----------------------------------------------------------------------
     def _event(self, s: Session, ticket: Ticket, action: str, from_state: str | None,
@@ -149,8 +156,17 @@ class TicketService:
                         at=now)
             ahead = self._ahead(s, ticket)
             est = self._estimate_wait(s, service, ahead)
+            ticket.est_naive_min = est
             self.ctx.notify(s, "tickets")
-            return self._info(s, ticket, ahead=ahead, est=est)
+            info = self._info(s, ticket, ahead=ahead, est=est)
+        # The forward simulation runs after the ticket committed (never under the lock).
+        forecast = estimate_after_issue(self.forecast, info.id, info.code)
+        if forecast is None:
+            return info
+        return replace(info, estimated_wait_minutes=(
+            math.ceil(forecast.point_minutes) if forecast.point_minutes is not None
+            else None), wait_low_minutes=forecast.low_minutes,
+            wait_high_minutes=forecast.high_minutes, no_counter=forecast.no_counter)
 
     def _check_open_for_tickets(self, s: Session, hall_id: int, day: date,
                                 now: datetime) -> None:

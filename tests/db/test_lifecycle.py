@@ -47,7 +47,8 @@ def test_issue_reports_people_ahead(hall):
     hall.tickets.issue(pay)
     third = hall.tickets.issue(pay)
     assert third.ahead == 2
-    assert third.estimated_wait_minutes is not None
+    # Nobody is signed in at a 缴费 counter: no promise of a wait, the no-counter state.
+    assert third.no_counter and third.estimated_wait_minutes is None
 
 
 def test_full_service_records_every_transition_and_wait(hall, clerk, clock, at_counter1):

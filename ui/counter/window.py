@@ -47,6 +47,7 @@ from ui.ops import OpHandle, run_op
 from ui.rating.own_figures import OwnRatingLabel
 from ui.voice import Announcer
 from ui.widgets import ConnectionBanner, OutageBanner
+from ui.widgets.estimates import EstimateKeeper
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -112,6 +113,8 @@ class CounterWindow(QMainWindow):
         self.current_panel = CurrentCustomerPanel()
         self.own_rating = OwnRatingLabel()
         self.queue_panel = QueuePanel()
+        self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
+        self.estimates.updated.connect(self.queue_panel.set_estimates)
         self.script_panel = ScriptPanel(self.book, script_thresholds(services.ctx.thresholds()))
         self.script_panel.helper_requested.connect(self.open_helper)
         self.script_panel.escalate_requested.connect(lambda reason: self.escalate(reason))
@@ -210,6 +213,7 @@ class CounterWindow(QMainWindow):
         self.setWindowTitle(f"{counter.number}号窗口{who} — 营业员窗口")
         self.current_panel.apply(view, self._clock)
         self.queue_panel.apply(view, self._clock)
+        self.estimates.offer(e.ticket_id for e in view.queue)
         self.script_panel.apply(view)
         self.outage_banner.set_notice(outage_text(view), "critical")
         self.cash_helper.set_business(view.current.service_name if view.current else "")

@@ -46,7 +46,9 @@ from ui.overview.dialogs import FacilityDialog, OutageDialog, WalkawayDialog
 from ui.overview.outage_bar import OutageBar
 from ui.overview.queues_panel import FiguresPanel, QueueTable
 from ui.overview.staffing_strip import StaffingStrip
+from ui.overview.waiting_panel import WaitingTable
 from ui.widgets import ConnectionBanner
+from ui.widgets.estimates import EstimateKeeper
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -211,6 +213,13 @@ class OverviewWindow(QMainWindow):
         right_layout.addWidget(queue_caption)
         self.queue_table = QueueTable()
         right_layout.addWidget(self.queue_table, 2)
+        waiting_caption = QLabel("等候顾客与预计还需等候")
+        waiting_caption.setObjectName("SectionTitle")
+        right_layout.addWidget(waiting_caption)
+        self.waiting_table = WaitingTable()
+        right_layout.addWidget(self.waiting_table, 2)
+        self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
+        self.estimates.updated.connect(self.waiting_table.set_estimates)
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
@@ -284,6 +293,9 @@ class OverviewWindow(QMainWindow):
                 self._set_follow_up_count(value.open_follow_ups if value is not None else 0)
             elif section == "day_status":
                 self.show_day(value)
+        if old is None or old.waiting != snap.waiting:
+            self.waiting_table.set_waiting(snap.waiting, snap.now)
+        self.estimates.offer(w.id for w in snap.waiting)
         self.tick()
 
     def show_day(self, status: DayStatus | None) -> None:
@@ -306,6 +318,7 @@ class OverviewWindow(QMainWindow):
         if self.snap is not None:
             self.grid.tick(now)
             self.queue_table.tick(now)
+            self.waiting_table.tick(now)
 
     def _set_notice(self, text: str) -> None:
         self._outage_notice = text
