@@ -232,6 +232,14 @@ class Ticket(Base):
     target_counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
     origin_ticket_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("ticket.id"))
     transferred_from_service_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("service_type.id"))
+    # The wait estimate the customer was given at issue (hall_app.forecast): the point in
+    # seconds, the 80 % interval in whole minutes as shown, whether no counter served the
+    # service then, and the naive people-ahead estimate (minutes) for comparison.
+    est_wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    est_wait_low_min: Mapped[int | None] = mapped_column(Integer)
+    est_wait_high_min: Mapped[int | None] = mapped_column(Integer)
+    est_no_counter: Mapped[bool | None] = mapped_column(Boolean)
+    est_naive_min: Mapped[int | None] = mapped_column(Integer)
 
     service: Mapped[ServiceType] = relationship(foreign_keys=[service_id])
 
@@ -794,3 +802,135 @@ class MonthRollup(Base):
     complaints_overdue: Mapped[int] = mapped_column(Integer, default=0)
     outage_seconds: Mapped[int] = mapped_column(Integer, default=0)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+class HallServicePromise(Base):
+    """The hall's service promise (服务承诺), shown by the rating pads while idle.
+
+    At most one row per hall; no row means the shipped default wording
+    (resources/rating/pad_texts.toml). Edited by the admin, audited.
+    """
+
+    __tablename__ = "hall_service_promise"
+    __table_args__ = (UniqueConstraint("hall_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    text: Mapped[str] = mapped_column(String(200))
+    updated_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RatingPad(Base):
+    """A customer rating pad (评价器) bound to one counter; it proves itself with a token.
+
+    Only the token's SHA-256 is stored. Binding a new pad to a counter revokes the old one
+    (at most one active pad per counter, enforced by a partial unique index).
+    """
+
+    __tablename__ = "rating_pad"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "token_hash"),
+        Index("uq_rating_pad_one_active_per_counter", "counter_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"),
+              postgresql_where=text("revoked_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    counter_id: Mapped[int] = mapped_column(IdType, ForeignKey("counter.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    bound_by: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Rating(Base):
+    """One customer's rating of one finished ticket (or 未评价 when the pad timed out).
+
+    One per ticket: the database refuses a second (`uq_rating_one_per_ticket`). The clerk,
+    counter and service are the ticket's at 办结; `pad_id` is the device that rated.
+    """
+
+    __tablename__ = "rating"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "ticket_id", name="uq_rating_one_per_ticket"),
+        Index("ix_rating_hall_day", "hall_id", "business_day"),
+        CheckConstraint("level IN ('very_satisfied', 'satisfied', 'basic', 'dissatisfied', "
+                        "'unrated')", name="level"),
+        CheckConstraint("reason IS NULL OR level = 'dissatisfied'", name="reason_if_dissatisfied"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    business_day: Mapped[date] = mapped_column(Date)
+    ticket_id: Mapped[int] = mapped_column(IdType, ForeignKey("ticket.id"))
+    counter_id: Mapped[int] = mapped_column(IdType, ForeignKey("counter.id"))
+    staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    service_id: Mapped[int] = mapped_column(IdType, ForeignKey("service_type.id"))
+    pad_id: Mapped[int] = mapped_column(IdType, ForeignKey("rating_pad.id"))
+    level: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(16))
+    wants_contact: Mapped[bool | None] = mapped_column(Boolean)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    explained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RatingFollowUp(Base):
+    """回访: a 不满意 customer asked the duty manager to contact them.
+
+    open → done (the manager contacted the customer, with a note). A complaint registered
+    for the same ticket also settles it (derived when read, never copied here).
+    """
+
+    __tablename__ = "rating_follow_up"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "rating_id"),
+        Index("ix_rating_follow_up_hall_state", "hall_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    rating_id: Mapped[int] = mapped_column(IdType, ForeignKey("rating.id"))
+    ticket_id: Mapped[int] = mapped_column(IdType, ForeignKey("ticket.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # open | done
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    handled_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+class BusinessDay(Base):
+    """One hall's business day and its lifecycle: opened by the first ticket (or by
+    whatever first needs the row), closed exactly once (`hall_app.services.days`).
+
+    `opens_at` / `closes_at` set mean an administrator changed this one day's hours
+    (extended today's hours); otherwise the day follows its weekday's opening hours. Closing records who did
+    it (`closed_by` for staff, `closed_by_system` with the workstation otherwise) and
+    what it settled, so the fact can be read back without recounting.
+    """
+
+    __tablename__ = "business_day"
+    __table_args__ = (UniqueConstraint("hall_id", "day"),
+                      Index("ix_business_day_hall_state", "hall_id", "state", "day"))
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    day: Mapped[date] = mapped_column(Date)
+    # open | closed
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extended_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
+    closed_by_system: Mapped[bool] = mapped_column(Boolean, default=False)
+    workstation: Mapped[str | None] = mapped_column(String(128))
+    # What the close settled (None until closed).
+    issued: Mapped[int | None] = mapped_column(Integer)
+    served: Mapped[int | None] = mapped_column(Integer)
+    abandoned_waiting: Mapped[int | None] = mapped_column(Integer)
+    abandoned_called: Mapped[int | None] = mapped_column(Integer)
+    finished_at_close: Mapped[int | None] = mapped_column(Integer)
+    counters_closed: Mapped[int | None] = mapped_column(Integer)
+    sessions_ended: Mapped[int | None] = mapped_column(Integer)

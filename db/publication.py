@@ -39,6 +39,9 @@ WITHHELD: dict[str, frozenset[str]] = {
     # The 唱收唱交 phrase names the customer's document; which kind and whether it was
     # returned is enough for the district.
     "document_exchange": frozenset({"phrase"}),
+    # A pad's credential never leaves the hall; a follow-up's note may quote the customer.
+    "rating_pad": frozenset({"token_hash"}),
+    "rating_follow_up": frozenset({"note"}),
 }
 
 # Column names that suggest personal or secret data: a published column named like this
@@ -75,7 +78,11 @@ PUBLISHED_WHOLE = frozenset({
     # Staff-side records without customer data: notices to staff, inspections, breaks.
     "complaint_notice", "complaint_notice_item", "inspection_round", "inspection_item",
     "inspection_event", "recovery_break",
+    "rating", "hall_service_promise",
+    "business_day",  # the day's lifecycle: when it closed and what the close settled
 })
+# hall.care_channel and ticket.care (爱心通道, migration 0021) travel with their tables: a
+# hall's setting and a ticket's kind. Which need a customer had is never recorded.
 
 
 def publication_plan(live_columns: dict[str, list[str]]) -> list[PublishedTable]:

@@ -72,6 +72,20 @@ class Thresholds:
     lunch_window_end_hour: int = 14
     # District window: a hall whose replicated data is older than this is 数据延迟.
     district_stale_minutes: int = 5
+    # Rating pads (评价器): seconds the customer has to rate after 办结, and the hall's
+    # target satisfaction rate ((非常满意 + 满意) ÷ rated, percent).
+    rating_timeout_seconds: int = 30
+    satisfaction_target_pct: int = 90
+    # The day closes by itself this long after closing time (for the last customers).
+    day_close_grace_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    """Where the day-close backups go and how many are kept (SQLite; PostgreSQL: pg_dump)."""
+
+    keep: int = 30
+    folder: str | None = None  # default: <user data dir>/backups
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     long_wait_minutes: dict[str, int] = field(default_factory=dict)
+    backup: BackupSettings = field(default_factory=BackupSettings)
     source: str = "<defaults>"
 
 
@@ -116,6 +131,9 @@ _INT_LIMITS: dict[str, tuple[int, int]] = {
     "lunch_window_start_hour": (0, 23),
     "lunch_window_end_hour": (1, 24),
     "district_stale_minutes": (1, 24 * 60),
+    "rating_timeout_seconds": (5, 600),
+    "satisfaction_target_pct": (0, 100),
+    "day_close_grace_minutes": (0, 240),
 }
 
 
@@ -141,10 +159,11 @@ def _check_keys(source: str, section: str, table: dict[str, Any], allowed: set[s
 def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings:
     """Build Settings from a parsed TOML document (validated; ConfigError names the key)."""
     _check_keys(source, "", data, {"database", "hall", "thresholds", "voice", "scripts",
-                                   "long_wait_minutes"})
+                                   "long_wait_minutes", "backup"})
     kwargs: dict[str, Any] = {"source": source}
     sections: dict[str, dict[str, Any]] = {}
-    for name in ("database", "hall", "thresholds", "voice", "scripts", "long_wait_minutes"):
+    for name in ("database", "hall", "thresholds", "voice", "scripts", "long_wait_minutes",
+                 "backup"):
         value = data.get(name, {})
         if not isinstance(value, dict):
             raise _bad(source, name, "应为一个表([section])")
@@ -198,6 +217,17 @@ def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings
             raise _bad(source, "voice.station", "应为 display、counter 或 none")
         voice = replace(voice, station=vo["station"])
     kwargs["voice"] = voice
+
+    bk = sections["backup"]
+    _check_keys(source, "backup", bk, {"keep", "folder"})
+    backup = BackupSettings()
+    if "keep" in bk:
+        backup = replace(backup, keep=_int(source, "backup.keep", bk["keep"], 1, 3650))
+    if "folder" in bk:
+        if not isinstance(bk["folder"], str):
+            raise _bad(source, "backup.folder", "应为文件夹路径字符串")
+        backup = replace(backup, folder=bk["folder"] or None)
+    kwargs["backup"] = backup
 
     lw = sections["long_wait_minutes"]
     kwargs["long_wait_minutes"] = {

@@ -391,6 +391,7 @@ def import_config(database: Database, settings: Settings, cfg: HallConfig, *,
 
     code = cfg.hall.code
     result = ImportResult(code, created=False, dry_run=dry_run)
+    cfg = _hash_pins_first(database, cfg)
     try:
         with database.write() as s:
             hall = s.scalars(select(Hall).where(Hall.code == code)).first()
@@ -425,6 +426,32 @@ def import_config(database: Database, settings: Settings, cfg: HallConfig, *,
         raise ConfigError(f"导入 {source} 失败:与数据库现有数据冲突,未做任何修改。",
                           detail=str(exc.orig)) from exc
     return result
+
+
+def _hash_pins_first(database: Database, cfg: HallConfig) -> HallConfig:
+    """Every PIN in `cfg` as a hash, computed before the write transaction begins.
+
+    scrypt is slow on purpose (~50 ms a PIN): hashing 200 staff inside the write lock held
+    every kiosk and counter for seconds. A PIN that matches the stored hash keeps that
+    hash (no change is recorded); any other PIN gets a fresh hash.
+    """
+    from hall_app.services.auth import hash_pin, verify_pin
+
+    if not any(st.pin is not None and st.pin_hash is None for st in cfg.staff):
+        return cfg
+    with database.read() as s:
+        hall_id = s.scalar(select(Hall.id).where(Hall.code == cfg.hall.code))
+        stored = dict(s.execute(select(Staff.staff_no, Staff.pin_hash)
+                                .where(Staff.hall_id == hall_id)).tuples().all()) \
+            if hall_id is not None else {}
+    staff = []
+    for st in cfg.staff:
+        if st.pin is not None and st.pin_hash is None:
+            old = stored.get(st.staff_no)
+            keep = old is not None and verify_pin(st.pin, old)
+            st = replace(st, pin_hash=old if keep else hash_pin(st.pin))
+        staff.append(st)
+    return replace(cfg, staff=tuple(staff) if isinstance(cfg.staff, tuple) else staff)
 
 
 # -- CLI entry points -------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import IllegalTransition, PermissionDenied, ValidationError
+from hall_app.text import clean_text
 
 
 class ComplaintState(StrEnum):
@@ -262,7 +263,7 @@ def is_legal_move(action: str, from_state: str, to_state: str) -> bool:
 
 def require_text(value: str | None, field: str, message: str, limit: int = 2000) -> str:
     """Stripped `value`, or ValidationError(message) beside `field` when empty / too long."""
-    text = (value or "").strip()
+    text = clean_text(value, field)
     if not text:
         raise ValidationError(message, field=field)
     if len(text) > limit:

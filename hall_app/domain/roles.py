@@ -39,6 +39,7 @@ class Permission(StrEnum):
     INSPECT_HALL = "inspect_hall"  # the duty manager's 巡检 rounds
     GRANT_RECOVERY_BREAK = "grant_recovery_break"  # a 调整情绪 pause for a clerk
     ISSUE_NOTICE = "issue_notice"  # 通报: lessons from complaints for the staff
+    BIND_RATING_PAD = "bind_rating_pad"
 
 
 _CLERK = {Permission.SERVE, Permission.ISSUE_TICKET, Permission.MARK_WALKAWAY,
@@ -50,6 +51,7 @@ _MANAGER = _CLERK | {
     Permission.OVERRIDE_FORBIDDEN, Permission.VIEW_CONFIG, Permission.PRINT_REPORT,
     Permission.SIGN_OFF_COMPLAINT, Permission.INSPECT_HALL, Permission.GRANT_RECOVERY_BREAK,
     Permission.ISSUE_NOTICE,
+    Permission.BIND_RATING_PAD,
 }
 _ADMIN = _MANAGER | {Permission.ADMIN_CONFIG}
 
@@ -81,6 +83,7 @@ PERMISSION_LABELS = {
     Permission.INSPECT_HALL: "营业厅巡检",
     Permission.GRANT_RECOVERY_BREAK: "安排员工调整情绪",
     Permission.ISSUE_NOTICE: "发布投诉通报",
+    Permission.BIND_RATING_PAD: "绑定评价器",
 }
 
 

@@ -12,12 +12,13 @@ This module assembles the report; the statements live in `ticket_queries`,
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Hall
+from db.models import BusinessDay, Hall
 from hall_app.metrics.activity_queries import ActivityQueries
 from hall_app.metrics.config_rows import ConfigRows
 from hall_app.metrics.inspections import InspectionQueries, inspection_times
@@ -32,6 +33,7 @@ from hall_app.metrics.model import (
     PauseRow,
     ServiceRow,
 )
+from hall_app.metrics.satisfaction import day_satisfaction
 from hall_app.metrics.ticket_queries import WALKAWAY, TicketQueries
 from hall_app.metrics.window import DayWindow
 
@@ -44,7 +46,8 @@ class _Queries(ConfigRows, TicketQueries, ActivityQueries, InspectionQueries):
 
 
 def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
-                  service_level_target_pct: int, walkaway_target_pct: int) -> DailyMetrics:
+                  service_level_target_pct: int, walkaway_target_pct: int,
+                  satisfaction_target_pct: int = 90) -> DailyMetrics:
     """All figures of `day` for `hall_row`, as of `now` (UTC, aware)."""
     w = DayWindow(day, ZoneInfo(hall_row.timezone), now)
     hid = hall_row.id
@@ -192,6 +195,7 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
         for h in (range(min(active_hours), max(active_hours) + 1) if active_hours else ())
     )
 
+    closed_at = _closed_at(session, hid, day)
     return DailyMetrics(
         hall_code=hall_row.code, hall_name=hall_row.name, day=day,
         timezone=hall_row.timezone, generated_at=now.astimezone(w.tz),
@@ -199,7 +203,19 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
         services=services, counters=counters, clerks=clerks, hours=hours,
         wait_buckets=q.wait_buckets(), incidents=incidents, complaints=complaints,
         inspections=q.inspections(), inspection_times=inspection_times(),
+        satisfaction=day_satisfaction(session, hid, w, satisfaction_target_pct),
+        day_closed=closed_at is not None,
+        day_closed_at=closed_at.astimezone(w.tz) if closed_at is not None else None,
     )
+
+
+def _closed_at(session: Session, hall_id: int, day: date) -> datetime | None:
+    """When the business day was closed (the business_day row), None while it is open."""
+    row = session.execute(select(BusinessDay.state, BusinessDay.closed_at).where(
+        BusinessDay.hall_id == hall_id, BusinessDay.day == day)).first()
+    if row is None or row[0] != "closed":
+        return None
+    return row[1] or datetime.min.replace(tzinfo=UTC)
 
 
 def _empty(hall_row: Hall, w: DayWindow, status: str, sl_target: int,

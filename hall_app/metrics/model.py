@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hall_app.metrics.satisfaction import SatisfactionSummary
 
 from hall_app.domain.complaints import CLOSE_KIND_LABELS, STATE_LABELS
 
@@ -292,6 +296,23 @@ class DailyMetrics:
     complaints: ComplaintSummary = field(default_factory=ComplaintSummary)
     inspections: tuple[InspectionRow, ...] = ()
     inspection_times: tuple[str, ...] = ()  # the checklist's set times of the day
+    satisfaction: SatisfactionSummary | None = None  # rating pads (hall_app.metrics.satisfaction)
+    # The business day's close (hall_app.services.days): until then the figures still move.
+    day_closed: bool = False
+    day_closed_at: datetime | None = None  # hall-local
+
+    @property
+    def is_final(self) -> bool:
+        """The day is closed: its figures will not change any more (targets can be judged)."""
+        return self.day_closed
+
+    @property
+    def not_closed_notice(self) -> str | None:
+        """The report's first line for a day whose figures are still moving, else None."""
+        if self.day_closed or self.status != "ok":
+            return None  # closed, not begun, or without any traffic: nothing is moving
+        return (f"注意:{self.day.isoformat()} 营业日尚未闭厅,以下数字截至 {self.as_of:%H:%M},"
+                "仍在变化,不作达标判定。")
 
     @property
     def is_future(self) -> bool:

@@ -12,6 +12,7 @@ from hall_app.domain.tickets import STATE_LABELS
 from hall_app.metrics.model import DailyMetrics, Stats
 
 NO_DATA = "—"
+NOT_FINAL = "未闭厅"  # the verdict column of a day that is not closed yet
 
 COMPLAINT_STATE_LABELS = {
     "registered": "已登记", "in_progress": "处理中", "awaiting_approval": "待审批",
@@ -160,6 +161,8 @@ def headline_table(m: DailyMetrics) -> Table:
     o = h.outcomes
 
     def met(flag: bool | None) -> str:
+        if not m.is_final:
+            return NOT_FINAL  # figures still moving: no verdict before the day is closed
         return NO_DATA if flag is None else ("达标" if flag else "未达标")
 
     rows = (
@@ -192,6 +195,8 @@ def headline_table(m: DailyMetrics) -> Table:
 
 
 def all_tables(m: DailyMetrics) -> tuple[Table, ...]:
+    from hall_app.metrics.satisfaction_tables import satisfaction_table  # imports this module
+
     return (headline_table(m), service_table(m), counter_table(m), clerk_table(m),
             hour_table(m), wait_table(m), incident_table(m), complaint_table(m),
-            inspection_table(m))
+            inspection_table(m), satisfaction_table(m))

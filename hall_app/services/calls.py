@@ -17,7 +17,18 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Counter, Hall, Incident, IncidentCounter, ServiceType, Ticket, TicketEvent
+from db.day_writes import read_day
+from db.models import (
+    Counter,
+    Hall,
+    Incident,
+    IncidentCounter,
+    OpeningHours,
+    ServiceType,
+    Ticket,
+    TicketEvent,
+)
+from hall_app.domain.hours import DAY_CLOSED_REFUSAL, day_hours, issue_refusal
 from hall_app.services.context import ServiceContext
 
 CALL_KINDS = ("call", "recall")
@@ -77,6 +88,8 @@ class KioskBoard:
     hotline: str
     services: tuple[KioskService, ...]
     outage: OutageNotice | None
+    # Why no ticket can be taken now (outside opening hours, day closed), or None.
+    closed_notice: str | None = None
     care_channel: bool = True  # the hall offers 爱心通道 at the kiosk
 
 
@@ -183,4 +196,16 @@ def kiosk_board(ctx: ServiceContext) -> KioskBoard:
         items = tuple(KioskService(sv.id, sv.name, sv.prefix, int(waiting.get(sv.id, 0)),
                                    sv.is_vip) for sv in services)
         care = bool(s.scalar(select(Hall.care_channel).where(Hall.id == hall.id)))
-        return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx), care)
+        return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx),
+                          _closed_notice(s, ctx, day), care)
+
+
+def _closed_notice(s: Session, ctx: ServiceContext, day: date) -> str | None:
+    """The kiosk's reason to refuse tickets now (the same rule `issue` applies)."""
+    row = read_day(s, ctx.hall.id, day)
+    if row is not None and row.closed:
+        return DAY_CLOSED_REFUSAL
+    weekdays = list(s.scalars(select(OpeningHours).where(OpeningHours.hall_id == ctx.hall.id)))
+    hours = day_hours(day, ctx.hall.tz, weekdays, row.opens_at if row else None,
+                      row.closes_at if row else None)
+    return issue_refusal(ctx.now(), ctx.hall.tz, hours)

@@ -18,6 +18,7 @@ from hall_app.errors import IllegalTransition, NotFound, ValidationError
 from hall_app.scripts import DocumentItem, check_items, exchange_phrase, hall_book
 from hall_app.services.complaints.escalation import escalate_for_ticket
 from hall_app.services.context import ServiceContext
+from hall_app.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,8 @@ class DeskService:
     def escalate(self, actor: Actor, counter_id: int | None, reason: str,
                  ticket_id: int | None = None) -> EscalationInfo:
         actor.require(Permission.SERVE)
-        reason = (reason or "").strip()
-        if not reason:
-            raise ValidationError("请简要说明需要值班长协助的原因。", field="reason")
+        reason = clean_text(reason, "reason", label="求助原因",
+                            required="请简要说明需要值班长协助的原因。")
         if len(reason) > 200:
             raise ValidationError("原因不能超过200个字。", field="reason")
         with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:

@@ -23,6 +23,7 @@ from hall_app.domain.priority import (
     rule_description,
 )
 from hall_app.errors import NotFound
+from hall_app.metrics.satisfaction import SatisfactionFigures, clerk_day_figures
 from hall_app.services.context import ServiceContext
 from hall_app.services.incidents import IncidentInfo, IncidentService
 
@@ -132,6 +133,8 @@ class CounterView:
     peer_open_counters: int = 1
     last_finished: FinishedTicket | None = None
     rule_text: str = ""  # the hall's call rule in one sentence (rule_description)
+    # Today's rating-pad figures of the clerk holding this counter (his own only).
+    my_rating: SatisfactionFigures | None = None
 
 
 def _service_info(s: ServiceType) -> ServiceInfo:
@@ -248,6 +251,8 @@ class QueryService:
             incidents = IncidentService(self.ctx)
             outages = tuple(incidents.active_in(s, counter_id))
             last = incidents.last_ended_outage_in(s, counter_id)
+            my_rating = (clerk_day_figures(s, hall.id, hall_info.tz, day, now, counter.staff_id)
+                         if counter.staff_id is not None else None)
         return CounterView(
             now=now, counter=info, current=current, queue=queue,
             waiting_by_service={int(k): int(v) for k, v in by_service.items()},
@@ -255,7 +260,7 @@ class QueryService:
             minutes_to_closing=closing, open_counters=open_counters,
             hotline=hall_hotline, hall_name=hall_name,
             recalls_before_no_show=thresholds.recalls_before_no_show,
-            services=ordered_services, thresholds=thresholds,
+            services=ordered_services, thresholds=thresholds, my_rating=my_rating,
             peer_open_counters=max(1, peers), last_finished=last_finished,
             rule_text=rule_description(rule),
         )

@@ -69,8 +69,16 @@ def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
         qtbot.waitUntil(lambda: display.newest_code.text() != "请留意叫号", timeout=30_000)
         assert announcer.said and all(t.startswith("请") for t in announcer.said)
         assert any("等候" in b.text() for b in kiosk.buttons.values())
+        # A rating pad beside each interactive counter, bound and showing its clerk.
+        qtbot.waitUntil(lambda: len(demo.pads) == 2 and all(
+            p.board is not None and p.board.bound and p.board.holder is not None
+            for p in demo.pads), timeout=5000)
+        assert sorted(p.board.counter_number for p in demo.pads) == [1, 2]
+        mine += [p.live for p in demo.pads]
+        # ...and the simulated customers rate at the simulated counters.
+        qtbot.waitUntil(lambda: demo.simulator.rated() > 0, timeout=10000)
         # One window, every screen in it and styled as on its own workstation.
-        qtbot.waitUntil(lambda: len(demo.windows) == 5, timeout=30_000)
+        qtbot.waitUntil(lambda: len(demo.windows) == 7, timeout=30_000)  # 5 screens, 2 pads
         assert all(w.window() is demo.floor for w in demo.windows)
         counter = next(w for w in demo.windows if type(w).__name__ == "CounterWindow")
         assert counter.current_panel.code_label.font().pointSize() >= 40  # counter.qss
@@ -82,6 +90,7 @@ def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
         assert colours.most_common(1)[0][0] == "#1565c0"  # counter.qss, not a grey button
         tabs = demo.floor.staff_tabs
         assert [tabs.tabText(i) for i in range(tabs.count())][:1] == ["值班长总览"]
+        assert "1号窗口评价器" in [tabs.tabText(i) for i in range(tabs.count())]
         # The customers' screens stay in view beside the staff tabs, none over another.
         floor_rect = demo.floor.rect()
         rects = [w.geometry().translated(w.mapTo(demo.floor, w.rect().topLeft())

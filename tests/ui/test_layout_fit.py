@@ -287,7 +287,7 @@ def test_demo_floor(qtbot, tmp_path):
                     printer=PdfSlipPrinter(tmp_path))
     try:
         demo.open_windows()
-        qtbot.waitUntil(lambda: len(demo.windows) == 5, timeout=60_000)
+        qtbot.waitUntil(lambda: len(demo.windows) == 7, timeout=60_000)  # 5 screens, 2 pads
         floor = demo.floor
         found: list[str] = []
         size = (1920, 1080)  # the demo wants a full-HD screen (one window, every role)

@@ -14,7 +14,10 @@ from hall_app.cli_parser import display_width, wrap_columns
 
 # Words that may stay Latin: the program, file formats, the date pattern, settings file,
 ALLOWED = {"hall-app", "TOML", "PDF", "CSV", "YYYY-MM-DD", "settings.toml", "VIP",
-           "postgresql"}  # the scheme of an example database address
+           "postgresql",  # the scheme of an example database address
+           "SQLite", "PostgreSQL", "pg_dump",  # the databases and PostgreSQL's dump tool
+           "backups",  # the backup folder's name on disk
+           "hall_district"}  # the replication account's default name
 
 
 def all_parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
@@ -27,7 +30,7 @@ def all_parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
 
 def latin_words(text: str, commands: set[str]) -> list[str]:
     """Latin words left once the allowed ones and the command names are taken out."""
-    words = re.findall(r"[A-Za-z][A-Za-z.\-]*", text)
+    words = re.findall(r"[A-Za-z][A-Za-z_.\-]*", text)
     return [w for w in words if w not in ALLOWED and w not in commands]
 
 

@@ -62,7 +62,9 @@ class ComplaintForm(QDialog):
 
     def __init__(self, service: Any, actor: Actor, parent: QWidget | None = None, *,
                  ticket_id: int | None = None, ticket_code: str | None = None,
-                 counter_id: int | None = None) -> None:
+                 counter_id: int | None = None, clerk_id: int | None = None,
+                 clerk_label: str | None = None, category: str | None = None,
+                 description: str = "") -> None:
         super().__init__(parent)
         self.service = service
         self.actor = actor
@@ -70,10 +72,18 @@ class ComplaintForm(QDialog):
         self.tz: Any = None
         self.setWindowTitle("投诉登记")
         self.setModal(False)
-        self._prefill = (ticket_id, counter_id, actor.staff_id)
+        # The clerk concerned: the one who served (a follow-up from the rating pad) or,
+        # at the counter, the clerk registering it.
+        self._clerk = (clerk_id, clerk_label) if clerk_id is not None else (
+            actor.staff_id, f"{actor.staff_no} {actor.name}".strip())
+        self._prefill = (ticket_id, counter_id, self._clerk[0])
         self.errors: dict[str, QLabel] = {}
         self._inputs: dict[str, QWidget] = {}
         self._build(ticket_id, ticket_code, counter_id)
+        if category is not None:
+            self.category.setCurrentIndex(max(0, self.category.findData(category)))
+        if description:
+            self.description.setPlainText(description)
         self._load_choices()
 
     # -- layout ---------------------------------------------------------------------
@@ -179,9 +189,8 @@ class ComplaintForm(QDialog):
         self._row(form, "关联窗口:", self.counter, "counter")
         self.clerk = QComboBox()
         self.clerk.addItem(NONE, None)
-        if self.actor.staff_id is not None:
-            self.clerk.addItem(f"{self.actor.staff_no} {self.actor.name}".strip(),
-                               self.actor.staff_id)
+        if self._clerk[0] is not None:
+            self.clerk.addItem(self._clerk[1] or f"#{self._clerk[0]}", self._clerk[0])
             self.clerk.setCurrentIndex(1)
         self._row(form, "关联营业员:", self.clerk, "clerk")
 
@@ -447,10 +456,13 @@ class ComplaintForm(QDialog):
 
 def open_complaint_form(parent: QWidget | None, services: Any, actor: Actor, *,
                         ticket_id: int | None = None, ticket_code: str | None = None,
-                        counter_id: int | None = None) -> QDialog:
-    """Open the register form, prefilled with the current ticket, counter and clerk."""
+                        counter_id: int | None = None, **prefill: Any) -> QDialog:
+    """Open the register form, prefilled with the current ticket, counter and clerk.
+
+    `prefill` may also name `clerk_id` / `clerk_label` (the clerk concerned, when it is
+    not the one registering), `category` and `description` (a rating follow-up)."""
     form = ComplaintForm(ComplaintService(services.ctx), actor, parent, ticket_id=ticket_id,
-                         ticket_code=ticket_code, counter_id=counter_id)
+                         ticket_code=ticket_code, counter_id=counter_id, **prefill)
     form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     form.show()
     return form

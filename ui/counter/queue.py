@@ -4,7 +4,8 @@ The order is the core's call order (``hall_app.domain.priority.call_order``, as 
 preview), so the first row is the customer F1 calls next: marked 「下一位」 and bold. Each
 row's tooltip says why it has its place and the hall's rule. Rows past their service's
 long-wait threshold are coloured; above the table, the number of people waiting per
-service. Waits tick locally from the snapshot (no database).
+service. Waits tick locally from the snapshot (no database); the remaining-wait
+estimate (「预计还需」, last column) comes from the predictor, refreshed separately.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hall_app.forecast.model import remaining_text
 from ui.counter.situation import LiveClock, format_duration
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from hall_app.forecast.model import WaitEstimate
     from hall_app.services.queries import CounterView, QueueEntry
 
 _ROOT = QModelIndex()
@@ -42,14 +45,17 @@ NEXT_MARK = "下一位"
 class QueueModel(QAbstractTableModel):
     """Read-only table of ``QueueEntry`` rows; ``tick()`` refreshes the wait column."""
 
-    HEADERS = ("顺序", "票号", "业务", "已等候", "说明")
+    HEADERS = ("顺序", "票号", "业务", "已等候", "说明", "预计还需")
     WAIT_COLUMN = 3
+    NOTES_COLUMN = 4
+    ESTIMATE_COLUMN = 5
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: tuple[QueueEntry, ...] = ()
         self._clock = LiveClock()
         self.rule_text = ""
+        self._estimates: dict[int, WaitEstimate] = {}
 
     def set_entries(self, entries: Iterable[QueueEntry], clock: LiveClock,
                     rule_text: str = "") -> None:
@@ -58,6 +64,17 @@ class QueueModel(QAbstractTableModel):
         self._clock = clock
         self.rule_text = rule_text
         self.endResetModel()
+
+    def set_estimates(self, estimates: dict[int, WaitEstimate]) -> None:
+        """Remaining-wait estimates by ticket id (from the core's predictor)."""
+        self._estimates = estimates
+        if self._rows:
+            col = self.ESTIMATE_COLUMN
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    def estimate_text(self, row: int) -> str:
+        return remaining_text(self._estimates.get(self._rows[row].ticket_id))
 
     def notes(self, row: int, *, short: bool = False) -> list[str]:
         """爱心 / VIP, 转入 (transferred to this counter), 久等 (past the long wait)."""
@@ -125,8 +142,13 @@ class QueueModel(QAbstractTableModel):
                 return e.service_name
             if col == 3:
                 return format_duration(self.waited_seconds(row))
+            if col == self.ESTIMATE_COLUMN:
+                return self.estimate_text(row)
             return " ".join(self.notes(row, short=True))
         if role == Qt.ItemDataRole.ToolTipRole:
+            est = self._estimates.get(e.ticket_id)
+            if col == self.ESTIMATE_COLUMN and est is not None and est.assumptions:
+                return "\n".join(a.zh for a in est.assumptions)
             return self.tooltip(row)
         if role == Qt.ItemDataRole.FontRole and row == 0:
             font = QFont()
@@ -141,7 +163,7 @@ class QueueModel(QAbstractTableModel):
                 return QBrush(NEXT_BACKGROUND)
         if role == Qt.ItemDataRole.ForegroundRole and self.is_late(row):
             return QBrush(LATE_FOREGROUND)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 3):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 3, 5):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
@@ -167,7 +189,7 @@ class QueuePanel(QFrame):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QueueModel.NOTES_COLUMN, QHeaderView.ResizeMode.Stretch)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.counts_label)
@@ -189,6 +211,9 @@ class QueuePanel(QFrame):
         parts = [f"{names.get(sid, sid)}:{view.waiting_by_service.get(sid, 0)}人"
                  for sid in names]
         self.counts_label.setText("各业务等候  " + "  ".join(parts) if parts else "")
+
+    def set_estimates(self, estimates: dict[int, WaitEstimate]) -> None:
+        self.model.set_estimates(estimates)
 
     def tick(self) -> None:
         self.model.tick()

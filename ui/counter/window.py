@@ -45,8 +45,10 @@ from ui.counter.script import ScriptPanel
 from ui.counter.situation import LiveClock, outage_text, script_thresholds
 from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
+from ui.rating.own_figures import OwnRatingLabel
 from ui.voice import Announcer
 from ui.widgets import ConnectionBanner, OutageBanner, VoiceStatus
+from ui.widgets.estimates import EstimateKeeper
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -110,7 +112,10 @@ class CounterWindow(QMainWindow):
         self.connection_banner = ConnectionBanner()
         self.outage_banner = OutageBanner()
         self.current_panel = CurrentCustomerPanel()
+        self.own_rating = OwnRatingLabel()
         self.queue_panel = QueuePanel()
+        self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
+        self.estimates.updated.connect(self.queue_panel.set_estimates)
         self.script_panel = ScriptPanel(self.book, script_thresholds(services.ctx.thresholds()))
         self.script_panel.set_clock(self._clock)
         self.script_panel.helper_requested.connect(self.open_helper)
@@ -139,6 +144,7 @@ class CounterWindow(QMainWindow):
         body.setContentsMargins(8, 8, 8, 0)
         left = QVBoxLayout()
         left.addWidget(self.current_panel, 0)
+        left.addWidget(self.own_rating)
         left.addWidget(self.queue_panel, 1)
         for panel, width in ((self.current_panel, 330), (self.queue_panel, 330),
                              (self.script_panel, 670), (self.cash_helper, 330)):
@@ -167,7 +173,8 @@ class CounterWindow(QMainWindow):
         counter_view = services.queries.counter_view
         self.live = LiveFeed(lambda: services.change_feed(),
                              lambda: (epoch[0], counter_view(counter_id)),
-                             name="counter", parent=self, **(live_options or {}))
+                             name="counter", before_load=services.days.tick, parent=self,
+                             **(live_options or {}))
         self.connection_banner.bind(self.live)
         self.live.snapshot.connect(self._on_snapshot)
         self.live.connection_lost.connect(self._on_connection_lost)
@@ -219,9 +226,13 @@ class CounterWindow(QMainWindow):
         self.setWindowTitle(f"{counter.number}号窗口{who} — 营业员窗口")
         self.current_panel.apply(view, self._clock)
         self.queue_panel.apply(view, self._clock)
+        self.estimates.offer(e.ticket_id for e in view.queue)
         self.script_panel.apply(view)
         self.outage_banner.set_notice(outage_text(view), "critical")
         self.cash_helper.set_business(view.current.service_name if view.current else "")
+        # His own figures only: those of the clerk holding the counter, if that is him.
+        mine = view.counter.staff_id is not None and view.counter.staff_id == self.actor.staff_id
+        self.own_rating.apply(view.my_rating if mine else None)
         self._update_actions()
 
     def _tick(self) -> None:
@@ -580,4 +591,5 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 def _open(factory: type[HallServices], settings: Settings) -> HallServices:
     services = factory.open(settings)
     _ = services.ctx.hall  # fail here (worker thread) if the hall is missing
+    services.days.set_role("counter")
     return services

@@ -53,7 +53,7 @@ class DemoFloor(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
         self.screens: list[QWidget] = []
-        self._order: dict[QWidget, int] = {}
+        self._order: dict[QWidget, float] = {}
         self._customers: list[QWidget] = []
         self._customers_as_tabs = False
         self._counter_shown = False
@@ -84,7 +84,7 @@ class DemoFloor(QMainWindow):
         else:
             self.customer_panes.addWidget(widget)
 
-    def add_staff(self, widget: QWidget, role: str, order: int = 0) -> None:
+    def add_staff(self, widget: QWidget, role: str, order: float = 0) -> None:
         """A tab, placed by `order` (the overview 0, counter N at N) whatever logs in first;
         the first counter's tab is shown, so F1 works at once."""
         style_for_role(widget, role)

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.announce import ticket_taken_announcement
-from hall_app.errors import DatabaseUnavailable, HallError
+from hall_app.errors import DatabaseUnavailable, DayClosed, HallError
 from hall_app.services import HallServices
 from hall_app.services.calls import KioskBoard, kiosk_board
 from ui.kiosk.printers import PrinterError, QtSlipPrinter, SlipPrinter
@@ -61,7 +61,7 @@ BACK = "返回"
 
 #: Sizes at scale 1 (a 1366×768 landscape kiosk); `apply_scale` multiplies them.
 SIZES = {"title": 28, "prompt": 18, "service": 20, "service_h": 84, "code": 88,
-         "info": 20, "printer": 15, "banner": 22, "small": 15, "small_h": 52}
+         "info": 20, "printer": 15, "banner": 22, "small": 15, "small_h": 52, "closed": 22}
 LARGE_FACTOR = 1.35
 DESIGN_LANDSCAPE, DESIGN_PORTRAIT = (1366, 768), (768, 1100)
 MIN_SCALE = 0.35
@@ -70,6 +70,7 @@ _STYLE = """
 QWidget#KioskWindow { background-color: #f4f7fb; }
 QLabel#KioskTitle { color: #0b3d91; }
 QLabel#KioskPrompt { font-size: {prompt}pt; color: #333333; }
+QLabel#KioskPrompt[closed="true"] { font-size: {closed}pt; color: #c62828; font-weight: bold; }
 QPushButton.service {
     font-size: {service}pt; min-height: {service_h}px; padding: 6px 14px;
     background-color: #1565c0; color: white; border-radius: 12px;
@@ -136,6 +137,7 @@ class KioskWindow(QWidget):
         self.last_slip: SlipData | None = None
         self.print_error: HallError | None = None
         self.offline = False
+        self.closed_notice: str | None = None  # why no ticket can be taken now
         self.care_mode = False
         self.large = False
         self.scale = 0.0
@@ -149,6 +151,7 @@ class KioskWindow(QWidget):
         self.prompt = QLabel(PROMPT)
         self.prompt.setObjectName("KioskPrompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setWordWrap(True)
         self.grid = QGridLayout()
         self.grid.setSpacing(14)
         self.buttons: dict[int, QPushButton] = {}
@@ -224,7 +227,8 @@ class KioskWindow(QWidget):
         self._clear_timer.timeout.connect(self.clear_result)
 
         self.live = LiveFeed(feed_factory or services.change_feed,
-                             lambda: kiosk_board(services.ctx), name="kiosk", parent=self)
+                             lambda: kiosk_board(services.ctx), name="kiosk",
+                             before_load=services.days.tick, parent=self)
         self.live.snapshot.connect(self.apply_board)
         self.live.connection_lost.connect(self._on_connection_lost)
         self.live.connection_restored.connect(self._on_connection_restored)
@@ -296,7 +300,8 @@ class KioskWindow(QWidget):
                 self.outage_banner.set_notice(board.outage.text,
                                               "critical" if board.outage.hall_wide else "warning")
         ids = [s.id for s in board.services]
-        if previous is None or [s.id for s in previous.services] != ids:
+        rebuilt = previous is None or [s.id for s in previous.services] != ids
+        if rebuilt:
             self._rebuild_buttons(board)
         for service in board.services:
             button = self.buttons[service.id]
@@ -306,8 +311,21 @@ class KioskWindow(QWidget):
         self.care_button.setVisible(board.care_channel)
         if not board.care_channel and self.care_mode:
             self.leave_care_mode()
+        if rebuilt or previous is None or previous.closed_notice != board.closed_notice:
+            self._show_open(board.closed_notice)
         self._update_enabled()
         self.fit()
+
+    def _show_open(self, closed_notice: str | None) -> None:
+        """Outside opening hours (or once the day is closed) the buttons rest and the
+        prompt says why; the core refuses a ticket anyway."""
+        self.closed_notice = closed_notice
+        if closed_notice is not None and self.care_mode:
+            self.leave_care_mode()
+        self.prompt.setText(closed_notice or (CARE_PROMPT if self.care_mode else PROMPT))
+        self.prompt.setProperty("closed", closed_notice is not None)
+        _repolish(self.prompt)
+        self._update_enabled()
 
     def _rebuild_buttons(self, board: KioskBoard) -> None:
         for button in self.buttons.values():
@@ -340,7 +358,7 @@ class KioskWindow(QWidget):
             self.grid.addWidget(button, index // columns, index % columns)
 
     def _update_enabled(self) -> None:
-        usable = not self.offline and not self._issuing
+        usable = not self.offline and not self._issuing and self.closed_notice is None
         for button in self.buttons.values():
             button.setEnabled(usable)
         self.care_button.setEnabled(usable and not self.care_mode)
@@ -362,7 +380,8 @@ class KioskWindow(QWidget):
     # --- modes ------------------------------------------------------------------
     def enter_care_mode(self) -> None:
         """爱心通道: the next service tapped issues a priority ticket (large type)."""
-        if self.board is None or not self.board.care_channel or self.offline:
+        if self.board is None or not self.board.care_channel or self.offline \
+                or self.closed_notice is not None:
             return
         self.care_mode = True
         self.result.hide()
@@ -381,7 +400,7 @@ class KioskWindow(QWidget):
         if not self.care_mode:
             return
         self.care_mode = False
-        self.prompt.setText(PROMPT)
+        self.prompt.setText(self.closed_notice or PROMPT)
         self.back_button.hide()
         self.large_button.show()
         self.care_button.setVisible(self.board is None or self.board.care_channel)
@@ -442,6 +461,8 @@ class KioskWindow(QWidget):
 
     def _issue_failed(self, error: HallError) -> None:
         self._issuing = False
+        if isinstance(error, DayClosed):  # the hours ended (or the day closed) meanwhile
+            self._show_open(error.message)
         self._update_enabled()
         self.last_ticket = None
         self.code_label.setText("")
@@ -489,10 +510,13 @@ class KioskWindow(QWidget):
 def main(args: Any, settings: Any) -> int:
     """`hall-app kiosk`: the kiosk on this workstation's default printer."""
     from ui.app_runtime import GeometryKeeper, create_app
+    from ui.startup import open_services
     from ui.voice import Announcer
 
     app = create_app("kiosk")
-    services = HallServices.open(settings)
+    services = open_services(settings, "取号机", role="kiosk")
+    if services is None:
+        return 1
     announcer = Announcer(enabled=settings.voice.enabled, volume=settings.voice.volume)
     window = KioskWindow(services, announcer=announcer, speak=settings.voice.enabled)
     GeometryKeeper(window, "kiosk")

@@ -49,13 +49,16 @@ from ui.overview.dialogs import FacilityDialog, OutageDialog, WalkawayDialog
 from ui.overview.outage_bar import OutageBar
 from ui.overview.queues_panel import FiguresPanel, QueueTable
 from ui.overview.staffing_strip import StaffingStrip
+from ui.overview.waiting_panel import WaitingTable
 from ui.widgets import ConnectionBanner
+from ui.widgets.estimates import EstimateKeeper
 from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
     from hall_app.domain.roles import Actor
     from hall_app.services import HallServices
+    from hall_app.services.days import DayStatus
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,8 @@ log = logging.getLogger(__name__)
 RIGHT_COLUMN_MIN = 380
 
 # Snapshot section -> the method that redraws it.
-SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets")
+SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets",
+            "satisfaction", "day_status")
 
 
 def _optional(module: str, name: str) -> Any:
@@ -98,7 +102,8 @@ class OverviewWindow(QMainWindow):
         self._build()
         notify.attach_default_presenter(self)
         self.live = LiveFeed(lambda: services.change_feed(), self.overview.snapshot,
-                             safety_interval=safety_interval, name="overview", parent=self)
+                             safety_interval=safety_interval, name="overview",
+                             before_load=services.days.tick, parent=self)
         self.live.snapshot.connect(self.apply_snapshot)
         self.live.load_failed.connect(notify.error)
         self.banner.bind(self.live)
@@ -127,7 +132,11 @@ class OverviewWindow(QMainWindow):
         self.clock_label = QLabel()
         self.clock_label.setObjectName("OverviewClock")
         who = QLabel(f"值班长:{self.actor.name}")
+        self.day_label = QLabel("")
+        self.day_label.setObjectName("OverviewDay")
         head.addWidget(self.title)
+        head.addSpacing(24)
+        head.addWidget(self.day_label)
         head.addStretch(1)
         head.addWidget(who)
         head.addSpacing(16)
@@ -163,6 +172,9 @@ class OverviewWindow(QMainWindow):
             self.inspection_button.setShortcut("Ctrl+I")
             self.inspection_button.clicked.connect(self.open_inspection)
             actions.addWidget(self.inspection_button)
+        self.follow_up_button = QPushButton("顾客回访")
+        self.follow_up_button.clicked.connect(self.open_follow_ups)
+        actions.addWidget(self.follow_up_button)
         self.print_button: QPushButton | None = None
         if _optional("ui.report.printing", "show_print_preview") is not None:
             self.print_button = QPushButton("打印营业日报")
@@ -210,6 +222,13 @@ class OverviewWindow(QMainWindow):
         right_layout.addWidget(queue_caption)
         self.queue_table = QueueTable()
         right_layout.addWidget(self.queue_table, 2)
+        waiting_caption = QLabel("等候顾客与预计还需等候")
+        waiting_caption.setObjectName("SectionTitle")
+        right_layout.addWidget(waiting_caption)
+        self.waiting_table = WaitingTable()
+        right_layout.addWidget(self.waiting_table, 2)
+        self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
+        self.estimates.updated.connect(self.waiting_table.set_estimates)
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
@@ -288,7 +307,29 @@ class OverviewWindow(QMainWindow):
                 self.hourly_chart.set_hourly(value)
             elif section == "wait_buckets":
                 self.wait_chart.set_buckets(value)
+            elif section == "satisfaction":
+                self.figures.set_satisfaction(value)
+                self._set_follow_up_count(value.open_follow_ups if value is not None else 0)
+            elif section == "day_status":
+                self.show_day(value)
+        if old is None or old.waiting != snap.waiting:
+            self.waiting_table.set_waiting(snap.waiting, snap.now)
+        self.estimates.offer(w.id for w in snap.waiting)
         self.tick()
+
+    def show_day(self, status: DayStatus | None) -> None:
+        """「营业中(… 18:30 自动闭厅)」 or, once closed, 「营业日已闭厅(18:30 系统自动),
+        闭厅未办 N 人」 in red, so the duty manager sees the day was settled."""
+        self.day_label.setText(status.summary() if status is not None else "")
+        closed = status is not None and status.closed
+        self.day_label.setProperty("closed", closed)
+        self.day_label.setToolTip(
+            f"取号 {status.issued} 人,办结 {status.served} 人,闭厅未办 {status.abandoned} 人"
+            f"(其中已叫号未到 {status.abandoned_called} 人),"
+            f"闭厅时仍在办理按闭厅时间结束 {status.finished_at_close} 人"
+            if closed and status is not None else "")
+        self.day_label.style().unpolish(self.day_label)
+        self.day_label.style().polish(self.day_label)
 
     def tick(self) -> None:
         now = self.now()
@@ -296,6 +337,7 @@ class OverviewWindow(QMainWindow):
         if self.snap is not None:
             self.grid.tick(now)
             self.queue_table.tick(now)
+            self.waiting_table.tick(now)
 
     def _set_notice(self, text: str) -> None:
         self._outage_notice = text
@@ -426,6 +468,19 @@ class OverviewWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def _set_follow_up_count(self, count: int) -> None:
+        self.follow_up_button.setText(f"顾客回访({count})" if count else "顾客回访")
+
+    def open_follow_ups(self) -> QDialog:
+        """The 回访 list: record a contact, or turn one into a complaint (ticket prefilled)."""
+        from ui.rating.follow_ups import FollowUpDialog
+
+        dialog = FollowUpDialog(self.services, self.actor, self)
+        dialog.changed.connect(self.live.request_refresh)
+        dialog.show()
+        self.follow_up_dialog = dialog
+        return dialog
+
     def print_summary(self) -> None:
         show = _optional("ui.report.printing", "show_print_preview")
         if show is not None:
@@ -439,12 +494,14 @@ class OverviewWindow(QMainWindow):
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
-    from hall_app.services import HallServices
     from ui.app_runtime import create_app
     from ui.overview.login import OverviewLoginDialog
+    from ui.startup import open_services
 
     app = create_app("overview")
-    services = HallServices.open(settings)
+    services = open_services(settings, "值班长总览", role="overview")
+    if services is None:
+        return 1
     try:
         login = OverviewLoginDialog(services, staff=getattr(args, "staff", None) or "")
         if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:

@@ -40,6 +40,7 @@ from ui.fonts import cjk_family, load_cjk_fonts
 from ui.report.charts import hourly_chart, wait_chart
 from ui.report.complaint_sections import complaints_section, inspections_section
 from ui.report.html_table import table_html as _table_html
+from ui.report.satisfaction_section import satisfaction_section
 
 WEEKDAYS = "一二三四五六日"
 CHART_HOURLY = QUrl("chart://hourly.png")
@@ -85,7 +86,9 @@ def _date_text(m: DailyMetrics) -> str:
     return f"{d.year}年{d.month}月{d.day}日(星期{WEEKDAYS[d.weekday()]})"
 
 
-def _verdict(flag: bool | None) -> str:
+def _verdict(flag: bool | None, final: bool = True) -> str:
+    if not final:
+        return "未闭厅,不判定"
     if flag is None:
         return "—"
     return '<span class="met">达标</span>' if flag else '<span class="miss">未达标</span>'
@@ -99,9 +102,9 @@ def _headline_html(m: DailyMetrics) -> str:
         ("弃号", f"{o.walkaways}人"),
         ("弃号构成", f"过号{o.no_show} · 离开{o.walked_away} · 闭厅未办{o.abandoned}"),
         ("弃号率", f"{pct(h.walkaway_rate)}(目标≤{h.walkaway_target_pct}%,"
-                   f"{_verdict(h.walkaway_target_met)})"),
+                   f"{_verdict(h.walkaway_target_met, m.is_final)})"),
         ("服务达标率", f"{pct(h.service_level)}(目标≥{h.service_level_target_pct}%,"
-                       f"{_verdict(h.service_level_met)})"),
+                       f"{_verdict(h.service_level_met, m.is_final)})"),
         ("平均等候", f"{minutes(h.wait.mean)}分(中位{minutes(h.wait.median)} · "
                      f"P90 {minutes(h.wait.p90)} · 最长{minutes(h.wait.max)})"),
         ("平均办理", f"{minutes(h.service.mean)}分(中位{minutes(h.service.median)} · "
@@ -126,8 +129,10 @@ def _headline_html(m: DailyMetrics) -> str:
 
 def report_html(m: DailyMetrics) -> str:
     """The whole report as HTML; chart images are referenced as chart:// resources."""
-    parts = [
-        f"<html><head><style>{STYLE}</style></head><body>",
+    parts = [f"<html><head><style>{STYLE}</style></head><body>"]
+    if m.not_closed_notice:  # the first line: these figures are still moving
+        parts.append(f'<p class="notice">{escape(m.not_closed_notice)}</p>')
+    parts += [
         f"<h1>{escape(m.hall_name)} 营业日报</h1>",
         f'<p class="sub">营业日:{_date_text(m)} · 营业厅代码 {escape(m.hall_code)} · '
         f"生成时间 {m.generated_at:%Y-%m-%d %H:%M}</p>",
@@ -137,8 +142,6 @@ def report_html(m: DailyMetrics) -> str:
     else:
         if m.status == "empty":
             parts.append('<p class="notice">当日没有客流记录(无取号、无窗口签到)。</p>')
-        elif m.as_of.date() == m.day:
-            parts.append(f'<p class="note">统计截至 {m.as_of:%H:%M},营业日尚未结束。</p>')
         parts += [
             "<h2>一、主要指标</h2>", _headline_html(m),
             "<h2>二、客流与等候</h2>",
@@ -152,10 +155,12 @@ def report_html(m: DailyMetrics) -> str:
             else "<p>当日无系统故障或设施故障记录。</p>",
             complaints_section(m, "七"),
             inspections_section(m, "八"),
+            satisfaction_section(m, "九"),
             '<p class="note">说明:等候时间=首次叫号时间−取号时间(转移的顾客按原取号时间计,'
             "只计首次叫号前的等候);办理时间=办理完成−开始办理;服务达标率=办结顾客中等候"
             "不超过该业务目标时长的比例;弃号=过号+离开+闭厅未办,弃号率=弃号÷取号人数;"
-            "利用率=办理时长÷签到时长(值班长安排的调整情绪时间不计入);P90 为第90百分位(最近秩法)。客户电话已做隐藏处理。</p>",
+            "利用率=办理时长÷签到时长(值班长安排的调整情绪时间不计入);P90 为第90百分位(最近秩法);满意率=(非常满意+满意)÷参评,"
+            "参评率=参评÷办结。客户电话已做隐藏处理。</p>",
         ]
     parts.append(
         '<table width="100%" cellpadding="4"><tr>'

@@ -1,7 +1,7 @@
 """爱心通道: a per-hall switch and the mark on tickets issued through it
 
 Revision ID: 0021
-Revises: 0009
+Revises: 0007
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0021'
-down_revision = '0009'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

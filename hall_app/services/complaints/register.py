@@ -32,6 +32,7 @@ from hall_app.phone import normalize_phone
 from hall_app.services.complaints.base import ComplaintBase
 from hall_app.services.complaints.escalation import ticket_was_escalated
 from hall_app.services.complaints.models import TOPIC, ComplaintDetail, ComplaintDraft
+from hall_app.text import clean_text
 
 A = ComplaintAction
 
@@ -119,13 +120,13 @@ class ComplaintRegister(ComplaintBase):
             return d.category
 
         def expectation() -> str:
-            text = (d.expectation or "").strip()
+            text = clean_text(d.expectation, "expectation")
             if len(text) > 2000:
                 raise ValidationError("内容不能超过2000个字。", field="expectation")
             return text
 
         def address() -> str | None:
-            text = (d.address or "").strip() or None
+            text = clean_text(d.address, "address") or None
             if text and len(text) > 200:
                 raise ValidationError("地址不能超过200个字。", field="address")
             return text

@@ -24,6 +24,7 @@ from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import ValidationError
 from hall_app.services.complaints.base import ComplaintBase
 from hall_app.services.complaints.models import TOPIC, ComplaintDetail, ForbiddenPhraseFound
+from hall_app.text import clean_text
 
 A = ComplaintAction
 
@@ -92,7 +93,7 @@ class ComplaintTransitions(ComplaintBase):
             if override_reason is None:
                 raise ForbiddenPhraseFound(hits)
             actor.require(Permission.OVERRIDE_FORBIDDEN)
-            reason = override_reason.strip()
+            reason = clean_text(override_reason, "override_reason", label="放行理由")
             if not reason:
                 raise ValidationError("放行忌语检查须写明理由。", field="override_reason")
             phrases = "、".join(dict.fromkeys(h.phrase for h in hits))
@@ -171,4 +172,4 @@ class ComplaintTransitions(ComplaintBase):
 
 
 def _opt(note: str | None) -> str | None:
-    return (note or "").strip() or None
+    return clean_text(note, "note") or None
