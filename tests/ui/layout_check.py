@@ -9,7 +9,8 @@ shown top-level widget and returns one line per defect:
   text in its tooltip;
 * a button (push, check, radio, tool) narrower or lower than its own size hint, i.e.
   its text is cut;
-* a header section narrower than its title;
+* a header section narrower than its title, and a table or list whose columns are wider
+  than the view (a sideways scroll bar);
 * a widget reaching outside its parent (and so outside the window), other than the
   contents of a scroll area, which may scroll up and down — but not sideways: a scroll
   area whose content is wider than itself is a defect too.
@@ -21,6 +22,7 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import Qt  # QtGui.Qt also has mightBeRichText
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QAbstractScrollArea,
     QHeaderView,
     QLabel,
@@ -138,6 +140,10 @@ def layout_problems(window: QWidget) -> list[str]:
         elif isinstance(widget, QHeaderView):
             problems += [f"{_name(widget)}: {p}" for p in _header_problems(widget)]
             what = None
+        elif isinstance(widget, QAbstractItemView) and widget.horizontalScrollBar().isVisible():
+            what = None
+            problems.append(f"{_name(widget)}: its columns are wider than the view "
+                            f"({widget.viewport().width()}px): it scrolls sideways")
         elif isinstance(widget, QScrollArea) and widget.widget() is not None \
                 and widget.widget().width() > widget.viewport().width() + SLACK:
             what = None
@@ -148,3 +154,23 @@ def layout_problems(window: QWidget) -> list[str]:
         if what:
             problems.append(f"{_name(widget)}: text cut, {what}")
     return problems
+
+
+def problems_at_sizes(widget: QWidget, name: str, sizes: list[tuple[int, int]],
+                      shots: str | None = None) -> list[str]:
+    """`layout_problems` of the shown `widget` resized to each size (and a screenshot of
+    each in `shots`, when given): for windows whose tests have their own fixtures."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    found: list[str] = []
+    for width, height in sizes:
+        widget.resize(width, height)
+        for _ in range(3):
+            QApplication.processEvents()
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            widget.grab().save(str(Path(shots) / f"{name}_{width}x{height}.png"))
+        found += [f"{name} {width}x{height}: {p}" for p in layout_problems(widget)]
+    return found

@@ -93,7 +93,10 @@ class QueueModel(QAbstractTableModel):
     def tooltip(self, row: int) -> str:
         e = self._rows[row]
         head = "F1 将叫这一位" if row == 0 else f"第{row + 1}位"
-        lines = [f"{head}:{e.reason}" if e.reason else head]
+        lines = [f"{head}:{e.reason}" if e.reason else head,
+                 f"{e.code} {e.service_name}"]  # the whole of cells cut to 「…」
+        if self._estimates.get(e.ticket_id) is not None:
+            lines.append(f"预计还需 {self.estimate_text(row)}")
         full = self.notes(row)
         if full:
             lines.append("、".join(full))

@@ -144,10 +144,9 @@ class CounterWindow(QMainWindow):
         body.setContentsMargins(8, 8, 8, 0)
         left = QVBoxLayout()
         left.addWidget(self.current_panel, 0)
-        left.addWidget(self.own_rating)
         left.addWidget(self.queue_panel, 1)
-        for panel, width in ((self.current_panel, 330), (self.queue_panel, 330),
-                             (self.script_panel, 670), (self.cash_helper, 330)):
+        for panel, width in ((self.current_panel, 360), (self.queue_panel, 360),
+                             (self.script_panel, 640), (self.cash_helper, 330)):
             policy = panel.sizePolicy()
             policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
             panel.setSizePolicy(policy)
@@ -165,6 +164,8 @@ class CounterWindow(QMainWindow):
         self.voice_status = VoiceStatus()
         if self.announcer is not None:
             self.voice_status.bind(self.announcer)
+        # The clerk's own figures in the status bar: one line, never pushing the panels.
+        self.statusBar().addPermanentWidget(self.own_rating, 1)
         self.statusBar().addPermanentWidget(self.voice_status)
         self.resize(1366, 768)
         GeometryKeeper(self, "counter")
