@@ -446,3 +446,78 @@ def test_idle_text_follows_the_counter_state(qtbot, hall, clerk, open_window):
     qtbot.waitUntil(lambda: window.current_panel.service_label.text()
                     == "暂停服务中,按 F6 恢复服务", timeout=5000)
     assert "F1" not in window.current_panel.service_label.text()
+
+
+def test_a_counter_session_by_keyboard_alone_through_every_dialog(qtbot, hall, clerk,
+                                                                   open_window):
+    """F1 → F4 → F8 (the complaint form, typing in the name) → F5 (transfer by arrows and
+    Enter) → F6 (pause: arrows, typing, Enter; F6 again resumes) → F7, each dialog opening
+    with the focus where the clerk types and closing back to the window's keys."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.complaints.form import ComplaintForm
+    from ui.counter.dialogs import PAUSE_REASONS
+
+    def focus():
+        return QApplication.focusWidget()
+
+    codes = services_by_code(hall)
+    hall.tickets.issue(codes["PAY"].id)
+    hall.tickets.issue(codes["PAY"].id)
+    window = open_window(clerk)
+    qtbot.waitUntil(lambda: len(window.view.queue) == 2)
+    press(qtbot, window, Qt.Key.Key_F1)
+    wait_ticket(qtbot, window, "A001")
+    press(qtbot, window, Qt.Key.Key_F4)  # start
+    wait_view(qtbot, window, lambda: window.view.current.state == "serving")
+
+    # F8: the complaint form opens in the customer's name; what is typed lands there.
+    press(qtbot, window, Qt.Key.Key_F8)
+    form = window.active_dialog
+    assert isinstance(form, ComplaintForm)
+    qtbot.waitUntil(lambda: focus() is form.customer_name)
+    type_into_focus(qtbot, "王先生")
+    assert form.customer_name.text() == "王先生"
+    key_to_focus(qtbot, Qt.Key.Key_Tab)
+    assert focus() is form.phone  # the next field, not a button
+    form.close()  # the form is non-modal; the clerk goes back to the counter window
+    ops.wait_idle()
+
+    # F5: the service list has the focus; Down picks the next service, Enter transfers.
+    press(qtbot, window, Qt.Key.Key_F5)
+    dialog = window.active_dialog
+    assert isinstance(dialog, TransferDialog)
+    qtbot.waitUntil(lambda: focus() is dialog.service_combo)
+    first = dialog.service_combo.currentData()
+    key_to_focus(qtbot, Qt.Key.Key_Down)
+    target = dialog.service_combo.currentData()
+    assert target != first
+    key_to_focus(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    wait_view(qtbot, window, lambda: window.view.current is None)
+    assert [row[1] for row in ticket_rows(hall, "A001") if row[0] == "waiting"] == [target]
+
+    # F6 with nobody at the counter: arrows choose, typing goes to the reason field.
+    press(qtbot, window, Qt.Key.Key_F6)
+    dialog = window.active_dialog
+    assert isinstance(dialog, PauseDialog)
+    qtbot.waitUntil(lambda: focus() is dialog.group.button(0))
+    key_to_focus(qtbot, Qt.Key.Key_Down)
+    assert dialog.group.checkedId() == 1
+    type_into_focus(qtbot, "系统培训")
+    assert focus() is dialog.other_edit and dialog.other_edit.text() == "系统培训"
+    key_to_focus(qtbot, Qt.Key.Key_Return)
+    wait_view(qtbot, window, lambda: window.view.counter.state == "paused")
+    assert window.view.counter.pause_reason == f"{PAUSE_REASONS[1]}:系统培训"
+    press(qtbot, window, Qt.Key.Key_F6)  # resumes, no dialog
+    wait_view(qtbot, window, lambda: window.view.counter.state == "open")
+    assert window.active_dialog is None
+
+    # F7 opens in its reason field; Esc closes it and the keys work again.
+    press(qtbot, window, Qt.Key.Key_F7)
+    dialog = window.active_dialog
+    qtbot.waitUntil(lambda: focus() is dialog.reason_edit)
+    key_to_focus(qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    press(qtbot, window, Qt.Key.Key_F1)
+    wait_view(qtbot, window, lambda: window.view.current is not None)

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -242,6 +243,13 @@ class ComplaintForm(QDialog):
         root.addLayout(buttons)
         self._clear_errors_when_edited()
         fit_to_screen(self, 1100, 800)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Focus where the clerk types first: the customer's name (the ticket, counter and
+        clerk are prefilled)."""
+        super().showEvent(event)
+        if self.saved is None and not self.customer_name.text():
+            self.customer_name.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _clear_errors_when_edited(self) -> None:
         """A field's error goes away as soon as the clerk changes that field."""

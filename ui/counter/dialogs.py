@@ -138,11 +138,34 @@ class PauseDialog(QDialog):
         self.other_edit.setPlaceholderText("其他原因(可选填写)")
         self.other_edit.setMaxLength(100)
         layout.addWidget(self.other_edit)
+        # Arrows choose a reason; typing on a reason goes to the text field (never lost);
+        # choosing 「其他」 puts the cursor there.
+        for radio in self.group.buttons():
+            radio.installEventFilter(self)
+        self.group.idToggled.connect(self._chosen)
         self.error_label = _error_label()
         layout.addWidget(self.error_label)
         box = _buttons(self, "暂停")
         box.accepted.connect(self._check)
         layout.addWidget(box)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        checked = self.group.checkedButton()
+        if checked is not None:
+            checked.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
+                and event.text().isprintable() and event.text().strip():
+            self.other_edit.setFocus()
+            self.other_edit.insert(event.text())
+            return True
+        return super().eventFilter(watched, event)
+
+    def _chosen(self, index: int, checked: bool) -> None:
+        if checked and PAUSE_REASONS[index] == "其他":
+            self.other_edit.setFocus()
 
     def reason(self) -> str:
         typed = self.other_edit.text().strip()
