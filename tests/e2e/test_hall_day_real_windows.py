@@ -49,6 +49,7 @@ def cluster():
     pg = Cluster(base / "hall", PORT).start()
     yield pg
     pg.destroy()
+    base.rmdir()
 
 
 class Shots:

@@ -140,8 +140,8 @@ class PauseDialog(QDialog):
         layout.addWidget(self.other_edit)
         # Arrows choose a reason; typing on a reason goes to the text field (never lost);
         # choosing 「其他」 puts the cursor there.
-        for radio in self.group.buttons():
-            radio.installEventFilter(self)
+        for choice in self.group.buttons():
+            choice.installEventFilter(self)
         self.group.idToggled.connect(self._chosen)
         self.error_label = _error_label()
         layout.addWidget(self.error_label)
