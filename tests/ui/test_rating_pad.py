@@ -316,3 +316,24 @@ def test_a_pad_with_a_site_range_key_rates(qtbot, hall, clerk, credential, open_
     tap(qtbot, pad.buttons["satisfied"])
     shows(qtbot, pad, "thanks")
     assert [(r.pad_id, r.level) for r in ratings(hall)] == [(big, "satisfied")]
+
+
+def test_every_page_fits_the_pad_at_both_sizes(qtbot, hall, clerk, credential, open_pad):
+    """The layout check (tests/ui/layout_check.py) on each page a customer meets."""
+    from layout_check import problems_at_sizes
+
+    shots = os.environ.get("HALL_SCREENSHOT_DIR", "/tmp/hall-layout-shots")
+    sizes = [(800, 480), (1024, 600)]
+    pad = open_pad(credential)
+    shows(qtbot, pad, "idle")
+    found = problems_at_sizes(pad, "rating_idle", sizes, shots)
+    serve(hall, clerk, counter_id(hall, 1))
+    shows(qtbot, pad, "ask")
+    found += problems_at_sizes(pad, "rating_ask", sizes, shots)
+    tap(qtbot, pad.buttons["dissatisfied"])
+    shows(qtbot, pad, "reason")
+    found += problems_at_sizes(pad, "rating_reason", sizes, shots)
+    tap(qtbot, pad.reason_buttons["long_wait"])
+    shows(qtbot, pad, "contact")
+    found += problems_at_sizes(pad, "rating_contact", sizes, shots)
+    assert not found, "\n" + "\n".join(found)

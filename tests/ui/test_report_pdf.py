@@ -185,6 +185,8 @@ def test_print_preview_and_print(built_day, qtbot, tmp_path, monkeypatch):
 
     monkeypatch.setattr(rp, "_printer", pdf_printer)
     rp.print_report(parent, built_day, FIXTURE.DAY, exec_dialog=False)
-    qtbot.waitUntil(lambda: out.exists() and out.stat().st_size > 10000, timeout=20000)
-    qtbot.wait(500)
+    from ui import ops
+
+    assert ops.wait_idle(30000)  # the metrics, then the printing, were delivered
+    assert out.exists() and out.stat().st_size > 10000
     assert has(pdf_text(out), "示范营业厅(人民路店) 营业日报")
