@@ -176,12 +176,14 @@ def test_dissatisfied_reason_and_contact_raise_the_alert_on_the_overview(
 
     key = f"rating:{row.id}"
     overview.live.request_refresh()
+    # A row added to the shown panel appears on the next pass of the event loop.
     qtbot.waitUntil(lambda: key in overview.alerts.rows
-                    and "回访" in overview.alerts.rows[key].alert.detail, timeout=5000)
+                    and "回访" in overview.alerts.rows[key].alert.detail
+                    and overview.alerts.rows[key].button is not None
+                    and overview.alerts.rows[key].button.isVisible(), timeout=5000)
     alert = overview.alerts.rows[key]
     assert ticket.code in alert.alert.title and clerk.name in alert.alert.title
     assert alert.alert.detail == "原因:等候时间长;顾客希望值班长联系,已建回访"
-    assert alert.button is not None and alert.button.isVisible()
     assert overview.figures.values["satisfaction"].text() == "0.0%"
     assert overview.figures.values["participation"].text() == "100.0%"
     assert overview.follow_up_button.text() == "顾客回访(1)"
