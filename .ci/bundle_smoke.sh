@@ -4,6 +4,7 @@
 #   hall-app db upgrade (fresh SQLite)     -> "数据库已升级:空库 → <head>"
 #   hall-app db seed-demo --date D         -> "已模拟 D:取号 N 张…"
 #   hall-app report --date D --pdf F       -> a PDF whose text names the hall and the day
+#   hall-app <role> for every window role  -> painted Chinese text, no box, no English button
 # Each must exit 0. Prints the bundle size and the time taken.
 #
 # Usage: bash .ci/bundle_smoke.sh [OUT_DIR]      (default /tmp/hall-bundle-smoke)
@@ -78,6 +79,19 @@ else
   grep -q "尚未包含「report」" "$RUN/report.err" || fail "report: unexpected failure (exit $rc)"
   echo "== SKIPPED report --pdf: ui/report/cli.py is not in the tree yet (exit $rc, clean message)"
 fi
+
+# Every window role opened from the bundle: it must paint its Chinese text with glyphs
+# from the shipped font and show no English Qt button (ui/self_check.py; screenshots and
+# a summary per role in $RUN/shots).
+for role in kiosk display counter overview admin district "rating --counter 1"; do
+  name=${role%% *}
+  rc=0
+  HALL_SELF_CHECK_DIR="$RUN/shots" timeout 120 "$APP" $role >"$RUN/$name.out" 2>"$RUN/$name.err" || rc=$?
+  echo "== hall-app $role (self-check) -> exit $rc"
+  [ -f "$RUN/shots/$name.txt" ] || { sed 's/^/   /' "$RUN/$name.err" | tail -20; fail "$role wrote no self-check"; }
+  sed 's/^/   /' "$RUN/shots/$name.txt"
+  [ "$rc" = 0 ] || fail "$role did not paint its Chinese text (see $RUN/shots)"
+done
 
 SIZE=$(du -sh "$OUT/dist/hall-app" | cut -f1)
 BYTES=$(du -sb "$OUT/dist/hall-app" | cut -f1)

@@ -23,7 +23,15 @@ from collections.abc import Callable
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QLibraryInfo,
+    QObject,
+    QSettings,
+    QTranslator,
+)
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from hall_app.logs import detach_core_handler, log_dir, rotating_handler
@@ -41,6 +49,27 @@ SETTINGS_DIR_ENV = "HALL_UI_SETTINGS_DIR"
 _ROLE_PROPERTY = "hall_role"
 
 _log_handler: RotatingFileHandler | None = None
+#: Qt's own Chinese texts (standard buttons 取消/确定, context menus); kept alive here.
+_qt_translator: QTranslator | None = None
+
+
+def install_qt_translations(app: QApplication) -> bool:
+    """Load Qt's zh_CN translations so its standard buttons and menus speak Chinese.
+
+    A missing file (a bundle built without it) is logged; windows that name their
+    buttons themselves are unaffected. Returns whether the translations were loaded.
+    """
+    global _qt_translator
+    if _qt_translator is not None:
+        return True
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load("qtbase_zh_CN", folder):
+        log.warning("Qt's Chinese translations not found in %s", folder)
+        return False
+    app.installTranslator(translator)
+    _qt_translator = translator
+    return True
 
 
 def _check_role(role: str) -> str:
@@ -174,8 +203,14 @@ def create_app(
         log.info("Starting role %s, logging to %s", role, path)
     family = install_cjk_font(app)
     log.info("Application font: %s", family)
+    install_qt_translations(app)
     if stylesheet:
         app.setStyleSheet(load_stylesheet(role))
+    if not app.property("hall_self_check"):
+        from ui import self_check
+
+        self_check.arm(app, role)
+        app.setProperty("hall_self_check", True)
     if not app.property("hall_ops_shutdown"):
         from ui import ops
 

@@ -70,6 +70,7 @@ class LoginDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("营业厅管理 - 登录")
+        self.setMinimumWidth(360)
         self.services = services
         self.actor: Actor | None = None
         self.handle: OpHandle | None = None
@@ -80,6 +81,7 @@ class LoginDialog(QDialog):
         lay.addLayout(self.form)
         self.message = QLabel("")
         self.message.setStyleSheet("color: #c62828;")
+        self.message.setWordWrap(True)
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
