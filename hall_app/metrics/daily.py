@@ -203,12 +203,12 @@ def _groups(period: Period) -> tuple[dict[int, tuple[date, ...]], list[int], dic
     previous business day is chosen among groups 1…7 once their figures are known.
     A week or month: group 0 the period, 1… each of its days, then the previous period.
     """
+    groups: dict[int, tuple[date, ...]]
     if period.is_day:
         d = period.first
-        groups: dict[int, tuple[date, ...]] = {
-            k: (d - timedelta(days=k),) for k in range(TREND_DAYS + 1)}
+        groups = {k: (d - timedelta(days=k),) for k in range(TREND_DAYS + 1)}
         return groups, list(range(TREND_DAYS - 1, -1, -1)), {"上周同日": TREND_DAYS}
-    groups: dict[int, tuple[date, ...]] = {0: period.days}
+    groups = {0: period.days}
     trend: list[int] = []
     for i, d in enumerate(period.days, start=1):
         groups[i] = (d,)
