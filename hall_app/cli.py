@@ -3,7 +3,7 @@
     hall-app --version
     hall-app db upgrade                    Alembic to head (also done at every start)
     hall-app db seed-demo [--date D] [--seed N] [--no-traffic]
-    hall-app report --date D [--hall CODE] [--pdf FILE] [--csv DIR]
+    hall-app report (--date D | --week YYYY-Www | --month YYYY-MM) [--pdf FILE] [--csv DIR]
     hall-app config export FILE | config import FILE [--dry-run]
     hall-app counter | overview | kiosk | display | admin | demo
     hall-app district [setup … | status | rollup … | report …]   (hall_app.district.cli)
@@ -103,8 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=_positive_int, default=1, help="随机种子(结果可复现)")
     seed.add_argument("--no-traffic", action="store_true", help="只建立营业厅配置,不模拟客流")
 
-    rep = sub.add_parser("report", help="营业日报")
-    rep.add_argument("--date", type=_date, required=True, help="营业日 YYYY-MM-DD")
+    rep = sub.add_parser("report", help="营业日报 / 周报 / 月报")
+    when = rep.add_mutually_exclusive_group(required=True)
+    when.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD(日报)")
+    when.add_argument("--week", help="ISO周 YYYY-Www,例如 2026-W48(周报)")
+    when.add_argument("--month", help="月份 YYYY-MM,例如 2026-11(月报)")
     rep.add_argument("--pdf", help="输出 PDF 文件")
     rep.add_argument("--csv", help="输出 CSV 表格的目录")
 

@@ -70,6 +70,7 @@ class Chart:
     left_unit: str = "人"
     right_unit: str = ""
     empty_text: str = "无数据"
+    aspect: float = 0.38  # height ÷ width of the printed chart
 
 
 Block = Table | Paragraph | Chart
@@ -80,6 +81,7 @@ class Section:
     key: str
     title: str  # numbered by the renderer: 「一、主要指标」
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    new_page: bool = False  # start the section on a new page
 
     @property
     def tables(self) -> tuple[Table, ...]:

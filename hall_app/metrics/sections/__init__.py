@@ -45,8 +45,8 @@ SectionBuilder = Callable[[ReportSource], Section | None]
 
 DAY_SECTIONS: tuple[SectionBuilder, ...] = (
     headline_section,
-    comparison_section,
     hours_section,
+    comparison_section,
     waits_section,
     services_section,
     counters_section,

@@ -52,17 +52,17 @@ def headline_section(src: ReportSource) -> Section | None:
         ("过号(叫号未到)", f"{o.no_show}人,{rate(o.no_show)}", ""),
         ("离开(看到离厅)", f"{o.walked_away}人,{rate(o.walked_away)}", ""),
         ("闭厅未办", f"{o.abandoned}人,{rate(o.abandoned)}", ""),
+        ("未结束号票", _open_text(h), ""),
         ("服务达标率(全程等候)", f"{percent_value(h.service_level_value)}"
                               f"(目标≥{h.service_level_target_pct}%,{sl})", sl_tone),
-        ("扣除系统故障时间", percent_value(h.service_level_excl_outage_value), ""),
+        ("达标率(扣除系统故障时间)", percent_value(h.service_level_excl_outage_value), ""),
         ("各队列达标率", percent_value(h.queue_service_level_value), ""),
-        ("未结束号票", _open_text(h), ""),
+        ("在岗利用率", percent_value(h.utilisation_value), ""),
         ("平均等候(全程)", f"{wait[0]}分(中位{wait[1]} · P90 {wait[2]} · 最长{wait[3]})", ""),
         ("平均排队(各队列)", f"{minutes(h.queue_wait.exact_mean)}分", ""),
+        ("重呼 / 转移 / 取消", f"重呼{h.recalls}次 · 转移{h.transfers}次 · 取消{o.cancelled}张", ""),
         ("平均办理", f"{service[0]}分(中位{service[1]} · P90 {service[2]} · 最长{service[3]})",
          ""),
-        ("在岗利用率", percent_value(h.utilisation_value), ""),
-        ("重呼 / 转移 / 取消", f"重呼{h.recalls}次 · 转移{h.transfers}次 · 取消{o.cancelled}张", ""),
         ("投诉", f"{h.complaints}件,当日答复率{percent_value(h.same_day_reply_value)}", ""),
         ("窗口求助(F7)", f"{h.escalations}次,当日未处理{h.escalations_open}次", ""),
         ("故障", f"系统故障{h.outages}次共{duration(h.outage_seconds)} · "
@@ -103,12 +103,12 @@ def comparison_section(src: ReportSource) -> Section | None:
             tone += ["", f.tone(delta)]
         rows.append(tuple(row))
         tones.append(tuple(tone))
-    table = Table("comparison", "与前期比较", tuple(headers), tuple(rows), tones=tuple(tones),
+    table = Table("comparison", "各项指标比较", tuple(headers), tuple(rows), tones=tuple(tones),
                   note="↑↓ 为数值升降;绿色为向好、红色为变差;率的变化以百分点计。")
     blocks: list[Table | Chart | Paragraph] = [table]
     blocks += trend_blocks(src)
     label = "、".join(c.label for c in m.comparisons)
-    return Section("comparison", f"与{label}比较", tuple(blocks))
+    return Section("comparison", f"与{label}比较", tuple(blocks), new_page=True)
 
 
 def trend_blocks(src: ReportSource) -> list[Table | Chart | Paragraph]:
@@ -123,7 +123,7 @@ def trend_blocks(src: ReportSource) -> list[Table | Chart | Paragraph]:
         "trend", f"{title}:平均等候与弃号率", labels,
         (Series("平均等候(分钟)", waits, WAIT, "line", "left"),
          Series("弃号率(%)", rates, WALKAWAY, "line", "right")),
-        left_unit="分钟", right_unit="%")
+        left_unit="分钟", right_unit="%", aspect=0.3)
     rows = []
     for d in m.trend:
         x = d.headline
@@ -151,7 +151,7 @@ def hours_section(src: ReportSource) -> Section | None:
          Series("弃号", tuple(float(x.walkaways) for x in m.hours), WALKAWAY),
          Series("平均等候(分钟)", tuple(_float(minutes_value(x.exact_mean_wait))
                                       for x in m.hours), WAIT, "line", "right")),
-        left_unit="人", right_unit="分钟", empty_text="当日无数据")
+        left_unit="人", right_unit="分钟", empty_text="当日无数据", aspect=0.32)
     rows = tuple(
         (x.label, str(x.arrived), str(x.served), str(x.no_show), str(x.walked_away),
          str(x.abandoned), str(x.walkaways), minutes(x.exact_mean_wait))
