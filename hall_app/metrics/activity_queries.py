@@ -112,16 +112,20 @@ class ActivityQueries:
         # A row is waiting from its creation (continuations: the transfer) until it is
         # first called, or until it ends without a call, or until the report time.
         wait_end = func.coalesce(T.first_called_at, T.ended_at, ts(sc.as_of))
-        named = select(IncidentCounter.id).where(IncidentCounter.incident_id == Incident.id)
+        # A counter incident concerns the customers waiting for that counter's services;
+        # one that names no counter, the whole hall. Both subqueries belong to the incident
+        # row of the outer statement (explicit correlation across the two levels).
+        named = (select(IncidentCounter.id).where(IncidentCounter.incident_id == Incident.id)
+                 .correlate(Incident))
         counter_services = (
             select(CounterService.service_id)
             .join(IncidentCounter, IncidentCounter.counter_id == CounterService.counter_id)
-            .where(IncidentCounter.incident_id == Incident.id))
+            .where(IncidentCounter.incident_id == Incident.id).correlate(Incident))
         waiting = (
             select(func.count(func.distinct(customer_key())))
             .where(sc.ticket_range(), T.created_at < clip_hi, wait_end > clip_lo,
                    or_(~named.exists(), T.service_id.in_(counter_services)))
-            .scalar_subquery())
+            .correlate(Incident).scalar_subquery())
         rows = self.s.execute(
             select(Incident.id, Incident.kind, Incident.category, Incident.notice,
                    Incident.started_at, Incident.ended_at, whole_seconds(clip_lo, clip_hi),
