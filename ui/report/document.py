@@ -41,6 +41,7 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
     QTextImageFormat,
+    QTextTable,
 )
 
 from hall_app.errors import HallError
@@ -222,6 +223,15 @@ def _layout_device() -> QImage:
     return image
 
 
+class ReportDocument(QTextDocument):
+    """A QTextDocument that owns the 96-dpi device its layout measures text on (the layout
+    keeps only a raw pointer to it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layout_device = _layout_device()
+
+
 def report_font() -> QFont:
     font = QFont(cjk_family())
     font.setPointSizeF(9.0)
@@ -235,10 +245,8 @@ def build_document(source: Report | DailyMetrics) -> QTextDocument:
     """The report document with its charts; safe to build in a worker thread."""
     ensure_gui_app()
     report = source if isinstance(source, Report) else build_report(None, source)
-    doc = QTextDocument()
-    device = _layout_device()
-    doc.documentLayout().setPaintDevice(device)
-    doc.setProperty("layout_device", device)  # the layout keeps a raw pointer: keep it alive
+    doc = ReportDocument()
+    doc.documentLayout().setPaintDevice(doc.layout_device)
     doc.setDefaultFont(report_font())
     doc.setDocumentMargin(0)
     doc.setUseDesignMetrics(True)
@@ -281,7 +289,15 @@ def _fit_images(doc: QTextDocument, width: float) -> None:
         block = block.next()
 
 
-def _bottom_of_what_follows(doc: QTextDocument, heading: QTextBlock) -> float | None:
+def table_of(doc: QTextDocument, block: QTextBlock) -> QTextTable | None:
+    """The table a block is in, if any. (Not QTextCursor.currentTable(): in PySide6 6.12
+    each call that returns None takes a reference from None, and a few thousand such calls
+    crash the interpreter at exit.)"""
+    frame = doc.frameAt(block.position())
+    return frame if isinstance(frame, QTextTable) else None
+
+
+def bottom_of_what_follows(doc: QTextDocument, heading: QTextBlock) -> float | None:
     """Bottom of the content a heading introduces: the next paragraph or image, or a
     table's header row and first data row."""
     layout = doc.documentLayout()
@@ -290,8 +306,7 @@ def _bottom_of_what_follows(doc: QTextDocument, heading: QTextBlock) -> float | 
         block = block.next()
     if not block.isValid():
         return None
-    cursor = QTextCursor(block)
-    table = cursor.currentTable()
+    table = table_of(doc, block)
     if table is None:
         return layout.blockBoundingRect(block).bottom()
     row = min(1, table.rows() - 1)
@@ -318,9 +333,9 @@ def keep_headings_with_content(doc: QTextDocument) -> int:
     moved = 0
     block = doc.begin()
     while block.isValid():
-        if block.blockFormat().headingLevel() in (2, 3) and not QTextCursor(block).currentTable():
+        if block.blockFormat().headingLevel() in (2, 3) and table_of(doc, block) is None:
             top = layout.blockBoundingRect(block).top()
-            bottom = _bottom_of_what_follows(doc, block)
+            bottom = bottom_of_what_follows(doc, block)
             if bottom is not None and int(top // page_h) != int((bottom - 0.5) // page_h):
                 fmt = QTextBlockFormat()
                 fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
@@ -331,9 +346,9 @@ def keep_headings_with_content(doc: QTextDocument) -> int:
     return moved
 
 
-def page_geometry(device: QPagedPaintDevice) -> tuple[float, float]:
-    """(text width, body height) in layout pixels for the device's page (footer excluded)."""
-    rect = device.pageLayout().paintRect(QPageLayout.Unit.Millimeter)
+def page_geometry(layout: QPageLayout) -> tuple[float, float]:
+    """(text width, body height) in layout pixels for a page layout (footer excluded)."""
+    rect = layout.paintRect(QPageLayout.Unit.Millimeter)
     to_px = LAYOUT_DPI / 25.4
     return rect.width() * to_px, (rect.height() - FOOTER_MM) * to_px
 
@@ -354,7 +369,7 @@ def footer_text(doc: QTextDocument, page: int, pages: int) -> str:
 
 def print_document(doc: QTextDocument, device: QPagedPaintDevice) -> None:
     """Paginate the document for the device's page and paint every page with its footer."""
-    width, height = page_geometry(device)
+    width, height = page_geometry(device.pageLayout())
     pages = paginate(doc, width, height)
     scale = device.logicalDpiX() / LAYOUT_DPI
     painter = QPainter(device)
