@@ -222,6 +222,20 @@ def wait_buckets(now: datetime, issued: list[datetime]) -> tuple[WaitBucket, ...
 class OverviewService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+        self._category_names: dict[str, str] | None = None
+
+    def category_names(self) -> dict[str, str]:
+        """Complaint category code → its Chinese name in the hall's script book (read once)."""
+        if self._category_names is None:
+            try:
+                from hall_app.scripts import default_book, load_scripts
+
+                path = self.ctx.settings.scripts_path
+                book = load_scripts(path) if path else default_book()
+                self._category_names = {c.code: c.name for c in book.complaint_categories}
+            except Exception:  # noqa: BLE001 - a broken script file must not block the overview
+                return {}
+        return self._category_names
 
     # -- the outage notice text ----------------------------------------------------------
     def default_outage_notice(self) -> str:
@@ -466,13 +480,15 @@ class OverviewService:
             .outerjoin(Counter, Counter.id == Complaint.counter_id)
             .where(pending).order_by(Complaint.reply_due_at).limit(100)).all()
         out = []
+        names = self.category_names()
         for cid, category, due, received, number in rows:
             overdue = due <= now
             where = f"{number}号窗口," if number else ""
             out.append(Alert(
                 f"complaint:{cid}:{'overdue' if overdue else 'due'}", "complaint",
                 HIGH if overdue else LOW,
-                f"投诉#{cid}({category})" + ("已超过回复时限" if overdue else "今日须回复"),
+                f"投诉#{cid}({names.get(category, category)})"
+                + ("已超过回复时限" if overdue else "今日须回复"),
                 f"{where}{_hm(received, tz)}登记,回复时限 {due.astimezone(tz):%m-%d %H:%M}",
                 due if overdue else received))
         return out
