@@ -81,9 +81,9 @@ def render_chart(chart: Chart, width: int = WIDTH, height: int | None = None) ->
     group_w = (right - left) / n
     _bars(p, bars, left, bottom, top, group_w, unit, left_top)
     for s in lefts:
-        _line(p, s, left, bottom, top, group_w, unit, left_top)
-    for s in rights:
-        _line(p, s, left, bottom, top, group_w, unit, right_top)
+        _line(p, s, left, bottom, top, group_w, unit, left_top, below=False)
+    for s in rights:  # labelled under the points, so two lines' labels do not collide
+        _line(p, s, left, bottom, top, group_w, unit, right_top, below=bool(lefts))
     p.setPen(TEXT_COLOUR)
     p.setFont(_font(min(unit * 1.05, group_w * 0.3)))
     for gi, label in enumerate(chart.labels):
@@ -156,7 +156,7 @@ def _bars(p: QPainter, bars: Sequence[Series], left: float, bottom: float, top: 
 
 
 def _line(p: QPainter, s: Series, left: float, bottom: float, top: float, group_w: float,
-          unit: float, top_value: float) -> None:
+          unit: float, top_value: float, below: bool) -> None:
     colour = QColor(s.colour)
     points: list[QPointF | None] = []
     for gi, value in enumerate(s.values):
@@ -186,7 +186,8 @@ def _line(p: QPainter, s: Series, left: float, bottom: float, top: float, group_
         p.setPen(QPen(colour, 1))
         p.drawEllipse(pt, unit * 0.45, unit * 0.45)
         p.setPen(colour.darker(140))
-        p.drawText(QRectF(pt.x() - unit * 3, pt.y() - unit * 2.1, unit * 6, unit * 1.4),
-                   Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                   _axis_label(value))
+        y = pt.y() + unit * 0.7 if below else pt.y() - unit * 2.1
+        align = Qt.AlignmentFlag.AlignTop if below else Qt.AlignmentFlag.AlignBottom
+        p.drawText(QRectF(pt.x() - unit * 3, y, unit * 6, unit * 1.4),
+                   Qt.AlignmentFlag.AlignHCenter | align, _axis_label(value))
     p.setBrush(Qt.BrushStyle.NoBrush)
