@@ -224,9 +224,14 @@ class ActivityQueries:
         customers = {r[10] for r in rows if r[10] is not None}
         finals: dict[int, str] = {}
         if customers:
+            # Restricted to the named tickets' own days, so this stays an index range.
+            days = list(self.s.scalars(
+                select(T.business_day).where(T.id.in_(customers)).distinct()))
             finals = {int(k): st for k, st in self.s.execute(
                 select(customer_key(), T.state)
-                .where(customer_key().in_(customers), T.state != "transferred"))}
+                .where(T.hall_id == sc.hid, T.business_day.in_(days),
+                       or_(T.id.in_(customers), T.origin_ticket_id.in_(customers)),
+                       T.state != "transferred"))}
         return tuple(
             EscalationRow(
                 id=eid, raised_at=sc.local(raised),  # type: ignore[arg-type]

@@ -143,7 +143,7 @@ class HeadlineQueries:
 
         def rows(value: Any, cond: Any) -> dict[int, Stats]:
             src = (select(sub.grp.c.g.label("g"), value.label("v")).select_from(T)
-                   .join(sub.grp, sub.tickets()).where(sub.ticket_range(), cond))
+                   .join(sub.grp, sub.tickets()).where(sub.joined_ticket_range(), cond))
             return fetch_distribution(sc.s, src.subquery("row_values"))
 
         return {"wait": waits,

@@ -144,6 +144,6 @@ def _journeys(scope: Scope, hall_outages: list[tuple[datetime, datetime]]) -> An
         .join(scope.grp, scope.tickets())
         .join(ServiceType, ServiceType.id == T.service_id)
         .outerjoin(cont, cont.c.origin == T.id)
-        .where(scope.ticket_range(), T.hop == 0)
+        .where(scope.joined_ticket_range(), T.hop == 0)
         .subquery("journeys")
     )

@@ -14,7 +14,9 @@ its rows to `Scope.grp`, a small literal table with one row per (group, day):
 so one statement yields the figures of every group (GROUP BY g), and a day that belongs
 to two groups (a day of the week and the week) is simply joined twice. Ticket rows join
 on `business_day`; timestamped rows (complaints, cash, sessions…) on [lo, hi). The
-outer filters keep every statement an index range over the groups' days only.
+outer filters keep every statement an index range over the groups' days only; on SQLite
+a ticket statement joined to `grp` filters by hall alone, so the planner looks each
+group's day up by (hall, day) instead of scanning the whole range once per group.
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ class Scope:
         """The outer, indexed restriction: this hall, the groups' days."""
         return and_(Ticket.hall_id == self.hid, Ticket.business_day >= self.first_day,
                     Ticket.business_day <= self.last_day)
+
+    def joined_ticket_range(self) -> Any:
+        """`ticket_range` for a statement that joins tickets to `grp` (see the module)."""
+        if self.s.get_bind().dialect.name == "sqlite":
+            return Ticket.hall_id == self.hid
+        return self.ticket_range()
 
     # -- timestamped rows ----------------------------------------------------------------
     def at(self, col: Any) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from db.models import Counter, ServiceType, Staff, Ticket
 from hall_app.domain.tickets import STATE_LABELS
@@ -51,7 +51,8 @@ class TicketQueries:
 
     def _rows(self, *cols: Any) -> Any:
         sc = self.scope
-        return select(*cols).select_from(T).join(sc.grp, sc.tickets()).where(sc.ticket_range())
+        return (select(*cols).select_from(T).join(sc.grp, sc.tickets())
+                .where(sc.joined_ticket_range()))
 
     def _journeys(self) -> Any:
         return journeys(self.scope, self.outages)
@@ -149,7 +150,8 @@ class TicketQueries:
         for cust, _hop, c, name in self.s.execute(
                 select(customer_key(), T.hop, T.code, ServiceType.name)
                 .join(ServiceType, ServiceType.id == T.service_id)
-                .where(customer_key().in_(ids), T.hall_id == self.scope.hid)
+                .where(self.scope.ticket_range(),
+                       or_(T.id.in_(ids), T.origin_ticket_id.in_(ids)))
                 .order_by(customer_key(), T.hop)):
             path.setdefault(cust, []).append(name)
             code.setdefault(cust, c)
