@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
+from hall_app.metrics.numbers import half_up
 from hall_app.metrics.tables import Chart, Series
 from ui.fonts import cjk_family
 
@@ -41,7 +42,8 @@ def nice_max(value: float, minimum: float = 4) -> float:
 
 
 def _axis_label(value: float) -> str:
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+    """「20」 or 「7.5」: decimal, half up, like every number of the report."""
+    return str(int(value)) if value == int(value) else str(half_up(value))
 
 
 def render_chart(chart: Chart, width: int = WIDTH, height: int | None = None) -> QImage:
