@@ -167,6 +167,14 @@ def _pairs_html(table: Table) -> str:
             + "".join(rows) + "</table>")
 
 
+def _a4_text_width() -> float:
+    left, _, right, _ = PAGE_MARGINS_MM
+    return (210.0 - left - right) * LAYOUT_DPI / 25.4
+
+
+A4_TEXT_WIDTH = _a4_text_width()
+
+
 def chart_url(chart: Chart) -> QUrl:
     return QUrl(f"chart://{chart.key}.png")
 
@@ -193,7 +201,10 @@ def report_html(report: Report) -> str:
                 if block.note and block.rows:
                     parts.append(f'<p class="note">{escape(block.note)}</p>')
             elif isinstance(block, Chart):
-                parts.append(f'<p align="center"><img src="{chart_url(block).toString()}"></p>')
+                # Sized for A4; print_document resizes them for another paper.
+                width = A4_TEXT_WIDTH
+                parts.append(f'<p align="center"><img src="{chart_url(block).toString()}" '
+                             f'width="{width:.2f}" height="{width * block.aspect:.2f}"></p>')
             else:
                 parts.append(_paragraph_html(block))
     if not m.is_future:
@@ -263,7 +274,9 @@ def build_document(source: Report | DailyMetrics) -> QTextDocument:
 
 
 def _fit_images(doc: QTextDocument, width: float) -> None:
-    """Charts span the text width (their aspect ratio kept)."""
+    """Charts span the text width (their aspect ratio kept); on A4 they already do."""
+    if abs(width - A4_TEXT_WIDTH) <= 0.5:
+        return
     block = doc.begin()
     while block.isValid():
         it = block.begin()
@@ -318,10 +331,10 @@ def bottom_of_what_follows(doc: QTextDocument, heading: QTextBlock) -> float | N
     return bottom
 
 
-def _relayout(doc: QTextDocument) -> None:
-    """Lay the whole document out again now (after a format change Qt re-lays out lazily
-    and leaves later blocks without lines until something asks)."""
-    doc.markContentsDirty(0, doc.characterCount())
+def _relayout(doc: QTextDocument, start: int = 0) -> None:
+    """Lay the document out again from position `start` now (after a format change Qt
+    re-lays out lazily and leaves later blocks without lines until something asks)."""
+    doc.markContentsDirty(start, doc.characterCount() - start)
     doc.documentLayout().documentSize()
 
 
@@ -340,7 +353,7 @@ def keep_headings_with_content(doc: QTextDocument) -> int:
                 fmt = QTextBlockFormat()
                 fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
                 QTextCursor(block).mergeBlockFormat(fmt)
-                _relayout(doc)
+                _relayout(doc, block.position())
                 moved += 1
         block = block.next()
     return moved
@@ -357,7 +370,7 @@ def paginate(doc: QTextDocument, width: float, height: float) -> int:
     """Lay the document out on pages of width × height layout pixels; returns the pages."""
     _fit_images(doc, width)
     doc.setPageSize(QSizeF(width, height))
-    _relayout(doc)
+    doc.documentLayout().documentSize()  # the whole layout, once, before looking at pages
     keep_headings_with_content(doc)
     return doc.pageCount()
 
