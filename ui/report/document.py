@@ -126,7 +126,9 @@ def table_html(table: Table) -> str:
             cls = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f'<td align="{align}"{cls}>{escape(cell)}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
-    return ('<table class="data" border="1" cellspacing="0" cellpadding="2" width="100%">'
+    # A narrow table keeps its columns as wide as their content; a wide one spans the page.
+    width = ' width="100%"' if len(table.headers) > 3 else ""
+    return (f'<table class="data" border="1" cellspacing="0" cellpadding="2"{width}>'
             f"<thead><tr>{head}</tr></thead>{''.join(body)}</table>")
 
 
