@@ -78,7 +78,7 @@ def counters_section(src: ReportSource) -> Section | None:
               note="在岗=签到−不计在岗的暂停(用餐、培训等,见暂停类型);空闲=在岗−办理;"
                    "利用率=办理÷在岗。时长为 时:分。"),
         Table("counter_pauses", "暂停类型", ("窗口", "暂停原因", "次数", "时长", "计入在岗"),
-              pauses, left=(0, 1, 4), empty="当日无暂停"),
+              pauses, left=(0, 1, 4), empty=f"{src.scope_word}无暂停"),
     ))
 
 

@@ -28,6 +28,11 @@ class ReportSource:
     def is_day(self) -> bool:
         return self.period.is_day
 
+    @property
+    def scope_word(self) -> str:
+        """「当日」 for a day, 「本期」 for a week or month."""
+        return "当日" if self.is_day else "本期"
+
 
 def when(at: datetime | None, period: Period) -> str:
     """「10:20」 inside the period's single day; 「11-24 17:30」 on another day."""

@@ -53,7 +53,7 @@ def escalations_section(src: ReportSource) -> Section | None:
     table = Table("escalations", "窗口求助",
                   ("时间", "窗口", "营业员", "号票", "原因", "处理", "响应", "顾客结果"),
                   tuple(rows), wrap=(4,), left=(0, 1, 2, 3, 4, 5, 7), tones=tuple(tones),
-                  empty="当日无窗口求助")
+                  empty=f"{src.scope_word}无窗口求助")
     return Section("escalations", "窗口求助(F7)及处理结果", (table,))
 
 
@@ -68,7 +68,7 @@ def incidents_section(src: ReportSource) -> Section | None:
          "、".join(f"{n}号" for n in i.counter_numbers) or "全厅",
          str(i.waiting_customers), i.notice or NO_DATA)
         for i in m.incidents)
-    scope = "本日" if p.is_day else "本期"
+    scope = "本日" if p.is_day else "本期"  # 本日时长 / 本期时长
     table = Table("incidents", "故障与设施事件",
                   ("类型", "类别", "开始", "结束", f"{scope}时长", "涉及窗口", "期间等候\n人数",
                    "告示/说明"), rows, wrap=(7,), left=(0, 1, 2, 3, 5, 7),
@@ -84,7 +84,7 @@ def complaints_section(src: ReportSource) -> Section | None:
         return None
     c = m.complaints
     if not c.total:
-        return Section("complaints", "投诉情况", (Paragraph("本期无投诉。"),))
+        return Section("complaints", "投诉情况", (Paragraph(f"{src.scope_word}无投诉。"),))
     cats = "、".join(f"{name} {n}件" for name, n in c.by_category)
     states = "、".join(f"{complaint_state(st)} {n}件" for st, n in c.by_state)
     summary = Paragraph(
@@ -133,6 +133,6 @@ def cash_section(src: ReportSource) -> Section | None:
     table = Table("cash", "现金唱收唱交",
                   ("窗口", "工号", "营业员", "笔数", "应收(元)", "实收(元)", "找零(元)",
                    "入箱(元)"), tuple(rows), left=(0, 1, 2), tones=tones,
-                  empty="当日无现金收付记录",
+                  empty=f"{src.scope_word}无现金收付记录",
                   note="实收为顾客交付的现金;入箱=实收−找零,应与应收相符。")
     return Section("cash", "现金唱收唱交", (table, check) if m.cash else (table,))

@@ -108,7 +108,8 @@ def comparison_section(src: ReportSource) -> Section | None:
     blocks: list[Table | Chart | Paragraph] = [table]
     blocks += trend_blocks(src)
     label = "、".join(c.label for c in m.comparisons)
-    return Section("comparison", f"与{label}比较", tuple(blocks), new_page=True)
+    # A day: page 1 holds the key figures and the hours; the comparison starts page 2.
+    return Section("comparison", f"与{label}比较", tuple(blocks), new_page=src.is_day)
 
 
 def trend_blocks(src: ReportSource) -> list[Table | Chart | Paragraph]:
