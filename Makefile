@@ -1,6 +1,9 @@
 # Two commands on a fresh machine: `make run` (the demo hall) and `make test`.
 PY ?= python3
 VENV := .venv
+# Two test workers (CI has two cores); a test module stays on one worker, so modules that
+# start their own servers on fixed ports (tests/district) never meet themselves.
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 BIN := $(VENV)/bin
 
 .PHONY: run test setup lint bundle
@@ -17,7 +20,7 @@ run: setup
 	$(BIN)/hall-app demo
 
 test: setup
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_WORKERS)
 
 lint: setup
 	$(BIN)/ruff check hall_app db ui tests bench

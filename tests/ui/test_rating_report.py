@@ -32,10 +32,10 @@ def metrics(sqlite_url):
 def test_the_summary_has_the_satisfaction_section(metrics):
     m, clerk = metrics
     html = report_html(m)
-    assert "八、服务评价" in html
+    assert "九、服务评价" in html
     assert "办结 2 人,参评 2 人(参评率 100.0%),未评价 0 人" in html
     assert "满意率(非常满意+满意÷参评)50.0%(目标≥90%," in html
-    assert '<span class="miss">未达标</span>' in html.split("八、服务评价")[1]
+    assert '<span class="miss">未达标</span>' in html.split("九、服务评价")[1]
     assert "不满意原因:等候时间长 1次;顾客要求值班长联系(回访)1次" in html
     assert f"1001 {clerk.name}" in html and "1号窗口" in html
 
