@@ -114,7 +114,7 @@ def test_pdf_text_is_searchable_with_its_figures(day_pdf):  # type: ignore[no-un
         "各队列达标率 71.9%", "在岗利用率 34.5%",
         "系统故障3次共45.5分钟", "30秒", "11-24 17:30", "540.0分钟",
         "现金唱收唱交 2笔:应收80.00元,实收150.00元,找零70.00元",
-        "与应收 80.00 元相符", "等候时间过长 2件", "服务态度差", "未处理", "已完成",
+        "与应收 80.00 元相符", "等候时间过长 2", "服务态度差", "未处理", "已完成",
         "缴费充值→终端售后", "138****5678", "值班长(签字)",
     ):
         assert needle in text, needle
@@ -227,8 +227,8 @@ def test_every_table_is_a_csv_file(cli_clock, tmp_path):  # type: ignore[no-unty
     assert read("service_waits")[0][:4] == ["业务", "目标(分)", "本队列平均等候", "本队列P90"]
     pay = next(r for r in read("service_waits") if r[0] == "缴费充值")
     assert pay[6:8] == ["72.7%", "70.0%"]  # per queue / where served
-    assert [r[2] for r in read("complaints")[1:]] == ["等候时间过长", "服务态度差", "等候时间过长"]
-    assert [r[5] for r in read("complaints")[1:]] == ["138****5678", "139****1111", "137****2222"]
+    assert [r[3] for r in read("complaints")[1:]] == ["等候时间过长", "服务态度差", "等候时间过长"]
+    assert [r[6] for r in read("complaints")[1:]] == ["138****5678", "139****1111", "137****2222"]
 
 
 def test_text_mode_prints_headline(cli_clock, capsys):  # type: ignore[no-untyped-def]

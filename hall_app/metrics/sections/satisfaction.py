@@ -25,7 +25,8 @@ def satisfaction_section(src: ReportSource) -> Section | None:
         f"办结 {t.served} 人,参评 {t.rated} 人(参评率 {percent(t.rated, t.served)}),"
         f"未评价 {t.unrated} 人;非常满意 {t.very_satisfied}、满意 {t.satisfied}、"
         f"基本满意 {t.basic}、不满意 {t.dissatisfied}。"
-        f"满意率 {percent(t.satisfied_count, t.rated)}(目标≥{sat.target_pct}%,{text})。")
+        f"满意率(非常满意+满意÷参评){percent(t.satisfied_count, t.rated)}"
+        f"(目标≥{sat.target_pct}%,{text})。")
     if t.dissatisfied:
         summary += (f"不满意原因:{reasons_text(sat)};"
                     f"顾客要求值班长联系(回访){sat.follow_ups}次。")
