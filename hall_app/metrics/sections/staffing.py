@@ -45,7 +45,8 @@ def staffing_section(src: ReportSource) -> Section | None:
         return Section("staffing", "窗口排班", (Paragraph(f"排班建议无法计算:{exc}"),))
     blocks: list[Block] = [_today_table(m, today, actual)]
     blocks += _tomorrow_blocks(tomorrow, plan_table)
-    return Section("staffing", "窗口排班:当日建议与实际、次日建议", tuple(blocks))
+    # Its own page: the duty manager takes tomorrow's plan to the morning briefing.
+    return Section("staffing", "窗口排班:当日建议与实际、次日建议", tuple(blocks), new_page=True)
 
 
 def _today_table(m, plan, actual) -> Table:  # type: ignore[no-untyped-def]
@@ -78,7 +79,7 @@ def _tomorrow_blocks(plan, plan_table) -> list[Block]:  # type: ignore[no-untype
     for h in plan.hours:
         v, f = h.validation, h.fewer
         rows.append((h.slot.label, str(half_up(h.arrivals_per_hour)), str(h.n),
-                     "、".join(f"{c}号" for c in h.counters),
+                     "、".join(f"{c}号" for c in sorted(h.counters)),
                      _share(v.met_share if v else None),
                      _share(f.met_share) if f else (h.fewer_reason or NO_DATA),
                      str(half_up(v.mean_wait_minutes)) if v else NO_DATA,
@@ -89,7 +90,9 @@ def _tomorrow_blocks(plan, plan_table) -> list[Block]:  # type: ignore[no-untype
         ("时段", "预计取号\n(人/时)", "建议\n窗口数", "开放窗口", "模拟\n达标占比",
          "少开一个\n达标占比", "预计平均\n等候(分)", "结论"),
         tuple(rows), left=(0, 3, 7), tones=tuple(tones))]
-    out += [Paragraph(line, "note") for line in plan_table.basis_lines(plan)]
+    # The plan's basis in the manager's words (the terminal's line names the setting key).
+    basis = [line.strip().replace("(typical_per_day)", "") for line in plan_table.basis_lines(plan)]
+    out.append(Paragraph("。".join(b.rstrip("。") for b in basis) + "。", "note"))
     rota = plan.lunch
     if rota.minutes and rota.staff and rota.breaks:
         out.append(Table(
