@@ -12,7 +12,9 @@ exchanges, complaints and an escalation each day:
   * `--halls` halls × `--days` days × `--tickets` tickets a day.
 Then, interleaved (each run measures every database in turn), for the same business day
 on each: "metrics" = the figures and the printed sections (every SQL statement),
-"full" = metrics + document + charts + A4 PDF, and "bare SQL" = one plain sqlite3 query
+"full" = metrics + document + charts + A4 PDF (every section but the staffing one),
+"staffing section" = that section alone (two simulation-validated staffing plans and the
+day's open counters, hall_app.staffing), and "bare SQL" = one plain sqlite3 query
 reading every ticket row of the report's eight days, the floor any report pays. Best of
 `--runs`. Targets: ≤ 1 s per full report, and year ÷ 8 days ≤ 1.5 (the report's cost
 must not grow with history; the 1-day database is printed for comparison, it has no
@@ -58,6 +60,8 @@ from hall_app.clock import ManualClock  # noqa: E402
 from hall_app.config import Settings  # noqa: E402
 from hall_app.demo.seed import ensure_demo_hall  # noqa: E402
 from hall_app.metrics import Period, ReportService  # noqa: E402
+from hall_app.metrics.sections import DAY_SECTIONS, ReportSource  # noqa: E402
+from hall_app.metrics.sections.staffing import staffing_section  # noqa: E402
 from hall_app.services import HallServices  # noqa: E402
 from hall_app.services.context import ServiceContext  # noqa: E402
 
@@ -192,6 +196,7 @@ def _day_rows(rng: random.Random, ids: Ids, hall_id: int, day: date,
 def build(path: Path, halls: int, days: int, tickets: int) -> None:
     if path.exists():
         print(f"reusing {path}")
+        upgrade(Database(f"sqlite+pysqlite:///{path}"))  # a file built at an older head
         return
     t0 = time.perf_counter()
     database = Database(f"sqlite+pysqlite:///{path}")
@@ -236,16 +241,24 @@ class Target:
                                                     ManualClock(now), "DEMO"))
         self.reports = ReportService(self.services.ctx)
         self.best = {k: float("inf") for k in ("metrics", "full", "bare", "metrics_cpu",
-                                                "full_cpu")}
+                                                "full_cpu", "staffing", "staffing_cpu")}
+        self.builders = tuple(b for b in DAY_SECTIONS if b is not staffing_section)
         with self.database.read() as s:
             self.hall_id = s.scalar(select(Hall.id).where(Hall.code == "DEMO"))
         report = self.reports.report(Period.day(LAST_DAY))  # warm the connection and caches
+        self.metrics = report.metrics
         write_pdf(report, pdf_dir / "warm.pdf")
         assert report.metrics.headline.arrived > 0
 
     def run(self, i: int) -> None:
+        # The staffing section alone: two staffing plans (the day's and the next day's),
+        # simulation-validated, then the day's actual counters.
         c0, t0 = time.process_time(), time.perf_counter()
-        report = self.reports.report(Period.day(LAST_DAY))
+        staffing_section(ReportSource(self.metrics, self.services.ctx))
+        self.best["staffing"] = min(self.best["staffing"], time.perf_counter() - t0)
+        self.best["staffing_cpu"] = min(self.best["staffing_cpu"], time.process_time() - c0)
+        c0, t0 = time.process_time(), time.perf_counter()
+        report = self.reports.report(Period.day(LAST_DAY), self.builders)
         c1, t1 = time.process_time(), time.perf_counter()
         self.write_pdf(report, self.pdf_dir / f"r{i}.pdf")
         c2, t2 = time.process_time(), time.perf_counter()
@@ -282,7 +295,7 @@ def main() -> int:
                                                   args.halls, args.days)]
     paths = []
     for _, halls, days in shapes:
-        path = tmp / f"hall_bench_report2_{halls}x{days}x{args.tickets}.db"
+        path = tmp / f"hall_bench_report3_{halls}x{days}x{args.tickets}.db"
         build(path, halls, days, args.tickets)
         paths.append(path)
     pdf_dir = Path(tempfile.mkdtemp(prefix="hall_bench_report_"))
@@ -297,13 +310,15 @@ def main() -> int:
         b = t.best
         print(f"{label:22s}: metrics {b['metrics'] * 1000:7.1f} ms (cpu {b['metrics_cpu'] * 1000:6.1f})"
               f"   full PDF report {b['full'] * 1000:7.1f} ms (cpu {b['full_cpu'] * 1000:6.1f})"
-              f"   bare SQL {b['bare'] * 1000:6.1f} ms")
+              f"   bare SQL {b['bare'] * 1000:6.1f} ms"
+              f"   staffing section {b['staffing'] * 1000:7.1f} ms (cpu {b['staffing_cpu'] * 1000:6.1f})")
     one, week, year = (t.best for t in targets)
     print(f"ratio year / 8 days   : metrics {year['metrics'] / week['metrics']:5.2f}   "
           f"full report {year['full'] / week['full']:5.2f}   "
           f"(cpu {year['metrics_cpu'] / week['metrics_cpu']:5.2f} / "
           f"{year['full_cpu'] / week['full_cpu']:5.2f})   "
           f"bare SQL {year['bare'] / week['bare']:5.2f}")
+    print(f"staffing section year / 8 days: {year['staffing'] / week['staffing']:5.2f}")
     print(f"ratio year / 1 day    : metrics {year['metrics'] / one['metrics']:5.2f}   "
           f"full report {year['full'] / one['full']:5.2f}")
     print(f"report / bare SQL (year): metrics {year['metrics'] / year['bare']:5.1f}")

@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 Block = Table | Paragraph
 
 
+def _label(slot) -> str:  # type: ignore[no-untyped-def]
+    """「09:00–10:00」, with the en dash of the report's other hour tables."""
+    return str(slot.label).replace("-", "–")
+
+
 def _share(v: float | None) -> str:
     return NO_DATA if v is None else f"{half_up(v * 100)}%"
 
@@ -56,7 +61,7 @@ def _today_table(m, plan, actual) -> Table:  # type: ignore[no-untyped-def]
         hour = waits.get(a.slot.hour)
         opened = half_up(a.open_counters)
         short = a.open_counters + 0.05 < a.recommended
-        rows.append((a.slot.label, str(a.recommended), str(opened), str(a.customers),
+        rows.append((_label(a.slot), str(a.recommended), str(opened), str(a.customers),
                      _share(a.within_target),
                      minutes(hour.exact_mean_wait) if hour is not None else NO_DATA))
         tones.append(("", "", BAD if short else GOOD, "", "", ""))
@@ -78,7 +83,7 @@ def _tomorrow_blocks(plan, plan_table) -> list[Block]:  # type: ignore[no-untype
     rows, tones = [], []
     for h in plan.hours:
         v, f = h.validation, h.fewer
-        rows.append((h.slot.label, str(half_up(h.arrivals_per_hour)), str(h.n),
+        rows.append((_label(h.slot), str(half_up(h.arrivals_per_hour)), str(h.n),
                      "、".join(f"{c}号" for c in sorted(h.counters)),
                      _share(v.met_share if v else None),
                      _share(f.met_share) if f else (h.fewer_reason or NO_DATA),
