@@ -25,7 +25,9 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -64,6 +66,8 @@ class Hall(Base):
     priority_rule: Mapped[str] = mapped_column(String(16), default="strict")
     priority_ratio: Mapped[int] = mapped_column(Integer, default=3)
     priority_aging_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # 爱心通道 at the kiosk: elderly, pregnant and disabled customers get a priority ticket.
+    care_channel: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         back_populates="hall", cascade="all, delete-orphan", order_by="OpeningHours.weekday"
@@ -209,6 +213,8 @@ class Ticket(Base):
     code: Mapped[str] = mapped_column(String(8))
     # normal | vip
     priority: Mapped[str] = mapped_column(String(8), default="normal")
+    # Issued through 爱心通道: priority is "vip", so every rule serves it like VIP.
+    care: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     state: Mapped[str] = mapped_column(String(16), default="waiting")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -68,6 +68,7 @@ class LockedTicket:
     created_at: datetime | None = None
     last_called_at: datetime | None = None
     staff_id: int | None = None
+    care: bool = False  # 爱心通道: the continuation keeps it
 
 
 _LOCKED_COLUMNS = (
@@ -76,6 +77,7 @@ _LOCKED_COLUMNS = (
     Ticket.started_at, Ticket.recall_count, Ticket.wait_seconds, Hall.recalls_before_no_show,
     Ticket.prefix, Ticket.number, Ticket.hop, Ticket.origin_ticket_id,
     Ticket.target_counter_id, Ticket.created_at, Ticket.last_called_at, Ticket.staff_id,
+    Ticket.care,
 )
 
 
@@ -251,8 +253,8 @@ def write_transfer(session: Session, row: LockedTicket, *, to_service_id: int,
         insert(Ticket).values(
             hall_id=row.hall_id, business_day=row.business_day, service_id=to_service_id,
             prefix=row.prefix, number=row.number, hop=row.hop + 1, code=row.code,
-            priority=row.priority, state="waiting", issued_at=row.issued_at, created_at=at,
-            target_counter_id=to_counter_id, origin_ticket_id=row.origin_ticket_id or row.id,
+            priority=row.priority, care=row.care, state="waiting", issued_at=row.issued_at,
+            created_at=at, target_counter_id=to_counter_id, origin_ticket_id=row.origin_ticket_id or row.id,
             transferred_from_service_id=row.service_id, recall_count=0)
         .returning(Ticket.id)).scalar_one()
     conn.execute(insert(TicketEvent).values(

@@ -29,6 +29,7 @@ from datetime import date
 from typing import Any
 
 from hall_app import __version__
+from hall_app.cli_parser import ChineseArgumentParser
 from hall_app.config import Settings, load_settings
 from hall_app.errors import ConfigError, DatabaseUnavailable, HallError
 
@@ -61,12 +62,6 @@ ROLE_HELP = {
     "admin": "营业厅管理",
     "demo": "演示营业厅(内置数据库、模拟顾客)",
 }
-
-
-class ChineseArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(2, f"参数错误:{message}\n")
 
 
 # Business days the product can reason about (a day's bounds must exist in every zone).
@@ -107,62 +102,62 @@ def _positive_float(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     p = ChineseArgumentParser(prog="hall-app", description="营业厅排队叫号与服务规范系统")
     p.add_argument("--version", action="version", version=f"hall-app {__version__}")
-    p.add_argument("--config", help="设置文件路径(默认用户配置目录下 settings.toml)")
-    p.add_argument("--hall", dest="hall_code", help="营业厅代码")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=ChineseArgumentParser)
+    p.add_argument("--config", metavar="文件", help="设置文件路径(默认用户配置目录下 settings.toml)")
+    p.add_argument("--hall", dest="hall_code", metavar="代码", help="营业厅代码")
+    sub = p.add_subparsers(dest="command", metavar="命令", title="命令", parser_class=ChineseArgumentParser)
 
     db = sub.add_parser("db", help="数据库")
-    dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True,
+    dbsub = db.add_subparsers(dest="db_command", metavar="操作", title="操作", required=True,
                               parser_class=ChineseArgumentParser)
     dbup = dbsub.add_parser("upgrade", help="升级数据库结构到最新")
-    dbup.add_argument("--site", type=_positive_int,
+    dbup.add_argument("--site", type=_positive_int, metavar="站点号",
                       help="区域站点号(仅首次升级到站点键版本时生效,已有键值随之移入号段)")
     seed = dbsub.add_parser("seed-demo", help="建立演示营业厅并模拟一天的客流")
-    seed.add_argument("--date", type=_date, help="模拟的营业日 YYYY-MM-DD,默认今天")
-    seed.add_argument("--seed", type=_positive_int, default=1, help="随机种子(结果可复现)")
+    seed.add_argument("--date", type=_date, metavar="日期", help="模拟的营业日 YYYY-MM-DD,默认今天")
+    seed.add_argument("--seed", type=_positive_int, default=1, metavar="种子", help="随机种子(结果可复现)")
     seed.add_argument("--no-traffic", action="store_true", help="只建立营业厅配置,不模拟客流")
     bk = dbsub.add_parser("backup", help="备份数据库(SQLite 在线备份;PostgreSQL 用 pg_dump)")
-    bk.add_argument("--out", help="备份文件或文件夹(默认数据文件夹下的 backups)")
+    bk.add_argument("--out", metavar="路径", help="备份文件或文件夹(默认为数据文件夹下的备份文件夹 backups)")
     rs = dbsub.add_parser("restore", help="从备份恢复数据库(会覆盖现有数据)")
-    rs.add_argument("file", help="备份文件")
+    rs.add_argument("file", metavar="文件", help="备份文件")
     rs.add_argument("--yes", action="store_true", help="不再询问,直接覆盖(用于脚本)")
 
     day = sub.add_parser("day", help="营业日(闭厅)")
-    daysub = day.add_subparsers(dest="day_command", metavar="ACTION", required=True,
+    daysub = day.add_subparsers(dest="day_command", metavar="操作", title="操作", required=True,
                                 parser_class=ChineseArgumentParser)
     dst = daysub.add_parser("status", help="营业日状态")
-    dst.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD,默认今天")
+    dst.add_argument("--date", type=_date, metavar="日期", help="营业日 YYYY-MM-DD,默认今天")
     dcl = daysub.add_parser("close", help="立即闭厅(值班长或管理员)")
-    dcl.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD,默认今天")
-    dcl.add_argument("--staff", help="工号(密码在终端输入,不回显)")
+    dcl.add_argument("--date", type=_date, metavar="日期", help="营业日 YYYY-MM-DD,默认今天")
+    dcl.add_argument("--staff", metavar="工号", help="工号(密码在终端输入,不回显)")
 
     rep = sub.add_parser("report", help="营业日报 / 周报 / 月报")
     when = rep.add_mutually_exclusive_group(required=True)
-    when.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD(日报)")
-    when.add_argument("--week", help="ISO周 YYYY-Www,例如 2026-W48(周报)")
-    when.add_argument("--month", help="月份 YYYY-MM,例如 2026-11(月报)")
-    rep.add_argument("--pdf", help="输出 PDF 文件")
-    rep.add_argument("--csv", help="输出 CSV 表格的目录")
+    when.add_argument("--date", type=_date, metavar="日期", help="营业日 YYYY-MM-DD(日报)")
+    when.add_argument("--week", metavar="周", help="ISO周 YYYY-Www,例如 2026-W48(周报)")
+    when.add_argument("--month", metavar="月份", help="月份 YYYY-MM,例如 2026-11(月报)")
+    rep.add_argument("--pdf", metavar="文件", help="输出 PDF 文件")
+    rep.add_argument("--csv", metavar="目录", help="输出 CSV 表格的目录")
 
     cfg = sub.add_parser("config", help="营业厅配置导入导出")
-    cfgsub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True,
+    cfgsub = cfg.add_subparsers(dest="config_command", metavar="操作", title="操作", required=True,
                                 parser_class=ChineseArgumentParser)
     exp = cfgsub.add_parser("export", help="导出配置到 TOML 文件")
-    exp.add_argument("file")
+    exp.add_argument("file", metavar="文件", help="TOML 文件路径")
     imp = cfgsub.add_parser("import", help="从 TOML 文件导入配置")
-    imp.add_argument("file")
+    imp.add_argument("file", metavar="文件", help="TOML 文件路径")
     imp.add_argument("--dry-run", action="store_true", help="只检查,不修改")
 
     from hall_app.forecast.cli import add_parser as add_forecast_parser
 
     add_forecast_parser(sub, _date)
     staffing = sub.add_parser("staffing", help="窗口排班建议")
-    stsub = staffing.add_subparsers(dest="staffing_command", metavar="ACTION", required=True,
+    stsub = staffing.add_subparsers(dest="staffing_command", metavar="操作", title="操作", required=True,
                                     parser_class=ChineseArgumentParser)
     stp = stsub.add_parser("plan", help="某营业日每小时建议开放的窗口数")
-    stp.add_argument("--date", type=_date, required=True, help="营业日 YYYY-MM-DD")
-    stp.add_argument("--csv", help="同时导出 CSV 文件")
-    stp.add_argument("--reps", type=_positive_int, default=200, help="每个时段的验证模拟次数")
+    stp.add_argument("--date", type=_date, required=True, metavar="日期", help="营业日 YYYY-MM-DD")
+    stp.add_argument("--csv", metavar="文件", help="同时导出 CSV 文件")
+    stp.add_argument("--reps", type=_positive_int, default=200, metavar="次数", help="每个时段的验证模拟次数")
 
     from hall_app.district.cli import add_parser as add_district_parser
 
@@ -171,22 +166,22 @@ def build_parser() -> argparse.ArgumentParser:
     for role, help_text in ROLE_HELP.items():
         rp = sub.add_parser(role, help=help_text)
         if role in ("counter", "overview", "admin"):
-            rp.add_argument("--staff", help="工号(预填登录框)")
+            rp.add_argument("--staff", metavar="工号", help="工号(预填登录框)")
         if role == "counter":
-            rp.add_argument("--counter", type=_positive_int, help="窗口号")
+            rp.add_argument("--counter", type=_positive_int, metavar="窗口号", help="窗口号")
         if role == "display":
             rp.add_argument("--windowed", action="store_true", help="不全屏")
         if role == "rating":
-            rp.add_argument("--counter", type=_positive_int, required=True, help="窗口号")
+            rp.add_argument("--counter", type=_positive_int, required=True, metavar="窗口号", help="窗口号")
             rp.add_argument("--bind", action="store_true",
                             help="由值班长把本机评价器绑定到该窗口(在终端输入工号和密码)")
             rp.add_argument("--fullscreen", action="store_true", help="全屏显示")
             rp.add_argument("--voice", action="store_true", help="语音提示顾客评价")
         if role == "demo":
-            rp.add_argument("--speed", type=_positive_float, default=1.0, help="模拟时间倍速")
-            rp.add_argument("--counters", type=_positive_int, default=2,
+            rp.add_argument("--speed", type=_positive_float, default=1.0, metavar="倍数", help="模拟时间倍速")
+            rp.add_argument("--counters", type=_positive_int, default=2, metavar="数量",
                             help="打开的营业员窗口数量")
-            rp.add_argument("--rate", type=_positive_float, default=60.0,
+            rp.add_argument("--rate", type=_positive_float, default=60.0, metavar="人数",
                             help="每小时到达顾客数")
     return p
 

@@ -118,14 +118,22 @@ def install_excepthook() -> None:
     sys.excepthook = _LoggingExcepthook(sys.excepthook)
 
 
+def load_role_stylesheet(role: str) -> str:
+    """Text of ``resources/styles/<role>.qss`` ("" when the role has none)."""
+    path = resource_path("styles", f"{role}.qss")
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def load_stylesheet(role: str) -> str:
-    """Text of ``resources/styles/app.qss`` followed by ``<role>.qss`` (each only if present)."""
-    parts = []
-    for name in ("app.qss", f"{role}.qss"):
-        path = resource_path("styles", name)
-        if path.is_file():
-            parts.append(path.read_text(encoding="utf-8"))
-    return "\n".join(parts)
+    """Text of ``resources/styles/app.qss`` followed by ``<role>.qss`` (each only if present).
+
+    The demo (several roles in one window) gets app.qss only; ``ui.demo.floor`` gives
+    each screen its role's sheet.
+    """
+    parts = [load_role_stylesheet("app")]
+    if role != "demo":
+        parts.append(load_role_stylesheet(role))
+    return "\n".join(part for part in parts if part)
 
 
 def current_role() -> str | None:

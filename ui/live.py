@@ -159,6 +159,11 @@ class LiveFeed(QObject):
                 try:
                     if feed is None:
                         feed = self._make_feed()
+                        # The feed's baseline (SQLite's data_version, PostgreSQL's LISTEN)
+                        # comes before the snapshot is read: a change committed between
+                        # the read and the first wait would otherwise go unnoticed.
+                        feed.wait_for_change(0)
+                        need_load = True
                     if not self._connected:
                         feed.wait_for_change(0)  # probe: raises while still down
                         need_load = True

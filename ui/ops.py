@@ -144,9 +144,13 @@ class OpHandle(QObject):
         try:
             result = fn()
         except Exception as exc:  # every failure becomes a HallError
-            self._failed.emit(as_hall_error(exc))
+            outcome, signal_name = as_hall_error(exc), "_failed"
         else:
-            self._succeeded.emit(result)
+            outcome, signal_name = result, "_succeeded"
+        try:  # the handle may be gone (the application quit while the work ran)
+            getattr(self, signal_name).emit(outcome)
+        except RuntimeError:
+            log.debug("operation finished after its handle was deleted")
 
     @Slot(object)
     def _deliver_success(self, result: Any) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from hall_app.announce import speakable
 from ui import notify
+from ui.speech_output import SoundUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,16 @@ def choose_chinese_voice(voices: Iterable[Any]) -> Any | None:
 
 
 def default_engine_factory() -> Any:
-    """A pyttsx3 engine speaking Mandarin. Raises if there is none (caller reports it)."""
+    """An engine speaking Mandarin. Raises if there is none (caller reports it).
+
+    Linux: the espeak-ng program rendering to a file played by ``aplay`` (or kept in
+    ``HALL_VOICE_WAV_DIR``), the sound device checked first (ui.speech_output).
+    Windows / macOS: pyttsx3 (SAPI5 / NSSS), which plays in-process and raises on errors.
+    """
+    if sys.platform.startswith("linux"):
+        from ui.speech_output import EspeakEngine
+
+        return EspeakEngine()
     if sys.platform == "win32":  # SAPI is COM: initialise it in this (worker) thread
         try:
             import comtypes  # type: ignore[import-not-found]
@@ -231,7 +241,8 @@ class Announcer(QObject):
         except Exception as exc:
             log.debug("Speech engine creation failed", exc_info=True)
             detail = str(exc) or type(exc).__name__
-            self._give_up(detail if detail.startswith("未找到") else f"无法启动语音引擎({detail})")
+            plain = isinstance(exc, SoundUnavailable) or detail.startswith("未找到")
+            self._give_up(detail if plain else f"无法启动语音引擎({detail})")
             return
         applied_volume: float | None = None
         failures = 0
@@ -250,6 +261,9 @@ class Announcer(QObject):
                     engine.setProperty("rate", self._rate)
                 engine.say(phrase)
                 engine.runAndWait()
+            except SoundUnavailable as exc:  # the device went away: say so once, stop
+                self._give_up(str(exc))
+                break
             except Exception as exc:
                 failures += 1
                 if failures == 1:

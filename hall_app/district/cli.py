@@ -50,36 +50,37 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     """Add `district` and its actions to the top-level subparsers `sub`."""
     district = sub.add_parser("district", help="区域中心(多营业厅)",
                               description="不带操作时打开区域总览窗口(区域经理用)。")
-    actions = district.add_subparsers(dest="district_command", metavar="ACTION",
+    actions = district.add_subparsers(dest="district_command", metavar="操作", title="操作",
                                       parser_class=parser_class)
     setup = actions.add_parser("setup", help="接入区域中心")
-    where = setup.add_subparsers(dest="setup_target", metavar="TARGET", required=True,
+    where = setup.add_subparsers(dest="setup_target", metavar="对象", title="对象", required=True,
                                  parser_class=parser_class)
     hall = where.add_parser("hall", help="在营业厅数据库上执行:站点号、发布")
-    hall.add_argument("--site", type=_site_number, required=True, help="区域分配的站点号")
+    hall.add_argument("--site", type=_site_number, required=True, metavar="站点号",
+                      help="区域分配的站点号")
     hall.add_argument("--force", action="store_true",
                       help="即使还有其他连接也继续(键值会改变,请先关闭所有窗口)")
-    hall.add_argument("--role", default="hall_district", help="复制账号名(默认 hall_district)")
+    hall.add_argument("--role", default="hall_district", metavar="账号", help="复制账号名(默认 hall_district)")
     center = where.add_parser("district", help="在区域中心数据库上执行:登记站点、订阅")
-    center.add_argument("--hall-url", required=True,
+    center.add_argument("--hall-url", required=True, metavar="地址",
                         help="营业厅数据库地址(以复制账号连接),如 "
                              "postgresql://hall_district:密码@10.1.2.3:5432/hall")
-    center.add_argument("--name", help="站点名称(默认用营业厅名称)")
-    center.add_argument("--site", type=_site_number, help="核对营业厅的站点号")
+    center.add_argument("--name", metavar="名称", help="站点名称(默认用营业厅名称)")
+    center.add_argument("--site", type=_site_number, metavar="站点号", help="核对营业厅的站点号")
     actions.add_parser("status", help="复制状态:各站点的延迟与最近收到数据的时间")
     roll = actions.add_parser("rollup", help="生成(或重算)营业日汇总,用于补录历史")
-    roll.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD")
-    roll.add_argument("--from", dest="date_from", type=_date, metavar="D1", help="起始营业日")
-    roll.add_argument("--to", dest="date_to", type=_date, metavar="D2", help="结束营业日(含)")
+    roll.add_argument("--date", type=_date, metavar="日期", help="营业日 YYYY-MM-DD")
+    roll.add_argument("--from", dest="date_from", type=_date, metavar="起始日", help="起始营业日")
+    roll.add_argument("--to", dest="date_to", type=_date, metavar="结束日", help="结束营业日(含)")
     rep = actions.add_parser("report", help="区域对比报表:各厅按指标排名、后三名、趋势")
-    rep.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD")
+    rep.add_argument("--date", type=_date, metavar="日期", help="营业日 YYYY-MM-DD")
     span = rep.add_mutually_exclusive_group()
     span.add_argument("--week", action="store_true", help="该日所在的一周(周一至周日)")
     span.add_argument("--month", action="store_true", help="该日所在的月份")
-    rep.add_argument("--from", dest="date_from", type=_date, metavar="D1", help="起始营业日")
-    rep.add_argument("--to", dest="date_to", type=_date, metavar="D2", help="结束营业日(含)")
-    rep.add_argument("--pdf", help="输出 PDF 文件")
-    rep.add_argument("--csv", help="输出 CSV 表格的目录")
+    rep.add_argument("--from", dest="date_from", type=_date, metavar="起始日", help="起始营业日")
+    rep.add_argument("--to", dest="date_to", type=_date, metavar="结束日", help="结束营业日(含)")
+    rep.add_argument("--pdf", metavar="文件", help="输出 PDF 文件")
+    rep.add_argument("--csv", metavar="目录", help="输出 CSV 表格的目录")
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:

@@ -90,18 +90,71 @@ def pick_next(queue: Iterable[QueuedTicket], ranks: dict[int, int], config: Rule
     )
 
 
+def call_order(queue: Iterable[QueuedTicket], ranks: dict[int, int], config: RuleConfig,
+               now: datetime, calls_since_priority: int = 0) -> list[QueuedTicket]:
+    """Every ticket this counter can call, in the order it would call them if nothing
+    else changed: `pick_next` repeated, in O(n log n).
+
+    Strict and aging classes do not depend on earlier calls, so the order is one sort.
+    Under the ratio rule the VIP turn moves with each call: the VIP and the normal
+    tickets are each sorted, then merged turn by turn as `pick_next` would choose.
+    """
+    candidates = [t for t in queue if t.service_id in ranks]
+
+    def place(t: QueuedTicket) -> tuple[int, datetime, int]:
+        return ranks[t.service_id], t.issued_at, t.id
+
+    if config.rule != PriorityRule.RATIO:
+        return sorted(candidates, key=lambda t: (
+            priority_class(t, config, now, calls_since_priority), *place(t)))
+    vip = sorted((t for t in candidates if t.priority == "vip"), key=place)
+    normal = sorted((t for t in candidates if t.priority != "vip"), key=place)
+    order: list[QueuedTicket] = []
+    since = calls_since_priority
+    v = n = 0
+    while v < len(vip) or n < len(normal):
+        vip_turn = prefer_vip_now(config, since)
+        if (vip_turn and v < len(vip)) or n >= len(normal):
+            chosen, v = vip[v], v + 1
+        else:
+            chosen, n = normal[n], n + 1
+        order.append(chosen)
+        since = next_calls_since_priority(config, since, chosen.priority == "vip")
+    return order
+
+
 def preview_order(queue: Sequence[QueuedTicket], ranks: dict[int, int], config: RuleConfig,
                   now: datetime, calls_since_priority: int = 0, limit: int = 10
                   ) -> list[QueuedTicket]:
     """The next `limit` tickets this counter would call, if nothing else changed."""
-    remaining = list(queue)
-    order: list[QueuedTicket] = []
-    since = calls_since_priority
-    while remaining and len(order) < limit:
-        chosen = pick_next(remaining, ranks, config, now, since)
-        if chosen is None:
-            break
-        order.append(chosen)
-        remaining.remove(chosen)
-        since = next_calls_since_priority(config, since, chosen.priority == "vip")
-    return order
+    return call_order(queue, ranks, config, now, calls_since_priority)[:limit]
+
+
+def rule_description(config: RuleConfig) -> str:
+    """The hall's rule in one sentence, for the clerk (the queue's tooltip)."""
+    if config.rule == PriorityRule.RATIO:
+        return (f"叫号规则:按比例穿插,每叫{config.ratio}位普通号叫1位VIP号;"
+                "同类号按本窗口业务顺序和取号先后。")
+    if config.rule == PriorityRule.AGING:
+        return (f"叫号规则:等候超时升级,VIP号先叫,普通号等候满{config.aging_minutes}分钟"
+                "按VIP号叫;同类号按本窗口业务顺序和取号先后。")
+    return "叫号规则:VIP严格优先,VIP号先叫;同类号按本窗口业务顺序和取号先后。"
+
+
+def call_reason(ticket: QueuedTicket, config: RuleConfig, now: datetime,
+                ranks: dict[int, int], *, care: bool = False) -> str:
+    """Why `ticket` has its place in `call_order`, in a few words."""
+    parts: list[str] = []
+    if care:
+        parts.append("爱心通道,按VIP号叫")
+    elif ticket.priority == "vip":
+        parts.append("VIP号" + ("(按比例穿插)" if config.rule == PriorityRule.RATIO
+                                else "优先"))
+    elif config.rule == PriorityRule.AGING and \
+            ticket.issued_at <= now - timedelta(minutes=config.aging_minutes):
+        parts.append(f"已等候满{config.aging_minutes}分钟,按VIP号叫")
+    else:
+        parts.append("普通号,按取号先后")
+    if ranks and ranks.get(ticket.service_id, 0) > min(ranks.values()):
+        parts.append("非本窗口首选业务,首选业务的顾客先叫")
+    return ";".join(parts)

@@ -22,12 +22,12 @@ from hall_app.forecast.records import load_setup
 
 def add_parser(sub: Any, date_type: Any) -> None:
     fc = sub.add_parser("forecast", help="等候时间预测")
-    fsub = fc.add_subparsers(dest="forecast_command", metavar="ACTION", required=True,
+    fsub = fc.add_subparsers(dest="forecast_command", metavar="操作", title="操作", required=True,
                              parser_class=type(fc))
     bt = fsub.add_parser("backtest", help="回放历史营业日,检验等候时间预测的准确度")
-    bt.add_argument("--from", dest="date_from", type=date_type, required=True, metavar="D1",
+    bt.add_argument("--from", dest="date_from", type=date_type, required=True, metavar="起始日期",
                     help="起始营业日 YYYY-MM-DD")
-    bt.add_argument("--to", dest="date_to", type=date_type, required=True, metavar="D2",
+    bt.add_argument("--to", dest="date_to", type=date_type, required=True, metavar="结束日期",
                     help="结束营业日 YYYY-MM-DD")
 
 

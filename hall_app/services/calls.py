@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from db.day_writes import read_day
 from db.models import (
     Counter,
+    Hall,
     Incident,
     IncidentCounter,
     OpeningHours,
@@ -89,6 +90,7 @@ class KioskBoard:
     outage: OutageNotice | None
     # Why no ticket can be taken now (outside opening hours, day closed), or None.
     closed_notice: str | None = None
+    care_channel: bool = True  # the hall offers 爱心通道 at the kiosk
 
 
 def _day_bounds(ctx: ServiceContext, day: date) -> tuple[datetime, datetime]:
@@ -193,8 +195,9 @@ def kiosk_board(ctx: ServiceContext) -> KioskBoard:
             .order_by(ServiceType.sort_order, ServiceType.id)).all()
         items = tuple(KioskService(sv.id, sv.name, sv.prefix, int(waiting.get(sv.id, 0)),
                                    sv.is_vip) for sv in services)
+        care = bool(s.scalar(select(Hall.care_channel).where(Hall.id == hall.id)))
         return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx),
-                          _closed_notice(s, ctx, day))
+                          _closed_notice(s, ctx, day), care)
 
 
 def _closed_notice(s: Session, ctx: ServiceContext, day: date) -> str | None:

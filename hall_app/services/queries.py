@@ -14,6 +14,14 @@ from sqlalchemy import func, select
 
 from db.models import Counter, CounterService, Hall, OpeningHours, ServiceType, Staff, Ticket
 from hall_app.config import Thresholds
+from hall_app.domain.priority import (
+    PriorityRule,
+    QueuedTicket,
+    RuleConfig,
+    call_order,
+    call_reason,
+    rule_description,
+)
 from hall_app.errors import NotFound
 from hall_app.metrics.satisfaction import SatisfactionFigures, clerk_day_figures
 from hall_app.services.context import ServiceContext
@@ -60,6 +68,9 @@ class QueueEntry:
     waited_seconds: int
     long_wait_minutes: int
     target_counter_id: int | None
+    care: bool = False  # 爱心通道
+    position: int = 0  # 1 = the ticket F1 calls next (hall_app.domain.priority.call_order)
+    reason: str = ""  # why it has this place (call_reason)
 
     @property
     def over_threshold(self) -> bool:
@@ -81,6 +92,7 @@ class CurrentTicket:
     recall_count: int
     long_wait_minutes: int
     commitment: str | None = None  # the service's commitment time for the farewell
+    care: bool = False  # 爱心通道
 
     @property
     def waited_too_long(self) -> bool:
@@ -120,6 +132,7 @@ class CounterView:
     # what the crowded-counter phrase compares the queue with.
     peer_open_counters: int = 1
     last_finished: FinishedTicket | None = None
+    rule_text: str = ""  # the hall's call rule in one sentence (rule_description)
     # Today's rating-pad figures of the clerk holding this counter (his own only).
     my_rating: SatisfactionFigures | None = None
 
@@ -187,18 +200,27 @@ class QueryService:
                 current = CurrentTicket(
                     cur.id, cur.code, cur.state, cur.service_id, sv.name, cur.priority,
                     cur.issued_at, cur.first_called_at, cur.started_at, cur.wait_seconds or 0,
-                    cur.recall_count, self._long_wait(sv), sv.commitment)
-            rows = s.scalars(
+                    cur.recall_count, self._long_wait(sv), sv.commitment, bool(cur.care))
+            rows = {t.id: t for t in s.scalars(
                 select(Ticket).where(
                     Ticket.hall_id == hall.id, Ticket.business_day == day,
                     Ticket.state == "waiting", Ticket.service_id.in_(service_ids),
                     (Ticket.target_counter_id.is_(None)) | (Ticket.target_counter_id == counter_id))
-                .order_by(Ticket.issued_at, Ticket.id).limit(queue_limit)).all()
+                .order_by(Ticket.issued_at, Ticket.id))}
+            # In the order F1 will call them: the core's call order, as the admin preview.
+            rule = RuleConfig(PriorityRule(hall.priority_rule), hall.priority_ratio,
+                              hall.priority_aging_minutes)
+            ranks = {cs.service_id: cs.rank for cs in counter.services}
+            ordered = call_order(
+                [QueuedTicket(t.id, t.code, t.service_id, t.priority, t.issued_at)
+                 for t in rows.values()], ranks, rule, now, counter.calls_since_priority)
             queue = tuple(
-                QueueEntry(t.id, t.code, t.service_id, services[t.service_id].name, t.priority,
-                           t.issued_at, max(0, int((now - t.issued_at).total_seconds())),
-                           self._long_wait(services[t.service_id]), t.target_counter_id)
-                for t in rows)
+                QueueEntry(q.id, q.code, q.service_id, services[q.service_id].name, q.priority,
+                           q.issued_at, max(0, int((now - q.issued_at).total_seconds())),
+                           self._long_wait(services[q.service_id]),
+                           rows[q.id].target_counter_id, bool(rows[q.id].care), position,
+                           call_reason(q, rule, now, ranks, care=bool(rows[q.id].care)))
+                for position, q in enumerate(ordered[:queue_limit], start=1))
             by_service = dict(s.execute(
                 select(Ticket.service_id, func.count(Ticket.id)).where(
                     Ticket.hall_id == hall.id, Ticket.business_day == day,
@@ -240,6 +262,7 @@ class QueryService:
             recalls_before_no_show=thresholds.recalls_before_no_show,
             services=ordered_services, thresholds=thresholds, my_rating=my_rating,
             peer_open_counters=max(1, peers), last_finished=last_finished,
+            rule_text=rule_description(rule),
         )
 
     def _long_wait(self, sv: ServiceType) -> int:

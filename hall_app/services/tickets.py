@@ -25,6 +25,7 @@ from db.day_writes import day_for_issue
 from db.models import (
     Counter,
     CounterService,
+    Hall,
     OpeningHours,
     ServiceType,
     Ticket,
@@ -71,6 +72,7 @@ class TicketInfo:
     wait_low_minutes: int | None = None
     wait_high_minutes: int | None = None
     no_counter: bool = False
+    care: bool = False  # issued through 爱心通道 (served like VIP)
 
 
 def _seconds(later: datetime, earlier: datetime) -> int:
@@ -103,7 +105,7 @@ class TicketService:
             service_name=service.name if service else "", priority=t.priority,
             issued_at=t.issued_at, counter_id=t.counter_id, counter_number=counter_number,
             recall_count=t.recall_count, wait_seconds=t.wait_seconds, ahead=ahead,
-            estimated_wait_minutes=est, business_day=t.business_day,
+            estimated_wait_minutes=est, business_day=t.business_day, care=bool(t.care),
         )
 
     @staticmethod
@@ -116,8 +118,15 @@ class TicketService:
 
     # -- issue ---------------------------------------------------------------------------
     def issue(self, service_id: int, *, priority: str = "normal",
-              actor: Actor | None = None) -> TicketInfo:
-        """A customer takes a ticket at the kiosk (or the greeter issues one)."""
+              actor: Actor | None = None, care: bool = False) -> TicketInfo:
+        """A customer takes a ticket at the kiosk (or the greeter issues one).
+
+        `care`: through 爱心通道 (elderly, pregnant, disabled customers), where the hall
+        offers it: the ticket is a VIP one, so every priority rule serves it like VIP,
+        and is marked as a 爱心通道 ticket for the counter, the slip and the figures.
+        """
+        if care:
+            priority = "vip"
         if actor is not None:
             actor.require(Permission.ISSUE_TICKET)
         if priority not in ("normal", "vip"):
@@ -138,6 +147,8 @@ class TicketService:
             if not service.active:
                 raise ValidationError(f"「{service.name}」业务暂停取号,请咨询大堂经理。",
                                       field="service")
+            if care and not s.scalar(select(Hall.care_channel).where(Hall.id == hall_id)):
+                raise ValidationError("本厅暂未开通爱心通道,请咨询大堂经理。", field="care")
             now = self.ctx.now()
             day = self.ctx.business_day(now)
             self._check_open_for_tickets(s, hall_id, day, now)
@@ -147,7 +158,7 @@ class TicketService:
             ticket = Ticket(
                 hall_id=hall_id, business_day=day, service_id=service.id,
                 prefix=service.prefix, number=number, hop=0,
-                code=f"{service.prefix}{number:03d}", priority=priority,
+                code=f"{service.prefix}{number:03d}", priority=priority, care=care,
                 state=TicketState.WAITING, issued_at=now, created_at=now,
             )
             s.add(ticket)

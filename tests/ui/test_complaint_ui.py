@@ -60,7 +60,8 @@ def test_register_from_the_form_with_the_ticket_prefilled(qtbot, at_counter):
     assert form.ticket.currentData() == ticket.id and "A001" in form.ticket.currentText()
     assert form.counter.currentData() == c1 and form.counter.currentText() == "1号窗口"
     assert form.clerk.currentData() == clerk.staff_id
-    assert [form.steps.item(i).text().split("\n")[0] for i in range(form.steps.count())] == [
+    assert form.steps.item(form.steps.count() - 1).text().startswith("避免:怀疑客户的诚实")
+    assert [form.steps.item(i).text().split("\n")[0] for i in range(form.steps.count() - 1)] == [
         "1. 向顾客致歉", "2. 专注地倾听", "3. 复述内容并确认之", "4. 询问期望", "5. 共同协议",
         "6. 双方约定"]
     assert "说:「我理解您的感受」" in form.steps.item(0).text()
@@ -238,3 +239,47 @@ def test_a_clerk_sees_masked_phones_in_the_list(qtbot, at_counter):
     qtbot.addWidget(widget)
     wait_idle()
     assert widget.table.item(0, 4).text() == "139****5678"
+
+
+def test_every_field_is_checked_at_once_and_each_error_goes_when_fixed(qtbot, at_counter):
+    h, clerk, c1, ticket = at_counter
+    form = ComplaintForm(ComplaintService(h.ctx), clerk, ticket_id=ticket.id,
+                         ticket_code=ticket.code, counter_id=c1)
+    qtbot.addWidget(form)
+    form.show()
+    wait_idle()
+    form.phone.setText("138123")  # name, category and description left empty
+    buttons = (form.submit_button.mapTo(form, form.submit_button.rect().topLeft()),)
+    form.submit_button.click()
+    shown = {f for f, label in form.errors.items() if label.isVisible()}
+    assert shown == {"customer_name", "phone", "category", "description"}
+    assert form.errors["category"].text() == "请选择投诉类别。"
+    assert form.customer_name.property("invalid") is True
+    assert "有4项需要修改" in form.status.text()
+    assert form.saved is None
+    # The buttons did not move when the errors and the status appeared.
+    assert form.submit_button.mapTo(form, form.submit_button.rect().topLeft()) == buttons[0]
+    qtbot.keyClicks(form.customer_name, "Wang")  # fixing one field clears its error only
+    assert not form.errors["customer_name"].isVisible()
+    assert form.customer_name.property("invalid") is False
+    assert form.errors["category"].isVisible()
+    fill(form)
+    form.description.setPlainText("排队一个多小时")
+    assert not form.errors["description"].isVisible()
+    with qtbot.waitSignal(form.registered, timeout=5000):
+        form.submit_button.click()
+
+
+def test_fixed_forbidden_phrase_error_goes_away(qtbot, at_counter):
+    h, clerk, _c1, _t = at_counter
+    cid = started_complaint(h, clerk)
+    view = ComplaintDetailWidget(ComplaintService(h.ctx), clerk)
+    qtbot.addWidget(view)
+    view.load(cid)
+    assert wait_idle()
+    view.reply_edit.setPlainText("您好,这是公司规定,我没办法。")
+    view.action_buttons["reply"].click()
+    assert wait_idle()
+    assert view.message.text().startswith("答复中含有服务忌语")
+    view.reply_edit.setPlainText("非常抱歉,我们已对当班营业员进行辅导。")
+    assert view.message.text() == ""

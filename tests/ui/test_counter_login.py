@@ -71,3 +71,52 @@ def test_must_change_pin_first(qtbot, hall, settings_dir):
         dialog.ok_button.click()
     actor = hall.auth.login("1002", "5678")
     assert not hall.auth.must_change_pin(actor)
+
+
+def test_after_login_only_the_counter_window_is_on_screen(qtbot, sqlite_url, settings_dir):
+    """`hall-app counter` as a clerk starts it: progress, login, the window — and then
+    no other top-level window (the 「正在连接数据库…」 box is gone, not only hidden)."""
+    import argparse
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from hall_app.config import Settings
+    from ui.counter.login import LoginDialog
+    from ui.counter.window import CounterWindow, main
+
+    seen: dict[str, object] = {}
+
+    def visible_top_levels():
+        return [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+    def drive() -> None:
+        shown = visible_top_levels()
+        login = next((w for w in shown if isinstance(w, LoginDialog)), None)
+        window = next((w for w in shown if isinstance(w, CounterWindow)), None)
+        if login is not None and "login" not in seen and login.counter_combo.count():
+            seen["login"] = True
+            login.pin_edit.setText("1234")
+            login.submit()
+        elif window is not None and window.view is not None:
+            seen["windows"] = [type(w).__name__ for w in shown]
+            seen["progress"] = [w for w in QApplication.topLevelWidgets()
+                                if isinstance(w, QProgressDialog)]
+            timer.stop()
+            window.close()  # the last window: the application quits
+            QApplication.instance().quit()
+
+    timer = QTimer()
+    timer.timeout.connect(drive)
+    timer.start(50)
+    args = argparse.Namespace(staff="1001", counter=1)
+    try:
+        code = main(args, Settings(database_url=sqlite_url))
+    finally:  # main() set up the application for the counter role: undo for the next tests
+        from ui.app_runtime import teardown_logging
+
+        QApplication.instance().setStyleSheet("")
+        teardown_logging()
+    assert code == 0
+    assert seen["windows"] == ["CounterWindow"]
+    assert seen["progress"] == []  # deleted, so it can never be mapped again

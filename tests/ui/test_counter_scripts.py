@@ -138,8 +138,8 @@ def test_long_wait_apology_stays_after_f4_until_marked_said(qtbot, hall, clerk, 
     assert "标为已说" in panel.prompt_label.text()
     panel.prompt_label.linkActivated.emit("said:long_wait_apology")  # the clerk clicks it
     assert all(p.key != "long_wait_apology" for p in panel.prompts)
-    window.live.request_refresh()
-    qtbot.wait(200)
+    with qtbot.waitSignal(window.live.snapshot, timeout=5000):
+        window.live.request_refresh()
     assert all(p.key != "long_wait_apology" for p in panel.prompts)
 
 
@@ -245,3 +245,37 @@ def test_seven_points_in_the_guide(qtbot, hall, clerk, open_window):
     assert "我们拒绝为您服务。" in cards and "处变不惊" in cards
     assert isinstance(window.script_panel.guide_button, QPushButton)
     guide.close()
+
+
+def test_restored_prompt_ends_on_time_and_never_under_the_lost_database(
+        qtbot, hall, clerk, manager, open_window):
+    """「系统已经恢复正常…」 is for the minutes after an outage: it ends when they are over
+    (no new snapshot needed), and while the database is lost it is not shown at all."""
+    outage = hall.incidents.declare_outage(manager)
+    hall.incidents.clear(manager, outage.id)
+    window = open_window(clerk)
+    panel = window.script_panel
+    restored = "系统已经恢复正常"
+    qtbot.waitUntil(lambda: restored in panel.prompt_label.text(), timeout=5000)
+
+    window._on_connection_lost("数据库连接中断,正在重试…")
+    assert restored not in panel.prompt_label.text()
+    assert "数据库连接中断" in panel.prompt_label.text()
+    window._on_connection_restored()
+    assert restored in panel.prompt_label.text()
+
+    # Ten minutes later by the window's own clock, with no snapshot in between.
+    limit = hall.ctx.thresholds().restored_prompt_minutes
+    window._clock.started -= (limit + 1) * 60
+    for _ in range(10):  # the prompts are re-chosen every ten ticks
+        panel.tick()
+    assert restored not in panel.prompt_label.text()
+
+
+def test_paused_counter_is_not_told_to_press_f1(qtbot, hall, clerk, open_window):
+    window = open_window(clerk)
+    hall.counters.pause(clerk, window.counter_id, "离席")
+    window.live.request_refresh()
+    qtbot.waitUntil(lambda: window.view.counter.state == "paused", timeout=5000)
+    assert "F1" not in window.current_panel.service_label.text()
+    assert "F1" not in window.script_panel.prompt_label.text()

@@ -106,7 +106,8 @@ def test_call_next_by_key_shows_ticket_and_updates_queue(qtbot, hall, clerk, clo
     assert window.current_panel.service_label.text() == "缴费充值"
     assert "已等候 3 分钟" in window.current_panel.wait_label.text()
     assert [e.code for e in window.view.queue] == ["A002", "A003"]
-    assert window.queue_panel.model.data(window.queue_panel.model.index(0, 0)) == "A002"
+    assert window.queue_panel.model.data(window.queue_panel.model.index(0, 1)) == "A002"
+    assert window.queue_panel.model.data(window.queue_panel.model.index(0, 0)) == "下一位"
     assert "共2人" in window.queue_panel.title.text()
     # One customer at a time: call next is not offered until A001 is dealt with.
     assert not window.actions_bar.buttons["call_next"].isEnabled()
@@ -132,7 +133,8 @@ def test_long_wait_shows_the_apology_first(qtbot, hall, clerk, clock, open_windo
     qtbot.waitUntil(lambda: len(window.view.queue) == 2)
     model = window.queue_panel.model
     assert model.is_late(0) and not model.is_late(1)
-    assert model.data(model.index(0, 3)) == "超过15分钟"
+    assert model.data(model.index(0, 4)) == "久等"
+    assert "等候超过15分钟" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is None
 
@@ -221,7 +223,8 @@ def test_no_show_needs_recalls_and_a_confirmation(qtbot, hall, clerk, open_windo
     box = window.active_dialog
     assert isinstance(box, QMessageBox) and "A001" in box.text()
     box.button(QMessageBox.StandardButton.No).click()  # cancel: nothing happens
-    qtbot.wait(200)
+    assert window.active_dialog is None and not window.busy  # no action was started
+    assert ops.wait_idle()
     assert ticket_rows(hall, "A001")[0][0] == "called"
     press(qtbot, window, Qt.Key.Key_F3)
     window.active_dialog.button(QMessageBox.StandardButton.Yes).click()
@@ -307,9 +310,9 @@ def test_timers_tick_locally_without_new_snapshots(qtbot, hall, clerk, clock, op
     window = open_window(clerk, live_options={**FAST_LIVE, "safety_interval": 0})
     qtbot.waitUntil(lambda: len(window.view.queue) == 1)
     model = window.queue_panel.model
-    first = model.data(model.index(0, 2))
+    first = model.data(model.index(0, 3))
     assert first.startswith("02:0")
-    qtbot.waitUntil(lambda: model.data(model.index(0, 2)) >= "02:02", timeout=4000)
+    qtbot.waitUntil(lambda: model.data(model.index(0, 3)) >= "02:02", timeout=4000)
     # The database clock stands still (ManualClock): the wait moved on locally.
     assert window.view.queue[0].waited_seconds == 120
 
@@ -323,3 +326,198 @@ def test_actions_refused_with_message_while_offline(qtbot, hall, clerk, open_win
     press(qtbot, window, Qt.Key.Key_F1)
     assert status_text(window) == "数据库连接中断,操作未执行。连接恢复后请重试。"
     assert ticket_rows(hall, "A001")[0][0] == "waiting"
+
+
+def test_queue_is_shown_in_the_order_f1_calls_with_the_next_one_marked(
+        qtbot, hall, clerk, clock, admin, open_window):
+    """Counter 1 serves PAY first, then PLAN; VIP first (strict rule). The longest wait
+    is not the first row: the row F1 calls is, and its tooltip says why."""
+    from hall_app.domain.priority import PriorityRule, RuleConfig
+    from hall_app.services.admin import AdminService
+
+    services = services_by_code(hall)
+    c1 = hall.queries.counter_for_number(1)
+    assert [services["PAY"].id, services["PLAN"].id] == list(c1.service_ids[:2])
+    plan = hall.tickets.issue(services["PLAN"].id)  # waits longest, but not a PAY ticket
+    clock.advance(minutes=1)
+    pay = hall.tickets.issue(services["PAY"].id)
+    clock.advance(minutes=1)
+    vip = hall.tickets.issue(services["PAY"].id, priority="vip")
+    clock.advance(minutes=1)
+    care = hall.tickets.issue(services["PLAN"].id, care=True)
+    window = open_window(clerk)
+    qtbot.waitUntil(lambda: len(window.view.queue) == 4)
+    model = window.queue_panel.model
+    column = [model.data(model.index(r, 1)) for r in range(4)]
+    assert column == [vip.code, care.code, pay.code, plan.code]
+    assert [model.data(model.index(r, 0)) for r in range(4)] == ["下一位", "2", "3", "4"]
+    assert model.data(model.index(1, 4)) == "爱心"
+    tip = model.data(model.index(0, 2), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("F1 将叫这一位:VIP号优先") and "VIP严格优先" in tip
+    assert "非本窗口首选业务" in model.data(model.index(3, 0), Qt.ItemDataRole.ToolTipRole)
+    press(qtbot, window, Qt.Key.Key_F1)
+    wait_ticket(qtbot, window, vip.code)  # F1 called the marked row
+    assert [e.code for e in window.view.queue] == [care.code, pay.code, plan.code]
+
+    # Under the ratio rule (2 normal : 1 VIP) the VIP turn comes after two normal calls.
+    AdminService(hall.ctx).set_priority_rule(admin, RuleConfig(PriorityRule.RATIO, ratio=2))
+    window.live.request_refresh()
+    qtbot.waitUntil(lambda: "按比例穿插" in window.view.rule_text, timeout=5000)
+    assert [e.code for e in window.view.queue] == [pay.code, plan.code, care.code]
+
+
+def type_into_focus(qtbot, text):
+    """Characters go wherever the focus is, as typed (through an input method for
+    Chinese: key events carrying the text; QTest's keyClicks knows only ASCII)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier,
+                                                     char))
+
+
+def key_to_focus(qtbot, key):
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.keyClick(QApplication.focusWidget(), key)
+
+
+def test_f7_by_keyboard_alone_never_traps_the_clerk(qtbot, hall, clerk, open_window):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.counter.dialogs import ESCALATE_REASONS
+
+    hall.tickets.issue(services_by_code(hall)["PAY"].id)
+    window = open_window(clerk)
+    qtbot.waitUntil(lambda: len(window.view.queue) == 1)
+    press(qtbot, window, Qt.Key.Key_F1)
+    wait_ticket(qtbot, window, "A001")
+
+    press(qtbot, window, Qt.Key.Key_F7)
+    dialog = window.active_dialog
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason_edit)  # where one types
+    key_to_focus(qtbot, Qt.Key.Key_Return)  # nothing typed yet: refused, in the dialog
+    assert dialog.isVisible() and dialog.error_label.text() == "请简要说明需要值班长协助的原因。"
+    assert QApplication.focusWidget() is dialog.reason_edit
+    type_into_focus(qtbot, "顾客要求退费")  # the typing lands in the field
+    assert dialog.reason_edit.text() == "顾客要求退费" and dialog.error_label.text() == ""
+    key_to_focus(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(hall.desk.open_escalations()) == 1)
+    assert hall.desk.open_escalations()[0].reason == "顾客要求退费"
+    wait_view(qtbot, window, lambda: True)
+
+    # Down into the usual reasons, Enter: that reason is sent (never 取消).
+    press(qtbot, window, Qt.Key.Key_F7)
+    dialog = window.active_dialog
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason_edit)
+    key_to_focus(qtbot, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is dialog.reason_list
+    key_to_focus(qtbot, Qt.Key.Key_Down)
+    key_to_focus(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(hall.desk.open_escalations()) == 2)
+    assert {e.reason for e in hall.desk.open_escalations()} == {"顾客要求退费",
+                                                               ESCALATE_REASONS[1]}
+    wait_view(qtbot, window, lambda: True)
+
+    # Esc cancels, and the window says nothing was sent.
+    press(qtbot, window, Qt.Key.Key_F7)
+    dialog = window.active_dialog
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason_edit)
+    key_to_focus(qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert status_text(window) == "已取消,未通知值班长。"
+    assert len(hall.desk.open_escalations()) == 2
+
+
+def test_idle_text_follows_the_counter_state(qtbot, hall, clerk, open_window):
+    window = open_window(clerk)
+    assert window.current_panel.service_label.text() == "暂无顾客等候"
+    hall.tickets.issue(services_by_code(hall)["PAY"].id)
+    window.live.request_refresh()
+    qtbot.waitUntil(lambda: window.current_panel.service_label.text()
+                    == "暂无顾客,按 F1 叫下一位", timeout=5000)
+    hall.counters.pause(clerk, window.counter_id, "离席")
+    window.live.request_refresh()
+    qtbot.waitUntil(lambda: window.current_panel.service_label.text()
+                    == "暂停服务中,按 F6 恢复服务", timeout=5000)
+    assert "F1" not in window.current_panel.service_label.text()
+
+
+def test_a_counter_session_by_keyboard_alone_through_every_dialog(qtbot, hall, clerk,
+                                                                   open_window):
+    """F1 → F4 → F8 (the complaint form, typing in the name) → F5 (transfer by arrows and
+    Enter) → F6 (pause: arrows, typing, Enter; F6 again resumes) → F7, each dialog opening
+    with the focus where the clerk types and closing back to the window's keys."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.complaints.form import ComplaintForm
+    from ui.counter.dialogs import PAUSE_REASONS
+
+    def focus():
+        return QApplication.focusWidget()
+
+    codes = services_by_code(hall)
+    hall.tickets.issue(codes["PAY"].id)
+    hall.tickets.issue(codes["PAY"].id)
+    window = open_window(clerk)
+    qtbot.waitUntil(lambda: len(window.view.queue) == 2)
+    press(qtbot, window, Qt.Key.Key_F1)
+    wait_ticket(qtbot, window, "A001")
+    press(qtbot, window, Qt.Key.Key_F4)  # start
+    wait_view(qtbot, window, lambda: window.view.current.state == "serving")
+
+    # F8: the complaint form opens in the customer's name; what is typed lands there.
+    press(qtbot, window, Qt.Key.Key_F8)
+    form = window.active_dialog
+    assert isinstance(form, ComplaintForm)
+    qtbot.waitUntil(lambda: focus() is form.customer_name)
+    type_into_focus(qtbot, "王先生")
+    assert form.customer_name.text() == "王先生"
+    key_to_focus(qtbot, Qt.Key.Key_Tab)
+    assert focus() is form.phone  # the next field, not a button
+    form.close()  # the form is non-modal; the clerk goes back to the counter window
+    ops.wait_idle()
+
+    # F5: the service list has the focus; Down picks the next service, Enter transfers.
+    press(qtbot, window, Qt.Key.Key_F5)
+    dialog = window.active_dialog
+    assert isinstance(dialog, TransferDialog)
+    qtbot.waitUntil(lambda: focus() is dialog.service_combo)
+    first = dialog.service_combo.currentData()
+    key_to_focus(qtbot, Qt.Key.Key_Down)
+    target = dialog.service_combo.currentData()
+    assert target != first
+    key_to_focus(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    wait_view(qtbot, window, lambda: window.view.current is None)
+    assert [row[1] for row in ticket_rows(hall, "A001") if row[0] == "waiting"] == [target]
+
+    # F6 with nobody at the counter: arrows choose, typing goes to the reason field.
+    press(qtbot, window, Qt.Key.Key_F6)
+    dialog = window.active_dialog
+    assert isinstance(dialog, PauseDialog)
+    qtbot.waitUntil(lambda: focus() is dialog.group.button(0))
+    key_to_focus(qtbot, Qt.Key.Key_Down)
+    assert dialog.group.checkedId() == 1
+    type_into_focus(qtbot, "系统培训")
+    assert focus() is dialog.other_edit and dialog.other_edit.text() == "系统培训"
+    key_to_focus(qtbot, Qt.Key.Key_Return)
+    wait_view(qtbot, window, lambda: window.view.counter.state == "paused")
+    assert window.view.counter.pause_reason == f"{PAUSE_REASONS[1]}:系统培训"
+    press(qtbot, window, Qt.Key.Key_F6)  # resumes, no dialog
+    wait_view(qtbot, window, lambda: window.view.counter.state == "open")
+    assert window.active_dialog is None
+
+    # F7 opens in its reason field; Esc closes it and the keys work again.
+    press(qtbot, window, Qt.Key.Key_F7)
+    dialog = window.active_dialog
+    qtbot.waitUntil(lambda: focus() is dialog.reason_edit)
+    key_to_focus(qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    press(qtbot, window, Qt.Key.Key_F1)
+    wait_view(qtbot, window, lambda: window.view.current is not None)

@@ -7,7 +7,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import threading  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
+from collections import Counter  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 
 from hall_app.config import Settings  # noqa: E402
 from hall_app.services.calls import recent_calls  # noqa: E402
@@ -24,14 +25,16 @@ class FakeAnnouncer:
         return True
 
 
-def test_scaled_clock_runs_faster():
+def test_scaled_clock_runs_faster(monkeypatch):
+    import ui.demo.hall as demo_hall
+
+    real = [1000.0]
+    monkeypatch.setattr(demo_hall.time, "monotonic", lambda: real[0])
     start = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
     clock = ScaledClock(600, start)
-    first = clock.now()
-    threading.Event().wait(0.1)
-    gained = (clock.now() - first).total_seconds()
-    assert first >= start
-    assert 50 <= gained <= 120  # about a minute of simulated time in 0.1 s
+    assert clock.now() == start
+    real[0] += 0.5  # half a real second ...
+    assert clock.now() == start + timedelta(minutes=5)  # ... is five simulated minutes
 
 
 def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
@@ -74,6 +77,28 @@ def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
         mine += [p.live for p in demo.pads]
         # ...and the simulated customers rate at the simulated counters.
         qtbot.waitUntil(lambda: demo.simulator.rated() > 0, timeout=10000)
+        # One window, every screen in it and styled as on its own workstation.
+        qtbot.waitUntil(lambda: len(demo.windows) == 7, timeout=30_000)  # 5 screens, 2 pads
+        assert all(w.window() is demo.floor for w in demo.windows)
+        counter = next(w for w in demo.windows if type(w).__name__ == "CounterWindow")
+        assert counter.current_panel.code_label.font().pointSize() >= 40  # counter.qss
+        pause = counter.actions_bar.buttons["pause"]  # enabled at an open counter
+        qtbot.waitUntil(pause.isEnabled, timeout=10_000)
+        image = pause.grab().toImage()
+        colours = Counter(image.pixelColor(x, y).name() for x in range(0, image.width(), 3)
+                          for y in range(0, image.height(), 3))
+        assert colours.most_common(1)[0][0] == "#1565c0"  # counter.qss, not a grey button
+        tabs = demo.floor.staff_tabs
+        assert [tabs.tabText(i) for i in range(tabs.count())][:1] == ["值班长总览"]
+        assert "1号窗口评价器" in [tabs.tabText(i) for i in range(tabs.count())]
+        # The customers' screens stay in view beside the staff tabs, none over another.
+        floor_rect = demo.floor.rect()
+        rects = [w.geometry().translated(w.mapTo(demo.floor, w.rect().topLeft())
+                                         - w.geometry().topLeft())
+                 for w in (display, kiosk, tabs)]
+        for i, a in enumerate(rects):
+            assert floor_rect.contains(a)
+            assert not any(a.intersects(b) for b in rects[i + 1:])
     finally:
         demo.close()
     assert not demo.simulator._thread.is_alive()

@@ -120,8 +120,8 @@ def test_each_call_spoken_exactly_once_recalls_again(qtbot, make_display, sqlite
         qtbot.waitUntil(lambda: len(announcer.said) == 2, timeout=3000)
         # More refreshes with nothing new: nothing is said again.
         for _ in range(3):
-            display.live.request_refresh()
-            qtbot.wait(150)
+            with qtbot.waitSignal(display.live.snapshot, timeout=5000):
+                display.live.request_refresh()
         assert announcer.said == ["请A001号顾客到1号窗口办理", f"请{second.code}号顾客到1号窗口办理"]
         assert len(set(display.announced)) == len(display.announced) == 2
     finally:

@@ -146,3 +146,21 @@ def test_ages_move_with_the_clock_and_turn_into_a_delay(window, service):
     waiting_col = next(i for i, c in enumerate(COLUMNS) if c.title == "等候人数")
     font = window.proxy.index(row, waiting_col).data(Qt.ItemDataRole.FontRole)
     assert font.italic()  # its figures are shown as not live
+
+
+def test_the_window_and_its_drill_down_fit_both_screens(window, qtbot):
+    """The layout check (tests/ui/layout_check.py) at 1366×768 and 1920×1080."""
+    import os
+
+    from layout_check import problems_at_sizes
+
+    shots = os.environ.get("HALL_SCREENSHOT_DIR", "/tmp/hall-layout-shots")
+    screens = [(1366, 768), (1920, 1080)]
+    found = problems_at_sizes(window, "district", screens, shots)
+    east = names(window).index("东区营业厅")
+    dialog = window.open_index(window.proxy.index(east, 0))
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.overview is not None, timeout=10000)
+    found += problems_at_sizes(dialog, "district_drill", [(1100, 720 - 48), (1100, 720)], shots)
+    dialog.close()
+    assert not found, "\n" + "\n".join(found)

@@ -7,6 +7,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import threading  # noqa: E402
 
 import pytest  # noqa: E402
+from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from hall_app.errors import DatabaseUnavailable  # noqa: E402
 from ui.live import LiveFeed  # noqa: E402
@@ -19,6 +20,7 @@ class FakeFeed:
         self.down = False
         self.closed_in: threading.Thread | None = None
         self.used_in: set[threading.Thread] = set()
+        self.waits = 0  # how often the worker came round to the feed
         self._changed = threading.Event()
 
     def change(self) -> None:
@@ -26,6 +28,7 @@ class FakeFeed:
 
     def wait_for_change(self, timeout: float) -> bool:
         self.used_in.add(threading.current_thread())
+        self.waits += 1
         if self.down:
             raise DatabaseUnavailable()
         fired = self._changed.wait(timeout)
@@ -39,11 +42,13 @@ class FakeFeed:
 class FakeLoad:
     def __init__(self) -> None:
         self.count = 0
+        self.calls = 0  # attempts, failed ones included
         self.threads: set[threading.Thread] = set()
         self.error: BaseException | None = None
 
     def __call__(self) -> dict:
         self.threads.add(threading.current_thread())
+        self.calls += 1
         if self.error is not None:
             raise self.error
         self.count += 1
@@ -76,6 +81,14 @@ def _collect(live: LiveFeed) -> list[tuple]:
     return events
 
 
+def worker_went_round(qtbot, feed: FakeFeed, times: int = 3) -> None:
+    """Wait until the worker has come back to the feed `times` more times, then deliver
+    whatever it emitted meanwhile: anything it was going to say has been said."""
+    target = feed.waits + times
+    qtbot.waitUntil(lambda: feed.waits >= target, timeout=3000)
+    QCoreApplication.processEvents()
+
+
 def _snapshots(events: list[tuple]) -> list:
     return [e[1] for e in events if e[0] == "snapshot"]
 
@@ -102,7 +115,7 @@ def test_change_and_refresh_trigger_reload(qtbot, feeds) -> None:
     qtbot.waitUntil(lambda: len(_snapshots(events)) == 2, timeout=2000)
     live.request_refresh()
     qtbot.waitUntil(lambda: len(_snapshots(events)) == 3, timeout=2000)
-    qtbot.wait(100)
+    worker_went_round(qtbot, feed)
     assert _snapshots(events) == [{"version": 1}, {"version": 2}, {"version": 3}]
 
 
@@ -121,7 +134,7 @@ def test_feed_down_reports_once_and_recovers(qtbot, feeds) -> None:
     qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
     feed.down = True
     qtbot.waitUntil(lambda: not live.connected, timeout=2000)
-    qtbot.wait(300)  # many retries happen meanwhile ...
+    worker_went_round(qtbot, feed)  # retries happen meanwhile ...
     assert [e[0] for e in events] == ["snapshot", "lost"]  # ... but one notice
     assert events[1][1] == "数据库连接中断,正在重试…"
     feed.down = False
@@ -135,11 +148,12 @@ def test_load_operational_error_counts_as_lost(qtbot, feeds) -> None:
 
     load = FakeLoad()
     load.error = OperationalError("SELECT", {}, Exception("could not connect to server"))
-    live = feeds(FakeFeed(), load)
+    feed = FakeFeed()
+    live = feeds(feed, load)
     events = _collect(live)
     live.start()
     qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
-    qtbot.wait(200)
+    worker_went_round(qtbot, feed)  # retries, still down
     assert [e[0] for e in events] == ["lost"]
     load.error = None
     qtbot.waitUntil(lambda: len(events) == 3, timeout=2000)
@@ -171,9 +185,10 @@ def test_unexpected_load_error_reported_once_and_no_crash(qtbot, feeds) -> None:
     events = _collect(live)
     live.start()
     qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
-    for _ in range(3):
+    for attempt in (2, 3, 4):
         feed.change()
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda attempt=attempt: load.calls == attempt, timeout=2000)
+    worker_went_round(qtbot, feed)
     assert events == [("load_failed", "操作失败,请重试或联系值班长")]
     load.error = None
     live.request_refresh()
@@ -192,7 +207,7 @@ def test_stop_ends_thread_and_closes_feed_in_worker(qtbot, feeds) -> None:
     assert feed.closed_in is not None and feed.closed_in is not threading.main_thread()
     count = len(events)
     feed.change()
-    qtbot.wait(100)
+    QCoreApplication.processEvents()  # the thread has ended: nothing more can come
     assert len(events) == count
 
 
@@ -201,3 +216,31 @@ def test_stop_before_start_is_harmless(qapp) -> None:
     assert live.stop()
     live.start()  # ignored after stop
     assert not live.is_running()
+
+
+def test_change_committed_right_after_the_first_read_is_not_missed(qtbot, feeds, tmp_path):
+    """Another workstation commits just after the window's first snapshot was read: the
+    feed's baseline was taken before the read, so the change brings a second snapshot
+    (not one only at the 30 s safety refresh)."""
+    import sqlite3
+
+    from db.changes import SQLitePollFeed
+
+    path = tmp_path / "race.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (v INTEGER)")
+        conn.execute("INSERT INTO t VALUES (1)")
+
+    def load() -> int:
+        with sqlite3.connect(path) as conn:
+            value = conn.execute("SELECT v FROM t").fetchone()[0]
+        if value == 1:  # the other workstation's commit lands right after our read
+            with sqlite3.connect(path) as other:
+                other.execute("UPDATE t SET v = 2")
+        return int(value)
+
+    live = feeds(lambda: SQLitePollFeed(str(path), interval=0.01), load,
+                 safety_interval=30.0)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: _snapshots(events) == [1, 2], timeout=5000)

@@ -13,6 +13,7 @@ import threading  # noqa: E402
 
 import pytest  # noqa: E402
 from conftest import make_hall  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from ui import ops  # noqa: E402
 from ui.kiosk import PdfSlipPrinter, PrinterError  # noqa: E402
@@ -152,3 +153,112 @@ def edited_outage_script(tmp_path) -> str:
     path = tmp_path / "hall_scripts.toml"
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+class SwitchableFeed:
+    """A change feed the test can take down and bring back (the database connection)."""
+
+    def __init__(self) -> None:
+        self.down = False
+
+    def wait_for_change(self, timeout: float) -> bool:
+        from hall_app.errors import DatabaseUnavailable
+
+        if self.down:
+            raise DatabaseUnavailable()
+        threading.Event().wait(min(timeout, 0.02))
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+def test_database_loss_speaks_to_customers_and_disables_buttons(qtbot, sqlite_url, tmp_path):
+    from hall_app.errors import DatabaseUnavailable
+
+    services = make_hall(sqlite_url)
+    feed = SwitchableFeed()
+    kiosk = KioskWindow(services, printer=PdfSlipPrinter(tmp_path), feed_factory=lambda: feed)
+    qtbot.addWidget(kiosk)
+    kiosk.resize(1366, 768)
+    kiosk.show()
+    try:
+        qtbot.waitUntil(lambda: kiosk.board is not None, timeout=5000)
+        pay = pay_id(services)
+        assert kiosk.buttons[pay].isEnabled() and kiosk.care_button.isEnabled()
+        feed.down = True
+        qtbot.waitUntil(lambda: kiosk.offline, timeout=5000)
+        assert kiosk.connection_banner.isVisible()
+        assert kiosk.connection_banner.text() == "系统繁忙,请稍候或咨询大堂经理"
+        assert kiosk.connection_banner.font().pointSize() > 14  # larger than the staff strip
+        assert not any(b.isEnabled() for b in kiosk.buttons.values())
+        assert not kiosk.care_button.isEnabled()
+        # A tap that was already on its way meets the lost database: customer words.
+        kiosk._issue_failed(DatabaseUnavailable())
+        assert kiosk.info_label.text() == "系统繁忙,请稍候或咨询大堂经理"
+        feed.down = False
+        qtbot.waitUntil(lambda: not kiosk.offline, timeout=5000)
+        assert not kiosk.connection_banner.isVisible()
+        assert kiosk.buttons[pay].isEnabled()
+    finally:
+        kiosk.live.stop()
+        ops.wait_idle()
+        services.close()
+
+
+def test_care_channel_issues_a_priority_ticket_in_large_type(qtbot, make_kiosk, tmp_path):
+    announcer = FakeAnnouncer()
+    kiosk, services = make_kiosk(PdfSlipPrinter(tmp_path), announcer=announcer, speak=False)
+    kiosk.resize(1366, 768)
+    qtbot.waitUntil(lambda: kiosk.care_button.isVisible(), timeout=5000)
+    pay = pay_id(services)
+    standard = kiosk.buttons[pay].font().pointSize()
+    qtbot.mouseClick(kiosk.care_button, Qt.MouseButton.LeftButton)
+    assert kiosk.care_mode and kiosk.prompt.text() == "爱心通道:请选择您要办理的业务"
+    assert kiosk.buttons[pay].font().pointSize() > standard  # bigger targets and text
+    qtbot.mouseClick(kiosk.buttons[pay], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.last_ticket is not None, timeout=5000)
+    ticket = kiosk.last_ticket
+    assert ticket.care and ticket.priority == "vip"
+    assert kiosk.info_label.text().startswith("爱心通道 · 缴费充值")
+    assert kiosk.last_slip.service_text == "缴费充值(爱心通道)"
+    # The number is spoken for the customer, though this kiosk does not speak otherwise.
+    assert announcer.said == ["您已领取A001号,前方等待0人"]
+    assert not kiosk.care_mode  # the next customer starts from the usual screen
+
+
+def test_large_type_mode_and_reset_for_the_next_customer(qtbot, make_kiosk, tmp_path):
+    announcer = FakeAnnouncer()
+    kiosk, services = make_kiosk(PdfSlipPrinter(tmp_path), announcer=announcer, speak=False)
+    kiosk.resize(1366, 768)
+    pay = pay_id(services)
+    standard = kiosk.buttons[pay].font().pointSize()
+    qtbot.mouseClick(kiosk.large_button, Qt.MouseButton.LeftButton)
+    assert kiosk.large and kiosk.large_button.text() == "标准字体"
+    assert kiosk.buttons[pay].font().pointSize() > standard
+    assert kiosk.buttons[pay].height() > 100
+    assert kiosk.root_layout.totalMinimumSize().height() <= kiosk.height()  # still fits
+    kiosk.buttons[pay].click()
+    qtbot.waitUntil(lambda: kiosk.last_ticket is not None, timeout=5000)
+    assert announcer.said == ["您已领取A001号,前方等待0人"]
+    assert not kiosk.last_ticket.care  # large type is not a priority ticket
+    kiosk.clear_result()
+    assert not kiosk.large and kiosk.buttons[pay].font().pointSize() == standard
+
+
+def test_hall_without_care_channel_shows_no_button(qtbot, make_kiosk, tmp_path, sqlite_url):
+    from hall_app.services.admin import AdminService, HallEdit
+
+    admin_hall = make_hall(sqlite_url)
+    try:
+        admin = admin_hall.auth.login("9001", "9999")
+        service = AdminService(admin_hall.ctx)
+        h = service.snapshot(admin).hall
+        service.update_hall(admin, HallEdit(h.name, h.hotline, h.timezone,
+                                            h.closing_prompt_minutes, h.hours, False))
+    finally:
+        admin_hall.close()
+    kiosk, _services = make_kiosk(PdfSlipPrinter(tmp_path))
+    assert not kiosk.care_button.isVisible()
+    kiosk.enter_care_mode()
+    assert not kiosk.care_mode

@@ -102,9 +102,8 @@ def test_declare_outage_is_stored_and_seen_by_a_counter(qtbot, window, hall):
     assert "3号窗口" in window.outage_bar.rows[0].label.text()
     assert window.grid.tile_for_number(3).property("outage") is True
     # Clearing from the bar ends it for the counter too.
-    window.outage_bar.rows[0].button.click()
-    ops.wait_idle()
-    assert hall.incidents.active(cid(hall, 3)) == []
+    window.outage_bar.rows[0].button.click()  # one counter's: no question asked
+    qtbot.waitUntil(lambda: hall.incidents.active(cid(hall, 3)) == [], timeout=10_000)
 
 
 def test_hall_wide_outage_reaches_every_counter(window, hall):
@@ -216,3 +215,21 @@ def test_optional_buttons_follow_available_modules(qtbot, hall, manager, monkeyp
     full.print_button.click()
     assert calls == [("print", "2026-11-25")]
     ops.wait_idle()
+
+
+def test_clearing_a_hall_wide_outage_asks_first(qtbot, window, hall):
+    from PySide6.QtWidgets import QMessageBox
+
+    window.submit_outage("系统暂时出现故障,正在抢修。", []).wait()
+    qtbot.waitUntil(lambda: len(window.outage_bar.rows) == 1, timeout=5000)
+    window.outage_bar.rows[0].button.click()  # one click does not clear it
+    box = window.confirm_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "全厅" in box.text()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    box.button(QMessageBox.StandardButton.No).click()
+    assert ops.wait_idle()
+    assert len(hall.incidents.active(cid(hall, 1))) == 1  # still on
+    window.outage_bar.rows[0].button.click()
+    window.confirm_box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: hall.incidents.active(cid(hall, 1)) == [], timeout=10_000)

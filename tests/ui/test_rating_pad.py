@@ -176,12 +176,14 @@ def test_dissatisfied_reason_and_contact_raise_the_alert_on_the_overview(
 
     key = f"rating:{row.id}"
     overview.live.request_refresh()
+    # A row added to the shown panel appears on the next pass of the event loop.
     qtbot.waitUntil(lambda: key in overview.alerts.rows
-                    and "回访" in overview.alerts.rows[key].alert.detail, timeout=5000)
+                    and "回访" in overview.alerts.rows[key].alert.detail
+                    and overview.alerts.rows[key].button is not None
+                    and overview.alerts.rows[key].button.isVisible(), timeout=5000)
     alert = overview.alerts.rows[key]
     assert ticket.code in alert.alert.title and clerk.name in alert.alert.title
     assert alert.alert.detail == "原因:等候时间长;顾客希望值班长联系,已建回访"
-    assert alert.button is not None and alert.button.isVisible()
     assert overview.figures.values["satisfaction"].text() == "0.0%"
     assert overview.figures.values["participation"].text() == "100.0%"
     assert overview.follow_up_button.text() == "顾客回访(1)"
@@ -316,3 +318,24 @@ def test_a_pad_with_a_site_range_key_rates(qtbot, hall, clerk, credential, open_
     tap(qtbot, pad.buttons["satisfied"])
     shows(qtbot, pad, "thanks")
     assert [(r.pad_id, r.level) for r in ratings(hall)] == [(big, "satisfied")]
+
+
+def test_every_page_fits_the_pad_at_both_sizes(qtbot, hall, clerk, credential, open_pad):
+    """The layout check (tests/ui/layout_check.py) on each page a customer meets."""
+    from layout_check import problems_at_sizes
+
+    shots = os.environ.get("HALL_SCREENSHOT_DIR", "/tmp/hall-layout-shots")
+    sizes = [(800, 480), (1024, 600)]
+    pad = open_pad(credential)
+    shows(qtbot, pad, "idle")
+    found = problems_at_sizes(pad, "rating_idle", sizes, shots)
+    serve(hall, clerk, counter_id(hall, 1))
+    shows(qtbot, pad, "ask")
+    found += problems_at_sizes(pad, "rating_ask", sizes, shots)
+    tap(qtbot, pad.buttons["dissatisfied"])
+    shows(qtbot, pad, "reason")
+    found += problems_at_sizes(pad, "rating_reason", sizes, shots)
+    tap(qtbot, pad.reason_buttons["long_wait"])
+    shows(qtbot, pad, "contact")
+    found += problems_at_sizes(pad, "rating_contact", sizes, shots)
+    assert not found, "\n" + "\n".join(found)

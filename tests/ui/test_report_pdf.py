@@ -310,6 +310,10 @@ def test_print_preview_and_print(built_day, qtbot, tmp_path, monkeypatch):  # ty
     monkeypatch.setattr(rp, "_printer", pdf_printer)
     monkeypatch.setattr(rp.notify, "info", sent.append)
     rp.print_report(parent, built_day, FIXTURE.DAY, exec_dialog=False)
-    qtbot.waitUntil(lambda: bool(sent), timeout=30000)  # the worker has finished the pages
+    from ui import ops
+
+    assert ops.wait_idle(30000)  # the sections, then the printing, were delivered
+    qtbot.waitUntil(lambda: bool(sent), timeout=30000)
     assert sent[0].startswith("营业日报已发送到打印机")
+    assert out.exists() and out.stat().st_size > 10000
     assert "示范营业厅(人民路店) 营业日报" in pdf_text(out)

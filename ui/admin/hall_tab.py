@@ -41,6 +41,9 @@ class HallTab(AdminTab):
         self.hotline = self.form.add("hotline", "服务热线", QLineEdit())
         self.closing = self.form.add("closing_prompt_minutes", "闭厅前提醒",
                                      spin(15, suffix=" 分钟"))
+        self.care_channel = self.form.add(
+            "care_channel", "爱心通道", QCheckBox("取号机提供爱心通道(老人、孕妇、残障人士优先)"))
+        self.care_channel.setToolTip("爱心通道的号票按 VIP 优先叫号。")
         self.days: list[tuple[QCheckBox, QTimeEdit, QTimeEdit]] = []
         for d, label in enumerate(WEEKDAY_LABELS):
             row = QWidget()
@@ -95,6 +98,7 @@ class HallTab(AdminTab):
         self.timezone.setText(h.timezone)
         self.hotline.setText(h.hotline)
         self.closing.setValue(h.closing_prompt_minutes)
+        self.care_channel.setChecked(h.care_channel)
         for day, (box, opens, closes) in zip(h.hours, self.days, strict=True):
             box.setChecked(day.opens is not None)
             opens.setTime(_qtime(day.opens, "08:30"))
@@ -109,7 +113,7 @@ class HallTab(AdminTab):
             else:
                 hours.append(DayHours(d, None, None))
         return HallEdit(self.name.text(), self.hotline.text(), self.timezone.text().strip(),
-                        self.closing.value(), tuple(hours))
+                        self.closing.value(), tuple(hours), self.care_channel.isChecked())
 
     def save(self) -> None:
         edit = self.edit()

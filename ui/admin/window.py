@@ -14,12 +14,15 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -41,6 +44,7 @@ from ui.admin.thresholds_tab import ThresholdsTab
 from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
 from ui.widgets import ConnectionBanner
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -77,7 +81,14 @@ class AdminWindow(QMainWindow):
                                          self.staff_tab, self.rule_tab, self.thresholds_tab,
                                          self.audit_tab]
         for tab in self.all_tabs:
-            self.tabs.addTab(tab, tab.title)
+            # Each tab scrolls up and down inside the window: the hall tab (hours, promise,
+            # today's extension) is taller than a 1366×768 screen.
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(tab)
+            self.tabs.addTab(scroll, tab.title)
             tab.set_editable(self.can_edit)
         lay.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -172,7 +183,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         window = AdminWindow(services, login.actor)
         GeometryKeeper(window, "admin")
-        window.resize(1100, 700)
+        fit_to_screen(window, 1100, 700)
         window.show()
         return int(app.exec())
     except HallError:

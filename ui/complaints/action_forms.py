@@ -43,6 +43,7 @@ from hall_app.domain.complaints import (
     ComplaintAction,
 )
 from hall_app.services.complaints import ComplaintDetail
+from ui.widgets.sizing import fit_to_screen
 
 A = ComplaintAction
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
@@ -149,7 +150,7 @@ class ActionForm(QDialog):
         buttons.rejected.connect(self.reject)
         root.addWidget(buttons)
         self._link_enabled()
-        self.resize(620, 200 + 60 * len(fields))
+        fit_to_screen(self, 620, 200 + 60 * len(fields))
 
     def _field_row(self, f: Field) -> QWidget:
         box = QWidget()

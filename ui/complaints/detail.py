@@ -91,9 +91,12 @@ def highlight_hits(edit: QPlainTextEdit, hits: list[ForbiddenHit] | tuple[Forbid
     edit.setExtraSelections(selections)
 
 
+FORBIDDEN_PREFIX = "答复中含有服务忌语:"
+
+
 def describe_hits(hits: list[ForbiddenHit] | tuple[ForbiddenHit, ...]) -> str:
     parts = [f"第{h.start + 1}字起「{h.matched}」(忌语:{h.phrase})" for h in hits]
-    return "答复中含有服务忌语:" + ";".join(parts) + "。请换一种说法。"
+    return FORBIDDEN_PREFIX + ";".join(parts) + "。请换一种说法。"
 
 
 # Actions whose text box content is required, with the prompt shown when it is empty.
@@ -489,12 +492,15 @@ class ComplaintDetailWidget(QWidget):
         self._say(failure_text(err), error=True)
 
     def _check_reply_live(self) -> None:
-        """Highlight forbidden phrases while typing (pure check, no database)."""
+        """Highlight forbidden phrases while typing (pure check, no database); once the
+        reply is free of them, the 忌语 error that refused it goes away too."""
         hits = self.service.check_reply(self.reply_edit.toPlainText())
         self.last_hits = tuple(hits)
         highlight_hits(self.reply_edit, hits)
         if not hits:
             self.override_row.hide()
+            if self.message.text().startswith(FORBIDDEN_PREFIX):
+                self._say("")
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)

@@ -8,8 +8,12 @@ concerned and when the problem started (何时使用,问题表现状况) — and
 complaint-handling steps (致歉 → 倾听 → 复述确认 → 询问期望 → 共同协议 → 双方约定) as
 guidance on the right. The ticket, counter and clerk are
 prefilled and chosen from lists, never typed. The phone number is checked as soon as
-the field is left. A failed save (bad input, lost database) keeps everything typed
-and says what happened beside the field or at the bottom.
+the field is left. 「登记投诉」 checks every field at once (the core's
+``draft_problems``, no database) and marks each one that needs fixing; an error goes
+away as soon as its field is edited. A failed save (bad input, lost database) keeps
+everything typed and says what happened beside the field or at the bottom. The fields
+scroll inside the dialog and the status line has a fixed height, so the buttons never
+move under the mouse.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from datetime import datetime
 from typing import Any, cast
 
 from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,6 +38,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +51,7 @@ from hall_app.phone import normalize_phone
 from hall_app.services.complaints import ComplaintDetail, ComplaintDraft, ComplaintService
 from ui.complaints.detail import ERROR_STYLE, OK_STYLE, failure_text, local_text
 from ui.ops import run_op
+from ui.widgets.sizing import fit_to_screen
 
 NONE = "(无)"
 
@@ -71,6 +79,7 @@ class ComplaintForm(QDialog):
             actor.staff_id, f"{actor.staff_no} {actor.name}".strip())
         self._prefill = (ticket_id, counter_id, self._clerk[0])
         self.errors: dict[str, QLabel] = {}
+        self._inputs: dict[str, QWidget] = {}
         self._build(ticket_id, ticket_code, counter_id)
         if category is not None:
             self.category.setCurrentIndex(max(0, self.category.findData(category)))
@@ -89,11 +98,14 @@ class ComplaintForm(QDialog):
         return label
 
     def _row(self, form: QFormLayout, title: str, widget: QWidget, field: str) -> None:
+        """The field, and under it (only while there is one) its error."""
         box = QWidget()
-        lay = QHBoxLayout(box)
+        lay = QVBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(widget, 1)
-        lay.addWidget(self._error_label(field), 1)
+        lay.setSpacing(2)
+        lay.addWidget(widget)
+        lay.addWidget(self._error_label(field))
+        self._inputs[field] = widget
         form.addRow(title, box)
 
     def _build(self, ticket_id: int | None, ticket_code: str | None,
@@ -103,7 +115,12 @@ class ComplaintForm(QDialog):
         root.addLayout(body, 1)
         fields = QGroupBox("登记内容")
         form = QFormLayout(fields)
-        body.addWidget(fields, 3)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(fields)
+        body.addWidget(scroll, 3)
 
         self.backdate = QCheckBox("补登(受理时间不是现在)")
         self.received = QDateTimeEdit(QDateTime.currentDateTime())
@@ -116,8 +133,8 @@ class ComplaintForm(QDialog):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.backdate)
         rl.addWidget(self.received, 1)
-        rl.addWidget(self._error_label("received_at"))
-        form.addRow("受理时间:", rec)
+        self._row(form, "受理时间:", rec, "received_at")
+        self._inputs["received_at"] = self.received
 
         self.channel = QComboBox()
         for code, label in CHANNEL_LABELS.items():
@@ -145,9 +162,16 @@ class ComplaintForm(QDialog):
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(self.business, 1)
         bl.addWidget(self.business_number, 1)
-        bl.addWidget(self._error_label("business"))
-        bl.addWidget(self._error_label("business_number"))
-        form.addRow("涉及业务/号码:", biz)
+        box = QWidget()
+        bv = QVBoxLayout(box)
+        bv.setContentsMargins(0, 0, 0, 0)
+        bv.setSpacing(2)
+        bv.addWidget(biz)
+        bv.addWidget(self._error_label("business"))
+        bv.addWidget(self._error_label("business_number"))
+        self._inputs["business"], self._inputs["business_number"] = (self.business,
+                                                                     self.business_number)
+        form.addRow("涉及业务/号码:", box)
         self.problem_onset = QLineEdit()
         self.problem_onset.setPlaceholderText("何时使用,问题表现状况(如:上周一开通,每天下午断线)")
         self._row(form, "问题开始及表现:", self.problem_onset, "problem_onset")
@@ -199,6 +223,9 @@ class ComplaintForm(QDialog):
         self.status = QLabel("")
         self.status.setObjectName("form_status")
         self.status.setWordWrap(True)
+        # Two lines reserved: a message appearing never pushes the buttons down.
+        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 8)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         root.addWidget(self.status)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -214,7 +241,43 @@ class ComplaintForm(QDialog):
         buttons.addWidget(self.submit_button)
         buttons.addWidget(close)
         root.addLayout(buttons)
-        self.resize(1100, 800)
+        self._clear_errors_when_edited()
+        fit_to_screen(self, 1100, 800)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Focus where the clerk types first: the customer's name (the ticket, counter and
+        clerk are prefilled)."""
+        super().showEvent(event)
+        if self.saved is None and not self.customer_name.text():
+            self.customer_name.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def _clear_errors_when_edited(self) -> None:
+        """A field's error goes away as soon as the clerk changes that field."""
+        for field, widget in self._inputs.items():
+            signal = None
+            if isinstance(widget, QLineEdit):
+                signal = widget.textEdited
+            elif isinstance(widget, QPlainTextEdit):
+                signal = widget.textChanged
+            elif isinstance(widget, QComboBox):
+                signal = widget.currentIndexChanged
+            elif isinstance(widget, QDateTimeEdit):
+                signal = widget.dateTimeChanged
+            if signal is not None:
+                signal.connect(lambda *_a, f=field: self._clear_error(f))
+
+    def _clear_error(self, field: str) -> None:
+        label = self.errors.get(field)
+        if label is not None and label.isVisible():
+            label.clear()
+            label.hide()
+            self._mark(field, False)
+
+    def _mark(self, field: str, bad: bool) -> None:
+        widget = self._inputs.get(field)
+        if widget is not None:
+            widget.setProperty("invalid", bad)
+            widget.setStyleSheet("border: 2px solid #b00020;" if bad else "")
 
     def _steps_panel(self) -> QWidget:
         box = QGroupBox("投诉处理六步")
@@ -236,8 +299,9 @@ class ComplaintForm(QDialog):
         prev = QPushButton("上一步")
         prev.clicked.connect(lambda: self.steps.setCurrentRow(max(0, self.steps.currentRow() - 1)))
         nxt = QPushButton("下一步")
+        last = len(book.complaint_steps) - 1
         nxt.clicked.connect(lambda: self.steps.setCurrentRow(
-            min(self.steps.count() - 1, self.steps.currentRow() + 1)))
+            min(last, self.steps.currentRow() + 1)))
         nav.addWidget(prev)
         nav.addWidget(nxt)
         lay.addLayout(nav)
@@ -248,10 +312,12 @@ class ComplaintForm(QDialog):
             seven.setToolTip("\n".join(f"{p.text}:{p.detail}" for p in book.seven_more))
             lay.addWidget(seven)
         if book.complaint_pitfalls:
-            warn = QLabel("避免:" + "、".join(book.complaint_pitfalls))
-            warn.setWordWrap(True)
-            warn.setProperty("role", "hint")
-            lay.addWidget(warn)
+            # The last entry of the (scrolling) list, not a label that needs a screen's
+            # height of its own.
+            warn = QListWidgetItem("避免:" + "、".join(book.complaint_pitfalls))
+            warn.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            warn.setForeground(Qt.GlobalColor.darkRed)
+            self.steps.addItem(warn)
         return box
 
     # -- choices ----------------------------------------------------------------------
@@ -309,7 +375,7 @@ class ComplaintForm(QDialog):
         except ValidationError as err:
             self._field_error("phone", err.message)
             return False
-        self.errors["phone"].hide()
+        self._clear_error("phone")
         return True
 
     def draft(self) -> ComplaintDraft:
@@ -333,9 +399,18 @@ class ComplaintForm(QDialog):
     def submit(self) -> None:
         if self.saved is not None:
             return
-        for label in self.errors.values():
-            label.hide()
+        for field in self.errors:
+            self.errors[field].hide()
+            self._mark(field, False)
         draft = self.draft()
+        problems = self.service.draft_problems(draft)
+        shown = [p for p in problems if p.field in self.errors]
+        if shown:
+            for index, problem in enumerate(reversed(shown)):  # the first keeps the focus
+                self._field_error(str(problem.field), problem.message,
+                                  focus=index == len(shown) - 1)
+            self._say(f"有{len(shown)}项需要修改(已标出),已填写的内容已保留。", error=True)
+            return
         self._say("正在登记…")
         run_op(lambda: self.service.register(self.actor, draft), on_success=self._saved,
                on_failure=self._failed, parent=self, disable=[self.submit_button])
@@ -357,12 +432,13 @@ class ComplaintForm(QDialog):
         else:
             self._say(failure_text(err), error=True)
 
-    def _field_error(self, field: str, message: str) -> None:
+    def _field_error(self, field: str, message: str, *, focus: bool = True) -> None:
         label = self.errors[field]
         label.setText(message)
         label.show()
-        widget = getattr(self, field, None)
-        if isinstance(widget, QWidget):
+        self._mark(field, True)
+        widget = self._inputs.get(field)
+        if focus and widget is not None:
             widget.setFocus()
 
     def _say(self, text: str, *, error: bool = False) -> None:
@@ -381,7 +457,7 @@ class ComplaintForm(QDialog):
         lay.addWidget(view)
         view.show_detail(self.saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.resize(900, 700)
+        fit_to_screen(dialog, 900, 700)
         dialog.show()
         self.detail_dialog = dialog
 

@@ -114,9 +114,9 @@ class CashHelper(QFrame):
         grid.addWidget(self.change_label, row, 0, 1, 3)
         grid.addWidget(self.phrase_label, row + 1, 0, 1, 3)
         grid.addWidget(self.fee_label, row + 2, 0, 1, 3)
-        grid.addWidget(self.clear_button, row + 3, 1, Qt.AlignmentFlag.AlignRight)
-        grid.addWidget(self.record_button, row + 3, 2)
-        grid.setRowStretch(row + 4, 1)
+        grid.setRowStretch(row + 3, 1)  # the buttons stay at the bottom, whatever is shown
+        grid.addWidget(self.clear_button, row + 4, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.record_button, row + 4, 2)
 
     def set_business(self, name: str) -> None:
         self.business = name

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.counter.situation import (
     COUNTER_STATE_LABELS,
     TICKET_STATE_LABELS,
     LiveClock,
     format_duration,
+    idle_text,
 )
 from ui.widgets import BigLabel
 
@@ -38,16 +40,24 @@ class CurrentCustomerPanel(QFrame):
         self.state_label.setObjectName("TicketState")
         self.counter_label = QLabel()
         self.counter_label.setObjectName("CounterState")
-        grid = QGridLayout(self)
+        # Wrapped, never widening the panel: its column keeps its width whatever it says.
+        for label in (self.service_label, self.wait_label, self.timer_label, self.state_label,
+                      self.counter_label):
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.counter_label.setAlignment(Qt.AlignmentFlag.AlignRight
+                                        | Qt.AlignmentFlag.AlignVCenter)
+        # Rows in a box layout: it sizes the wrapped rows by their height for the width.
+        column = QVBoxLayout(self)
+        head = QHBoxLayout()
         title = QLabel("当前顾客")
         title.setProperty("role", "panelTitle")
-        grid.addWidget(title, 0, 0, 1, 2)
-        grid.addWidget(self.counter_label, 0, 2)
-        grid.addWidget(self.code_label, 1, 0, 1, 3)
-        grid.addWidget(self.service_label, 2, 0, 1, 3)
-        grid.addWidget(self.state_label, 3, 0, 1, 3)
-        grid.addWidget(self.wait_label, 4, 0, 1, 3)
-        grid.addWidget(self.timer_label, 5, 0, 1, 3)
+        head.addWidget(title, 0)
+        head.addWidget(self.counter_label, 1)
+        column.addLayout(head)
+        for label in (self.code_label, self.service_label, self.state_label, self.wait_label,
+                      self.timer_label):
+            column.addWidget(label)
         self._view: CounterView | None = None
         self._clock = LiveClock()
 
@@ -64,7 +74,7 @@ class CurrentCustomerPanel(QFrame):
         cur = view.current
         if cur is None:
             self.code_label.setText("—")
-            self.service_label.setText("暂无顾客,按 F1 叫下一位")
+            self.service_label.setText(idle_text(view))
             self.state_label.setText("")
             self.wait_label.setText("")
             self.wait_label.setProperty("late", False)

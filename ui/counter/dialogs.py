@@ -2,12 +2,17 @@
 
 Each is opened with ``open()`` (window-modal, never blocks the event loop); the window
 reads the choice on ``accepted``. Validation messages are shown inside the dialog.
+Keyboard first (clerks use keypads): each opens with the focus where the clerk types or
+chooses, Enter is always the dialog's main action (never 取消, whatever has the focus),
+Esc cancels, and the window says so when nothing was sent.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -16,7 +21,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
+    QListWidget,
+    QListWidgetItem,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -38,10 +44,17 @@ ESCALATE_REASONS = (
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    """OK (the default: Enter) and 取消 (Esc or a click; never reached by arrow keys)."""
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                            | QDialogButtonBox.StandardButton.Cancel)
-    box.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    box.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    ok = box.button(QDialogButtonBox.StandardButton.Ok)
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+    ok.setText(ok_text)
+    cancel.setText("取消")
+    for button in (ok, cancel):
+        button.setAutoDefault(False)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    ok.setDefault(True)
     box.rejected.connect(dialog.reject)
     return box
 
@@ -125,11 +138,34 @@ class PauseDialog(QDialog):
         self.other_edit.setPlaceholderText("其他原因(可选填写)")
         self.other_edit.setMaxLength(100)
         layout.addWidget(self.other_edit)
+        # Arrows choose a reason; typing on a reason goes to the text field (never lost);
+        # choosing 「其他」 puts the cursor there.
+        for choice in self.group.buttons():
+            choice.installEventFilter(self)
+        self.group.idToggled.connect(self._chosen)
         self.error_label = _error_label()
         layout.addWidget(self.error_label)
         box = _buttons(self, "暂停")
         box.accepted.connect(self._check)
         layout.addWidget(box)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        checked = self.group.checkedButton()
+        if checked is not None:
+            checked.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
+                and event.text().isprintable() and event.text().strip():
+            self.other_edit.setFocus()
+            self.other_edit.insert(event.text())
+            return True
+        return super().eventFilter(watched, event)
+
+    def _chosen(self, index: int, checked: bool) -> None:
+        if checked and PAUSE_REASONS[index] == "其他":
+            self.other_edit.setFocus()
 
     def reason(self) -> str:
         typed = self.other_edit.text().strip()
@@ -146,7 +182,13 @@ class PauseDialog(QDialog):
 
 
 class EscalateDialog(QDialog):
-    """A short reason for the duty manager; it appears on the overview."""
+    """A short reason for the duty manager; it appears on the overview.
+
+    The focus opens in the reason field (typing replaces an offered reason); Down moves
+    into the usual reasons, where Enter sends the highlighted one (a click only puts it
+    in the field); Enter in the field sends. An empty reason is refused in the dialog and
+    the focus stays in the field, so typing goes on there.
+    """
 
     def __init__(self, ticket_code: str | None, parent: QWidget | None = None, *,
                  reason: str | None = None) -> None:
@@ -154,32 +196,63 @@ class EscalateDialog(QDialog):
         self.setWindowTitle("呼叫值班长")
         layout = QVBoxLayout(self)
         about = f"当前顾客 {ticket_code} 号。" if ticket_code else ""
-        layout.addWidget(QLabel(f"{about}请简要说明需要协助的原因:"))
+        self.prompt = QLabel(f"{about}请简要说明需要协助的原因(可直接输入,或按↓选常用原因):")
+        self.prompt.setWordWrap(True)
+        layout.addWidget(self.prompt)
         self.reason_edit = QLineEdit()
+        self.reason_edit.setObjectName("EscalateReason")
         self.reason_edit.setMaxLength(200)
-        for text in ESCALATE_REASONS:
-            button = QPushButton(text)
-            button.setAutoDefault(False)
-            button.clicked.connect(lambda _=False, t=text: self.reason_edit.setText(t))
-            layout.addWidget(button)
+        self.reason_edit.setPlaceholderText("例如:顾客要求退费,需要值班长审批")
+        self.reason_edit.installEventFilter(self)
         layout.addWidget(self.reason_edit)
+        self.reason_list = QListWidget()
+        self.reason_list.setObjectName("EscalateReasons")
+        for text in ESCALATE_REASONS:
+            self.reason_list.addItem(QListWidgetItem(text))
+        rows = self.reason_list.sizeHintForRow(0) * len(ESCALATE_REASONS)
+        self.reason_list.setFixedHeight(rows + 2 * self.reason_list.frameWidth() + 4)
+        self.reason_list.itemActivated.connect(self._take)
+        self.reason_list.itemClicked.connect(self._take)
+        layout.addWidget(self.reason_list)
         self.error_label = _error_label()
         layout.addWidget(self.error_label)
         box = _buttons(self, "发送")
         box.accepted.connect(self._check)
         layout.addWidget(box)
+        self.reason_edit.textEdited.connect(lambda _t: self.error_label.clear())
         if reason:
             # Offered by the script panel (「我不太清楚」/「客户仍不满意」): Enter sends it,
             # typing replaces it.
             self.reason_edit.setText(reason)
             self.reason_edit.selectAll()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.reason_edit.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.reason_edit and event.type() == QEvent.Type.KeyPress \
+                and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Down:
+            self.reason_list.setFocus()
+            if self.reason_list.currentRow() < 0:
+                self.reason_list.setCurrentRow(0)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _take(self, item: QListWidgetItem) -> None:
+        self.reason_edit.setText(item.text())
+        self.error_label.clear()
         self.reason_edit.setFocus()
 
     def reason(self) -> str:
         return self.reason_edit.text().strip()
 
     def _check(self) -> None:
+        if self.reason_list.hasFocus() and self.reason_list.currentItem() is not None \
+                and not self.reason():
+            self._take(self.reason_list.currentItem())
         if not self.reason():
             self.error_label.setText("请简要说明需要值班长协助的原因。")
+            self.reason_edit.setFocus()
             return
         self.accept()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from hall_app.errors import ValidationError
 from hall_app.scripts import DISPOSITIONS, document_exchange
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from hall_app.scripts import DocumentExchange, ScriptBook
@@ -106,7 +107,7 @@ class DocumentsDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.add_row(FIRST_DOCUMENT, "returned")
-        self.resize(560, 320)
+        fit_to_screen(self, 560, 320)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """Focus where the clerk types: the first document's name, selected."""

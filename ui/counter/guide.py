@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QPushButton, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
+from ui.widgets.sizing import fit_to_screen
+
 if TYPE_CHECKING:
     from hall_app.scripts import ScriptBook
 
@@ -66,7 +68,7 @@ class GuideDialog(QDialog):
     def __init__(self, book: ScriptBook, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("服务应对指引")
-        self.resize(700, 560)
+        fit_to_screen(self, 700, 560)
         self.tabs = QTabWidget()
         self.views: dict[str, QTextBrowser] = {}
         for key, title, body in (("cards", "客户类型应对", cards_html(book)),

@@ -1,8 +1,11 @@
-"""Queue panel: waiting tickets for this counter's services with live waits and estimates.
+"""Queue panel: waiting tickets for this counter's services, in the order F1 calls them.
 
-Rows past their service's long-wait threshold are coloured; above the table, the number
-of people waiting per service. Waits tick locally from the snapshot (no database); the
-remaining-wait estimate (「预计还需」) comes from the predictor, refreshed separately.
+The order is the core's call order (``hall_app.domain.priority.call_order``, as the admin's
+preview), so the first row is the customer F1 calls next: marked 「下一位」 and bold. Each
+row's tooltip says why it has its place and the hall's rule. Rows past their service's
+long-wait threshold are coloured; above the table, the number of people waiting per
+service. Waits tick locally from the snapshot (no database); the remaining-wait
+estimate (「预计还需」, last column) comes from the predictor, refreshed separately.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -35,25 +38,31 @@ Index = QModelIndex | QPersistentModelIndex  # what Qt may pass to a model's met
 LATE_BACKGROUND = QColor("#ffcdd2")
 LATE_FOREGROUND = QColor("#8e0000")
 NEAR_BACKGROUND = QColor("#fff3c4")
+NEXT_BACKGROUND = QColor("#e3f2fd")
+NEXT_MARK = "下一位"
 
 
 class QueueModel(QAbstractTableModel):
     """Read-only table of ``QueueEntry`` rows; ``tick()`` refreshes the wait column."""
 
-    HEADERS = ("票号", "业务", "已等候", "说明", "预计还需")
-    WAIT_COLUMN = 2
-    ESTIMATE_COLUMN = 4
+    HEADERS = ("顺序", "票号", "业务", "已等候", "说明", "预计还需")
+    WAIT_COLUMN = 3
+    NOTES_COLUMN = 4
+    ESTIMATE_COLUMN = 5
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: tuple[QueueEntry, ...] = ()
         self._clock = LiveClock()
+        self.rule_text = ""
         self._estimates: dict[int, WaitEstimate] = {}
 
-    def set_entries(self, entries: Iterable[QueueEntry], clock: LiveClock) -> None:
+    def set_entries(self, entries: Iterable[QueueEntry], clock: LiveClock,
+                    rule_text: str = "") -> None:
         self.beginResetModel()
         self._rows = tuple(entries)
         self._clock = clock
+        self.rule_text = rule_text
         self.endResetModel()
 
     def set_estimates(self, estimates: dict[int, WaitEstimate]) -> None:
@@ -66,6 +75,32 @@ class QueueModel(QAbstractTableModel):
 
     def estimate_text(self, row: int) -> str:
         return remaining_text(self._estimates.get(self._rows[row].ticket_id))
+
+    def notes(self, row: int, *, short: bool = False) -> list[str]:
+        """爱心 / VIP, 转入 (transferred to this counter), 久等 (past the long wait)."""
+        e = self._rows[row]
+        notes = []
+        if e.care:
+            notes.append("爱心" if short else "爱心通道")
+        elif e.priority == "vip":
+            notes.append("VIP")
+        if e.target_counter_id is not None:
+            notes.append("转入" if short else "转入本窗口")
+        if self.is_late(row):
+            notes.append("久等" if short else f"等候超过{e.long_wait_minutes}分钟")
+        return notes
+
+    def tooltip(self, row: int) -> str:
+        e = self._rows[row]
+        head = "F1 将叫这一位" if row == 0 else f"第{row + 1}位"
+        lines = [f"{head}:{e.reason}" if e.reason else head,
+                 f"{e.code} {e.service_name}"]  # the whole of cells cut to 「…」
+        if self._estimates.get(e.ticket_id) is not None:
+            lines.append(f"预计还需 {self.estimate_text(row)}")
+        full = self.notes(row)
+        if full:
+            lines.append("、".join(full))
+        return "\n".join([*lines, self.rule_text])
 
     def entry(self, row: int) -> QueueEntry:
         return self._rows[row]
@@ -103,33 +138,35 @@ class QueueModel(QAbstractTableModel):
         e = self._rows[row]
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return e.code
+                return NEXT_MARK if row == 0 else str(row + 1)
             if col == 1:
-                return e.service_name
+                return e.code
             if col == 2:
+                return e.service_name
+            if col == 3:
                 return format_duration(self.waited_seconds(row))
             if col == self.ESTIMATE_COLUMN:
                 return self.estimate_text(row)
-            notes = []
-            if e.priority == "vip":
-                notes.append("VIP")
-            if e.target_counter_id is not None:
-                notes.append("转入本窗口")
-            if self.is_late(row):
-                notes.append(f"超过{e.long_wait_minutes}分钟")
-            return " ".join(notes)
+            return " ".join(self.notes(row, short=True))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            est = self._estimates.get(e.ticket_id)
+            if col == self.ESTIMATE_COLUMN and est is not None and est.assumptions:
+                return "\n".join(a.zh for a in est.assumptions)
+            return self.tooltip(row)
+        if role == Qt.ItemDataRole.FontRole and row == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.BackgroundRole:
             if self.is_late(row):
                 return QBrush(LATE_BACKGROUND)
             if self.waited_seconds(row) > e.long_wait_minutes * 60 * 0.8:
                 return QBrush(NEAR_BACKGROUND)
+            if row == 0:
+                return QBrush(NEXT_BACKGROUND)
         if role == Qt.ItemDataRole.ForegroundRole and self.is_late(row):
             return QBrush(LATE_FOREGROUND)
-        if role == Qt.ItemDataRole.ToolTipRole and col == self.ESTIMATE_COLUMN:
-            est = self._estimates.get(e.ticket_id)
-            if est is not None and est.assumptions:
-                return "\n".join(a.zh for a in est.assumptions)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 2, 4):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 3, 5):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
@@ -154,19 +191,25 @@ class QueuePanel(QFrame):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QueueModel.NOTES_COLUMN, QHeaderView.ResizeMode.Stretch)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.counts_label)
         layout.addWidget(self.table, 1)
 
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        # The table takes whatever height is left: asking "how high for this width"
+        # would make the table's preferred height a minimum and squeeze the panel above.
+        return False
+
     def apply(self, view: CounterView, clock: LiveClock) -> None:
-        self.model.set_entries(view.queue, clock)
+        self.model.set_entries(view.queue, clock, view.rule_text)
         total = len(view.queue)
         late = sum(1 for e in view.queue if e.over_threshold)
         extra = f",{late}人已久等" if late else ""
         self.title.setText(f"等候队列(共{total}人{extra})")
+        self.title.setToolTip("按 F1 的叫号顺序排列。" + view.rule_text)
         names = {s.id: s.name for s in view.services}
         parts = [f"{names.get(sid, sid)}:{view.waiting_by_service.get(sid, 0)}人"
                  for sid in names]

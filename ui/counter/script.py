@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from hall_app.scripts import FlowTracker, flow_steps, pick_phrase, select_prompts
 from ui.counter.guide import GuideDialog, badge
-from ui.counter.situation import build_situation, script_thresholds, ticket_facts
+from ui.counter.situation import LiveClock, build_situation, script_thresholds, ticket_facts
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -41,6 +41,14 @@ if TYPE_CHECKING:
 
 SAID_LINK = "said:"
 TELL_WAITING = "〔告知所有等候和新到的客户〕"
+#: Prompts about the hall's state (outage, restored, closing, crowding): while the
+#: database cannot be reached they may be wrong, so they are not shown.
+HALL_STATE_PROMPTS = frozenset({"outage_notice", "outage_restored", "closing_time",
+                                "crowded_counter"})
+OFFLINE_PROMPT = "数据库连接中断:故障、恢复、闭厅和拥挤提示暂停更新,连接恢复后自动更新。"
+#: The prompts are re-chosen from the local clock this often (seconds), so one bound to
+#: time ends on time even when no new snapshot arrives.
+RECHECK_SECONDS = 10
 
 
 def _say_tail(p: Prompt) -> str:
@@ -97,6 +105,9 @@ class ScriptPanel(QFrame):
         self.last_pick: Pick | None = None
         self._view: CounterView | None = None
         self.guide: GuideDialog | None = None
+        self.connected = True
+        self._clock: LiveClock | None = None
+        self._ticks = 0
 
         title = QLabel("话术提示")
         title.setProperty("role", "panelTitle")
@@ -215,7 +226,36 @@ class ScriptPanel(QFrame):
     def situation(self) -> Situation | None:
         if self._view is None:
             return None
-        return self.flow.apply(build_situation(self._view))
+        elapsed = self._clock.elapsed() / 60 if self._clock is not None else 0.0
+        return self.flow.apply(build_situation(self._view, elapsed_minutes=elapsed))
+
+    def set_clock(self, clock: LiveClock) -> None:
+        """The window's clock (the last snapshot's time moved on locally)."""
+        self._clock = clock
+
+    def set_connected(self, connected: bool) -> None:
+        """While the database is lost, prompts about the hall's state are withdrawn."""
+        if connected != self.connected:
+            self.connected = connected
+            self.redraw()
+
+    def tick(self) -> None:
+        """Every second: re-choose the prompts now and then; redraw only if they changed."""
+        self._ticks += 1
+        if self._ticks % RECHECK_SECONDS or self._view is None:
+            return
+        situation = self.situation()
+        if situation is None:
+            return
+        keys = [p.key for p in select_prompts(self.book, situation, self.thresholds)]
+        if keys != [p.key for p in self.prompts]:
+            self.redraw()
+
+    def _shown_prompts(self) -> list[Prompt]:
+        prompts = self.situational_prompts()
+        if self.connected:
+            return prompts
+        return [p for p in prompts if p.key.split(".")[0] not in HALL_STATE_PROMPTS]
 
     def situational_prompts(self) -> list[Prompt]:
         """The selected prompts minus those the step area below already shows."""
@@ -288,7 +328,11 @@ class ScriptPanel(QFrame):
             self.thresholds = script_thresholds(self._view.thresholds)
         self.prompts = select_prompts(self.book, situation, self.thresholds)
         self.steps = flow_steps(self.book, situation)
-        self.prompt_label.setText(prompts_html(self.situational_prompts()))
+        text = prompts_html(self._shown_prompts())
+        if not self.connected:
+            text = (f'<p style="color:#b00020; font-weight:bold;">{html.escape(OFFLINE_PROMPT)}'
+                    "</p>" + text)
+        self.prompt_label.setText(text)
         button = self.step_buttons.button(self.step)
         if button is not None:
             button.setChecked(True)

@@ -31,13 +31,22 @@ def script_thresholds(hall: HallThresholds) -> Thresholds:
     )
 
 
-def build_situation(view: CounterView, flow_step: int = 0) -> Situation:
-    """Situation for the script engine from a ``CounterView`` (see hall_app.scripts.engine)."""
+def build_situation(view: CounterView, flow_step: int = 0,
+                    elapsed_minutes: float = 0.0) -> Situation:
+    """Situation for the script engine from a ``CounterView`` (see hall_app.scripts.engine).
+
+    `elapsed_minutes`: time since the snapshot was read (the local clock), so a prompt
+    bound to time (outage restored, closing time) ends on time without a new snapshot.
+    """
     cur = view.current
     outages = [o for o in view.outages if o.kind == "outage"]
     ended_ago = None
     if view.last_outage_ended_at is not None:
-        ended_ago = (view.now - view.last_outage_ended_at).total_seconds() / 60
+        ended_ago = (view.now - view.last_outage_ended_at).total_seconds() / 60 \
+            + elapsed_minutes
+    closing = view.minutes_to_closing
+    if closing is not None:
+        closing = int(closing - elapsed_minutes)
     notice = "\n".join(o.notice for o in outages if o.notice) or None
     return Situation(
         counter_state=view.counter.state,
@@ -48,7 +57,7 @@ def build_situation(view: CounterView, flow_step: int = 0) -> Situation:
         outage_active=bool(outages),
         outage_notice=notice,
         outage_ended_minutes_ago=ended_ago,
-        minutes_to_closing=view.minutes_to_closing,
+        minutes_to_closing=closing,
         queue_length=len(view.queue),
         peer_open_counters=max(1, view.peer_open_counters),
         flow_step=flow_step,
@@ -67,6 +76,18 @@ def ticket_facts(view: CounterView) -> tuple[TicketAtCounter | None, TicketAtCou
     finished = (TicketAtCounter(done.ticket_id, done.code, "done", done.service_name,
                                 done.commitment, done.finished_at) if done else None)
     return current, finished
+
+
+def idle_text(view: CounterView) -> str:
+    """What the current-customer panel says with nobody at the counter."""
+    state = view.counter.state
+    if state == "paused":
+        return "暂停服务中,按 F6 恢复服务"
+    if state != "open":
+        return "窗口未开启"
+    if not view.queue:
+        return "暂无顾客等候"
+    return "暂无顾客,按 F1 叫下一位"
 
 
 def outage_text(view: CounterView) -> str | None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressDialog,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -46,7 +47,7 @@ from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
 from ui.rating.own_figures import OwnRatingLabel
 from ui.voice import Announcer
-from ui.widgets import ConnectionBanner, OutageBanner
+from ui.widgets import ConnectionBanner, OutageBanner, VoiceStatus
 from ui.widgets.estimates import EstimateKeeper
 
 if TYPE_CHECKING:
@@ -116,10 +117,10 @@ class CounterWindow(QMainWindow):
         self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
         self.estimates.updated.connect(self.queue_panel.set_estimates)
         self.script_panel = ScriptPanel(self.book, script_thresholds(services.ctx.thresholds()))
+        self.script_panel.set_clock(self._clock)
         self.script_panel.helper_requested.connect(self.open_helper)
         self.script_panel.escalate_requested.connect(lambda reason: self.escalate(reason))
         self.cash_helper = CashHelper(self.book)
-        self.cash_helper.setMinimumWidth(330)  # its hints stay readable whatever the scripts show
         self.cash_helper.record_requested.connect(self.record_cash)
         self.actions_bar = ActionBar(self, with_complaint=self._open_complaint is not None)
         handlers = {
@@ -137,15 +138,22 @@ class CounterWindow(QMainWindow):
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.connection_banner)
         root.addWidget(self.outage_banner)
+        # Three columns whose widths never follow what they say: who is at the counter and
+        # who is next | the scripts | the cash helper (room for its errors and phrases).
         body = QHBoxLayout()
         body.setContentsMargins(8, 8, 8, 0)
         left = QVBoxLayout()
-        left.addWidget(self.current_panel, 1)
-        left.addWidget(self.own_rating)
-        left.addWidget(self.cash_helper, 1)
+        left.addWidget(self.current_panel, 0)
+        left.addWidget(self.queue_panel, 1)
+        for panel, width in ((self.current_panel, 360), (self.queue_panel, 360),
+                             (self.script_panel, 640), (self.cash_helper, 330)):
+            policy = panel.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            panel.setSizePolicy(policy)
+            panel.setMinimumWidth(width)
         body.addLayout(left, 4)
-        body.addWidget(self.script_panel, 5)
-        body.addWidget(self.queue_panel, 5)
+        body.addWidget(self.script_panel, 7)
+        body.addWidget(self.cash_helper, 4)
         root.addLayout(body, 1)
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 0, 8, 8)
@@ -153,6 +161,12 @@ class CounterWindow(QMainWindow):
         root.addLayout(bar)
         self.setCentralWidget(central)
         notify.attach_default_presenter(self)
+        self.voice_status = VoiceStatus()
+        if self.announcer is not None:
+            self.voice_status.bind(self.announcer)
+        # The clerk's own figures in the status bar: one line, never pushing the panels.
+        self.statusBar().addPermanentWidget(self.own_rating, 1)
+        self.statusBar().addPermanentWidget(self.voice_status)
         self.resize(1366, 768)
         GeometryKeeper(self, "counter")
 
@@ -225,13 +239,16 @@ class CounterWindow(QMainWindow):
     def _tick(self) -> None:
         self.current_panel.refresh_timers()
         self.queue_panel.tick()
+        self.script_panel.tick()
 
     def _on_connection_lost(self, message: str) -> None:
         self.connected = False
+        self.script_panel.set_connected(False)
         self._update_actions()
 
     def _on_connection_restored(self) -> None:
         self.connected = True
+        self.script_panel.set_connected(True)
         self._update_actions()
         notify.info("数据库连接已恢复。")
 
@@ -391,6 +408,7 @@ class CounterWindow(QMainWindow):
                 counter_id=cid), lambda t: notify.info(f"{t.code}号已转至{t.service_name}"))
 
         dialog.accepted.connect(accepted)
+        dialog.rejected.connect(lambda: notify.info("已取消转移。"))
         dialog.finished.connect(lambda _: setattr(self, "active_dialog", None))
         self.active_dialog = dialog
         dialog.open()
@@ -414,6 +432,7 @@ class CounterWindow(QMainWindow):
                             lambda _: notify.info(f"已暂停服务:{reason}"))
 
         dialog.accepted.connect(accepted)
+        dialog.rejected.connect(lambda: notify.info("已取消,窗口继续服务。"))
         dialog.finished.connect(lambda _: setattr(self, "active_dialog", None))
         self.active_dialog = dialog
         dialog.open()
@@ -437,6 +456,7 @@ class CounterWindow(QMainWindow):
                 lambda _: notify.info("已通知值班长,请稍候。"))
 
         dialog.accepted.connect(accepted)
+        dialog.rejected.connect(lambda: notify.info("已取消,未通知值班长。"))
         dialog.finished.connect(lambda _: setattr(self, "active_dialog", None))
         self.active_dialog = dialog
         dialog.open()
@@ -540,7 +560,10 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             app.quit()
 
     def opened(services: HallServices) -> None:
+        # Gone for good, not only hidden: QProgressDialog shows itself again from its own
+        # timer, and a hidden top-level may stay mapped behind the counter window.
         progress.hide()
+        progress.deleteLater()
         state["services"] = services
         login = LoginDialog(services, staff=getattr(args, "staff", None) or "",
                             counter_number=getattr(args, "counter", None))

@@ -1,11 +1,12 @@
 """`hall-app demo`: a whole hall alive on the embedded database, in one command.
 
 Seeds the demo hall if needed (and yesterday's simulated day in the background, so the
-reports have data), then opens the duty manager's overview, the hall display (windowed),
-the kiosk, `--counters` interactive counter windows (logged in as the demo clerks) and a
-rating pad (评价器, 800×480) beside each of them, while `DemoSimulator` runs customers and
-the other counters through the real services on a worker thread (its customers rate on
-those counters' pads). Every window therefore sees genuine changes through its change feed.
+reports have data), then opens one window (`ui.demo.floor`): the duty manager's overview,
+`--counters` interactive counter screens (logged in as the demo clerks) and a rating pad
+(评价器) beside each of them as tabs, the hall display and the kiosk beside them, each in
+its role's style. Meanwhile `DemoSimulator` runs customers and the other counters through
+the real services on a worker thread (its customers rate on those counters' pads). Every
+screen therefore sees genuine changes through its change feed.
 
 Simulated time: with `--speed S` the services' clock runs S times faster than real time
 (`ScaledClock`), so waits, service durations and walkaways keep their proportions. The
@@ -183,6 +184,7 @@ class DemoHall:
 
         self.settings = settings
         self.windows: list[Any] = []
+        self.floor: Any = None
         self.pads: list[Any] = []  # the rating pads (also in `windows`)
         self.clock = ScaledClock(speed)
         database = Database(settings.database_url)
@@ -225,11 +227,14 @@ class DemoHall:
 
     # --- windows -------------------------------------------------------------------
     def open_windows(self) -> None:
+        """One window (ui.demo.floor): staff screens as tabs, display and kiosk beside."""
+        from ui.demo.floor import DemoFloor
         from ui.display.window import DisplayWindow, speaks_calls
         from ui.kiosk.printers import PdfSlipPrinter
         from ui.kiosk.window import KioskWindow
 
         settings = self.settings
+        self.floor = DemoFloor(self.services.ctx.hall.name)
         speak = speaks_calls(settings)
         announcer = self._announcer
         if announcer is None and speak:
@@ -237,9 +242,7 @@ class DemoHall:
 
             announcer = Announcer(volume=settings.voice.volume)
         display = DisplayWindow(self.services, announcer=announcer, speak=speak)
-        display.resize(1100, 800)
-        display.move(40, 40)
-        display.show()
+        self.floor.add_customer(display, "display")
         self.windows.append(display)
 
         printer = self._printer
@@ -249,10 +252,10 @@ class DemoHall:
             printer = PdfSlipPrinter(user_data_dir() / "demo-last-slip.pdf")
         kiosk = KioskWindow(self.services, printer=printer, announcer=announcer,
                             speak=False)
-        kiosk.resize(800, 1000)
-        kiosk.move(1160, 40)
-        kiosk.show()
+        self.floor.add_customer(kiosk, "kiosk")
         self.windows.append(kiosk)
+        self.floor.place_on_screen()
+        self.floor.show()
 
         if self.overview_cls is not None:
             self._login_then(OVERVIEW_LOGIN, None, self._open_overview)
@@ -290,8 +293,7 @@ class DemoHall:
             return
         try:
             window = window_cls(self.services, actor)
-            window.move(80, 120)
-            window.show()
+            self.floor.add_staff(window, "overview")
             self.windows.append(window)
         except Exception:
             log.exception("Demo: the overview window could not be opened; skipped")
@@ -303,8 +305,7 @@ class DemoHall:
             return
         try:
             window = window_cls(self.services, actor, counter_id)
-            window.move(120 + 60 * index, 160 + 60 * index)
-            window.show()
+            self.floor.add_staff(window, "counter", order=index + 1)
             self.windows.append(window)
         except Exception:
             log.exception("Demo: counter window %s could not be opened; skipped", index + 1)
@@ -333,9 +334,10 @@ class DemoHall:
         for index, credential in enumerate(credentials):
             try:
                 pad = RatingPadWindow(self.services, credential)
-                pad.resize(800, 480)
-                pad.move(1000 + 40 * index, 560 + 40 * index)
-                pad.show()
+                number = self.interactive_counters[index]
+                pad.setWindowTitle(f"{number}号窗口评价器")
+                # The tab after its counter's: the customer's side of the same desk.
+                self.floor.add_staff(pad, "rating", order=index + 1.5)
                 self.windows.append(pad)
                 self.pads.append(pad)
             except Exception:
@@ -354,6 +356,10 @@ class DemoHall:
                 window.deleteLater()
             except Exception:
                 log.debug("Closing a demo window failed", exc_info=True)
+        if self.floor is not None:
+            self.floor.close()
+            self.floor.deleteLater()
+            self.floor = None
         ops.wait_idle(5000)
         # Delete the windows now, on this thread, not whenever the garbage collector runs.
         from PySide6.QtCore import QCoreApplication, QEvent

@@ -15,14 +15,23 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hall_app.announce import call_announcement
 from hall_app.services import HallServices
 from hall_app.services.calls import CallInfo, DisplayBoard, display_board
 from ui.live import LiveFeed
-from ui.widgets import BigLabel, ConnectionBanner, OutageBanner
+from ui.widgets import BigLabel, ConnectionBanner, OutageBanner, VoiceStatus
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:  # the speech module loads only when a window speaks
     from ui.voice import Speaker
@@ -36,12 +45,22 @@ _STYLE = """
 QWidget#DisplayWindow { background-color: #0b1e3a; }
 QWidget#DisplayWindow QLabel { color: #ffffff; background: transparent; }
 QLabel#DisplayTitle { color: #ffd54f; }
-QFrame#DisplayNewest { background-color: #c62828; border-radius: 18px; }
+QFrame#DisplayNewest { background-color: #c62828; border-radius: {radius}px; }
 QFrame#DisplayNewest[stale="true"] { background-color: #555555; }
-QLabel.head { color: #90caf9; font-size: 26pt; }
-QLabel.row { font-size: 40pt; font-weight: bold; }
+QLabel.head { color: #90caf9; font-size: {head}pt; }
+QLabel.row { font-size: {row}pt; font-weight: bold; }
 QWidget#DisplayWindow QLabel.row[stale="true"] { color: #777777; }
 """
+#: Type sizes (pt) on a full-HD screen; smaller screens scale them down (`fit_scale`).
+SIZES = {"title": 34, "newest": 120, "counter": 60, "head": 26, "row": 40, "banner": 30,
+         "radius": 18}
+DESIGN_WIDTH, DESIGN_HEIGHT = 1100, 1080
+MIN_SCALE = 0.3
+
+
+def fit_scale(width: int, height: int) -> float:
+    """How much of the full-HD type fits a window of this size (0.3 … 1)."""
+    return max(MIN_SCALE, min(1.0, width / DESIGN_WIDTH, height / DESIGN_HEIGHT))
 
 
 def latest_per_ticket(calls: tuple[CallInfo, ...]) -> list[CallInfo]:
@@ -71,7 +90,9 @@ class DisplayWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("DisplayWindow")
         self.setWindowTitle("叫号屏")
-        self.setStyleSheet(_STYLE)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # also when embedded
+        self.role_sheet = ""
+        self.scale = 0.0
         self.services = services
         self.announcer = announcer
         self.speak = speak and announcer is not None
@@ -84,7 +105,6 @@ class DisplayWindow(QWidget):
 
         self.connection_banner = ConnectionBanner()
         self.outage_banner = OutageBanner()
-        self.outage_banner.set_point_size(30)
         self.title = BigLabel("", 34)
         self.title.setObjectName("DisplayTitle")
 
@@ -113,7 +133,9 @@ class DisplayWindow(QWidget):
                 grid.addWidget(label, index + 1, column)
             self.row_labels.append(pair)
 
-        layout = QVBoxLayout(self)
+        layout = self.root_layout = QVBoxLayout(self)
+        # The window keeps the size it is given; `fit` sizes the type to it.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.setContentsMargins(32, 0, 32, 24)
         layout.addWidget(self.connection_banner)
         layout.addWidget(self.outage_banner)
@@ -121,6 +143,14 @@ class DisplayWindow(QWidget):
         layout.addWidget(self.newest)
         layout.addWidget(grid_widget)
         layout.addStretch(1)
+        self.voice_status = VoiceStatus()
+        if self.speak:
+            self.voice_status.bind(announcer)
+        footer = QHBoxLayout()
+        footer.addStretch(1)
+        footer.addWidget(self.voice_status)
+        layout.addLayout(footer)
+        self.apply_scale(MIN_SCALE)  # grows to the window's size when it is shown
 
         self.live = LiveFeed(feed_factory or services.change_feed,
                              lambda: display_board(services.ctx, max(30, rows * 4)),
@@ -130,6 +160,44 @@ class DisplayWindow(QWidget):
         self.live.connection_restored.connect(lambda: self.set_stale(False))
         self.connection_banner.bind(self.live)
         self.live.start()
+
+    # --- type size ----------------------------------------------------------------
+    def set_role_sheet(self, sheet: str) -> None:
+        """The role's style sheet, kept under the window's own rules (the demo)."""
+        self.role_sheet = sheet
+        self.apply_scale(self.scale, force=True)
+
+    def apply_scale(self, scale: float, *, force: bool = False) -> None:
+        """Size every big text for `scale` × the full-HD sizes."""
+        if not force and abs(scale - self.scale) < 0.02:
+            return
+        self.scale = scale
+        size = {key: max(8, round(value * scale)) for key, value in SIZES.items()}
+        style = _STYLE.replace("{radius}", str(size["radius"])).replace(
+            "{head}", str(size["head"])).replace("{row}", str(size["row"]))
+        self.setStyleSheet(self.role_sheet + "\n" + style)
+        self.title.set_point_size(size["title"])
+        self.newest_code.set_point_size(size["newest"])
+        self.newest_counter.set_point_size(size["counter"])
+        self.outage_banner.set_point_size(size["banner"])
+
+    def fit(self) -> None:
+        """The largest type (at most full-HD size) whose layout fits the window."""
+        width, height = max(1, self.width()), max(1, self.height())
+        scale = fit_scale(width, height)
+        for _ in range(12):
+            self.apply_scale(scale)
+            for nested in self.findChildren(QLayout):  # their caches hold the old sizes
+                nested.invalidate()
+            self.root_layout.invalidate()
+            need = self.root_layout.totalMinimumSize()
+            if (need.width() <= width and need.height() <= height) or scale <= MIN_SCALE:
+                break
+            scale = max(MIN_SCALE, scale * 0.92)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit()
 
     # --- drawing ----------------------------------------------------------------
     @staticmethod
@@ -148,6 +216,7 @@ class DisplayWindow(QWidget):
             else:
                 self.outage_banner.set_notice(
                     board.outage.text, "critical" if board.outage.hall_wide else "warning")
+            self.fit()  # the notice takes room
         shown = latest_per_ticket(board.calls)[: self.rows + 1]
         if shown != self.shown:
             self.shown = shown
@@ -178,6 +247,7 @@ class DisplayWindow(QWidget):
     def set_stale(self, stale: bool) -> None:
         """Grey the calls out while the database is unreachable (the banner says why)."""
         self.stale = stale
+        self.fit()  # the banner takes room
         widgets: list[QWidget] = [self.newest]
         for pair in self.row_labels:
             widgets.extend(pair)
@@ -211,7 +281,7 @@ def main(args: Any, settings: Any) -> int:
     window = DisplayWindow(services, announcer=announcer, speak=speak)
     if getattr(args, "windowed", False):
         GeometryKeeper(window, "display")
-        window.resize(1280, 800)
+        fit_to_screen(window, 1280, 800)
         window.show()
     else:
         window.showFullScreen()

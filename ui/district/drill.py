@@ -32,6 +32,7 @@ from ui.district.model import age_text
 from ui.ops import OpHandle, run_op
 from ui.overview.counter_grid import STATE_LABELS
 from ui.overview.queues_panel import FiguresPanel, QueueTable
+from ui.widgets.sizing import fit_to_screen
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -109,7 +110,7 @@ class HallDrillDialog(QDialog):
         close = buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         close.clicked.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(1100, 720)
+        fit_to_screen(self, 1100, 720)
         if load:
             self.reload()
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -42,6 +42,7 @@ from ui.district.drill import HallDrillDialog
 from ui.district.model import CODE_ROLE, SORT_ROLE, HallTableModel
 from ui.live import LiveFeed
 from ui.widgets import ConnectionBanner
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 SEVERITY_TEXT = {CRITICAL: "紧急", HIGH: "高", 1: "中"}
 SEVERITY_PROPERTY = {CRITICAL: "critical", HIGH: "high", 1: "medium"}
+#: The alerts column's least width beside the table.
+ALERTS_BESIDE_MIN = 300
 
 
 class DistrictWindow(QMainWindow):
@@ -149,14 +152,33 @@ class DistrictWindow(QMainWindow):
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
         split.setSizes([1300, 420])
+        split.setChildrenCollapsible(False)
+        self.split = split
         root.addWidget(split, 1)
         self.setCentralWidget(central)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.place_alerts()
+
+    def place_alerts(self) -> None:
+        """Alerts beside the table when the table's columns leave room for them, else
+        below it: the halls' figures never scroll sideways on a 1366-pixel screen."""
+        table = self.table.horizontalHeader().length() + 2 * self.table.frameWidth() + 4
+        beside = self.width() - 16 >= table + ALERTS_BESIDE_MIN
+        wanted = Qt.Orientation.Horizontal if beside else Qt.Orientation.Vertical
+        if self.split.orientation() != wanted:
+            self.split.setOrientation(wanted)
+            total = self.split.width() if beside else self.split.height()
+            first = table if beside else total * 2 // 3
+            self.split.setSizes([first, max(1, total - first)])
 
     # -- data --------------------------------------------------------------------------
     def apply_snapshot(self, snap: DistrictSnapshot) -> None:
         selected = self.selected_code()
         self.snap = snap
         self.model.set_snapshot(snap)
+        self.place_alerts()  # the columns may have grown
         self.proxy.sort(self.table.horizontalHeader().sortIndicatorSection(),
                         self.table.horizontalHeader().sortIndicatorOrder())
         if selected:
@@ -234,7 +256,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     service = DistrictService.open(settings)
     try:
         window = DistrictWindow(service)
-        window.resize(1600, 900)
+        fit_to_screen(window, 1600, 900)
         window.show()
         return int(app.exec())
     finally:

@@ -42,6 +42,11 @@ class SlipData:
     wait_low_minutes: int | None = None
     wait_high_minutes: int | None = None
     no_counter: bool = False
+    care: bool = False  # 爱心通道
+
+    @property
+    def service_text(self) -> str:
+        return f"{self.service_name}(爱心通道)" if self.care else self.service_name
 
     @property
     def wait_text(self) -> str:
@@ -58,7 +63,7 @@ class SlipData:
         return (
             self.hall_name,
             self.code,
-            self.service_name,
+            self.service_text,
             f"前方等待{self.ahead}人",
             self.wait_text,
             f"取号时间:{self.issued_at:%Y-%m-%d %H:%M}",
@@ -71,7 +76,8 @@ def slip_from_ticket(ticket: TicketInfo, hall_name: str, tz: tzinfo,
     """SlipData from a core TicketInfo (issued_at is UTC; shown in the hall's zone)."""
     return SlipData(hall_name, ticket.code, ticket.service_name, ticket.ahead,
                     ticket.estimated_wait_minutes, ticket.issued_at.astimezone(tz), hotline,
-                    ticket.wait_low_minutes, ticket.wait_high_minutes, ticket.no_counter)
+                    ticket.wait_low_minutes, ticket.wait_high_minutes, ticket.no_counter,
+                    care=ticket.care)
 
 
 def slip_page_layout() -> QPageLayout:

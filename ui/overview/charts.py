@@ -13,7 +13,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
@@ -38,6 +38,28 @@ class _BarChart(QChartView):
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(200)
+        self._y: QValueAxis | None = None
+        self._top = 5
+
+    def tick_count(self) -> int:
+        """As many value labels as the plot's height holds one above the other: QtCharts
+        turns labels that do not fit into 「…」."""
+        label = QFontMetrics(self._y.labelsFont() if self._y else self.font()).height()
+        plot = self.chart().plotArea().height() or (self.height() - 110)
+        return max(2, min(6, int(plot // (label * 1.8)) + 1))
+
+    def fit_ticks(self) -> None:
+        y = self._y
+        if y is None:
+            return
+        ticks = self.tick_count()
+        step = max(1, -(-self._top // (ticks - 1)))  # whole numbers between the ticks
+        y.setRange(0, step * (ticks - 1))
+        y.setTickCount(ticks)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_ticks()
 
     def _draw(self, categories: list[str], sets: list[tuple[str, str, list[int]]]) -> None:
         chart = self.chart()
@@ -53,10 +75,14 @@ class _BarChart(QChartView):
         chart.addSeries(series)
         x = QBarCategoryAxis()
         x.append(categories)
+        small = QFont(x.labelsFont())
+        small.setPointSizeF(8.5)  # whole range labels under narrow bars, not 「10…」
+        x.setLabelsFont(small)
         y = QValueAxis()
-        y.setRange(0, _axis_max([v for _, _, vs in sets for v in vs]))
+        self._top = _axis_max([v for _, _, vs in sets for v in vs])
         y.setLabelFormat("%d")
-        y.applyNiceNumbers()
+        self._y = y
+        self.fit_ticks()
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x)

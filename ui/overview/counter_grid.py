@@ -1,7 +1,9 @@
 """Counter grid: one coloured tile per counter (open / serving / paused / closed).
 
 Tiles are rebuilt only when the counters' data changes; ``tick(now)`` refreshes the
-running durations (service time, pause time) without touching the database.
+running durations (service time, pause time) without touching the database. Every
+column has the same width and a tile's texts wrap inside it, so a long pause reason or
+an outage mark never makes the cards reflow.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.overview.timefmt import duration, since
+from ui.widgets import ElidedLabel
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,21 +31,31 @@ class CounterTile(QFrame):
         super().__init__(parent)
         self.setObjectName("CounterTile")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.number = QLabel()
+        # One line each, shortened with 「…」 (whole text in the tooltip) rather than
+        # wrapped: every tile keeps its height, and two rows fit a 1366×768 screen.
+        self.number = ElidedLabel()
         self.number.setObjectName("TileNumber")
-        self.state = QLabel()
+        self.staff = ElidedLabel()
+        self.staff.setObjectName("TileStaff")
+        self.staff.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.state = ElidedLabel()
         self.state.setObjectName("TileState")
-        self.staff = QLabel()
-        self.ticket = QLabel()
+        self.ticket = ElidedLabel()
         self.ticket.setObjectName("TileTicket")
-        self.timer = QLabel()
+        self.timer = ElidedLabel()
         self.timer.setObjectName("TileTimer")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(2)
-        for w in (self.number, self.state, self.staff, self.ticket, self.timer):
-            w.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(1)
+        head = QHBoxLayout()
+        head.addWidget(self.number, 2)
+        head.addWidget(self.staff, 1)
+        layout.addLayout(head)
+        for w in (self.state, self.ticket, self.timer):
             layout.addWidget(w)
+        layout.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(120)
         self.data: TileData | None = None
 
     def set_data(self, tile: TileData) -> None:
@@ -55,10 +68,11 @@ class CounterTile(QFrame):
         label = STATE_LABELS.get(tile.state, tile.state)
         if tile.state == "paused":
             label += f"({tile.pause_reason or '未说明'})"
+        self.state.setText(label)  # an outage shows as the dashed red frame (and tooltip)
         if tile.in_outage:
             label += " · 故障告示中"
-        self.state.setText(label)
-        self.staff.setText(f"营业员:{tile.staff_name}" if tile.staff_name else "营业员:—")
+        self.staff.setText(tile.staff_name or "—")
+        self.staff.set_tooltip(f"营业员:{tile.staff_name}" if tile.staff_name else "无人值守")
         if tile.ticket_code:
             self.ticket.setText(f"{tile.ticket_code} {TICKET_LABELS.get(tile.ticket_state or '', '')}"
                                 f" · {tile.ticket_service}")
@@ -88,6 +102,8 @@ class CounterGrid(QWidget):
         self.grid = QGridLayout(self)
         self.grid.setSpacing(8)
         self.grid.setContentsMargins(0, 0, 0, 0)
+        for column in range(columns):
+            self.grid.setColumnStretch(column, 1)
         self.tiles: dict[int, CounterTile] = {}
 
     def set_counters(self, counters: Sequence[TileData], now: datetime) -> None:

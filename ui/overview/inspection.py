@@ -38,6 +38,7 @@ from hall_app.errors import HallError
 from hall_app.inspection.rules import SLOT_LABELS
 from hall_app.services.inspection import DayInspections, ItemInfo, RoundInfo
 from ui.ops import run_op
+from ui.widgets.sizing import fit_to_screen
 
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
 OK_STYLE = "color: #1b5e20; font-weight: bold;"
@@ -141,7 +142,7 @@ class InspectionDialog(QDialog):
         self.setWindowTitle("营业厅巡检")
         self.setModal(False)
         self._build()
-        self.resize(1180, 860)
+        fit_to_screen(self, 1180, 860)
         self.refresh()
 
     def _build(self) -> None:

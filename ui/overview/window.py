@@ -21,13 +21,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -49,6 +52,7 @@ from ui.overview.staffing_strip import StaffingStrip
 from ui.overview.waiting_panel import WaitingTable
 from ui.widgets import ConnectionBanner
 from ui.widgets.estimates import EstimateKeeper
+from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
@@ -57,6 +61,9 @@ if TYPE_CHECKING:
     from hall_app.services.days import DayStatus
 
 log = logging.getLogger(__name__)
+
+#: The alerts and queues column keeps room for an alert's text at any window size.
+RIGHT_COLUMN_MIN = 380
 
 # Snapshot section -> the method that redraws it.
 SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets",
@@ -89,6 +96,8 @@ class OverviewWindow(QMainWindow):
         self._snap_mono = 0.0
         self.redraws = dict.fromkeys(SECTIONS, 0)
         self._outage_notice = ""
+        self._split_set = False
+        self.confirm_box: QMessageBox | None = None
         self.setWindowTitle(f"值班长总览 — {services.ctx.hall.name}")
         self._build()
         notify.attach_default_presenter(self)
@@ -199,8 +208,8 @@ class OverviewWindow(QMainWindow):
         charts = QHBoxLayout()
         self.hourly_chart = HourlyChart()
         self.wait_chart = WaitChart()
-        charts.addWidget(self.hourly_chart, 3)
-        charts.addWidget(self.wait_chart, 2)
+        charts.addWidget(self.hourly_chart, 1)
+        charts.addWidget(self.wait_chart, 1)  # room for 「15-20」 under each bar
         left_layout.addLayout(charts, 1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -224,8 +233,18 @@ class OverviewWindow(QMainWindow):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        right.setMinimumWidth(RIGHT_COLUMN_MIN)
+        self.split = split
         root.addWidget(split, 1)
         self.setCentralWidget(central)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._split_set:  # 3 : 2 at first; the duty manager may move it after
+            self._split_set = True
+            width = max(self.split.width(), 3 * RIGHT_COLUMN_MIN)
+            self.split.setSizes([width * 3 // 5, width * 2 // 5])
 
     # -- data --------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -354,7 +373,32 @@ class OverviewWindow(QMainWindow):
                       on_success=self._done("故障告示已发布,各窗口、取号机和叫号屏将同步显示。"),
                       parent=self, disable=[self.outage_button])
 
-    def clear_incident(self, incident_id: int) -> OpHandle:
+    def clear_incident(self, incident_id: int) -> OpHandle | QMessageBox:
+        """Clear a notice; a hall-wide outage only after the duty manager confirms (every
+        counter, the kiosk and the display stop showing it)."""
+        incidents = self.snap.incidents if self.snap is not None else ()
+        incident = next((i for i in incidents if i.id == incident_id), None)
+        if incident is None or incident.kind != "outage" or not incident.hall_wide:
+            return self._clear(incident_id)
+        box = QMessageBox(QMessageBox.Icon.Question, "解除全厅故障告示",
+                          "确定解除全厅故障告示吗?\n解除后各窗口、取号机和叫号屏将不再显示告示。",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.button(QMessageBox.StandardButton.Yes).setText("解除告示")
+        box.button(QMessageBox.StandardButton.No).setText("取消")
+        box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter does not clear it
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Yes:
+                self._clear(incident_id)
+            else:
+                notify.info("告示未解除。")
+
+        box.finished.connect(answered)
+        box.open()
+        self.confirm_box = box
+        return box
+
+    def _clear(self, incident_id: int) -> OpHandle:
         return run_op(lambda: self.services.incidents.clear(self.actor, incident_id),
                       on_success=self._done("已解除。"), on_failure=self._failed, parent=self)
 
@@ -390,7 +434,7 @@ class OverviewWindow(QMainWindow):
             return
         dialog = QDialog(self)
         dialog.setWindowTitle("投诉列表")
-        dialog.resize(1100, 700)
+        fit_to_screen(dialog, 1100, 700)
         layout = QVBoxLayout(dialog)
         layout.addWidget(widget_cls(self.services, self.actor))
         dialog.show()
@@ -403,10 +447,14 @@ class OverviewWindow(QMainWindow):
 
         dialog = QDialog(self)
         dialog.setWindowTitle("投诉分析与通报")
-        dialog.resize(1400, 900)
+        fit_to_screen(dialog, 1400, 900)
         layout = QVBoxLayout(dialog)
         widget = widget_cls(ComplaintService(self.services.ctx), self.actor)
-        layout.addWidget(widget)
+        scroll = QScrollArea()  # taller than a 1366×768 screen: it scrolls, never cut
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(widget)
+        layout.addWidget(scroll)
         widget.refresh()
         dialog.show()
         return dialog

@@ -16,7 +16,7 @@ def own_figures_text(f: SatisfactionFigures | None) -> str:
         return "我的今日评价:暂无办结"
     text = f"我的今日评价:参评 {f.rated}/{f.served}"
     if f.rated:
-        text += (f" · 满意率 {f.satisfaction_rate:.0f}%\n"
+        text += (f" · 满意率 {f.satisfaction_rate:.0f}% · "  # one line, in the status bar
                  f"非常满意{f.very_satisfied} 满意{f.satisfied} "
                  f"基本满意{f.basic} 不满意{f.dissatisfied}")
     return text
@@ -26,7 +26,6 @@ class OwnRatingLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(own_figures_text(None), parent)
         self.setObjectName("OwnRating")
-        self.setWordWrap(True)
         self.figures: SatisfactionFigures | None = None
 
     def apply(self, figures: SatisfactionFigures | None) -> None:

@@ -22,6 +22,7 @@ from hall_app.metrics.sections import Report
 from ui import notify
 from ui.ops import OpHandle, run_op
 from ui.report.document import a4_layout, build_document, print_document
+from ui.widgets.sizing import fit_to_screen
 
 PREVIEW_TITLE = "营业日报 打印预览"
 
@@ -47,7 +48,7 @@ def open_preview(parent: QWidget | None, report: Report) -> QPrintPreviewDialog:
     dialog.setWindowTitle(f"{PREVIEW_TITLE} — {metrics.hall_name} {metrics.day.isoformat()}")
     doc.setParent(dialog)  # lives exactly as long as the dialog
     dialog.paintRequested.connect(lambda p: print_document(doc, p))
-    dialog.resize(900, 1000)
+    fit_to_screen(dialog, 900, 1000)
     dialog.open()
     return dialog
 

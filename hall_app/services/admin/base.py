@@ -66,7 +66,7 @@ class AdminBase:
                                by_day[d].closes if d in by_day else None) for d in range(7))
         th = self.ctx.thresholds(hall)
         return HallSettings(hall.id, hall.code, hall.name, hall.timezone, hall.hotline,
-                            th.closing_prompt_minutes, hours)
+                            th.closing_prompt_minutes, hours, bool(hall.care_channel))
 
     def _thresholds(self, hall: Hall) -> ThresholdSettings:
         th = self.ctx.thresholds(hall)

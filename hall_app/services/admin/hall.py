@@ -60,6 +60,7 @@ class HallAdmin(AdminBase):
             self._set(s, actor, hall, "hall", "name", name)
             self._set(s, actor, hall, "hall", "hotline", hotline)
             self._set(s, actor, hall, "hall", "timezone", edit.timezone)
+            self._set(s, actor, hall, "hall", "care_channel", bool(edit.care_channel))
             old_prompt = self.ctx.thresholds(hall).closing_prompt_minutes
             if old_prompt != edit.closing_prompt_minutes:
                 self._audit(s, actor, "hall", hall.id, "closing_prompt_minutes", old_prompt,

@@ -45,6 +45,7 @@ class HallSettings:
     hotline: str
     closing_prompt_minutes: int
     hours: tuple[DayHours, ...]  # always 7, Monday first
+    care_channel: bool = True  # 爱心通道 offered at the kiosk
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class HallEdit:
     timezone: str
     closing_prompt_minutes: int
     hours: tuple[DayHours, ...]
+    care_channel: bool = True
 
 
 @dataclass(frozen=True)

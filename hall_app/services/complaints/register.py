@@ -7,6 +7,7 @@ manager at the counter (F7) starts escalated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -82,44 +83,100 @@ class ComplaintRegister(ComplaintBase):
             self.ctx.notify(s, "alerts")
             return self._detail(s, row, actor)
 
+    def draft_problems(self, d: ComplaintDraft) -> list[ValidationError]:
+        """Every field of the draft that cannot be registered, each with its message (no
+        database): the form marks them all at once instead of one per attempt."""
+        problems: list[ValidationError] = []
+        self._read_draft(d, problems)
+        return problems
+
     def _validate(self, d: ComplaintDraft) -> dict[str, object]:
-        if d.channel not in CHANNEL_LABELS:
-            raise ValidationError("请选择投诉渠道(柜台/电话/信函/其他)。", field="channel")
-        name = require_text(d.customer_name, "customer_name", "请填写客户姓名。", 64)
-        phone = normalize_phone(d.phone)
-        if d.category not in {c.code for c in self.categories()}:
-            raise ValidationError("请选择投诉类别。", field="category")
-        description = require_text(d.description, "description",
-                                   "请用客户的原话记录投诉内容。", 4000)
-        expectation = clean_text(d.expectation, "expectation")
-        if len(expectation) > 2000:
-            raise ValidationError("内容不能超过2000个字。", field="expectation")
-        address = clean_text(d.address, "address") or None
-        if address and len(address) > 200:
-            raise ValidationError("地址不能超过200个字。", field="address")
-        if d.severity not in SEVERITY_LABELS:
-            raise ValidationError("请选择严重程度。", field="severity")
-        company = _optional_text(d.company_name, "company_name", "公司名称", 100)
-        business = _optional_text(d.business, "business", "业务名称", 64)
-        number = (d.business_number or "").strip() or None
-        if number is not None:
+        problems: list[ValidationError] = []
+        data = self._read_draft(d, problems)
+        if problems:
+            raise problems[0]
+        return data
+
+    def _read_draft(self, d: ComplaintDraft, problems: list[ValidationError]
+                    ) -> dict[str, object]:
+        """The draft's values, normalised; each field's ValidationError goes to `problems`
+        (its value is then None) so that one bad field does not hide the others."""
+
+        def field(check: Callable[[], object]) -> object:
+            try:
+                return check()
+            except ValidationError as exc:
+                problems.append(exc)
+                return None
+
+        def channel() -> str:
+            if d.channel not in CHANNEL_LABELS:
+                raise ValidationError("请选择投诉渠道(柜台/电话/信函/其他)。", field="channel")
+            return d.channel
+
+        def category() -> str:
+            if d.category not in {c.code for c in self.categories()}:
+                raise ValidationError("请选择投诉类别。", field="category")
+            return d.category
+
+        def expectation() -> str:
+            text = clean_text(d.expectation, "expectation")
+            if len(text) > 2000:
+                raise ValidationError("内容不能超过2000个字。", field="expectation")
+            return text
+
+        def address() -> str | None:
+            text = clean_text(d.address, "address") or None
+            if text and len(text) > 200:
+                raise ValidationError("地址不能超过200个字。", field="address")
+            return text
+
+        def severity() -> str:
+            if d.severity not in SEVERITY_LABELS:
+                raise ValidationError("请选择严重程度。", field="severity")
+            return d.severity
+
+        def business_number() -> str | None:
+            number = (d.business_number or "").strip() or None
+            if number is None:
+                return None
             if len(number) > 32 or not all(ch.isdigit() or ch in " -" for ch in number):
                 raise ValidationError("业务号码只能包含数字、空格和“-”,不超过32位。",
                                       field="business_number")
-            number = number.replace(" ", "")
-        onset = _optional_text(d.problem_onset, "problem_onset", "问题开始时间及表现", 1000)
-        now = self.ctx.now()
-        received = d.received_at or now
-        if received.tzinfo is None:
-            raise ValidationError("受理时间缺少时区。", field="received_at")
-        if received > now + timedelta(minutes=1):
-            raise ValidationError("受理时间不能晚于现在。", field="received_at")
-        return dict(channel=d.channel, customer_name=name, phone=phone, address=address,
-                    ticket_id=d.ticket_id, counter_id=d.counter_id, clerk_id=d.clerk_id,
-                    category=d.category, description=description, expectation=expectation,
-                    severity=d.severity, handler_id=d.handler_id, received_at=received,
-                    company_name=company, business=business, business_number=number,
-                    problem_onset=onset)
+            return number.replace(" ", "")
+
+        def received_at() -> datetime:
+            now = self.ctx.now()
+            received = d.received_at or now
+            if received.tzinfo is None:
+                raise ValidationError("受理时间缺少时区。", field="received_at")
+            if received > now + timedelta(minutes=1):
+                raise ValidationError("受理时间不能晚于现在。", field="received_at")
+            return received
+
+        # In the form's order, so the first problem is the first field to fix.
+        values = dict(
+            received_at=field(received_at),
+            channel=field(channel),
+            customer_name=field(lambda: require_text(d.customer_name, "customer_name",
+                                                     "请填写客户姓名。", 64)),
+            phone=field(lambda: normalize_phone(d.phone)),
+            address=field(address),
+            company_name=field(lambda: _optional_text(d.company_name, "company_name",
+                                                      "公司名称", 100)),
+            business=field(lambda: _optional_text(d.business, "business", "业务名称", 64)),
+            business_number=field(business_number),
+            problem_onset=field(lambda: _optional_text(d.problem_onset, "problem_onset",
+                                                       "问题开始时间及表现", 1000)),
+            category=field(category),
+            severity=field(severity),
+            description=field(lambda: require_text(d.description, "description",
+                                                   "请用客户的原话记录投诉内容。", 4000)),
+            expectation=field(expectation),
+        )
+        values.update(ticket_id=d.ticket_id, counter_id=d.counter_id, clerk_id=d.clerk_id,
+                      handler_id=d.handler_id)
+        return values
 
     def _check_links(self, s: Session, data: dict[str, object]) -> None:
         hall_id = self.ctx.hall.id
