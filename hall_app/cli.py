@@ -134,8 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="营业日报 / 周报 / 月报")
     when = rep.add_mutually_exclusive_group(required=True)
     when.add_argument("--date", type=_date, metavar="日期", help="营业日 YYYY-MM-DD(日报)")
-    when.add_argument("--week", metavar="周", help="ISO周 YYYY-Www,例如 2026-W48(周报)")
-    when.add_argument("--month", metavar="月份", help="月份 YYYY-MM,例如 2026-11(月报)")
+    when.add_argument("--week", metavar="周", help="周报:年份与第几周(按国际标准周),例如 2026-W48")
+    when.add_argument("--month", metavar="月份", help="月报:年份与月份,例如 2026-11")
     rep.add_argument("--pdf", metavar="文件", help="输出 PDF 文件")
     rep.add_argument("--csv", metavar="目录", help="输出 CSV 表格的目录")
 
