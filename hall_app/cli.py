@@ -5,7 +5,7 @@
     hall-app db seed-demo [--date D] [--seed N] [--no-traffic]
     hall-app db backup [--out PATH] | db restore FILE [--yes]
     hall-app day status [--date D] | day close [--date D] --staff N
-    hall-app report --date D [--hall CODE] [--pdf FILE] [--csv DIR]
+    hall-app report (--date D | --week YYYY-Www | --month YYYY-MM) [--pdf FILE] [--csv DIR]
     hall-app config export FILE | config import FILE [--dry-run]
     hall-app forecast backtest --from D1 --to D2   accuracy of the wait estimates
     hall-app staffing plan --date D [--csv FILE] [--reps N]
@@ -131,8 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     dcl.add_argument("--date", type=_date, metavar="日期", help="营业日 YYYY-MM-DD,默认今天")
     dcl.add_argument("--staff", metavar="工号", help="工号(密码在终端输入,不回显)")
 
-    rep = sub.add_parser("report", help="营业日报")
-    rep.add_argument("--date", type=_date, required=True, metavar="日期", help="营业日 YYYY-MM-DD")
+    rep = sub.add_parser("report", help="营业日报 / 周报 / 月报")
+    when = rep.add_mutually_exclusive_group(required=True)
+    when.add_argument("--date", type=_date, metavar="日期", help="营业日 YYYY-MM-DD(日报)")
+    when.add_argument("--week", metavar="周", help="周报:年份与第几周(按国际标准周),例如 2026-W48")
+    when.add_argument("--month", metavar="月份", help="月报:年份与月份,例如 2026-11")
     rep.add_argument("--pdf", metavar="文件", help="输出 PDF 文件")
     rep.add_argument("--csv", metavar="目录", help="输出 CSV 表格的目录")
 

@@ -1,6 +1,6 @@
-"""The day's hall inspections (巡检) for the report: each round with its inspector, how
+"""The period's hall inspections (巡检) for the report: each round with its inspector, how
 many items were fine, which had a problem (with the note and the incident it opened),
-and which were left unchecked.
+and which were left unchecked. The scope has one group (0), the period.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from db.models import InspectionItem, InspectionRound, Staff
 from hall_app.errors import ConfigError
 from hall_app.metrics.model import InspectionProblem, InspectionRow
-from hall_app.metrics.window import DayScope
+from hall_app.metrics.scope import Scope
 
 
 def inspection_times() -> tuple[str, ...]:
@@ -25,15 +25,21 @@ def inspection_times() -> tuple[str, ...]:
         return ()
 
 
-class InspectionQueries(DayScope):
+class InspectionQueries:
+    def __init__(self, scope: Scope) -> None:
+        self.scope, self.s = scope, scope.s
+
     def inspections(self) -> tuple[InspectionRow, ...]:
+        sc = self.scope
         rounds = self.s.execute(
             select(InspectionRound.id, InspectionRound.slot, InspectionRound.state,
-                   InspectionRound.started_at, InspectionRound.finished_at, Staff.name)
+                   InspectionRound.started_at, InspectionRound.finished_at, Staff.name,
+                   InspectionRound.business_day)
             .outerjoin(Staff, Staff.id == InspectionRound.started_by)
-            .where(InspectionRound.hall_id == self.hid,
-                   InspectionRound.business_day == self.w.day)
-            .order_by(InspectionRound.slot)).all()
+            .where(InspectionRound.hall_id == sc.hid,
+                   InspectionRound.business_day >= sc.first_day,
+                   InspectionRound.business_day <= sc.last_day)
+            .order_by(InspectionRound.business_day, InspectionRound.slot)).all()
         if not rounds:
             return ()
         items: dict[int, list[tuple[str, str | None, str | None, int | None]]] = defaultdict(list)
@@ -45,10 +51,11 @@ class InspectionQueries(DayScope):
             items[rid].append((label, result, note, incident))
         return tuple(
             InspectionRow(
-                slot=slot, state=state, started_at=self.w.local(started),  # type: ignore[arg-type]
-                finished_at=self.w.local(finished), inspector=name or "",
+                slot=slot, state=state, started_at=sc.local(started),  # type: ignore[arg-type]
+                finished_at=sc.local(finished), inspector=name or "",
                 ok=sum(1 for _, res, _, _ in items[rid] if res == "ok"),
                 unchecked=sum(1 for _, res, _, _ in items[rid] if res is None),
                 problems=tuple(InspectionProblem(label, note or "", inc)
-                               for label, res, note, inc in items[rid] if res == "problem"))
-            for rid, slot, state, started, finished, name in rounds)
+                               for label, res, note, inc in items[rid] if res == "problem"),
+                day=day)
+            for rid, slot, state, started, finished, name, day in rounds)

@@ -55,14 +55,19 @@ def _seconds(value: float | None) -> int:
 
 def _stats(prefix: str, stats: Stats) -> dict[str, Any]:
     """count, exact integer sum (durations are whole seconds), the day's median/p90/max."""
-    total = 0 if stats.mean is None else int(round(stats.mean * stats.count))
-    return {f"{prefix}_count": stats.count, f"{prefix}_sum_s": total,
+    return {f"{prefix}_count": stats.count, f"{prefix}_sum_s": stats.total,
             f"{prefix}_median_s": stats.median, f"{prefix}_p90_s": stats.p90,
             f"{prefix}_max_s": stats.max}
 
 
 def rollup_rows(m: DailyMetrics, hall_id: int, written_at: datetime) -> dict[type, list[dict]]:
-    """The rows for `m` (one day's metrics), by model."""
+    """The rows for `m` (one day's metrics), by model, with the report's definitions
+    (docs/metrics.md): waits are customers' total waits across queues; the service level
+    counts the customers served, each against the target of the service that served
+    them; outage seconds are clipped to the day; same-day replies are by the reply
+    deadline; a counter's or clerk's `paused_s` is the paused time taken out of staffed
+    time (meals, training, 调整情绪 breaks …), so `open_s − paused_s` is the staffed time
+    the report's utilisation divides by."""
     base = {"hall_id": hall_id, "business_day": m.day, "written_at": written_at}
     h = m.headline
     o = h.outcomes
@@ -75,9 +80,7 @@ def rollup_rows(m: DailyMetrics, hall_id: int, written_at: datetime) -> dict[typ
         "served_with_wait": h.served_with_wait, "within_target": h.within_target,
         "complaints": m.complaints.total, "complaints_overdue": m.complaints.overdue,
         "complaints_replied_same_day": m.complaints.replied_same_day,
-        "outages": h.outages,
-        "outage_seconds": _seconds(sum(i.minutes * 60 for i in m.incidents
-                                       if i.kind == "outage")),
+        "outages": h.outages, "outage_seconds": h.outage_seconds,
         "facility_incidents": h.facility_incidents, "cash_exchanges": h.cash_exchanges,
         "cash_received_fen": h.cash_received_fen,
         **{col: buckets.get(col, 0) for col in BUCKET_COLUMNS},
@@ -98,14 +101,14 @@ def rollup_rows(m: DailyMetrics, hall_id: int, written_at: datetime) -> dict[typ
         "recalls": c.recalls, "transfers": c.transfers,
         **_stats("wait", c.wait), **_stats("service", c.service),
         "serving_s": _seconds(c.serving_seconds), "open_s": _seconds(c.open_seconds),
-        "paused_s": _seconds(c.paused_seconds),
+        "paused_s": _seconds(c.away_seconds),
     } for c in m.counters]
     clerks = [{
         **base, "staff_id": k.staff_id, "served": k.served, "no_show": k.no_show,
         "recalls": k.recalls, "transfers": k.transfers,
         **_stats("wait", k.wait), **_stats("service", k.service),
         "serving_s": _seconds(k.serving_seconds), "signed_in_s": _seconds(k.signed_in_seconds),
-        "paused_s": _seconds(k.paused_seconds),
+        "paused_s": _seconds(k.away_seconds),
     } for k in m.clerks]
     return {DayRollup: [hall_row], DayRollupService: services, DayRollupCounter: counters,
             DayRollupClerk: clerks}
@@ -129,7 +132,8 @@ def write_day_rollups(session: Session, hall_id: int, day: date, *,
         raise ValidationError(f"{day} 尚未开始,不能生成日汇总。", field="date")
     th = thresholds or Thresholds()
     metrics = daily_metrics(session, hall, day, now, th.service_level_target_pct,
-                            th.walkaway_rate_target_pct)
+                            th.walkaway_rate_target_pct,
+                            satisfaction_target_pct=th.satisfaction_target_pct)
     rows = rollup_rows(metrics, hall_id, now)
     for model in reversed(ROLLUP_TABLES):
         session.execute(delete(model).where(model.hall_id == hall_id,

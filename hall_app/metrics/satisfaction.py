@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from db.models import Counter, Rating, RatingFollowUp, ServiceType, Staff, Ticket
@@ -88,8 +88,11 @@ class SatisfactionSummary:
 
     @property
     def target_met(self) -> bool | None:
-        rate = self.total.satisfaction_rate
-        return None if rate is None else rate >= self.target_pct
+        """On the exact counts (no rounding involved)."""
+        t = self.total
+        if not t.rated:
+            return None
+        return t.satisfied_count * 100 >= self.target_pct * t.rated
 
 
 # Grouping keys of one done ticket: (staff, counter, service, local hour of finish).
@@ -103,12 +106,19 @@ def _figures(served: int, levels: dict[str, int]) -> SatisfactionFigures:
                                levels.get(RatingLevel.DISSATISFIED, 0))
 
 
-def _grouped(s: Session, hall_id: int, w: DayWindow,
-             staff_id: int | None = None) -> tuple[dict[_Key, int], dict[_Key, dict[str, int]]]:
-    """Served tickets and their ratings, grouped by (staff, counter, service, hour)."""
-    hour = w.hour(Ticket.finished_at)
+def _grouped(s: Session, hall_id: int, w: DayWindow | None, staff_id: int | None = None,
+             days: tuple[date, date] | None = None,
+             ) -> tuple[dict[_Key, int], dict[_Key, dict[str, int]]]:
+    """Served tickets and their ratings, grouped by (staff, counter, service, hour).
+
+    One day (`w`): the hour is the local hour of 办结. A range of days (`days`, first and
+    last, for a week or month): every key has hour 0, the hours are not told apart.
+    """
+    hour: Any = w.hour(Ticket.finished_at) if w is not None else literal(0)
+    first, last = days if days is not None else (w.day, w.day)  # type: ignore[union-attr]
     keys = (Ticket.staff_id, Ticket.counter_id, Ticket.service_id, hour)
-    where = [Ticket.hall_id == hall_id, Ticket.business_day == w.day, Ticket.state == "done"]
+    where = [Ticket.hall_id == hall_id, Ticket.business_day >= first,
+             Ticket.business_day <= last, Ticket.state == "done"]
     if staff_id is not None:
         where.append(Ticket.staff_id == staff_id)
     served: dict[_Key, int] = {}
@@ -142,12 +152,23 @@ def _roll_up(served: dict[_Key, int], rated: dict[_Key, dict[str, int]],
 def day_satisfaction(s: Session, hall_id: int, w: DayWindow,
                      target_pct: int) -> SatisfactionSummary:
     """The day's satisfaction figures, in total and per clerk, counter, service and hour."""
-    served, rated = _grouped(s, hall_id, w)
+    return _summary(s, hall_id, w, (w.day, w.day), target_pct)
+
+
+def period_satisfaction(s: Session, hall_id: int, first: date, last: date,
+                        target_pct: int) -> SatisfactionSummary:
+    """A week's or month's figures, in total and per clerk, counter and service."""
+    return _summary(s, hall_id, None, (first, last), target_pct)
+
+
+def _summary(s: Session, hall_id: int, w: DayWindow | None, days: tuple[date, date],
+             target_pct: int) -> SatisfactionSummary:
+    served, rated = _grouped(s, hall_id, w, days=days)
     total = _roll_up(served, rated, -1).get(None, EMPTY)
     clerks = _roll_up(served, rated, 0)
     counters = _roll_up(served, rated, 1)
     services = _roll_up(served, rated, 2)
-    hours = _roll_up(served, rated, 3)
+    hours = _roll_up(served, rated, 3) if w is not None else {}
     staff = {st.id: f"{st.staff_no} {st.name}" for st in s.scalars(
         select(Staff).where(Staff.id.in_([k for k in clerks if k is not None])))}
     counter_rows = {c.id: c for c in s.scalars(
@@ -156,12 +177,13 @@ def day_satisfaction(s: Session, hall_id: int, w: DayWindow,
         select(ServiceType).where(ServiceType.id.in_([k for k in services if k is not None])))}
     reasons = s.execute(
         select(Rating.reason, func.count(Rating.id))
-        .where(Rating.hall_id == hall_id, Rating.business_day == w.day,
-               Rating.level == RatingLevel.DISSATISFIED.value)
+        .where(Rating.hall_id == hall_id, Rating.business_day >= days[0],
+               Rating.business_day <= days[1], Rating.level == RatingLevel.DISSATISFIED.value)
         .group_by(Rating.reason)).all()
     follow_ups = int(s.scalar(
         select(func.count(RatingFollowUp.id)).join(Rating, Rating.id == RatingFollowUp.rating_id)
-        .where(Rating.hall_id == hall_id, Rating.business_day == w.day)) or 0)
+        .where(Rating.hall_id == hall_id, Rating.business_day >= days[0],
+               Rating.business_day <= days[1])) or 0)
 
     def rows(figures: dict[int | None, SatisfactionFigures], label: Callable[[int], str],
              order: Callable[[int], Any]) -> tuple[SatisfactionRow, ...]:
@@ -188,7 +210,6 @@ def clerk_day_figures(s: Session, hall_id: int, tz: ZoneInfo, day: date, now: da
     """One clerk's figures for `day` (the counter window shows the clerk his own only)."""
     served, rated = _grouped(s, hall_id, DayWindow(day, tz, now), staff_id)
     return _roll_up(served, rated, -1).get(None, EMPTY)
-
 
 
 def day_total_figures(s: Session, hall_id: int, day: date) -> SatisfactionFigures:

@@ -2,10 +2,12 @@
 
 * `seconds_between(a, b)` — b − a in seconds: `julianday` arithmetic on SQLite,
   `EXTRACT(EPOCH FROM …)` on PostgreSQL.
-* `later_of` / `earlier_of` — clip a timestamp to a window with a plain CASE.
+* `whole_seconds(a, b)` — the same, rounded to whole seconds (an integer).
+* `later_of` / `earlier_of` — clip a timestamp to a bound (a value or a column) with a
+  plain CASE; `overlap_seconds` — seconds of [a, b) inside a list of fixed intervals.
 * `hour_bucket(col, starts)` — the local hour a UTC timestamp falls in, as a CASE over
   bound hour boundaries (half-open: a time equal to a boundary belongs to the later hour).
-* `distribution(src)` — count, mean, median, 90th percentile and maximum per group, with
+* `distribution(src)` — count, mean, median, 90th percentile, maximum and sum per group, with
   window functions both databases have (ROW_NUMBER / COUNT OVER); see docs/metrics.md.
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, case, func, literal, or_, select
+from sqlalchemy import Float, Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlalchemy.sql.selectable import Subquery
@@ -49,17 +51,43 @@ def ts(value: datetime) -> ColumnElement[datetime]:
     return literal(value, UTCDateTime())
 
 
-def later_of(col: Any, bound: datetime) -> ColumnElement[Any]:
-    return case((col < ts(bound), ts(bound)), else_=col)
+def _bound(value: Any) -> Any:
+    return ts(value) if isinstance(value, datetime) else value
 
 
-def earlier_of(col: Any, bound: datetime) -> ColumnElement[Any]:
-    return case((col > ts(bound), ts(bound)), else_=col)
+def whole_seconds(a: Any, b: Any) -> ColumnElement[int]:
+    """b − a rounded to whole seconds."""
+    return cast(func.round(seconds_between(a, b)), Integer)
 
 
-def clipped_seconds(start: Any, end: Any, lo: datetime, hi: datetime) -> ColumnElement[float]:
+def later_of(col: Any, bound: Any) -> ColumnElement[Any]:
+    b = _bound(bound)
+    return case((col < b, b), else_=col)
+
+
+def earlier_of(col: Any, bound: Any) -> ColumnElement[Any]:
+    b = _bound(bound)
+    return case((col > b, b), else_=col)
+
+
+def clipped_seconds(start: Any, end: Any, lo: Any, hi: Any) -> ColumnElement[float]:
     """Seconds of [start, end) that fall inside [lo, hi) (rows must overlap the window)."""
     return seconds_between(later_of(start, lo), earlier_of(end, hi))
+
+
+def overlap_seconds(a: Any, b: Any, intervals: list[tuple[datetime, datetime]]
+                    ) -> ColumnElement[int]:
+    """Whole seconds of [a, b) inside the (disjoint) fixed `intervals`; 0 without any."""
+    terms: list[Any] = [
+        case((and_(a < ts(e), b > ts(s)), whole_seconds(later_of(a, s), earlier_of(b, e))),
+             else_=0)
+        for s, e in intervals]
+    if not terms:
+        return literal(0, Integer)
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total
 
 
 def hour_bucket(col: Any, starts: list[tuple[int, datetime]]) -> ColumnElement[int]:
@@ -73,9 +101,9 @@ def hour_bucket(col: Any, starts: list[tuple[int, datetime]]) -> ColumnElement[i
     return case(*whens, else_=starts[-2][0])
 
 
-def overlaps(start: Any, end: Any, lo: datetime, hi: datetime) -> ColumnElement[bool]:
+def overlaps(start: Any, end: Any, lo: Any, hi: Any) -> ColumnElement[bool]:
     """[start, end) intersects [lo, hi); a NULL end means 'still going' (until hi)."""
-    return and_(start < ts(hi), or_(end.is_(None), end > ts(lo)))
+    return and_(start < _bound(hi), or_(end.is_(None), end > _bound(lo)))
 
 
 def distribution(src: Subquery) -> Any:
@@ -104,13 +132,14 @@ def distribution(src: Subquery) -> Any:
         func.avg(case((middle, v * 1.0))),
         func.max(case((rn == (n * 9 + 9) // 10, v))),
         func.max(v),
+        func.sum(v),
     ).group_by(ranked.c.g)
 
 
 def fetch_distribution(session: Any, src: Subquery) -> dict[Any, Stats]:
     out: dict[Any, Stats] = {}
-    for g, n, mean, median, p90, mx in session.execute(distribution(src)):
-        out[g] = Stats(int(n), _f(mean), _f(median), _f(p90), _f(mx))
+    for g, n, mean, median, p90, mx, total in session.execute(distribution(src)):
+        out[g] = Stats(int(n), _f(mean), _f(median), _f(p90), _f(mx), int(total or 0))
     return out
 
 

@@ -1,34 +1,63 @@
-"""Ticket aggregates of one day: arrivals, outcomes, wait and service-time
-distributions (a customer's wait is their first called hop), service level, wait
-buckets, per-hour figures and serving time. Each statement returns grouped rows.
+"""Ticket aggregates of the report's period for its tables: by service, counter, clerk and
+hour, the wait distribution and the ten longest waits. Each statement returns grouped
+rows; the scope has one group (0), the period (definitions: docs/metrics.md).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, or_, select
 
-from db.models import ServiceType, Ticket
-from hall_app.metrics.model import Stats, WaitBucket
+from db.models import Counter, ServiceType, Staff, Ticket
+from hall_app.domain.tickets import STATE_LABELS
+from hall_app.metrics.journeys import customer_key, journeys, own_queue_wait
+from hall_app.metrics.model import LongWaitRow, Stats, WaitBucket
+from hall_app.metrics.scope import Scope
 from hall_app.metrics.sqlparts import fetch_distribution
-from hall_app.metrics.window import DayScope
+from hall_app.metrics.window import DayWindow
 
 T = Ticket
 WALKAWAY = ("no_show", "walked_away", "abandoned")
 #: Upper bounds (minutes) of the wait-distribution buckets; the last bucket is open-ended.
 WAIT_BUCKET_EDGES = (5, 10, 15, 20, 30, 45, 60)
+LONGEST_WAITS = 10
 
 
-class TicketQueries(DayScope):
-    def arrivals(self) -> list[tuple[int, int, int]]:
-        """(service, local hour, count) of hop-0 rows: one per customer."""
-        hour = self.w.hour(T.issued_at).label("h")
-        rows = self.s.execute(
-            select(T.service_id, hour, func.count())
-            .where(self.base, T.hop == 0).group_by(T.service_id, hour))
-        return [(sid, int(h), int(n)) for sid, h, n in rows]
+class TicketQueries:
+    def __init__(self, scope: Scope, hall_outages: list[tuple[datetime, datetime]]) -> None:
+        self.scope, self.s = scope, scope.s
+        self.outages = hall_outages
+        self._memo: dict[tuple[str, str], Any] = {}
 
+    def _by(self, what: str, kind: str) -> Any:
+        """`what` (queue_waits, service_times, serving_seconds) grouped by `kind`
+        (service, counter, staff), computed once."""
+        key = (what, kind)
+        if key not in self._memo:
+            col = {"service": T.service_id, "counter": T.counter_id, "staff": T.staff_id}[kind]
+            self._memo[key] = getattr(self, what)(col)
+        return self._memo[key]
+
+    def queue_waits_cache(self, kind: str) -> dict[Any, Stats]:
+        return self._by("queue_waits", kind)  # type: ignore[no-any-return]
+
+    def service_times_cache(self, kind: str) -> dict[Any, Stats]:
+        return self._by("service_times", kind)  # type: ignore[no-any-return]
+
+    def serving_seconds_cache(self, kind: str) -> dict[int, float]:
+        return self._by("serving_seconds", kind)  # type: ignore[no-any-return]
+
+    def _rows(self, *cols: Any) -> Any:
+        sc = self.scope
+        return (select(*cols).select_from(T).join(sc.grp, sc.tickets())
+                .where(sc.joined_ticket_range()))
+
+    def _journeys(self) -> Any:
+        return journeys(self.scope, self.outages)
+
+    # -- per row: outcomes, recalls and transfers by service / counter / clerk ------------
     def outcome_groups(self) -> list[tuple[Any, Any, Any, str, int, int, int]]:
         """Rows grouped by (service, counter, clerk, state): count, recalls, recalled rows.
 
@@ -37,92 +66,130 @@ class TicketQueries(DayScope):
         transferred rows are the transfers.
         """
         rows = self.s.execute(
-            select(T.service_id, T.counter_id, T.staff_id, T.state, func.count(),
-                   func.coalesce(func.sum(T.recall_count), 0),
-                   func.sum(case((T.recall_count > 0, 1), else_=0)))
-            .where(self.base).group_by(T.service_id, T.counter_id, T.staff_id, T.state))
+            self._rows(T.service_id, T.counter_id, T.staff_id, T.state, func.count(),
+                       func.coalesce(func.sum(T.recall_count), 0),
+                       func.sum(case((T.recall_count > 0, 1), else_=0)))
+            .group_by(T.service_id, T.counter_id, T.staff_id, T.state))
         return [(a, b, c, d, int(n), int(r or 0), int(rr or 0)) for a, b, c, d, n, r, rr in rows]
 
-    def _first_calls(self) -> Any:
-        """One row per called customer: the lowest hop that was called (their wait).
+    def arrivals_by_service(self) -> dict[int, int]:
+        j = self._journeys()
+        rows = self.s.execute(select(j.c.first_service, func.count()).group_by(j.c.first_service))
+        return {int(sid): int(n) for sid, n in rows}
 
-        `served` is 1 when the customer's journey ended `done` (on any hop).
-        """
-        customer = func.coalesce(T.origin_ticket_id, T.id)
-        ranked = (
-            select(T.id, T.service_id, T.counter_id, T.staff_id, T.wait_seconds,
-                   T.first_called_at,
-                   func.row_number().over(partition_by=customer, order_by=T.hop).label("k"),
-                   func.max(case((T.state == "done", 1), else_=0))
-                   .over(partition_by=customer).label("served"))
-            .where(self.base, T.first_called_at.is_not(None))
-            .subquery("ranked_calls"))
-        return select(ranked).where(ranked.c.k == 1).subquery("first_calls")
+    # -- distributions ---------------------------------------------------------------------
+    def _dist(self, src: Any) -> dict[Any, Stats]:
+        return fetch_distribution(self.s, src.subquery())
 
-    def wait_distributions(self) -> dict[str, dict[Any, Stats]]:
-        fc = self._first_calls()
-        return self._distributions(fc, fc.c.wait_seconds)
+    def total_waits_by_service(self) -> dict[Any, Stats]:
+        j = self._journeys()
+        return self._dist(select(j.c.service_id.label("g"), j.c.total_wait.label("v"))
+                          .where(j.c.called == 1))
 
-    def service_distributions(self) -> dict[str, dict[Any, Stats]]:
-        episodes = (select(T.service_id, T.counter_id, T.staff_id, T.service_seconds)
-                    .where(self.base, T.service_seconds.is_not(None)).subquery("episodes"))
-        return self._distributions(episodes, episodes.c.service_seconds)
+    def queue_waits(self, col: Any) -> dict[Any, Stats]:
+        return self._dist(self._rows(col.label("g"), own_queue_wait().label("v"))
+                          .where(T.first_called_at.is_not(None)))
 
-    def _distributions(self, src: Any, value: Any) -> dict[str, dict[Any, Stats]]:
-        groups = {"all": literal_column("0"), "service": src.c.service_id,
-                  "counter": src.c.counter_id, "staff": src.c.staff_id}
-        out: dict[str, dict[Any, Stats]] = {}
-        for name, g in groups.items():
-            sub = select(g.label("g"), value.label("v")).subquery(f"d_{name}")
-            out[name] = fetch_distribution(self.s, sub)
-        return out
+    def service_times(self, col: Any) -> dict[Any, Stats]:
+        return self._dist(self._rows(col.label("g"), T.service_seconds.label("v"))
+                          .where(T.service_seconds.is_not(None)))
 
-    def service_level(self) -> dict[int, tuple[int, int]]:
-        """service → (served customers with a wait, of them waited ≤ the service's target)."""
-        fc = self._first_calls()
-        within = and_(fc.c.served == 1,
-                      fc.c.wait_seconds <= ServiceType.target_wait_minutes * 60)
+    # -- service levels ---------------------------------------------------------------------
+    def customer_levels(self) -> dict[int, tuple[int, int, int]]:
+        """final service → (served customers, within its target, within with outages out)."""
+        j = self._journeys()
+        target = j.c.target * 60
+        done = j.c.state == "done"
         rows = self.s.execute(
-            select(fc.c.service_id, func.sum(fc.c.served),
-                   func.sum(case((within, 1), else_=0)))
-            .join(ServiceType, ServiceType.id == fc.c.service_id)
-            .group_by(fc.c.service_id))
-        return {sid: (int(a or 0), int(b or 0)) for sid, a, b in rows}
+            select(j.c.service_id, func.sum(case((done, 1), else_=0)),
+                   func.sum(case((and_(done, j.c.total_wait <= target), 1), else_=0)),
+                   func.sum(case((and_(done, j.c.total_wait - j.c.outage_wait <= target), 1),
+                                 else_=0)))
+            .group_by(j.c.service_id))
+        return {int(sid): (int(a or 0), int(b or 0), int(c or 0)) for sid, a, b, c in rows}
 
+    def queue_levels(self) -> dict[int, tuple[int, int]]:
+        """row service → (rows whose service began, of them called within the target)."""
+        started = T.started_at.is_not(None)
+        within = and_(started, own_queue_wait() <= ServiceType.target_wait_minutes * 60)
+        rows = self.s.execute(
+            self._rows(T.service_id, func.sum(case((started, 1), else_=0)),
+                       func.sum(case((within, 1), else_=0)))
+            .join(ServiceType, ServiceType.id == T.service_id)
+            .where(T.first_called_at.is_not(None)).group_by(T.service_id))
+        return {int(sid): (int(a or 0), int(b or 0)) for sid, a, b in rows}
+
+    # -- wait distribution and the longest waits --------------------------------------------
     def wait_buckets(self) -> tuple[WaitBucket, ...]:
-        fc = self._first_calls()
-        whens = [(fc.c.wait_seconds < edge * 60, i) for i, edge in enumerate(WAIT_BUCKET_EDGES)]
+        j = self._journeys()
+        whens = [(j.c.total_wait < edge * 60, i) for i, edge in enumerate(WAIT_BUCKET_EDGES)]
         bucket = case(*whens, else_=len(WAIT_BUCKET_EDGES)).label("b")
-        counts = dict(self.s.execute(select(bucket, func.count()).group_by(bucket))
-                      .tuples().all())
+        counts = dict(self.s.execute(select(bucket, func.count()).where(j.c.called == 1)
+                                     .group_by(bucket)).tuples().all())
         edges = (0, *WAIT_BUCKET_EDGES)
         return tuple(
             WaitBucket(edges[i], WAIT_BUCKET_EDGES[i] if i < len(WAIT_BUCKET_EDGES) else None,
                        int(counts.get(i, 0)))
             for i in range(len(edges)))
 
-    def hour_outcomes(self) -> dict[tuple[int, str], int]:
-        """(hour, state) → customers, by the hour their journey ended (served: finish)."""
-        when = func.coalesce(T.finished_at, T.ended_at)
-        hour = self.w.hour(when).label("h")
+    def longest_waits(self) -> tuple[LongWaitRow, ...]:
+        j = self._journeys()
+        top = self.s.execute(
+            select(j.c.cust, j.c.issued_at, j.c.called_at, j.c.total_wait, j.c.state,
+                   Counter.number, Staff.name)
+            .select_from(j).outerjoin(Counter, Counter.id == j.c.counter_id)
+            .outerjoin(Staff, Staff.id == j.c.staff_id)
+            .where(j.c.called == 1)
+            .order_by(j.c.total_wait.desc(), j.c.issued_at, j.c.cust)
+            .limit(LONGEST_WAITS)).all()
+        if not top:
+            return ()
+        ids = [r[0] for r in top]
+        path: dict[int, list[str]] = {}
+        code: dict[int, str] = {}
+        for cust, _hop, c, name in self.s.execute(
+                select(customer_key(), T.hop, T.code, ServiceType.name)
+                .join(ServiceType, ServiceType.id == T.service_id)
+                .where(self.scope.ticket_range(),
+                       or_(T.id.in_(ids), T.origin_ticket_id.in_(ids)))
+                .order_by(customer_key(), T.hop)):
+            path.setdefault(cust, []).append(name)
+            code.setdefault(cust, c)
+        sc = self.scope
+        return tuple(
+            LongWaitRow(code=code.get(cust, ""), services=tuple(path.get(cust, ())),
+                        issued_at=sc.local(issued),  # type: ignore[arg-type]
+                        called_at=sc.local(called),  # type: ignore[arg-type]
+                        wait_seconds=int(wait or 0), counter_number=number,
+                        clerk_name=clerk, outcome=STATE_LABELS.get(state, state))
+            for cust, issued, called, wait, state, number, clerk in top)
+
+    # -- hours (a single day) -----------------------------------------------------------
+    def hours(self, w: DayWindow) -> tuple[dict[int, dict[str, int]], dict[int, tuple[int, int]]]:
+        """hour → {arrived, done, no_show, walked_away, abandoned}; hour → (Σ wait, n)."""
+        counts: dict[int, dict[str, int]] = {}
+        j = self._journeys()
+        issued = w.hour(j.c.issued_at).label("h")
+        for h, n, total, called in self.s.execute(
+                select(issued, func.count(),
+                       func.sum(case((j.c.called == 1, j.c.total_wait), else_=0)),
+                       func.sum(j.c.called)).group_by(issued)):
+            counts.setdefault(int(h), {})["arrived"] = int(n or 0)
+            counts[int(h)]["wait_total"] = int(total or 0)
+            counts[int(h)]["wait_count"] = int(called or 0)
+        when = func.coalesce(j.c.finished_at, j.c.ended_at)
+        ended = w.hour(when).label("h")
+        for h, state, n in self.s.execute(
+                select(ended, j.c.state, func.count())
+                .where(j.c.state.in_(("done", *WALKAWAY)), when.is_not(None))
+                .group_by(ended, j.c.state)):
+            counts.setdefault(int(h), {})[state] = int(n)
+        waits = {h: (v.get("wait_total", 0), v.get("wait_count", 0)) for h, v in counts.items()}
+        return counts, waits
+
+    def serving_seconds(self, col: Any) -> dict[int, float]:
         rows = self.s.execute(
-            select(hour, T.state, func.count())
-            .where(self.base, T.state.in_(("done", *WALKAWAY)), when.is_not(None))
-            .group_by(hour, T.state))
-        return {(int(h), st): int(n) for h, st, n in rows}
+            self._rows(col, func.sum(T.service_seconds))
+            .where(T.service_seconds.is_not(None), col.is_not(None)).group_by(col))
+        return {k: float(v or 0) for k, v in rows}
 
-    def hour_waits(self) -> dict[int, float]:
-        fc = self._first_calls()
-        hour = self.w.hour(fc.c.first_called_at).label("h")
-        rows = self.s.execute(select(hour, func.avg(fc.c.wait_seconds * 1.0)).group_by(hour))
-        return {int(h): float(v) for h, v in rows if v is not None}
-
-    def serving_seconds(self) -> dict[str, dict[int, float]]:
-        out: dict[str, dict[int, float]] = {}
-        for name, col in (("counter", T.counter_id), ("staff", T.staff_id)):
-            rows = self.s.execute(
-                select(col, func.sum(T.service_seconds))
-                .where(self.base, T.service_seconds.is_not(None), col.is_not(None))
-                .group_by(col))
-            out[name] = {k: float(v or 0) for k, v in rows}
-        return out

@@ -33,12 +33,15 @@ class WaitEstimateAccuracy:
     naive: Accuracy
 
 
-def wait_estimate_accuracy(s: Session, hall_id: int, day: date) -> WaitEstimateAccuracy:
+def wait_estimate_accuracy(s: Session, hall_id: int, day: date,
+                           last: date | None = None) -> WaitEstimateAccuracy:
+    """The figures of business day `day` (or of the days `day` … `last`, a week or month)."""
     rows = s.execute(
         select(Ticket.wait_seconds, Ticket.first_called_at, Ticket.est_wait_seconds,
                Ticket.est_wait_low_min, Ticket.est_wait_high_min, Ticket.est_no_counter,
                Ticket.est_naive_min)
-        .where(Ticket.hall_id == hall_id, Ticket.business_day == day, Ticket.hop == 0)).all()
+        .where(Ticket.hall_id == hall_id, Ticket.business_day >= day,
+               Ticket.business_day <= (last or day), Ticket.hop == 0)).all()
     pred, naive = [], []
     no_counter = not_called = 0
     for wait_s, called_at, est_s, low, high, nocounter, naive_min in rows:

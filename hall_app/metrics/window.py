@@ -1,5 +1,5 @@
-"""The business day a report covers: its UTC bounds and local hours (`DayWindow`), and
-`DayScope`, the session, hall and day every metrics query is restricted to.
+"""One business day as UTC bounds and local hour boundaries (`DayWindow`), for the hourly
+figures of a daily report. Groups of days for every other figure: `scope.Scope`.
 """
 
 from __future__ import annotations
@@ -8,10 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_
-from sqlalchemy.orm import Session
-
-from db.models import Ticket
 from hall_app.metrics.sqlparts import hour_bucket
 
 
@@ -33,10 +29,3 @@ class DayWindow:
     def local(self, when: datetime | None) -> datetime | None:
         return None if when is None else when.astimezone(self.tz)
 
-
-class DayScope:
-    """One hall's business day in one session; `base` restricts tickets to it (indexed)."""
-
-    def __init__(self, s: Session, hall_id: int, w: DayWindow) -> None:
-        self.s, self.hid, self.w = s, hall_id, w
-        self.base = and_(Ticket.hall_id == hall_id, Ticket.business_day == w.day)

@@ -90,15 +90,20 @@ class StaffingService:
         if not bounds:
             return []
         hi = bounds[-1][1]
+        # Sessions and pauses begun at most 24 h before the first hour (the close of day
+        # ends them all), so the statement never reads the hall's history.
+        lo = bounds[0][0] - timedelta(days=1)
         now = self.ctx.now()
         targets = {sv.id: sv.target_wait_minutes * 60 for sv in layout.services}
         with self.ctx.read() as s:
             sessions = s.execute(select(CounterSession.started_at, CounterSession.ended_at)
                                  .where(CounterSession.hall_id == layout.hall_id,
-                                        CounterSession.started_at < hi)).all()
+                                        CounterSession.started_at < hi,
+                                        CounterSession.started_at >= lo)).all()
             pauses = s.execute(select(CounterPause.started_at, CounterPause.ended_at)
                                .where(CounterPause.hall_id == layout.hall_id,
-                                      CounterPause.started_at < hi)).all()
+                                      CounterPause.started_at < hi,
+                                      CounterPause.started_at >= lo)).all()
             tickets = s.execute(select(Ticket.service_id, Ticket.issued_at, Ticket.wait_seconds)
                                 .where(Ticket.hall_id == layout.hall_id,
                                        Ticket.business_day == day, Ticket.hop == 0)).all()

@@ -21,7 +21,7 @@ from hall_app.district.report import Period, bottom_count
 from hall_app.district.service import DistrictService
 from hall_app.metrics import ReportService
 from hall_app.metrics.rollups import write_day_rollups, write_month_rollup
-from tests.db.test_metrics_day import DAY, REPORT_AT, TZ, build_day
+from tests.db.metrics_fixture import DAY, REPORT_AT, TZ, build_day
 
 MONDAY = date(2026, 11, 23)
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=TZ)

@@ -25,7 +25,7 @@ from hall_app.district.service import LOCAL, UNREGISTERED, DistrictService
 from hall_app.metrics import ReportService
 from hall_app.services import HallServices
 from hall_app.services.context import ServiceContext
-from tests.db.test_metrics_day import DAY, TZ, at, build_day
+from tests.db.metrics_fixture import DAY, TZ, at, build_day
 
 LATE = datetime(2026, 11, 25, 23, 0, tzinfo=TZ)  # still DAY's business day
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from db.models import InspectionEvent
 from hall_app.errors import IllegalTransition, PermissionDenied, ValidationError
+from hall_app.metrics.sections import build_report
+from hall_app.metrics.sections.inspections import inspection_table
 from hall_app.metrics.service import ReportService
-from hall_app.metrics.tables import inspection_table
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -99,3 +100,7 @@ def test_the_report_prints_the_days_inspections(hall, manager, clock):
     assert rows["14:00"][3] == "未完成" and rows["14:00"][6] == "12"
     assert set(rows) == {"09:00", "11:00", "14:00", "16:30"}
     assert m.inspections[0].started_at.utcoffset() == timedelta(hours=8)  # hall time
+    # The printed section: its summary, and the same table (also written as CSV).
+    section = next(s for s in build_report(None, m).sections if s.key == "inspections")
+    assert section.blocks[0].text == "应巡检 4 次,已完成 1 次;发现问题 1 项。"
+    assert section.tables == (inspection_table(m),)

@@ -212,3 +212,14 @@ def test_acknowledge_rules(hall, clerk, manager, overview, clock):
 
 def test_default_outage_notice_comes_from_the_scripts(overview):
     assert overview.default_outage_notice() == "系统暂时出现故障,正在抢修,给您带来不便,敬请谅解。"
+
+
+def test_complaint_alert_names_the_category_in_chinese(hall, manager, overview):
+    from hall_app.services.complaints import ComplaintDraft, ComplaintService
+
+    detail = ComplaintService(hall.ctx).register(manager, ComplaintDraft(
+        channel="counter", customer_name="张先生", phone="13800001234", category="attitude",
+        description="态度不好"))
+    (shown,) = [a for a in overview.snapshot().alerts if a.kind == "complaint"]
+    assert shown.key.startswith(f"complaint:{detail.id}:")  # due today
+    assert f"投诉#{detail.id}(服务态度差)" in shown.title and "attitude" not in shown.title

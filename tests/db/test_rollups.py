@@ -24,7 +24,7 @@ from db.models import (
 from hall_app.errors import ValidationError
 from hall_app.metrics import ReportService
 from hall_app.metrics.rollups import write_day_rollups
-from tests.db.test_metrics_day import DAY, REPORT_AT, build_day
+from tests.db.metrics_fixture import DAY, REPORT_AT, build_day
 
 
 @pytest.fixture

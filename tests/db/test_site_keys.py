@@ -1,6 +1,6 @@
 """Joining a district moves a hall's keys into its site range without changing a figure.
 
-A copy of the demo hall with a played day (tests/db/test_metrics_day.py's timetable plus
+A copy of the demo hall with a played day (tests/db/metrics_fixture.py's timetable plus
 an escalation, an acknowledged alert, a complaint with history and an audited staff
 change) is moved to site 5, on SQLite and PostgreSQL: every table keeps its row count,
 the daily report is the same figure for figure (ids shifted by exactly 5·2^40), links
@@ -29,7 +29,7 @@ from hall_app.metrics import ReportService
 from hall_app.services import HallServices
 from hall_app.services.complaints import ComplaintDraft
 from hall_app.services.context import ServiceContext
-from tests.db.test_metrics_day import DAY, REPORT_AT, build_day
+from tests.db.metrics_fixture import DAY, REPORT_AT, build_day
 
 SITE = 5
 ID_FIELDS = {"id", "service_id", "counter_id", "staff_id"}

@@ -17,7 +17,8 @@ ALLOWED = {"hall-app", "TOML", "PDF", "CSV", "YYYY-MM-DD", "settings.toml", "VIP
            "postgresql",  # the scheme of an example database address
            "SQLite", "PostgreSQL", "pg_dump",  # the databases and PostgreSQL's dump tool
            "backups",  # the backup folder's name on disk
-           "hall_district"}  # the replication account's default name
+           "hall_district",  # the replication account's default name
+           "W"}  # the week letter of an ISO week as typed: 2026-W48
 
 
 def all_parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
@@ -59,7 +60,7 @@ def test_help_columns_line_up_with_chinese_metavars():
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["frob"], "无效的选择:'frob'"),
-    (["report"], "缺少必需的参数:--date"),
+    (["report"], "必须提供以下参数之一:--date --week --month"),
     (["db"], "缺少必需的参数:操作"),
     (["counter", "--nope"], "无法识别的参数:--nope"),
     (["demo", "--speed"], "参数 --speed:需要一个值"),

@@ -3,8 +3,9 @@
     show_print_preview(parent, services, day)   # preview dialog with the real pages
     print_report(parent, services, day)         # the system print dialog, then print
 
-The metrics query runs off the GUI thread (ui.ops.run_op); so does painting onto the
-printer after the dialog is accepted. Errors reach the user as Chinese messages.
+The figures and the report's sections are built off the GUI thread (ui.ops.run_op);
+so is painting onto the printer after the dialog is accepted. Errors reach the user as
+Chinese messages.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
-from hall_app.metrics import DailyMetrics, report_service
+from hall_app.metrics import Period, report_service
+from hall_app.metrics.sections import Report
 from ui import notify
 from ui.ops import OpHandle, run_op
 from ui.report.document import a4_layout, build_document, print_document
@@ -31,13 +33,14 @@ def _printer() -> QPrinter:
     return printer
 
 
-def _load(services: Any, day: date) -> DailyMetrics:
-    return report_service(services).daily(day)
+def _load(services: Any, day: date) -> Report:
+    return report_service(services).report(Period.day(day))
 
 
-def open_preview(parent: QWidget | None, metrics: DailyMetrics) -> QPrintPreviewDialog:
-    """Show a (non-modal) preview of `metrics`; the document is built once."""
-    doc = build_document(metrics)
+def open_preview(parent: QWidget | None, report: Report) -> QPrintPreviewDialog:
+    """Show a (non-modal) preview of `report`; the document is built once."""
+    metrics = report.metrics
+    doc = build_document(report)
     # The dialog owns its printer (a printer passed in must outlive the dialog).
     dialog = QPrintPreviewDialog(parent)
     dialog.printer().setPageLayout(a4_layout())
@@ -56,8 +59,8 @@ def show_print_preview(parent: QWidget | None, services: Any, day: date) -> OpHa
                   on_success=lambda m: open_preview(parent, m), parent=parent)
 
 
-def _print_in_worker(metrics: DailyMetrics, printer: QPrinter) -> str:
-    print_document(build_document(metrics), printer)
+def _print_in_worker(report: Report, printer: QPrinter) -> str:
+    print_document(build_document(report), printer)
     return printer.printerName() or printer.outputFileName()
 
 
@@ -65,7 +68,7 @@ def print_report(parent: QWidget | None, services: Any, day: date,
                  *, exec_dialog: bool = True) -> OpHandle:
     """Query in a worker; ask for a printer on the GUI thread; print in a worker."""
 
-    def chosen(metrics: DailyMetrics) -> None:
+    def chosen(report: Report) -> None:
         printer = _printer()
         if exec_dialog:
             dialog = QPrintDialog(printer, parent)
@@ -73,7 +76,7 @@ def print_report(parent: QWidget | None, services: Any, day: date,
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
         holder = {"printer": printer}  # the printer must outlive the worker
-        run_op(lambda: _print_in_worker(metrics, holder["printer"]),
+        run_op(lambda: _print_in_worker(report, holder["printer"]),
                on_success=lambda name: notify.info(f"营业日报已发送到打印机 {name}。"),
                parent=parent)
 
