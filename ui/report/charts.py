@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from hall_app.metrics.numbers import half_up
 from hall_app.metrics.tables import Chart, Series
@@ -187,9 +187,16 @@ def _line(p: QPainter, s: Series, left: float, bottom: float, top: float, group_
         p.setBrush(colour)
         p.setPen(QPen(colour, 1))
         p.drawEllipse(pt, unit * 0.45, unit * 0.45)
+        # The value sits on a white plate edged in the line's colour, so it stays legible
+        # where the line crosses a bar and its own label.
+        text = _axis_label(value)
+        metrics = QFontMetricsF(p.font())
+        w, h = metrics.horizontalAdvance(text) + unit * 0.8, metrics.height() + unit * 0.1
+        y = pt.y() + unit * 0.7 if below else pt.y() - unit * 0.7 - h
+        plate = QRectF(pt.x() - w / 2, y, w, h)
+        p.setBrush(QColor("#ffffff"))
+        p.setPen(QPen(colour, unit * 0.12))
+        p.drawRoundedRect(plate, unit * 0.3, unit * 0.3)
         p.setPen(colour.darker(140))
-        y = pt.y() + unit * 0.7 if below else pt.y() - unit * 2.1
-        align = Qt.AlignmentFlag.AlignTop if below else Qt.AlignmentFlag.AlignBottom
-        p.drawText(QRectF(pt.x() - unit * 3, y, unit * 6, unit * 1.4),
-                   Qt.AlignmentFlag.AlignHCenter | align, _axis_label(value))
+        p.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
     p.setBrush(Qt.BrushStyle.NoBrush)
