@@ -9,6 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import argparse  # noqa: E402
 import csv  # noqa: E402
 import subprocess  # noqa: E402
+import unicodedata  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -22,7 +23,12 @@ from hall_app.demo.seed import ensure_demo_hall  # noqa: E402
 from hall_app.errors import ValidationError  # noqa: E402
 from hall_app.metrics.rollups import write_month_rollup  # noqa: E402
 from tests.db.test_district_report import HALLS, MONDAY, NAMES, NOW, add_rollup  # noqa: E402
-from tests.ui.test_report_pdf import has, pdf_text  # noqa: E402
+from tests.ui.test_report_pdf import pdf_text  # noqa: E402
+
+
+def has(text: str, needle: str) -> bool:
+    """`needle` in the PDF's text, both compared after NFKC normalisation."""
+    return unicodedata.normalize("NFKC", needle) in unicodedata.normalize("NFKC", text)
 
 
 @pytest.fixture
