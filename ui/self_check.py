@@ -46,8 +46,10 @@ log = logging.getLogger(__name__)
 
 #: Folder for the screenshots and the summary; unset = no self-check (the normal case).
 SELF_CHECK_ENV = "HALL_SELF_CHECK_DIR"
-#: Time after the first window appears before the check runs (its first refresh).
+#: Time after the first window appears before the check runs (its first refresh);
+#: ``HALL_SELF_CHECK_SETTLE_MS`` sets another (a demo hall filling up for a screenshot).
 SETTLE_MS = 2500
+SETTLE_ENV = "HALL_SELF_CHECK_SETTLE_MS"
 #: Give up waiting for a window after this long (the check then fails).
 GIVE_UP_MS = 30000
 #: Exit code of a failed self-check.
@@ -167,6 +169,7 @@ def arm(app: QApplication, role: str) -> None:
         return
     folder = Path(folder_text)
     folder.mkdir(parents=True, exist_ok=True)
+    settle = int(os.environ.get(SETTLE_ENV) or SETTLE_MS)
     waited = {"ms": 0}
 
     def run() -> None:
@@ -180,7 +183,7 @@ def arm(app: QApplication, role: str) -> None:
 
     def wait_for_window() -> None:
         if any(w.isVisible() for w in QApplication.topLevelWidgets()):
-            QTimer.singleShot(SETTLE_MS, run)
+            QTimer.singleShot(settle, run)
         elif waited["ms"] >= GIVE_UP_MS:
             run()
         else:
