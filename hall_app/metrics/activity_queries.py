@@ -217,7 +217,7 @@ class ActivityQueries:
         ended, and the 未满意结案 with the manager's reason."""
         sc = self.scope
         closed = and_(Complaint.hall_id == sc.hid, sc.at_range(Complaint.closed_at),
-                      Complaint.closed_at < ts(sc.as_of), Complaint.close_kind.is_not(None))
+                      Complaint.closed_at <= ts(sc.as_of), Complaint.close_kind.is_not(None))
         kinds = self.s.execute(select(Complaint.close_kind, func.count()).where(closed)
                                .group_by(Complaint.close_kind)
                                .order_by(Complaint.close_kind)).all()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from hall_app.domain.keys import local_number
 from hall_app.errors import IllegalTransition, PermissionDenied, ValidationError
 from hall_app.metrics.service import ReportService
 from hall_app.services.complaints import ComplaintDraft, ComplaintService
@@ -105,8 +106,8 @@ def test_duty_manager_signs_off_unsatisfied_with_a_reason(hall, svc, clerk, mana
     report = ReportService(hall.ctx).daily(day)
     assert report.complaints.closed_unsatisfied == 1
     assert [r.state_label for r in report.complaints.rows] == ["未满意结案"]
-    assert report.complaints.signed_off_reasons == (
-        (cid, "已按规定补偿,客户仍要求赔偿手机,超出公司规定"),)
+    assert [(r.number, r.category_name, r.reason) for r in report.complaints.signed_off] == [
+        (local_number(cid), "服务态度差", "已按规定补偿,客户仍要求赔偿手机,超出公司规定")]
 
 
 def test_sign_off_only_after_the_customer_was_answered(svc, clerk, manager):
@@ -286,6 +287,8 @@ def test_recovery_break_after_a_hard_complaint_is_not_idle(hall, svc, clerk, man
     hall.counters.resume(clerk, c1)
     day = clock.now().astimezone(SH).date()
     row = next(r for r in ReportService(hall.ctx).daily(day).counters if r.number == 1)
-    assert row.paused_seconds == 5 * 60  # 离席 only: 调整情绪 is not idle
+    assert row.paused_seconds == 25 * 60  # every pause
     assert row.recovery_seconds == 20 * 60
-    assert row.open_seconds - row.recovery_seconds > 0
+    # 调整情绪 is not idle: taken out of staffed time, where 离席 stays in it.
+    assert row.away_seconds == 20 * 60
+    assert row.staffed_seconds == row.open_seconds - 20 * 60 > 0
