@@ -23,6 +23,23 @@ class PermissionDenied(HallError):
     """The acting staff member's role may not do this."""
 
 
+SESSION_EXPIRED_MESSAGE = "登录已失效,请重新登录。"
+
+
+class SessionExpired(PermissionDenied):
+    """The acting session is no longer valid (ended, staff disabled or demoted, PIN reset,
+    counter taken over, day closed) or there never was one. Windows recognise this type:
+    they show 登录已失效,请重新登录 and the login dialog. `detail` says why (for the log)."""
+
+    def __init__(self, message: str = SESSION_EXPIRED_MESSAGE, *,
+                 detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class PinChangeRequired(PermissionDenied):
+    """The session may do nothing but change the PIN (reset, default or too short)."""
+
+
 class NotFound(HallError):
     """The referenced ticket, counter, staff member... does not exist."""
 

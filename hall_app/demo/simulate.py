@@ -1,7 +1,7 @@
 """A simulated hall: customers arrive, counters call and serve them, some walk away.
 
 Everything goes through the real services, so the database holds genuine tickets and
-events. `HallSimulator.tick(minutes)` advances the simulation by one step at the
+events; the simulated staff log in with the demo's PINs and act through real sessions. `HallSimulator.tick(minutes)` advances the simulation by one step at the
 services' clock time; `simulate_day` drives a whole business day on a manual clock
 (`hall-app db seed-demo`), and the live demo drives it on a running clock.
 Deterministic for a given seed.
@@ -18,9 +18,18 @@ from sqlalchemy import select
 
 from db.models import Counter, ServiceType, Staff, Ticket
 from hall_app.clock import ManualClock
-from hall_app.domain.roles import Actor, Role
+from hall_app.domain.roles import Actor
 from hall_app.errors import HallError, QueueEmpty
 from hall_app.services import HallServices
+
+
+def demo_pins() -> dict[str, str]:
+    """The demo hall's staff numbers and their default PINs (from the shipped file)."""
+    from hall_app.hall_config import load_hall_config
+    from hall_app.resources import resource_path
+
+    cfg = load_hall_config(resource_path("demo", "demo_hall.toml"))
+    return {m.staff_no: m.pin for m in cfg.staff if m.pin}
 
 
 @dataclass
@@ -59,7 +68,7 @@ class _Desk:
 
 class HallSimulator:
     def __init__(self, services: HallServices, seed: int = 1, params: SimParams | None = None,
-                 counters: list[int] | None = None) -> None:
+                 counters: list[int] | None = None, pins: dict[str, str] | None = None) -> None:
         self.svc = services
         self.rng = random.Random(seed)
         self.params = params or SimParams()
@@ -84,18 +93,28 @@ class HallSimulator:
             counter_rows = s.scalars(select(Counter).where(Counter.hall_id == hall_id,
                                                            Counter.active.is_(True))
                                      .order_by(Counter.number)).all()
-            self.desks: list[_Desk] = []
-            for c, clerk in zip(counter_rows, clerks, strict=False):
-                if counters is not None and c.number not in counters:
-                    continue
-                self.desks.append(_Desk(c.id, c.number,
-                                        Actor(clerk.id, Role.CLERK, clerk.name, clerk.staff_no),
-                                        tuple(cs.service_id for cs in c.services)))
-            self.manager = Actor(manager.id if manager else None, Role.DUTY_MANAGER,
-                                 manager.name if manager else "值班长")
+            desks = [(c.id, c.number, clerk.staff_no, tuple(cs.service_id for cs in c.services))
+                     for c, clerk in zip(counter_rows, clerks, strict=False)
+                     if counters is None or c.number in counters]
+            manager_no = manager.staff_no if manager else None
+        # Simulated staff log in like everybody else (each desk its own workstation), so
+        # every action they take is checked against a real session.
+        pins = pins if pins is not None else demo_pins()
+        self.desks: list[_Desk] = []
+        for counter_id, number, staff_no, service_ids in desks:
+            actor = self._login(staff_no, pins, f"demo-desk-{number}")
+            self.desks.append(_Desk(counter_id, number, actor, service_ids))
+        if manager_no is None:
+            raise HallError("演示营业厅没有值班长,无法模拟。")
+        self.manager = self._login(manager_no, pins, "demo-floor")
         self.recalls = ctx.thresholds().recalls_before_no_show
         self.issued = 0
         self.errors = 0
+
+    def _login(self, staff_no: str, pins: dict[str, str], workstation: str) -> Actor:
+        if staff_no not in pins:
+            raise HallError(f"模拟需要工号 {staff_no} 的密码。")
+        return self.svc.auth.login(staff_no, pins[staff_no], workstation=workstation)
 
     # -- steps ------------------------------------------------------------------------
     def open_counters(self) -> None:

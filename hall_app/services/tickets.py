@@ -32,7 +32,8 @@ from hall_app.domain.priority import PriorityRule, RuleConfig, prefer_vip_now
 from hall_app.domain.roles import Actor, Permission
 from hall_app.domain.tickets import TicketAction, TicketState, next_state
 from hall_app.errors import IllegalTransition, NotFound, QueueEmpty, ValidationError
-from hall_app.services.context import ServiceContext
+from hall_app.security.sessions import token_hash
+from hall_app.services.context import HELD_COUNTER, ServiceContext
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ class TicketService:
             )
             if picked is None:
                 raise QueueEmpty("当前没有等候的顾客。")
+            self.ctx.checkpoint("ticket.call")
             counter_number = state.number
             wait = _seconds(now, picked.issued_at)
             values = {
@@ -234,7 +236,8 @@ class TicketService:
                 business_day=day)
 
     def _call_next_pg(self, actor: Actor, counter_id: int) -> TicketInfo:
-        """PostgreSQL: the whole call as one autocommit statement (see db.queue)."""
+        """PostgreSQL: the whole call, session check included, as one autocommit
+        statement (see db.queue)."""
         hall_id = self.ctx.hall.id
         now = self.ctx.now()
         day = self.ctx.business_day(now)
@@ -242,12 +245,15 @@ class TicketService:
             with self.ctx.single_statement() as conn:
                 result = queue.call_next_pg(
                     conn, hall_id=hall_id, day=day, counter_id=counter_id,
-                    staff_id=actor.staff_id, now=now, channel=CHANNEL,
-                    payload=f"{hall_id}:tickets")
+                    staff_id=actor.staff_id, token_hash=token_hash(actor.session_token or ""),
+                    now=now, channel=CHANNEL, payload=f"{hall_id}:tickets")
         except IntegrityError as exc:
             raise IllegalTransition("本窗口已有正在处理的顾客。") from exc
         if result is None:
-            with self.ctx.read() as s:
+            # Why nothing was called: the session first (the same check as every other
+            # action), then the counter.
+            with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id,
+                                 read_only=True) as s:
                 self._callable_counter(s, hall_id, counter_id)
             raise QueueEmpty("当前没有等候的顾客。")
         t = result.ticket
@@ -285,7 +291,13 @@ class TicketService:
                     permission: Permission = Permission.SERVE) -> TicketInfo:
         """One counter or floor action on one ticket: lock, check, write, event, notice."""
         actor.require(permission)
-        with self.ctx.acting(actor, permission, counter_id=counter_id) as s:
+        # A counter action happens at the counter the session holds; without a counter
+        # named, that one (so nobody finishes a ticket at someone else's counter).
+        at: int | object | None = counter_id
+        if permission is Permission.SERVE and counter_id is None:
+            at = HELD_COUNTER
+        with self.ctx.acting(actor, permission, counter_id=at) as s:  # type: ignore[arg-type]
+            counter_id = self.ctx.acting_counter(s)
             row = lock_ticket(s, self.ctx.hall.id, ticket_id)
             if row is None:
                 raise NotFound("找不到该号票,可能已被其他窗口处理。")
@@ -294,6 +306,7 @@ class TicketService:
             after = next_state(action, before, row.code)
             now = self.ctx.now()
             values = self._values(action, row, after, now)
+            self.ctx.checkpoint("ticket.transition")
             event = {"hall_id": row.hall_id, "ticket_id": row.id, "kind": action.value,
                      "from_state": before, "to_state": after.value, "at": now,
                      "counter_id": row.counter_id or counter_id, "staff_id": actor.staff_id,
@@ -362,7 +375,7 @@ class TicketService:
             raise ValidationError("请选择要转往的业务或窗口。", field="target")
         with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
             t = self._ticket(s, ticket_id)
-            self._check_at_counter(t.code, t.state, t.counter_id, counter_id)
+            self._check_at_counter(t.code, t.state, t.counter_id, self.ctx.acting_counter(s))
             before = t.state
             after = next_state(TicketAction.TRANSFER, before, t.code)
             service_id = to_service_id or t.service_id

@@ -34,7 +34,9 @@ class HallMachine(RuleBasedStateMachine):
         # Each run starts from an empty queue.
         from sqlalchemy import delete
 
-        with self.hall.ctx.write() as s:
+        from db.history_chain import suspended_guards
+
+        with self.hall.ctx.write() as s, suspended_guards(s.connection()):
             s.execute(delete(TicketEvent))
             s.execute(delete(Ticket).where(Ticket.origin_ticket_id.is_not(None)))
             s.execute(delete(Ticket))

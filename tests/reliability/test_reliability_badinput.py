@@ -282,7 +282,7 @@ def text_hall(sqlite_url):
     from hall_app.services import HallServices
     from hall_app.services.context import ServiceContext
 
-    hall = HallServices(ServiceContext(Database(sqlite_url), Settings(database_url=sqlite_url),
+    hall = HallServices(ServiceContext(Database(sqlite_url), Settings(database_url=sqlite_url, demo=True),
                                        ManualClock(NOW), "DEMO"))
     yield hall
     hall.close()

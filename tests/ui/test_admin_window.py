@@ -47,7 +47,7 @@ from hall_app.services.context import ServiceContext
 
 url = sys.argv[1]
 clock = ManualClock(datetime(2026, 11, 25, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
-hall = HallServices(ServiceContext(Database(url), Settings(database_url=url), clock, "DEMO"))
+hall = HallServices(ServiceContext(Database(url), Settings(database_url=url, demo=True), clock, "DEMO"))
 service = next(s for s in hall.queries.services() if s.code == "INTL")
 ticket = hall.tickets.issue(service.id)
 clerk = hall.auth.login("1003", "1234")

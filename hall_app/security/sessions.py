@@ -1,0 +1,167 @@
+"""Server-side staff sessions (`staff_session`): open at login, checked on every action,
+ended (with a reason) by logout, disable, demotion, PIN reset or change, a takeover of
+the counter, or the day's close.
+
+The token goes to the workstation inside the `Actor`; only its SHA-256 is stored, so a
+database copy cannot be used to act as someone. `check` is the one query every staff
+action runs in its own transaction (`ServiceContext.verify_actor`): session live, staff
+member active, role unchanged since login. On PostgreSQL it takes FOR SHARE locks on the
+session and staff rows, so a disable (which updates both) waits for an action already
+past its check, and an action that comes after the disable sees it; SQLite's BEGIN
+IMMEDIATE serialises the two anyway.
+
+Ending sessions is a conditional transition: `UPDATE … WHERE ended_at IS NULL`, the row
+count says how many were live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from db.models import Staff, StaffSession
+from hall_app.domain.roles import Actor
+from hall_app.errors import SessionExpired
+
+
+class EndReason(StrEnum):
+    LOGOUT = "logout"
+    DISABLED = "disabled"
+    ROLE_CHANGED = "role_changed"
+    PIN_RESET = "pin_reset"
+    PIN_CHANGED = "pin_changed"
+    TAKEN_OVER = "taken_over"
+    DAY_CLOSED = "day_closed"
+
+
+END_REASON_LABELS = {
+    EndReason.LOGOUT: "已退出登录", EndReason.DISABLED: "工号已停用",
+    EndReason.ROLE_CHANGED: "角色已变更", EndReason.PIN_RESET: "密码已被管理员重置",
+    EndReason.PIN_CHANGED: "密码已在其他地方修改", EndReason.TAKEN_OVER: "窗口已被值班长接管",
+    EndReason.DAY_CLOSED: "营业日已结束",
+}
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """A session that passed `check`: what the database says about the actor now."""
+
+    id: int
+    staff_id: int
+    staff_no: str
+    name: str
+    role: str
+    workstation: str
+    counter_id: int | None
+    pin_change_required: bool
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def open_session(s: Session, *, hall_id: int, staff: Staff, workstation: str, now: datetime,
+                 pin_change_required: bool) -> tuple[str, StaffSession]:
+    token = new_token()
+    row = StaffSession(hall_id=hall_id, staff_id=staff.id, token_hash=token_hash(token),
+                       role=staff.role, workstation=workstation[:64], counter_id=None,
+                       pin_change_required=pin_change_required, started_at=now,
+                       last_seen_at=now)
+    s.add(row)
+    s.flush()
+    return token, row
+
+
+def check(s: Session, *, hall_id: int, actor: Actor, lock: bool) -> LiveSession:
+    """The actor's live session, or SessionExpired (with the reason in `detail`)."""
+    if not actor.session_token or actor.staff_id is None:
+        raise SessionExpired(detail="no session")
+    stmt = (select(StaffSession, Staff).join(Staff, Staff.id == StaffSession.staff_id)
+            .where(StaffSession.token_hash == token_hash(actor.session_token),
+                   StaffSession.hall_id == hall_id))
+    if lock:
+        stmt = stmt.with_for_update(read=True, of=[StaffSession, Staff])
+    found = s.execute(stmt).first()
+    if found is None:
+        raise SessionExpired(detail="unknown session")
+    row, staff = found
+    if row.ended_at is not None:
+        raise SessionExpired(detail=f"ended: {row.end_reason}")
+    if row.staff_id != actor.staff_id:
+        raise SessionExpired(detail="session of another staff member")
+    if not staff.active:
+        raise SessionExpired(detail="staff disabled")
+    if staff.role != row.role:
+        raise SessionExpired(detail="role changed")
+    return LiveSession(row.id, staff.id, staff.staff_no, staff.name, row.role, row.workstation,
+                       row.counter_id, row.pin_change_required)
+
+
+def touch(s: Session, session_id: int, now: datetime, every_seconds: int = 60) -> None:
+    """Record that the session is in use (at most once a minute: no write per action)."""
+    from datetime import timedelta
+
+    s.execute(update(StaffSession)
+              .where(StaffSession.id == session_id,
+                     StaffSession.last_seen_at < now - timedelta(seconds=every_seconds))
+              .values(last_seen_at=now).execution_options(synchronize_session=False))
+
+
+def end_sessions(session: Session, hall_id: int, reason: str, now: datetime, *,
+                 staff_id: int | None = None, session_id: int | None = None,
+                 keep_session_id: int | None = None) -> int:
+    """End every live session of the hall (or of `staff_id`, or the one `session_id`).
+
+    The day close calls `end_sessions(session, hall_id, EndReason.DAY_CLOSED, now)` in its
+    own transaction. Returns how many sessions were live and are now ended.
+    """
+    stmt = update(StaffSession).where(StaffSession.hall_id == hall_id,
+                                      StaffSession.ended_at.is_(None))
+    if staff_id is not None:
+        stmt = stmt.where(StaffSession.staff_id == staff_id)
+    if session_id is not None:
+        stmt = stmt.where(StaffSession.id == session_id)
+    if keep_session_id is not None:
+        stmt = stmt.where(StaffSession.id != keep_session_id)
+    result = session.execute(stmt.values(ended_at=now, end_reason=str(reason), counter_id=None)
+                             .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def holder_of(s: Session, counter_id: int, *, lock: bool) -> tuple[StaffSession, Staff] | None:
+    """The live session holding `counter_id` (signed in there), with its staff member."""
+    stmt = (select(StaffSession, Staff).join(Staff, Staff.id == StaffSession.staff_id)
+            .where(StaffSession.counter_id == counter_id, StaffSession.ended_at.is_(None))
+            .order_by(StaffSession.id.desc()).limit(1))
+    if lock:
+        stmt = stmt.with_for_update(of=StaffSession)
+    found = s.execute(stmt).first()
+    return (found[0], found[1]) if found else None
+
+
+def hold_counter(s: Session, session_id: int, staff_id: int, counter_id: int) -> None:
+    """Session `session_id` now holds `counter_id`; no other session of its staff member
+    holds any counter (a clerk is at one counter at a time)."""
+    s.execute(update(StaffSession)
+              .where(StaffSession.staff_id == staff_id, StaffSession.ended_at.is_(None),
+                     StaffSession.id != session_id, StaffSession.counter_id.is_not(None))
+              .values(counter_id=None).execution_options(synchronize_session=False))
+    s.execute(update(StaffSession).where(StaffSession.id == session_id)
+              .values(counter_id=counter_id).execution_options(synchronize_session=False))
+
+
+def release_counter(s: Session, counter_id: int) -> None:
+    """Nobody holds `counter_id` any more (signed out)."""
+    s.execute(update(StaffSession)
+              .where(StaffSession.counter_id == counter_id, StaffSession.ended_at.is_(None))
+              .values(counter_id=None).execution_options(synchronize_session=False))
