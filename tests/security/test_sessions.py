@@ -12,7 +12,7 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from db.models import StaffSession, Staff, Ticket
+from db.models import Staff, StaffSession, Ticket
 from hall_app.domain.roles import Actor, Role
 from hall_app.errors import PermissionDenied, PinChangeRequired, SessionExpired
 from hall_app.services.admin import StaffEdit
