@@ -33,7 +33,7 @@ def audit_verify_main(args: Any, settings: Settings) -> int:
     ctx = _context(settings)
     try:
         with ctx.read() as s:
-            report = verify_history(s, ctx.hall.id, ctx.hall.code)
+            report = verify_history(s, ctx.hall.id, ctx.hall.code, ctx.hall.tz)
         if report.ok:
             with ctx.write() as s:
                 seal = seal_history(s, ctx.hall.id, ctx.now())

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -63,9 +63,16 @@ class Break:
     at: datetime | None
     problem: str
 
-    def line(self) -> str:
-        when = f",时间 {self.at:%Y-%m-%d %H:%M:%S}(UTC)" if self.at else ""
-        return f"{TABLE_LABELS.get(self.table, self.table)} {self.table}#{self.row_id}{when}:{self.problem}"
+    def line(self, tz: tzinfo | None = None, *, table_name: bool = True) -> str:
+        """One line: table (and its name in the database), key, time (in `tz`, the hall's
+        zone; else UTC), problem."""
+        when = ""
+        if self.at is not None:
+            at = self.at.astimezone(tz) if tz is not None else self.at
+            when = f",时间 {at:%Y-%m-%d %H:%M:%S}" + ("" if tz is not None else "(UTC)")
+        label = TABLE_LABELS.get(self.table, self.table)
+        name = f" {self.table}" if table_name else " "
+        return f"{label}{name}#{self.row_id}{when}:{self.problem}"
 
 
 @dataclass
@@ -75,6 +82,7 @@ class VerifyReport:
     seals: int = 0
     breaks: list[Break] = field(default_factory=list)
     last_seal_hash: str | None = None
+    tz: tzinfo | None = None  # the hall's time zone, for the times shown
 
     @property
     def ok(self) -> bool:
@@ -90,8 +98,8 @@ class VerifyReport:
         if self.ok:
             seal = f"最新封存哈希 {self.last_seal_hash}。" if self.last_seal_hash else ""
             return f"{head}\nok:历史记录完整,未发现篡改。{seal}"
-        lines = [head, f"发现 {len(self.breaks)} 处问题,第一处:{self.breaks[0].line()}"]
-        lines += [f"  · {b.line()}" for b in self.breaks[1:20]]
+        lines = [head, f"发现 {len(self.breaks)} 处问题,第一处:{self.breaks[0].line(self.tz)}"]
+        lines += [f"  · {b.line(self.tz)}" for b in self.breaks[1:20]]
         return "\n".join(lines)
 
 
@@ -253,9 +261,10 @@ def _seal_breaks(s: Session, hall_id: int) -> tuple[int, str | None, list[Break]
     return len(seals), (seals[-1].seal_hash if seals else None), breaks
 
 
-def verify_history(s: Session, hall_id: int, hall_code: str) -> VerifyReport:
+def verify_history(s: Session, hall_id: int, hall_code: str,
+                   tz: tzinfo | None = None) -> VerifyReport:
     """Every chain and seal of the hall, recomputed (read-only)."""
-    report = VerifyReport(hall_code)
+    report = VerifyReport(hall_code, tz=tz)
     for t in (TICKET_EVENT, COMPLAINT_HISTORY, AUDIT_LOG):
         rows = _rows(s, t, hall_id)
         report.rows[t.name] = len(rows)

@@ -67,7 +67,7 @@ class AdminReads(AdminBase):
         「历史记录核对」; `hall-app audit verify` is the same check)."""
         actor.require(Permission.VIEW_CONFIG)
         with self.ctx.acting(actor, Permission.VIEW_CONFIG, read_only=True) as s:
-            return verify_history(s, self.ctx.hall.id, self.ctx.hall.code)
+            return verify_history(s, self.ctx.hall.id, self.ctx.hall.code, self.ctx.hall.tz)
 
     def preview(self, actor: Actor, counter_id: int, config: RuleConfig,
                 limit: int = 10) -> list[PreviewLine]:
