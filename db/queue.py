@@ -169,8 +169,9 @@ def claim_candidate(
 # transaction in one round trip. `actor_ok` is the acting session's check (as
 # ServiceContext.verify_actor makes it for every other action): the session live and
 # holding this counter, no PIN change pending, the staff member active with the role the
-# session was opened with (every role may serve); FOR SHARE on both rows, so a disable
-# or demotion waits for a call already past it, and a call after one claims nothing.
+# session was opened with (every role may serve); both rows locked FOR NO KEY UPDATE
+# (as verify_actor locks them), so a disable or demotion waits for a call already past
+# it, and a call after one claims nothing.
 # The claim reads the counter's checks, its services and
 # ranks and the hall's rule itself (uncorrelated sub-selects, evaluated once); the
 # data-modifying CTEs then mark the ticket called, count the call for the ratio rule,
@@ -183,7 +184,7 @@ WITH actor_ok AS (
     WHERE ss.token_hash = :token_hash AND ss.hall_id = :hall_id AND ss.staff_id = :staff_id
       AND ss.ended_at IS NULL AND ss.counter_id = :counter_id AND NOT ss.pin_change_required
       AND st.active AND st.role = ss.role
-    FOR SHARE OF ss, st
+    FOR NO KEY UPDATE OF ss, st
 ), seen AS (
     UPDATE staff_session SET last_seen_at = :now
     WHERE id IN (SELECT id FROM actor_ok) AND last_seen_at < :now - interval '60 seconds'

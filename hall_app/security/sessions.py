@@ -5,10 +5,13 @@ the counter, or the day's close.
 The token goes to the workstation inside the `Actor`; only its SHA-256 is stored, so a
 database copy cannot be used to act as someone. `check` is the one query every staff
 action runs in its own transaction (`ServiceContext.verify_actor`): session live, staff
-member active, role unchanged since login. On PostgreSQL it takes FOR SHARE locks on the
-session and staff rows, so a disable (which updates both) waits for an action already
+member active, role unchanged since login. On PostgreSQL it locks the session and staff
+rows FOR NO KEY UPDATE, so a disable (which updates both) waits for an action already
 past its check, and an action that comes after the disable sees it; SQLite's BEGIN
-IMMEDIATE serialises the two anyway.
+IMMEDIATE serialises the two anyway. (Not FOR SHARE: two actions of one session would
+both hold the share lock and then deadlock upgrading it to record `last_seen_at`. NO
+KEY UPDATE does not block the key-share locks of foreign-key checks, so other staff's
+rows referencing this member are not held up.)
 
 Ending sessions is a conditional transition: `UPDATE … WHERE ended_at IS NULL`, the row
 count says how many were live.
@@ -90,7 +93,7 @@ def check(s: Session, *, hall_id: int, actor: Actor, lock: bool) -> LiveSession:
             .where(StaffSession.token_hash == token_hash(actor.session_token),
                    StaffSession.hall_id == hall_id))
     if lock:
-        stmt = stmt.with_for_update(read=True, of=[StaffSession, Staff])
+        stmt = stmt.with_for_update(key_share=True, of=[StaffSession, Staff])
     found = s.execute(stmt).first()
     if found is None:
         raise SessionExpired(detail="unknown session")

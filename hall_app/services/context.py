@@ -148,9 +148,9 @@ class ServiceContext:
                      allow_pin_change: bool = False) -> LiveSession:
         """Refuse `actor` unless the database still lets them do this (in `session`).
 
-        On PostgreSQL a write unit share-locks the session and staff rows until it ends,
-        so disabling, demoting or a PIN reset (which update them) waits for an action
-        already past this check, and an action after it is refused.
+        On PostgreSQL a write unit locks the session and staff rows (FOR NO KEY UPDATE)
+        until it ends, so disabling, demoting or a PIN reset (which update them) waits for
+        an action already past this check, and an action after it is refused.
         """
         live = sessions.check(session, hall_id=self.hall.id, actor=actor,
                               lock=self.db.is_postgres and not read_only)

@@ -19,9 +19,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from db.history_chain import TICKET_EVENT, row_hash
 from db.models import AuditLog, ComplaintHistory, TicketEvent
-from hall_app.security.history import seal_history, verify_history
 from hall_app.services.complaints import ComplaintDraft
 from tests.security.support import counter_id, service_id, staff_id
 
@@ -52,6 +50,8 @@ def play(hall, clerk, manager, admin) -> None:  # type: ignore[no-untyped-def]
 
 
 def verify(hall):  # type: ignore[no-untyped-def]
+    from hall_app.security.history import verify_history
+
     with hall.ctx.read() as s:
         return verify_history(s, hall.ctx.hall.id, hall.ctx.hall.code)
 
@@ -97,6 +97,8 @@ def test_an_untouched_history_verifies(played):
 
 def test_every_row_hash_is_the_python_definition(played):
     """The database's trigger (plpgsql on PostgreSQL) and Python agree, row by row."""
+    from db.history_chain import TICKET_EVENT, row_hash
+
     names = [c.name for c in TICKET_EVENT.columns]
     with played.ctx.db.engine.connect() as conn:
         rows = conn.execute(text(
@@ -152,6 +154,8 @@ def test_an_edited_audit_row_and_complaint_step_are_named(played):
 def test_deleting_the_newest_event_is_found(played):
     """The last event of a ticket leaves no broken link: the ticket's state gives it
     away before a seal, the seal's digest after."""
+    from hall_app.security.history import seal_history
+
     drop_guard(played, "ticket_event")
     with played.ctx.write() as s:
         seal = seal_history(s, played.ctx.hall.id, played.ctx.now())
@@ -166,6 +170,8 @@ def test_deleting_the_newest_event_is_found(played):
 
 
 def test_seals_chain_and_a_second_seal_covers_only_new_rows(played, clerk):
+    from hall_app.security.history import seal_history
+
     with played.ctx.write() as s:
         first = seal_history(s, played.ctx.hall.id, played.ctx.now())
     with played.ctx.write() as s:

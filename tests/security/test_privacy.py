@@ -21,8 +21,6 @@ from sqlalchemy import func, select
 
 from db.engine import Database
 from db.models import AuditLog, Complaint
-from hall_app.security.privacy import ANONYMOUS_NAME, months_before, purge_complaints
-from hall_app.security.redaction import redact
 from hall_app.services.complaints import ComplaintDraft
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +64,8 @@ logging.getLogger("hall_app.test").error("landline 0571-88912345 and +86 139-876
 
 
 def test_redaction_of_phone_and_id_numbers():
+    from hall_app.security.redaction import redact
+
     assert redact(f"tel {PHONE}, +86 139 8765 4321, 010-12345678, id {ID_NO} / "
                   "11010519900307123X") == (
         "tel [电话已隐去], [电话已隐去], [电话已隐去], id [证件号已隐去] / [证件号已隐去]")
@@ -119,6 +119,8 @@ def old_and_new_complaints(hall, manager, clock):  # type: ignore[no-untyped-def
 
 
 def test_purge_anonymises_old_complaints_and_keeps_the_figures(hall, old_and_new_complaints):
+    from hall_app.security.privacy import ANONYMOUS_NAME, purge_complaints
+
     old, new = old_and_new_complaints
     with hall.ctx.read() as s:
         figures = s.execute(select(Complaint.category, Complaint.severity, Complaint.state,
@@ -153,11 +155,15 @@ def test_purge_command(hall, old_and_new_complaints, tmp_path, db_url):
     assert "已匿名化" in done.stdout
     # Run on today's date (the real clock): both complaints were received before it, the
     # old one more than 24 months before.
+    from hall_app.security.privacy import ANONYMOUS_NAME
+
     with hall.ctx.read() as s:
         names = set(s.scalars(select(Complaint.customer_name)))
     assert ANONYMOUS_NAME in names and NAME not in names
 
 
 def test_months_before_counts_calendar_months():
+    from hall_app.security.privacy import months_before
+
     assert months_before(datetime(2026, 3, 31, 8), 1) == datetime(2026, 2, 28, 8)
     assert months_before(datetime(2026, 11, 25), 24) == datetime(2024, 11, 25)

@@ -170,7 +170,7 @@ def test_a_disable_waits_for_an_action_past_its_check(hall, clerk, admin):
     disable = Background(lambda: hall.admin.set_staff_active(admin, staff_id(hall, "1001"),
                                                             False))
     if hall.ctx.db.is_postgres:
-        wait_for_lock_wait(hall)  # FOR SHARE on the session and staff rows holds it
+        wait_for_lock_wait(hall)  # the check locked the session and staff rows
         assert not disable.done.is_set()
     held.release()
     held.join()
