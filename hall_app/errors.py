@@ -19,6 +19,15 @@ class IllegalTransition(HallError):
     """A ticket, counter or complaint was asked to move to a state it cannot reach from here."""
 
 
+class CounterOccupied(IllegalTransition):
+    """Signing in at a counter another staff member's live session holds; `holder` is
+    「name(工号 no)」. A duty manager may take it over (CounterService.take_over)."""
+
+    def __init__(self, message: str, *, holder: str) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
 class PermissionDenied(HallError):
     """The acting staff member's role may not do this."""
 

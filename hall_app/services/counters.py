@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from db.models import AuditLog, Counter, CounterPause, CounterSession, Ticket
 from hall_app.domain.roles import GRANTS, Actor, Permission, Role
-from hall_app.errors import IllegalTransition, NotFound, PermissionDenied, ValidationError
+from hall_app.errors import (
+    CounterOccupied,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from hall_app.security import sessions
 from hall_app.security.sessions import EndReason
 from hall_app.services.context import ServiceContext
@@ -51,9 +57,10 @@ class CounterService:
             if held is not None and held[0].staff_id != live.staff_id:
                 holder_session, holder = held
                 if not take_over:
-                    raise IllegalTransition(
-                        f"{counter.number}号窗口已由{holder.name}(工号{holder.staff_no})签到使用,"
-                        "请选择其他窗口,或请值班长接管。")
+                    who = f"{holder.name}(工号{holder.staff_no})"
+                    raise CounterOccupied(
+                        f"{counter.number}号窗口已由{who}签到使用,请选择其他窗口,或请值班长接管。",
+                        holder=who)
                 if role not in (Role.DUTY_MANAGER, Role.ADMIN):
                     raise PermissionDenied("只有值班长可以接管窗口。")
                 self.ctx.lock_audit_chain(s)

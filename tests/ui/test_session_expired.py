@@ -110,3 +110,32 @@ def test_the_admin_window_shows_the_verification_state(qtbot, hall, admin, clerk
     window.grab().save(str(SHOTS / "admin_history_broken.png"))
     window.close()
     ops.wait_idle(5000)
+
+
+def test_a_duty_manager_takes_an_occupied_counter_over_from_the_login(qtbot, hall, clerk,
+                                                                     tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.counter.login import LoginDialog
+
+    monkeypatch.setenv("HALL_UI_SETTINGS_DIR", str(tmp_path / "ui"))
+    c3 = hall.queries.counter_for_number(3).id
+    hall.counters.sign_in(clerk, c3)
+    dialog = LoginDialog(hall, staff="2001", counter_number=3)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.counter_combo.count() == 8, timeout=5000)
+    dialog.pin_edit.setText("2468")
+    dialog.submit()
+    qtbot.waitUntil(lambda: getattr(dialog, "take_over_box", None) is not None, timeout=10000)
+    box = dialog.take_over_box
+    assert "3号窗口已由王芳(工号1001)签到使用" in box.text()
+    assert "3号窗口已由王芳(工号1001)签到使用" in dialog.error_label.text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    box.grab().save(str(SHOTS / "counter_take_over.png"))
+    with qtbot.waitSignal(dialog.signed_in, timeout=10000) as signal:
+        box.button(QMessageBox.StandardButton.Yes).click()
+    actor, counter = signal.args
+    assert (actor.staff_no, counter.number) == ("2001", 3)
+    assert hall.queries.counter_for_number(3).staff_id == actor.staff_id
+    ops.wait_idle(5000)
