@@ -180,3 +180,24 @@ def test_a_disable_waits_for_an_action_past_its_check(hall, clerk, admin):
     with pytest.raises(SessionExpired):
         hall.tickets.call_next(clerk, c1)
     clerk_pc.close()
+
+
+def test_the_day_close_ends_every_session_and_seals_the_day(hall, clerk, manager):
+    """What the day close calls (hall_app.security.day_close): sessions end, the day's
+    history is sealed; the system records itself, not a forged admin."""
+    from hall_app.security.day_close import after_day_close, record_system_action
+
+    hall.counters.sign_in(clerk, counter_id(hall, 1))
+    hall.tickets.issue(service_id(hall, "PAY"))
+    with hall.ctx.write() as s:
+        record_system_action(s, hall.ctx, "自动闭厅", "闭厅完成", hall.ctx.now())
+    done = after_day_close(hall.ctx)
+    assert done.sessions_ended == 2 and done.sealed_rows >= 2
+    for actor in (clerk, manager):
+        with pytest.raises(SessionExpired):
+            hall.tickets.call_next(actor, counter_id(hall, 1))
+    from db.models import AuditLog
+
+    with hall.ctx.read() as s:
+        row = s.scalars(select(AuditLog).where(AuditLog.field == "自动闭厅")).one()
+    assert row.staff_id is None and row.old_value == f"system@{hall.ctx.workstation}"
