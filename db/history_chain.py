@@ -25,6 +25,12 @@ tests compare them.
 
 Per-hall seals (`history_seal`) chain the three tables together per hall; sealing and
 verifying live in `hall_app.security.history`.
+
+Migration 0003 installs the triggers generated here. Changing a trigger's SQL (or the
+canonical form) needs a new migration that drops and re-creates them
+(`drop_history_triggers` / `create_history_triggers`); and a later migration that
+rebuilds one of these tables in SQLite batch mode ("move and copy") drops its triggers,
+so it must re-create them too (tests/security/test_history.py fails if they are gone).
 """
 
 from __future__ import annotations
@@ -201,27 +207,29 @@ def _pg_drop(conn: Connection) -> None:
 
 # -- SQLite -----------------------------------------------------------------------------
 def _sqlite_chain_trigger(t: ChainedTable) -> str:
-    args = ", ".join(c.name for c in t.columns)
+    """One UPDATE fills the new row's chain columns (the lookups repeat: cheaper than a
+    second UPDATE of the row)."""
     if t is AUDIT_LOG:
-        first = """UPDATE audit_log SET
-        chain_seq = COALESCE((SELECT max(a.chain_seq) FROM audit_log a
-                              WHERE a.hall_id IS NEW.hall_id AND a.id <> NEW.id), 0) + 1,
-        prev_hash = COALESCE((SELECT a.row_hash FROM audit_log a
-                              WHERE a.hall_id IS NEW.hall_id AND a.id <> NEW.id
-                                AND a.chain_seq IS NOT NULL
-                              ORDER BY a.chain_seq DESC LIMIT 1), '')
-        WHERE id = NEW.id;"""
+        prev = """COALESCE((SELECT a.row_hash FROM audit_log a
+                   WHERE a.hall_id IS NEW.hall_id AND a.id <> NEW.id
+                     AND a.chain_seq IS NOT NULL
+                   ORDER BY a.chain_seq DESC LIMIT 1), '')"""
+        seq = """(COALESCE((SELECT max(a.chain_seq) FROM audit_log a
+                   WHERE a.hall_id IS NEW.hall_id AND a.id <> NEW.id), 0) + 1)"""
+        extra = f"chain_seq = {seq},"
     else:
-        first = f"""UPDATE {t.name} SET prev_hash = COALESCE((
-        SELECT p.row_hash FROM {t.name} p WHERE p.{t.chain_by} = NEW.{t.chain_by}
-          AND p.id < NEW.id ORDER BY p.id DESC LIMIT 1), '')
-        WHERE id = NEW.id;"""
+        prev = f"""COALESCE((SELECT p.row_hash FROM {t.name} p
+                   WHERE p.{t.chain_by} = NEW.{t.chain_by} AND p.id < NEW.id
+                   ORDER BY p.id DESC LIMIT 1), '')"""
+        seq, extra = "", ""
+    args = ", ".join(seq if c.name == "chain_seq" else f"NEW.{c.name}" for c in t.columns)
     return f"""CREATE TRIGGER {t.name}_chain AFTER INSERT ON {t.name}
 BEGIN
     SELECT RAISE(ABORT, 'history rows are hashed by the database')
     WHERE NEW.row_hash IS NOT NULL OR NEW.prev_hash IS NOT NULL;
-    {first}
-    UPDATE {t.name} SET row_hash = {SQLITE_HASH_FUNCTION}('{t.name}', prev_hash, {args})
+    UPDATE {t.name} SET {extra}
+        prev_hash = {prev},
+        row_hash = {SQLITE_HASH_FUNCTION}('{t.name}', {prev}, {args})
     WHERE id = NEW.id;
 END"""
 

@@ -63,6 +63,7 @@ class LiveSession:
     workstation: str
     counter_id: int | None
     pin_change_required: bool
+    last_seen_at: datetime | None = None
 
 
 def new_token() -> str:
@@ -107,13 +108,22 @@ def check(s: Session, *, hall_id: int, actor: Actor, lock: bool) -> LiveSession:
     if staff.role != row.role:
         raise SessionExpired(detail="role changed")
     return LiveSession(row.id, staff.id, staff.staff_no, staff.name, row.role, row.workstation,
-                       row.counter_id, row.pin_change_required)
+                       row.counter_id, row.pin_change_required, row.last_seen_at)
 
 
-def touch(s: Session, session_id: int, now: datetime, every_seconds: int = 60) -> None:
-    """Record that the session is in use (at most once a minute: no write per action)."""
+TOUCH_EVERY_SECONDS = 60
+
+
+def touch(s: Session, live: LiveSession, now: datetime,
+          every_seconds: int = TOUCH_EVERY_SECONDS) -> None:
+    """Record that the session is in use: at most once a minute (no write, not even a
+    statement, on most actions)."""
     from datetime import timedelta
 
+    if live.last_seen_at is not None and now - live.last_seen_at < timedelta(
+            seconds=every_seconds):
+        return
+    session_id = live.id
     s.execute(update(StaffSession)
               .where(StaffSession.id == session_id,
                      StaffSession.last_seen_at < now - timedelta(seconds=every_seconds))

@@ -57,6 +57,8 @@ class _HeldCounter:
 
 
 HELD_COUNTER = _HeldCounter()
+# Where an action happens: a counter's key, HELD_COUNTER, or None (not at a counter).
+CounterRef = int | _HeldCounter | None
 _LIVE_KEY = "hall_live_session"
 _COUNTER_KEY = "hall_acting_counter"
 
@@ -128,7 +130,7 @@ class ServiceContext:
 
     @contextmanager
     def acting(self, actor: Actor, permission: Permission | None, *,
-               counter_id: int | _HeldCounter | None = None, read_only: bool = False,
+               counter_id: CounterRef = None, read_only: bool = False,
                allow_pin_change: bool = False) -> Iterator[Session]:
         """One unit of work on behalf of `actor`, who is re-checked first, in it.
 
@@ -144,7 +146,7 @@ class ServiceContext:
             yield session
 
     def verify_actor(self, session: Session, actor: Actor, permission: Permission | None, *,
-                     counter_id: int | _HeldCounter | None = None, read_only: bool = False,
+                     counter_id: CounterRef = None, read_only: bool = False,
                      allow_pin_change: bool = False) -> LiveSession:
         """Refuse `actor` unless the database still lets them do this (in `session`).
 
@@ -161,7 +163,7 @@ class ServiceContext:
             Actor(live.staff_id, role).require(permission)
         at = self._check_counter(session, live, role, permission, counter_id)
         if not read_only:
-            sessions.touch(session, live.id, self.now())
+            sessions.touch(session, live, self.now())
             if permission is Permission.ADMIN_CONFIG:
                 # Every audit writer takes the hall's audit-chain lock before any row lock
                 # (db/history_chain.py), so two of them can never deadlock.
@@ -172,7 +174,7 @@ class ServiceContext:
 
     def _check_counter(self, session: Session, live: LiveSession, role: Role,
                        permission: Permission | None,
-                       counter_id: int | _HeldCounter | None) -> int | None:
+                       counter_id: CounterRef) -> int | None:
         """The counter the action happens at, if the session may act there."""
         if counter_id is HELD_COUNTER:
             if live.counter_id is None:

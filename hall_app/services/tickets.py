@@ -33,7 +33,7 @@ from hall_app.domain.roles import Actor, Permission
 from hall_app.domain.tickets import TicketAction, TicketState, next_state
 from hall_app.errors import IllegalTransition, NotFound, QueueEmpty, ValidationError
 from hall_app.security.sessions import token_hash
-from hall_app.services.context import HELD_COUNTER, ServiceContext
+from hall_app.services.context import HELD_COUNTER, CounterRef, ServiceContext
 
 
 @dataclass(frozen=True)
@@ -293,10 +293,10 @@ class TicketService:
         actor.require(permission)
         # A counter action happens at the counter the session holds; without a counter
         # named, that one (so nobody finishes a ticket at someone else's counter).
-        at: int | object | None = counter_id
+        at: CounterRef = counter_id
         if permission is Permission.SERVE and counter_id is None:
             at = HELD_COUNTER
-        with self.ctx.acting(actor, permission, counter_id=at) as s:  # type: ignore[arg-type]
+        with self.ctx.acting(actor, permission, counter_id=at) as s:
             counter_id = self.ctx.acting_counter(s)
             row = lock_ticket(s, self.ctx.hall.id, ticket_id)
             if row is None:
