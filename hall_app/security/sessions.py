@@ -24,8 +24,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Staff, StaffSession
@@ -86,29 +87,44 @@ def open_session(s: Session, *, hall_id: int, staff: Staff, workstation: str, no
     return token, row
 
 
+def _check_stmt(lock: bool) -> Any:
+    stmt = (select(StaffSession.id, StaffSession.staff_id, StaffSession.role,
+                   StaffSession.workstation, StaffSession.counter_id,
+                   StaffSession.pin_change_required, StaffSession.last_seen_at,
+                   StaffSession.ended_at, StaffSession.end_reason, Staff.staff_no, Staff.name,
+                   Staff.active, Staff.role)
+            .join(Staff, Staff.id == StaffSession.staff_id)
+            .where(StaffSession.token_hash == bindparam("token_hash"),
+                   StaffSession.hall_id == bindparam("hall_id")))
+    if lock:
+        stmt = stmt.with_for_update(key_share=True, of=[StaffSession, Staff])
+    return stmt
+
+
+# Built once: this runs in every staff action (Core, no ORM objects: the hot path).
+_CHECK = {True: _check_stmt(True), False: _check_stmt(False)}
+
+
 def check(s: Session, *, hall_id: int, actor: Actor, lock: bool) -> LiveSession:
     """The actor's live session, or SessionExpired (with the reason in `detail`)."""
     if not actor.session_token or actor.staff_id is None:
         raise SessionExpired(detail="no session")
-    stmt = (select(StaffSession, Staff).join(Staff, Staff.id == StaffSession.staff_id)
-            .where(StaffSession.token_hash == token_hash(actor.session_token),
-                   StaffSession.hall_id == hall_id))
-    if lock:
-        stmt = stmt.with_for_update(key_share=True, of=[StaffSession, Staff])
-    found = s.execute(stmt).first()
-    if found is None:
+    row = s.connection().execute(_CHECK[lock], {
+        "token_hash": token_hash(actor.session_token), "hall_id": hall_id}).first()
+    if row is None:
         raise SessionExpired(detail="unknown session")
-    row, staff = found
-    if row.ended_at is not None:
-        raise SessionExpired(detail=f"ended: {row.end_reason}")
-    if row.staff_id != actor.staff_id:
+    (session_id, staff_id, role, workstation, counter_id, pin_change, last_seen, ended,
+     reason, staff_no, name, active, staff_role) = row
+    if ended is not None:
+        raise SessionExpired(detail=f"ended: {reason}")
+    if staff_id != actor.staff_id:
         raise SessionExpired(detail="session of another staff member")
-    if not staff.active:
+    if not active:
         raise SessionExpired(detail="staff disabled")
-    if staff.role != row.role:
+    if staff_role != role:
         raise SessionExpired(detail="role changed")
-    return LiveSession(row.id, staff.id, staff.staff_no, staff.name, row.role, row.workstation,
-                       row.counter_id, row.pin_change_required, row.last_seen_at)
+    return LiveSession(session_id, staff_id, staff_no, name, role, workstation, counter_id,
+                       bool(pin_change), last_seen)
 
 
 TOUCH_EVERY_SECONDS = 60
