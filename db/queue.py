@@ -171,7 +171,8 @@ def claim_candidate(
 # holding this counter, no PIN change pending, the staff member active with the role the
 # session was opened with (every role may serve); both rows locked FOR NO KEY UPDATE
 # (as verify_actor locks them), so a disable or demotion waits for a call already past
-# it, and a call after one claims nothing.
+# it, and a call after one claims nothing. (`last_seen_at` is left to the clerk's other
+# actions: every call is followed by a start, recall or no-show.)
 # The claim reads the counter's checks, its services and
 # ranks and the hall's rule itself (uncorrelated sub-selects, evaluated once); the
 # data-modifying CTEs then mark the ticket called, count the call for the ratio rule,
@@ -185,9 +186,6 @@ WITH actor_ok AS (
       AND ss.ended_at IS NULL AND ss.counter_id = :counter_id AND NOT ss.pin_change_required
       AND st.active AND st.role = ss.role
     FOR NO KEY UPDATE OF ss, st
-), seen AS (
-    UPDATE staff_session SET last_seen_at = :now
-    WHERE id IN (SELECT id FROM actor_ok) AND last_seen_at < :now - interval '60 seconds'
 ), picked AS (
     SELECT t.id
     FROM ticket t
