@@ -6,7 +6,9 @@
 Fills a fresh database with waiting tickets for one service that every counter serves,
 starts N processes (one counter each) that call next and close the ticket as fast as
 they can until the queue is empty, then prints calls/s, latency p50/p99/max of
-call_next, and how many tickets were called twice or never (both must be 0).
+call_next, and how many tickets were called twice or never, and how many times a
+counter was told "queue empty" while a ticket it may serve was waiting (all must be 0).
+A worker process that raises stops the run at once with its traceback.
 PostgreSQL uses HALL_TEST_PG_URL's server (a database is created and dropped).
 The test suite runs the same `run()` as its multi-process test.
 """
@@ -46,6 +48,7 @@ class Result:
     double_called: int
     lost: int
     think_ms: float = 0.0
+    false_empty: int = 0
 
     def line(self) -> str:
         return (f"{self.db:6s} rule={self.rule:6s} processes={self.processes} "
@@ -53,7 +56,8 @@ class Result:
                 f"tickets={self.tickets} calls={self.calls} "
                 f"calls/s={self.calls / self.seconds:7.1f} p50={self.p50_ms:6.2f}ms "
                 f"p99={self.p99_ms:6.2f}ms max={self.max_ms:7.2f}ms "
-                f"double-called={self.double_called} lost={self.lost}")
+                f"double-called={self.double_called} lost={self.lost} "
+                f"false-empty={self.false_empty}")
 
 
 def prepare(url: str, tickets: int, rule: str, processes: int) -> None:
@@ -123,8 +127,40 @@ def prepare(url: str, tickets: int, rule: str, processes: int) -> None:
     database.dispose()
 
 
+# The waiting tickets a counter may call. FOR UPDATE (no SKIP LOCKED) on PostgreSQL: it
+# waits for every claim still in flight to commit, so a ticket another counter is calling
+# right now is not mistaken for one left waiting.
+_MAY_SERVE = """
+SELECT t.id FROM ticket t
+WHERE t.hall_id = (SELECT hall_id FROM counter WHERE id = :c) AND t.business_day = :day
+  AND t.state = 'waiting'
+  AND t.service_id IN (SELECT service_id FROM counter_service WHERE counter_id = :c)
+  AND (t.target_counter_id IS NULL OR t.target_counter_id = :c)
+"""
+
+
+def waiting_it_may_serve(svc, counter_id: int) -> int:  # type: ignore[no-untyped-def]
+    """After "queue empty": how many tickets this counter could have called."""
+    from sqlalchemy import text
+
+    sql = _MAY_SERVE + (" FOR UPDATE" if svc.ctx.db.is_postgres else "")
+    with svc.ctx.write() as s:  # SQLite: BEGIN IMMEDIATE, nothing in flight
+        return len(s.execute(text(sql), {"c": counter_id,
+                                         "day": svc.ctx.business_day()}).all())
+
+
 def worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
            think_ms: float = 0.0) -> None:
+    try:
+        _worker(url, index, start_at, out, think_ms)
+    except BaseException:  # noqa: BLE001 - the parent stops the run with this traceback
+        import traceback
+
+        out.put(("error", index, traceback.format_exc()))
+
+
+def _worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
+            think_ms: float = 0.0) -> None:
     from hall_app.config import SecuritySettings, Settings
     from hall_app.errors import DatabaseUnavailable, QueueEmpty
     from hall_app.services import HallServices
@@ -136,9 +172,12 @@ def worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore
     actor = svc.auth.login(f"8{index:03d}", BENCH_PIN)
     counter_id = svc.queries.counter_for_number(index + 1).id
     svc.counters.sign_in(actor, counter_id)
+    if os.environ.get("HALL_BENCH_FAIL_WORKER") == str(index):  # the test of a failing worker
+        raise RuntimeError(f"injected failure in counter process {index}")
     called: list[int] = []
     latencies: list[float] = []
     retries = 0
+    false_empty = 0
     pause = random.Random(index)
     while time.time() < start_at:
         time.sleep(0.001)
@@ -151,6 +190,10 @@ def worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore
         try:
             ticket = svc.tickets.call_next(actor, counter_id)
         except QueueEmpty:
+            left = waiting_it_may_serve(svc, counter_id)
+            if left:
+                false_empty += 1  # told "empty" while `left` tickets waited for it
+                continue
             break
         except DatabaseUnavailable:
             retries += 1
@@ -159,7 +202,7 @@ def worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore
         called.append(ticket.id)
         svc.tickets.no_show(actor, ticket.id, counter_id)
     svc.close()
-    out.put((index, called, latencies, retries))
+    out.put(("done", index, (called, latencies, retries, false_empty)))
 
 
 def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
@@ -177,12 +220,16 @@ def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
              for i in range(processes)]
     for p in procs:
         p.start()
-    results = [out.get(timeout=600) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
+    try:
+        results = _results(out, procs)
+    finally:
+        for p in procs:
+            p.join(timeout=60)
+            if p.is_alive():
+                p.kill()
     elapsed = time.time() - start_at
-    all_called = [tid for _, called, _, _ in results for tid in called]
-    latencies = sorted(lat for _, _, lats, _ in results for lat in lats)
+    all_called = [tid for called, _, _, _ in results for tid in called]
+    latencies = sorted(lat for _, lats, _, _ in results for lat in lats)
     counts = Counter(all_called)
     database = Database(url)
     with database.read() as s:
@@ -194,7 +241,38 @@ def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
     return Result(db_label or url.split(":")[0], processes, tickets, rule, elapsed,
                   len(all_called), statistics.median(latencies) if latencies else 0, q[98],
                   latencies[-1] if latencies else 0,
-                  sum(1 for c in counts.values() if c > 1), lost, think_ms)
+                  sum(1 for c in counts.values() if c > 1), lost, think_ms,
+                  sum(fe for _, _, _, fe in results))
+
+
+class WorkerFailed(RuntimeError):
+    """A counter process raised: the run stops at once with its traceback."""
+
+
+def _results(out, procs, timeout: float = 600.0) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """Each worker's result; a worker that raised or died ends the run at once."""
+    import queue
+
+    results: dict[int, tuple] = {}
+    deadline = time.monotonic() + timeout
+    while len(results) < len(procs):
+        try:
+            kind, index, payload = out.get(timeout=0.5)
+        except queue.Empty:
+            dead = [i for i, p in enumerate(procs) if p.exitcode not in (None, 0)]
+            if dead:
+                raise WorkerFailed(f"counter process {dead[0]} died with exit code "
+                                   f"{procs[dead[0]].exitcode}") from None
+            if time.monotonic() > deadline:
+                raise WorkerFailed(f"only {len(results)} of {len(procs)} counters finished "
+                                   f"within {timeout:.0f} s") from None
+            continue
+        if kind == "error":
+            for p in procs:
+                p.kill()
+            raise WorkerFailed(f"counter process {index} failed:\n{payload}")
+        results[index] = payload
+    return [results[i] for i in sorted(results)]
 
 
 def _pg_database() -> tuple[str, str]:
@@ -232,7 +310,7 @@ def main() -> int:
             res = run(f"sqlite+pysqlite:///{tmp}/bench.db", args.processes, args.tickets,
                       args.rule, "sqlite", args.think_ms)
             print(res.line(), flush=True)
-            failed |= bool(res.double_called or res.lost)
+            failed |= bool(res.double_called or res.lost or res.false_empty)
     if args.db in ("pg", "both"):
         if not os.environ.get("HALL_TEST_PG_URL"):
             print("postgres: skipped (set HALL_TEST_PG_URL, e.g. from `bash .ci/start_pg.sh`)")
@@ -241,7 +319,7 @@ def main() -> int:
             try:
                 res = run(url, args.processes, args.tickets, args.rule, "pg", args.think_ms)
                 print(res.line(), flush=True)
-                failed |= bool(res.double_called or res.lost)
+                failed |= bool(res.double_called or res.lost or res.false_empty)
             finally:
                 _drop_pg(url, admin)
     return 1 if failed else 0

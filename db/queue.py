@@ -4,7 +4,9 @@ Call-next picks the best waiting ticket for a counter in the order documented in
 `hall_app.domain.priority`, two ways:
 
 * PostgreSQL — `call_next_pg`: the whole call is ONE statement (`_PG_CALL_NEXT`) on an
-  autocommit connection. The claim locks the row with FOR UPDATE SKIP LOCKED, so a
+  autocommit connection. It first locks the counter's own row (so it cannot race a
+  pause or a sign-out of that counter), then the claim locks the ticket row with FOR
+  UPDATE SKIP LOCKED, so a
   second counter skips it instead of waiting or taking it too; data-modifying CTEs then
   mark it called (conditionally on state = 'waiting'), count the call for the ratio rule,
   append the event and send the change notice. No row back means nothing was called.
@@ -172,7 +174,12 @@ def claim_candidate(
 # session was opened with (every role may serve); both rows locked FOR NO KEY UPDATE
 # (as verify_actor locks them), so a disable or demotion waits for a call already past
 # it, and a call after one claims nothing. (`last_seen_at` is left to the clerk's other
-# actions: every call is followed by a start, recall or no-show.)
+# actions: every call is followed by a start, recall or no-show.) `gate` then locks the
+# counter row (FOR NO KEY UPDATE) while checking it is open and active: a pause,
+# sign-out, deactivation or day close holding that lock (db.counter_writes) makes the
+# call wait, and then see the new state, instead of calling a customer to a counter that
+# is just being paused. `gate` needs `actor_ok`, so the locks come in the order every
+# other staff action takes them (session and staff, then the counter, then tickets).
 # The claim reads the counter's checks, its services and
 # ranks and the hall's rule itself (uncorrelated sub-selects, evaluated once); the
 # data-modifying CTEs then mark the ticket called, count the call for the ratio rule,
@@ -186,16 +193,19 @@ WITH actor_ok AS (
       AND ss.ended_at IS NULL AND ss.counter_id = :counter_id AND NOT ss.pin_change_required
       AND st.active AND st.role = ss.role
     FOR NO KEY UPDATE OF ss, st
+), gate AS (
+    SELECT c.id FROM counter c
+    WHERE c.id = :counter_id AND c.hall_id = :hall_id AND c.state = 'open' AND c.active
+      AND EXISTS (SELECT 1 FROM actor_ok)
+    FOR NO KEY UPDATE
 ), picked AS (
     SELECT t.id
     FROM ticket t
     WHERE t.hall_id = :hall_id AND t.business_day = :day AND t.state = 'waiting'
-      AND EXISTS (SELECT 1 FROM actor_ok)
       AND t.service_id = ANY (ARRAY(SELECT service_id FROM counter_service
                                     WHERE counter_id = :counter_id))
       AND (t.target_counter_id IS NULL OR t.target_counter_id = :counter_id)
-      AND EXISTS (SELECT 1 FROM counter c WHERE c.id = :counter_id AND c.hall_id = :hall_id
-                  AND c.state = 'open' AND c.active)
+      AND EXISTS (SELECT 1 FROM gate)
       AND NOT EXISTS (SELECT 1 FROM ticket o WHERE o.counter_id = :counter_id
                       AND o.state IN ('called', 'serving'))
     ORDER BY

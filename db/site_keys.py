@@ -210,16 +210,21 @@ def _move_alert_keys(conn: Connection, offset: int) -> None:
 
 
 def key_sequences(conn: Connection) -> list[tuple[str, str, str]]:
-    """PostgreSQL: (table, key column, sequence) for every site-keyed table's own sequence."""
-    result = []
-    for t in keyed_tables(conn):
-        if t.key is None:
-            continue
-        seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
-                           {"t": f'"{t.name}"', "c": t.key}).scalar()
-        if seq:
-            result.append((t.name, t.key, str(seq)))
-    return result
+    """PostgreSQL: (table, key column, sequence) for every site-keyed table's own sequence.
+
+    One catalog query (this runs at every start, after the upgrade): the single-column
+    primary keys of this schema whose default draws from a sequence.
+    """
+    rows = conn.execute(text("""
+        SELECT cl.relname, a.attname, pg_get_serial_sequence(format('%I', cl.relname), a.attname)
+        FROM pg_index i
+        JOIN pg_class cl ON cl.oid = i.indrelid
+        JOIN pg_namespace n ON n.oid = cl.relnamespace
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indisprimary AND i.indnatts = 1 AND n.nspname = current_schema()
+        ORDER BY cl.relname""")).all()
+    return [(str(t), str(c), str(seq)) for t, c, seq in rows
+            if seq and t not in NOT_SITE_KEYED]
 
 
 def bound_sequences(conn: Connection, site: int) -> list[str]:
@@ -229,12 +234,12 @@ def bound_sequences(conn: Connection, site: int) -> list[str]:
     is cheap to run after every upgrade. Returns the sequences it changed.
     """
     lo, hi = key_range(site)
+    current = {str(r[0]): (str(r[1]), r[2], r[3], r[4]) for r in conn.execute(text(
+        "SELECT format('%I.%I', schemaname, sequencename), data_type::text, min_value, "
+        "max_value, last_value FROM pg_sequences WHERE schemaname = current_schema()"))}
     changed = []
     for table, key, seq in key_sequences(conn):
-        row = conn.execute(text(
-            "SELECT data_type::text, min_value, max_value, last_value FROM pg_sequences "
-            "WHERE format('%I.%I', schemaname, sequencename) = :s "
-            "   OR format('%I', sequencename) = :s OR sequencename = :s"), {"s": seq}).first()
+        row = current.get(seq)
         if row is not None and (row[0], row[1], row[2]) == ("bigint", lo, hi) \
                 and (row[3] is None or lo <= row[3] <= hi):
             continue

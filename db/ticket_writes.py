@@ -1,10 +1,20 @@
 """Writing one ticket transition: the conditional update, its event row, the change notice.
 
-On PostgreSQL the three go to the server as ONE statement (data-modifying CTEs), so a
-counter action costs a lock-read, one write and the commit: three round trips instead of
-seven. SQLite runs them one by one inside the same BEGIN IMMEDIATE transaction (no
-network there). Either way the update is conditional on the state the caller saw, and
-the caller checks the returned row count.
+Every ticket state change in the product goes through here:
+
+* `lock_ticket` / `lock_tickets` — the locked read (FOR UPDATE on PostgreSQL; on SQLite
+  the unit of work already began with BEGIN IMMEDIATE);
+* `write_transition` — the update conditioned on the state the caller saw, its event
+  row and the change notice; the caller checks the returned flag;
+* `write_transfer` — the one continuation-ticket routine: the guarded transition to
+  `transferred` plus the continuation row (same code, hop + 1, original issue time) and
+  its `transfer_in` event. Counter transfers, the duty manager's transfers and a
+  deactivated service's queue all use it.
+
+On PostgreSQL the update, the event and the notice go to the server as ONE statement
+(data-modifying CTEs), so a counter action costs a lock-read, one write and the commit:
+three round trips instead of seven. SQLite runs them one by one inside the same BEGIN
+IMMEDIATE transaction (no network there).
 """
 
 from __future__ import annotations
@@ -50,19 +60,37 @@ class LockedTicket:
     recall_count: int
     wait_seconds: int | None
     hall_recalls_before_no_show: int | None
+    prefix: str = ""
+    number: int = 0
+    hop: int = 0
+    origin_ticket_id: int | None = None
+    target_counter_id: int | None = None
+    created_at: datetime | None = None
+    last_called_at: datetime | None = None
+    staff_id: int | None = None
 
 
-def _lock_stmt(for_update: bool) -> Any:
-    stmt = (
-        select(Ticket.id, Ticket.hall_id, Ticket.code, Ticket.state, Ticket.service_id,
-               ServiceType.name, Ticket.priority, Ticket.issued_at, Ticket.business_day,
-               Ticket.counter_id, Counter.number, Ticket.started_at, Ticket.recall_count,
-               Ticket.wait_seconds, Hall.recalls_before_no_show)
+_LOCKED_COLUMNS = (
+    Ticket.id, Ticket.hall_id, Ticket.code, Ticket.state, Ticket.service_id, ServiceType.name,
+    Ticket.priority, Ticket.issued_at, Ticket.business_day, Ticket.counter_id, Counter.number,
+    Ticket.started_at, Ticket.recall_count, Ticket.wait_seconds, Hall.recalls_before_no_show,
+    Ticket.prefix, Ticket.number, Ticket.hop, Ticket.origin_ticket_id,
+    Ticket.target_counter_id, Ticket.created_at, Ticket.last_called_at, Ticket.staff_id,
+)
+
+
+def _locked_select() -> Any:
+    return (
+        select(*_LOCKED_COLUMNS)
         .join(ServiceType, ServiceType.id == Ticket.service_id)
         .join(Hall, Hall.id == Ticket.hall_id)
         .outerjoin(Counter, Counter.id == Ticket.counter_id)
-        .where(Ticket.id == bindparam("ticket_id"), Ticket.hall_id == bindparam("hall_id"))
     )
+
+
+def _lock_stmt(for_update: bool) -> Any:
+    stmt = _locked_select().where(Ticket.id == bindparam("ticket_id"),
+                                  Ticket.hall_id == bindparam("hall_id"))
     return stmt.with_for_update(of=Ticket) if for_update else stmt
 
 
@@ -75,6 +103,20 @@ def lock_ticket(session: Session, hall_id: int, ticket_id: int) -> LockedTicket 
     stmt = _LOCK[conn.dialect.name == "postgresql"]
     row = conn.execute(stmt, {"ticket_id": ticket_id, "hall_id": hall_id}).first()
     return LockedTicket(*row) if row else None
+
+
+def lock_tickets(session: Session, hall_id: int, *conditions: Any) -> list[LockedTicket]:
+    """Every ticket of the hall matching `conditions`, row-locked (PostgreSQL), by id.
+
+    Locking in id order keeps two bulk transitions (close the day, deactivate a service)
+    from deadlocking each other. Call-next skips locked rows, so a ticket locked here is
+    never called while its transition is being written.
+    """
+    conn = session.connection()
+    stmt = _locked_select().where(Ticket.hall_id == hall_id, *conditions).order_by(Ticket.id)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Ticket)
+    return [LockedTicket(*row) for row in conn.execute(stmt).all()]
 
 
 _EVENT_COLUMNS = ("hall_id", "ticket_id", "kind", "from_state", "to_state", "at", "counter_id",
@@ -163,3 +205,58 @@ def write_transition(session: Session, *, ticket_id: int, from_state: str,
     stmt = _combined_statement(keys, counter_after_call is not None)
     n_changed, _n_logged, _ = conn.execute(stmt, params).one()
     return int(n_changed) == 1
+
+
+def event_values(row: LockedTicket, *, kind: str, to_state: str, at: datetime,
+                 counter_id: int | None, staff_id: int | None,
+                 detail: str | None = None, from_state: str | None = None) -> dict[str, Any]:
+    """The `ticket_event` row of a transition of `row` (from the state it was read in)."""
+    return {"hall_id": row.hall_id, "ticket_id": row.id, "kind": kind,
+            "from_state": row.state if from_state is None else from_state,
+            "to_state": to_state, "at": at, "counter_id": counter_id, "staff_id": staff_id,
+            "detail": detail}
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """The row a transfer opened: the customer's new place (same code, next hop)."""
+
+    id: int
+    code: str
+    service_id: int
+    target_counter_id: int | None
+
+
+def write_transfer(session: Session, row: LockedTicket, *, to_service_id: int,
+                   to_counter_id: int | None, at: datetime, staff_id: int | None,
+                   counter_id: int | None, detail: str, in_detail: str) -> Continuation | None:
+    """The one continuation-ticket routine: close `row` as `transferred` — only if it is
+    still in the state it was read in — and open its continuation, waiting, with the
+    original issue time, so the customer keeps their place.
+
+    Returns None (and writes nothing) if the ticket's state had moved. `counter_id` is
+    the counter the transfer happened at (event rows); `detail` / `in_detail` describe
+    it on the two events.
+    """
+    values: dict[str, Any] = {"state": "transferred", "ended_at": at}
+    if row.state == "serving" and row.started_at is not None:
+        values["service_seconds"] = max(0, int((at - row.started_at).total_seconds()))
+    event = event_values(row, kind="transfer", to_state="transferred", at=at,
+                         counter_id=counter_id, staff_id=staff_id, detail=detail)
+    if not write_transition(session, ticket_id=row.id, from_state=row.state, values=values,
+                            event=event, notify_payload=f"{row.hall_id}:tickets"):
+        return None
+    conn = session.connection()
+    new_id = conn.execute(
+        insert(Ticket).values(
+            hall_id=row.hall_id, business_day=row.business_day, service_id=to_service_id,
+            prefix=row.prefix, number=row.number, hop=row.hop + 1, code=row.code,
+            priority=row.priority, state="waiting", issued_at=row.issued_at, created_at=at,
+            target_counter_id=to_counter_id, origin_ticket_id=row.origin_ticket_id or row.id,
+            transferred_from_service_id=row.service_id, recall_count=0)
+        .returning(Ticket.id)).scalar_one()
+    conn.execute(insert(TicketEvent).values(
+        hall_id=row.hall_id, ticket_id=new_id, kind="transfer_in", from_state=None,
+        to_state="waiting", at=at, counter_id=counter_id, staff_id=staff_id,
+        detail=in_detail))
+    return Continuation(int(new_id), row.code, to_service_id, to_counter_id)

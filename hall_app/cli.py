@@ -3,12 +3,17 @@
     hall-app --version
     hall-app db upgrade                    Alembic to head (also done at every start)
     hall-app db seed-demo [--date D] [--seed N] [--no-traffic]
+    hall-app db backup [--out PATH] | db restore FILE [--yes]
+    hall-app day status [--date D] | day close [--date D] --staff N
     hall-app report --date D [--hall CODE] [--pdf FILE] [--csv DIR]
     hall-app config export FILE --staff NO [--with-pin-hashes]
     hall-app config import FILE --staff NO [--dry-run] [--reset-pins] [--login-hall CODE]
     hall-app audit verify                  the history's hash chains and seals
     hall-app privacy purge [--months N]    anonymise old complaints' personal data
+    hall-app forecast backtest --from D1 --to D2   accuracy of the wait estimates
+    hall-app staffing plan --date D [--csv FILE] [--reps N]
     hall-app counter | overview | kiosk | display | admin | demo
+    hall-app rating --counter N [--bind] [--fullscreen] [--voice]   (评价器)
     hall-app district [setup … | status | rollup … | report …]   (hall_app.district.cli)
 
 Window roles and the report are loaded lazily, so the core never imports Qt until a
@@ -28,7 +33,7 @@ from typing import Any
 
 from hall_app import __version__
 from hall_app.config import Settings, load_settings
-from hall_app.errors import ConfigError, HallError
+from hall_app.errors import ConfigError, DatabaseUnavailable, HallError
 
 log = logging.getLogger("hall_app")
 
@@ -38,13 +43,18 @@ ENTRY_POINTS: dict[str, str] = {
     "overview": "ui.overview.window:main",
     "kiosk": "ui.kiosk.window:main",
     "display": "ui.display.window:main",
+    "rating": "ui.rating.window:main",
     "admin": "ui.admin.window:main",
     "demo": "ui.demo.hall:main",
+    "district-window": "ui.district.window:main",
     "report": "ui.report.cli:main",
+    "district-report": "ui.district.report_cli:main",
     "config-export": "hall_app.config_io:export_main",
     "config-import": "hall_app.config_io:import_main",
     "audit-verify": "hall_app.security.cli:audit_verify_main",
     "privacy-purge": "hall_app.security.cli:privacy_purge_main",
+    "forecast-backtest": "hall_app.forecast.cli:main",
+    "staffing-plan": "hall_app.staffing.cli:plan_main",
 }
 
 ROLE_HELP = {
@@ -52,6 +62,7 @@ ROLE_HELP = {
     "overview": "值班长总览",
     "kiosk": "取号机",
     "display": "叫号屏",
+    "rating": "评价器(窗口外侧顾客评价屏)",
     "admin": "营业厅管理",
     "demo": "演示营业厅(内置数据库、模拟顾客)",
 }
@@ -63,11 +74,19 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"参数错误:{message}\n")
 
 
+# Business days the product can reason about (a day's bounds must exist in every zone).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期「{text}」格式应为 YYYY-MM-DD") from None
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"日期「{text}」超出范围(应在 {FIRST_DAY.isoformat()} 到 {LAST_DAY.isoformat()} 之间)")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -107,6 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--date", type=_date, help="模拟的营业日 YYYY-MM-DD,默认今天")
     seed.add_argument("--seed", type=_positive_int, default=1, help="随机种子(结果可复现)")
     seed.add_argument("--no-traffic", action="store_true", help="只建立营业厅配置,不模拟客流")
+    bk = dbsub.add_parser("backup", help="备份数据库(SQLite 在线备份;PostgreSQL 用 pg_dump)")
+    bk.add_argument("--out", help="备份文件或文件夹(默认数据文件夹下的 backups)")
+    rs = dbsub.add_parser("restore", help="从备份恢复数据库(会覆盖现有数据)")
+    rs.add_argument("file", help="备份文件")
+    rs.add_argument("--yes", action="store_true", help="不再询问,直接覆盖(用于脚本)")
+
+    day = sub.add_parser("day", help="营业日(闭厅)")
+    daysub = day.add_subparsers(dest="day_command", metavar="ACTION", required=True,
+                                parser_class=ChineseArgumentParser)
+    dst = daysub.add_parser("status", help="营业日状态")
+    dst.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD,默认今天")
+    dcl = daysub.add_parser("close", help="立即闭厅(值班长或管理员)")
+    dcl.add_argument("--date", type=_date, help="营业日 YYYY-MM-DD,默认今天")
+    dcl.add_argument("--staff", help="工号(密码在终端输入,不回显)")
 
     rep = sub.add_parser("report", help="营业日报")
     rep.add_argument("--date", type=_date, required=True, help="营业日 YYYY-MM-DD")
@@ -141,6 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="保存期限(月),默认取设置 security.complaint_retention_months")
     purge.add_argument("--staff", help="管理员工号(保存期限短于设置时需要)")
 
+    from hall_app.forecast.cli import add_parser as add_forecast_parser
+
+    add_forecast_parser(sub, _date)
+    staffing = sub.add_parser("staffing", help="窗口排班建议")
+    stsub = staffing.add_subparsers(dest="staffing_command", metavar="ACTION", required=True,
+                                    parser_class=ChineseArgumentParser)
+    stp = stsub.add_parser("plan", help="某营业日每小时建议开放的窗口数")
+    stp.add_argument("--date", type=_date, required=True, help="营业日 YYYY-MM-DD")
+    stp.add_argument("--csv", help="同时导出 CSV 文件")
+    stp.add_argument("--reps", type=_positive_int, default=200, help="每个时段的验证模拟次数")
+
     from hall_app.district.cli import add_parser as add_district_parser
 
     add_district_parser(sub, ChineseArgumentParser)
@@ -153,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
             rp.add_argument("--counter", type=_positive_int, help="窗口号")
         if role == "display":
             rp.add_argument("--windowed", action="store_true", help="不全屏")
+        if role == "rating":
+            rp.add_argument("--counter", type=_positive_int, required=True, help="窗口号")
+            rp.add_argument("--bind", action="store_true",
+                            help="由值班长把本机评价器绑定到该窗口(在终端输入工号和密码)")
+            rp.add_argument("--fullscreen", action="store_true", help="全屏显示")
+            rp.add_argument("--voice", action="store_true", help="语音提示顾客评价")
         if role == "demo":
             rp.add_argument("--speed", type=_positive_float, default=1.0, help="模拟时间倍速")
             rp.add_argument("--counters", type=_positive_int, default=2,
@@ -186,6 +236,11 @@ def _db_command(args: argparse.Namespace, settings: Settings) -> int:
     from db.engine import Database, redact_url
     from db.migrate import upgrade
 
+    if args.db_command in ("backup", "restore"):
+        from hall_app import cli_backup
+
+        return (cli_backup.backup_main if args.db_command == "backup"
+                else cli_backup.restore_main)(args, settings)
     database = Database(settings.database_url)
     try:
         before, after = upgrade(database, site=getattr(args, "site", None))
@@ -194,6 +249,14 @@ def _db_command(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"数据库已是最新版本({after}):{redact_url(settings.database_url)}")
             else:
                 print(f"数据库已升级:{before or '空库'} → {after}")
+            wanted = getattr(args, "site", None)
+            if wanted is not None:
+                from hall_app.district.keys import current_site
+
+                site = current_site(database)
+                if site != wanted:
+                    print(f"提示:本库是站点 {site} 号(站点键版本此前已升级);要改为站点 {wanted} "
+                          f"号,请用 hall-app district setup hall --site {wanted}。")
             return 0
         from hall_app.demo.seed import seed_demo
 
@@ -217,8 +280,37 @@ def run(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     settings = _settings(args)
+    check_database_location(settings.database_url)
+    try:
+        return _command(args, settings)
+    except DatabaseUnavailable as exc:
+        raise unreachable(settings.database_url, exc) from exc
+
+
+def check_database_location(url: str) -> None:
+    """An SQLite path that is a folder, or a file that is not SQLite: say so in Chinese."""
+    from hall_app.db_errors import check_sqlite_location
+
+    check_sqlite_location(url)
+
+
+def unreachable(url: str, exc: DatabaseUnavailable) -> HallError:
+    """The command line does not retry: name the database (no password) and stop."""
+    from db.engine import redact_url
+
+    if exc.detail == "locked":
+        return HallError(f"数据库繁忙(其他程序正在写入):{redact_url(url)},请稍后重试。")
+    return HallError(f"无法连接数据库 {redact_url(url)},请检查数据库服务器是否运行、"
+                     "网络是否正常,或联系管理员。", detail=exc.detail)
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return _db_command(args, settings)
+    if args.command == "day":
+        from hall_app.cli_day import main as day_main
+
+        return day_main(args, settings)
     if args.command == "district":
         from hall_app.district.cli import main as district_main
 
@@ -229,6 +321,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _entry(f"audit-{args.audit_command}")(args, settings)
     if args.command == "privacy":
         return _entry(f"privacy-{args.privacy_command}")(args, settings)
+    if args.command == "forecast":
+        return _entry(f"forecast-{args.forecast_command}")(args, settings)
+    if args.command == "staffing":
+        return _entry(f"staffing-{args.staffing_command}")(args, settings)
     return _entry(args.command)(args, settings)
 
 

@@ -50,9 +50,42 @@ class Thresholds:
     long_wait_minutes_default: int = 20
     complaint_reply_hours: int = 0  # 0 = by the end of the same business day
     complaint_hard_limit_days: int = 15
+    # The complaint loop's reminders: the 15-day limit is announced this many days before
+    # it passes; the customer hears from us at least every N hours while a complaint is
+    # open (定期回馈); a resolution waiting longer than N minutes for approval is urgent;
+    # the share of complaints to reply to by the deadline (当日答复) the analysis aims at.
+    complaint_hard_warning_days: int = 3
+    complaint_feedback_hours: int = 24
+    complaint_approval_alert_minutes: int = 30
+    complaint_same_day_target_pct: int = 90
+    # Staff care: the default length of a 调整情绪 break after a hard complaint.
+    recovery_break_minutes: int = 10
     cash_cap_yuan: int = 100000
     service_level_target_pct: int = 80
     walkaway_rate_target_pct: int = 5
+    # Staffing advice (hall_app.staffing): history window, how sure the advice must be,
+    # and the lunch rota.
+    staffing_history_weeks: int = 6
+    staffing_confidence_pct: int = 90
+    lunch_minutes: int = 45
+    lunch_window_start_hour: int = 11
+    lunch_window_end_hour: int = 14
+    # District window: a hall whose replicated data is older than this is 数据延迟.
+    district_stale_minutes: int = 5
+    # Rating pads (评价器): seconds the customer has to rate after 办结, and the hall's
+    # target satisfaction rate ((非常满意 + 满意) ÷ rated, percent).
+    rating_timeout_seconds: int = 30
+    satisfaction_target_pct: int = 90
+    # The day closes by itself this long after closing time (for the last customers).
+    day_close_grace_minutes: int = 30
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    """Where the day-close backups go and how many are kept (SQLite; PostgreSQL: pg_dump)."""
+
+    keep: int = 30
+    folder: str | None = None  # default: <user data dir>/backups
 
 
 @dataclass(frozen=True)
@@ -93,6 +126,7 @@ class Settings:
     # The demo (`hall-app demo`, the simulated days of `db seed-demo`): its default PINs
     # may be used as they are and the login throttle is off. Never read from a file.
     demo: bool = False
+    backup: BackupSettings = field(default_factory=BackupSettings)
     source: str = "<defaults>"
 
 
@@ -106,9 +140,23 @@ _INT_LIMITS: dict[str, tuple[int, int]] = {
     "long_wait_minutes_default": (1, 600),
     "complaint_reply_hours": (0, 24 * 15),
     "complaint_hard_limit_days": (1, 60),
+    "complaint_hard_warning_days": (0, 30),
+    "complaint_feedback_hours": (1, 24 * 15),
+    "complaint_approval_alert_minutes": (0, 24 * 60),
+    "complaint_same_day_target_pct": (0, 100),
+    "recovery_break_minutes": (1, 60),
     "cash_cap_yuan": (1, 10_000_000),
     "service_level_target_pct": (0, 100),
     "walkaway_rate_target_pct": (0, 100),
+    "staffing_history_weeks": (1, 26),
+    "staffing_confidence_pct": (50, 99),
+    "lunch_minutes": (0, 120),
+    "lunch_window_start_hour": (0, 23),
+    "lunch_window_end_hour": (1, 24),
+    "district_stale_minutes": (1, 24 * 60),
+    "rating_timeout_seconds": (5, 600),
+    "satisfaction_target_pct": (0, 100),
+    "day_close_grace_minutes": (0, 240),
 }
 
 
@@ -134,11 +182,11 @@ def _check_keys(source: str, section: str, table: dict[str, Any], allowed: set[s
 def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings:
     """Build Settings from a parsed TOML document (validated; ConfigError names the key)."""
     _check_keys(source, "", data, {"database", "hall", "thresholds", "voice", "scripts",
-                                   "long_wait_minutes", "security"})
+                                   "long_wait_minutes", "security", "backup"})
     kwargs: dict[str, Any] = {"source": source}
     sections: dict[str, dict[str, Any]] = {}
     for name in ("database", "hall", "thresholds", "voice", "scripts", "long_wait_minutes",
-                 "security"):
+                 "security", "backup"):
         value = data.get(name, {})
         if not isinstance(value, dict):
             raise _bad(source, name, "应为一个表([section])")
@@ -172,6 +220,8 @@ def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings
     kwargs["thresholds"] = Thresholds(
         **{k: _int(source, f"thresholds.{k}", v, *_INT_LIMITS[k]) for k, v in th.items()}
     )
+    if kwargs["thresholds"].lunch_window_end_hour <= kwargs["thresholds"].lunch_window_start_hour:
+        raise _bad(source, "thresholds.lunch_window_end_hour", "午餐时段的结束应晚于开始")
 
     vo = sections["voice"]
     _check_keys(source, "voice", vo, {f.name for f in fields(VoiceSettings)})
@@ -192,6 +242,17 @@ def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings
     kwargs["voice"] = voice
 
     kwargs["security"] = _security(source, sections["security"])
+
+    bk = sections["backup"]
+    _check_keys(source, "backup", bk, {"keep", "folder"})
+    backup = BackupSettings()
+    if "keep" in bk:
+        backup = replace(backup, keep=_int(source, "backup.keep", bk["keep"], 1, 3650))
+    if "folder" in bk:
+        if not isinstance(bk["folder"], str):
+            raise _bad(source, "backup.folder", "应为文件夹路径字符串")
+        backup = replace(backup, folder=bk["folder"] or None)
+    kwargs["backup"] = backup
 
     lw = sections["long_wait_minutes"]
     kwargs["long_wait_minutes"] = {

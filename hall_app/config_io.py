@@ -67,7 +67,8 @@ RULE_DEFAULTS: dict[str, Any] = {"priority_rule": "strict", "priority_ratio": 3,
 FIELD_LABELS = {
     "name": "名称", "timezone": "时区", "hotline": "服务热线", "prefix": "号票字母",
     "target_wait_minutes": "目标等候(分钟)", "long_wait_minutes": "长时等候阈值(分钟)",
-    "typical_service_minutes": "平均办理(分钟)", "is_vip": "VIP", "active": "启用",
+    "typical_service_minutes": "平均办理(分钟)", "typical_per_day": "日常客流(人/天)",
+    "is_vip": "VIP", "active": "启用", "commitment": "开通时限",
     "role": "角色", "services": "办理业务", "closing_prompt_minutes": "闭厅提醒(分钟)",
     "recalls_before_no_show": "过号前重呼次数", "refresh_interval_ms": "刷新间隔(毫秒)",
     "pause_alert_minutes": "暂停告警(分钟)", "crowded_per_counter": "拥挤阈值(人/窗口)",
@@ -135,7 +136,11 @@ def config_dict(session: Session, hall_code: str, *,
                       "target_wait_minutes": s.target_wait_minutes,
                       "long_wait_minutes": s.long_wait_minutes,
                       "typical_service_minutes": s.typical_service_minutes,
-                      "is_vip": s.is_vip, "active": s.active} for s in services],
+                      **({} if s.typical_per_day is None
+                         else {"typical_per_day": s.typical_per_day}),
+                      "is_vip": s.is_vip, "active": s.active,
+                      **({"commitment": s.commitment} if s.commitment else {})}
+                     for s in services],
         "counters": [{"number": c.number, "name": c.name,
                       "services": [codes[cs.service_id] for cs in c.services],
                       "is_vip": c.is_vip, "active": c.active} for c in counters],
@@ -320,14 +325,17 @@ class _Applier:
                                   target_wait_minutes=sv.target_wait_minutes,
                                   long_wait_minutes=sv.long_wait_minutes,
                                   typical_service_minutes=sv.typical_service_minutes,
-                                  is_vip=sv.is_vip, active=sv.active, sort_order=order)
+                                  typical_per_day=sv.typical_per_day,
+                                  is_vip=sv.is_vip, active=sv.active, sort_order=order,
+                                  commitment=sv.commitment)
                 s.add(row)
                 existing[sv.code] = row
                 self.note("service", what, "新增", None, f"{sv.name}({sv.prefix})")
                 continue
             old_prefix = original[sv.code]
             for name in ("name", "target_wait_minutes", "long_wait_minutes",
-                         "typical_service_minutes", "is_vip", "active"):
+                         "typical_service_minutes", "typical_per_day", "is_vip", "active",
+                         "commitment"):
                 self.set(row, "service", what, name, getattr(sv, name))
             if old_prefix != sv.prefix:
                 row.prefix = sv.prefix
@@ -394,7 +402,7 @@ class _Applier:
                     raise _bad(self.source, f"staff[{i}]", "新员工需要 pin 或 pin_hash")
                 s.add(Staff(hall_id=hall.id, staff_no=spec.staff_no, name=spec.name,
                             role=spec.role, pin_hash=spec.pin_hash or hash_pin(spec.pin or ""),
-                            active=spec.active, default_pin=spec.pin_hash is None))
+                            active=spec.active, default_pin=spec.pin is not None))
                 self.note("staff", what, "新增", None, f"{spec.name}({spec.role})")
                 continue
             was_role, was_active = row.role, row.active
@@ -404,10 +412,13 @@ class _Applier:
                 self.revoked[row.id] = EndReason.DISABLED
             elif row.role != was_role:
                 self.revoked[row.id] = EndReason.ROLE_CHANGED
+            new_hash = None
             if self.reset_pins and (spec.pin is not None or spec.pin_hash is not None):
-                row.pin_hash = spec.pin_hash or hash_pin(spec.pin or "")
-                row.default_pin = spec.pin_hash is None
-                row.must_change_pin = spec.pin_hash is None
+                new_hash = spec.pin_hash or hash_pin(spec.pin or "")
+            if new_hash is not None and new_hash != row.pin_hash:  # the same PIN: no change
+                row.pin_hash = new_hash
+                row.default_pin = spec.pin is not None
+                row.must_change_pin = spec.pin is not None
                 row.failed_logins, row.lock_seconds = 0, 0
                 row.locked_until = row.lock_started_at = row.lock_started_mono = None
                 self.revoked.setdefault(row.id, EndReason.PIN_RESET)
@@ -447,6 +458,7 @@ def import_config(database: Database, settings: Settings, cfg: HallConfig, *,
 
     code = cfg.hall.code
     result = ImportResult(code, created=False, dry_run=dry_run)
+    cfg = _hash_pins_first(database, cfg, reset_pins=reset_pins)
     try:
         with database.write() as s:
             hall = s.scalars(select(Hall).where(Hall.code == code)).first()
@@ -465,6 +477,7 @@ def import_config(database: Database, settings: Settings, cfg: HallConfig, *,
             else:
                 ctx = ServiceContext(database, settings, hall_code=code)
                 ctx._hall = ctx.load_hall(s)
+                sessions.lock_live(s, hall.id)  # before the staff rows it may change
                 checker = AdminService(ctx)
                 before = checker.stuck_waiting(s)
                 applier = _Applier(s, hall, cfg, source, staff_id=staff_id,
@@ -510,6 +523,39 @@ def _authorise(database: Database, settings: Settings, s: Session, actor: Actor 
     return actor.staff_id
 
 
+def _hash_pins_first(database: Database, cfg: HallConfig, *,
+                     reset_pins: bool = False) -> HallConfig:
+    """Every PIN in `cfg` the import will store, as a hash, computed before the write
+    transaction begins (the plain PIN stays beside it: it marks a PIN that must be
+    changed at first login).
+
+    scrypt is slow on purpose (~50 ms a PIN): hashing 200 staff inside the write lock held
+    every kiosk and counter for seconds. Existing staff keep their PIN unless `reset_pins`
+    (so theirs are not hashed at all); with it, a PIN that matches the stored hash keeps
+    that hash; any other PIN gets a fresh hash.
+    """
+    from hall_app.services.auth import hash_pin, verify_pin
+
+    if not any(st.pin is not None and st.pin_hash is None for st in cfg.staff):
+        return cfg
+    with database.read() as s:
+        hall_id = s.scalar(select(Hall.id).where(Hall.code == cfg.hall.code))
+        stored = dict(s.execute(select(Staff.staff_no, Staff.pin_hash)
+                                .where(Staff.hall_id == hall_id)).tuples().all()) \
+            if hall_id is not None else {}
+    staff = []
+    for st in cfg.staff:
+        if st.pin is not None and st.pin_hash is None:
+            old = stored.get(st.staff_no)
+            if old is not None and not reset_pins:
+                staff.append(st)
+                continue
+            keep = old is not None and verify_pin(st.pin, old)
+            st = replace(st, pin_hash=old if keep else hash_pin(st.pin))
+        staff.append(st)
+    return replace(cfg, staff=tuple(staff) if isinstance(cfg.staff, tuple) else staff)
+
+
 # -- CLI entry points -------------------------------------------------------------------------
 def _database(settings: Settings) -> Database:
     from db.migrate import upgrade
@@ -523,7 +569,7 @@ def _admin_login(database: Database, settings: Settings, hall_code: str,
                  staff_no: str | None) -> Actor:
     """Log the administrator in at `hall_code` (PIN from the terminal without echo, or
     one line of stdin)."""
-    from hall_app.security.cli_login import read_pin
+    from hall_app.cli_login import pin_prompt, read_pin
     from hall_app.services.auth import AuthService
     from hall_app.services.context import ServiceContext
 
@@ -534,7 +580,7 @@ def _admin_login(database: Database, settings: Settings, hall_code: str,
             raise PermissionDenied(f"营业厅「{hall_code}」不存在,无法在此登录:新建营业厅请用 "
                                    "--login-hall 指定管理员所在的营业厅。")
     ctx = ServiceContext(database, settings, hall_code=hall_code)
-    actor = AuthService(ctx).login(staff_no, read_pin(f"工号 {staff_no} 的密码:"))
+    actor = AuthService(ctx).login(staff_no, read_pin(pin_prompt(staff_no)))
     with ctx.read() as s:
         ctx.verify_actor(s, actor, Permission.ADMIN_CONFIG, read_only=True)
     return actor

@@ -74,3 +74,38 @@ class DatabaseUnavailable(HallError):
 
 class QueueEmpty(HallError):
     """Call-next found no waiting customer for this counter."""
+
+
+class StaleState(IllegalTransition):
+    """What the action was based on changed before it could be written; nothing was written.
+
+    Raised by the guarded transitions when the row is no longer in the state that was read
+    (another workstation acted first). Refreshing and trying again is the remedy.
+    """
+
+
+class DayClosed(HallError):
+    """The business day is already closed (or outside opening hours): no new tickets."""
+
+
+class StorageFull(HallError):
+    """The disk holding the database is full. Nothing was written."""
+
+    def __init__(self, message: str = "磁盘空间不足,数据未能保存。请清理磁盘空间或联系管理员。", *,
+                 detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class DatabaseError(HallError):
+    """The database refused a statement for a reason that retrying will not fix (a bug or
+    damaged data). Logged with its cause; the action was not written."""
+
+    def __init__(self, message: str = "数据库拒绝了这次操作,未做任何修改。已记录日志,请联系管理员。", *,
+                 detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class DataConflict(DatabaseError):
+    """A database constraint refused the write (unique key, foreign key, check). Services
+    that expect one (two workstations acknowledging the same alert) catch this and say
+    what happened; anywhere else it is a bug, reported without retrying."""

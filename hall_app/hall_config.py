@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.models import Counter, CounterService, Hall, OpeningHours, ServiceType, Staff
+from hall_app.commitment import parse_commitment
 from hall_app.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -33,6 +34,10 @@ class ServiceSpec:
     is_vip: bool = False
     active: bool = True
     weight: int = 10
+    # Customers on a typical business day (None: not given); the staffing advice uses it
+    # for a hall without history.
+    typical_per_day: int | None = None
+    commitment: str | None = None  # the farewell's 「…会在XX内开通」 (hall_app.commitment)
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,11 @@ class HallConfig:
     staff: tuple[StaffSpec, ...]
 
 
+SERVICE_KEYS = {
+    "code", "name", "prefix", "target_wait_minutes", "long_wait_minutes",
+    "typical_service_minutes", "is_vip", "active", "weight", "commitment",
+    "typical_per_day",
+}
 HALL_SETTING_KEYS = {
     "closing_prompt_minutes", "recalls_before_no_show", "refresh_interval_ms",
     "pause_alert_minutes", "crowded_per_counter", "complaint_reply_hours", "voice_enabled",
@@ -105,11 +115,28 @@ def _int(source: str, key: str, table: dict[str, Any], name: str, default: int,
     return value
 
 
+def _optional_int(source: str, key: str, table: dict[str, Any], name: str,
+                  lo: int, hi: int) -> int | None:
+    if name not in table:
+        return None
+    value = table[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise _err(source, f"{key}.{name}", f"应为 {lo} 到 {hi} 之间的整数(人/天)")
+    return value
+
+
 def _bool(source: str, key: str, table: dict[str, Any], name: str, default: bool) -> bool:
     value = table.get(name, default)
     if not isinstance(value, bool):
         raise _err(source, f"{key}.{name}", "应为 true 或 false")
     return value
+
+
+def _commitment(source: str, key: str, table: dict[str, Any]) -> str | None:
+    try:
+        return parse_commitment(table.get("commitment"))
+    except ValueError as exc:
+        raise _err(source, f"{key}.commitment", str(exc)) from exc
 
 
 def _time(source: str, key: str, text: Any) -> time:
@@ -168,6 +195,9 @@ def parse_hall_config(data: dict[str, Any], source: str = "<config>") -> HallCon
         key = f"services[{i}]"
         if not isinstance(t, dict):
             raise _err(source, key, "应为 [[services]] 表")
+        stray = sorted(set(t) - SERVICE_KEYS)
+        if stray:
+            raise _err(source, f"{key}.{stray[0]}", "未知的设置项")
         spec = ServiceSpec(
             code=_str(source, key, t, "code", max_len=32),
             name=_str(source, key, t, "name", max_len=64),
@@ -178,6 +208,8 @@ def parse_hall_config(data: dict[str, Any], source: str = "<config>") -> HallCon
             is_vip=_bool(source, key, t, "is_vip", False),
             active=_bool(source, key, t, "active", True),
             weight=_int(source, key, t, "weight", 10, 0, 1000),
+            typical_per_day=_optional_int(source, key, t, "typical_per_day", 0, 20_000),
+            commitment=_commitment(source, key, t),
         )
         if not spec.prefix.isalpha() or not spec.prefix.isascii():
             raise _err(source, f"{key}.prefix", "号票字母应为英文字母")
@@ -276,7 +308,9 @@ def create_hall(session: Session, cfg: HallConfig) -> Hall:
                           target_wait_minutes=sv.target_wait_minutes,
                           long_wait_minutes=sv.long_wait_minutes,
                           typical_service_minutes=sv.typical_service_minutes,
-                          is_vip=sv.is_vip, active=sv.active, sort_order=order)
+                          typical_per_day=sv.typical_per_day,
+                          is_vip=sv.is_vip, active=sv.active, sort_order=order,
+                          commitment=sv.commitment)
         session.add(row)
         by_code[sv.code] = row
     session.flush()
@@ -294,6 +328,6 @@ def create_hall(session: Session, cfg: HallConfig) -> Hall:
         # login outside the demo (hall_app.services.auth).
         session.add(Staff(hall_id=hall.id, staff_no=st.staff_no, name=st.name, role=st.role,
                           pin_hash=st.pin_hash or hash_pin(st.pin or ""), active=st.active,
-                          default_pin=st.pin_hash is None))
+                          default_pin=st.pin is not None))
     session.flush()
     return hall

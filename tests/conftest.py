@@ -27,6 +27,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HALL_LOG_DIR", "/tmp/hall-app-test-logs")
+# Day-close backups (and anything else "in the user's data folder") stay out of $HOME.
+os.environ.setdefault("HALL_DATA_DIR", "/tmp/hall-app-test-data")
 
 PG_URL = os.environ.get("HALL_TEST_PG_URL", "")
 PG_SKIP_REASON = (

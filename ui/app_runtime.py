@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 ORG_NAME = "HallApp"
 APP_NAME = "hall-app"
 #: Roles a window can open in; each keeps its own geometry and log file.
-ROLES = ("counter", "overview", "kiosk", "display", "admin", "demo")
+ROLES = ("counter", "overview", "kiosk", "display", "admin", "demo", "district", "rating")
 #: Directory for the settings INI file (tests point it at a temporary folder).
 SETTINGS_DIR_ENV = "HALL_UI_SETTINGS_DIR"
 _ROLE_PROPERTY = "hall_role"

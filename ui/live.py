@@ -14,11 +14,17 @@ once at start, after every change notice, after ``request_refresh()`` and every
     def closeEvent(self, event):
         self.live.stop()
 
-When the feed or ``load()`` raises ``DatabaseUnavailable`` (or a SQLAlchemy
-``OperationalError`` / ``DBAPIError``), ``connection_lost`` is emitted once, the
-worker retries with growing pauses, and on recovery emits ``connection_restored``
-followed by a fresh snapshot. The feed is created, used and closed in the worker
-thread (SQLite connections must stay in their thread).
+When the feed or ``load()`` raises ``DatabaseUnavailable`` (the core's error for a lost
+connection; a raw driver error is mapped the same way, ``ui.ops.as_known_error``),
+``connection_lost`` is emitted once, the worker retries with growing pauses, and on
+recovery emits ``connection_restored`` followed by a fresh snapshot. Any other error —
+a constraint the database refused, a full disk, a bug — is not a lost connection: it is
+logged and reported once (``load_failed``, with its own message when the core gave
+one), and the worker keeps trying at the longest pause only. The feed is created, used
+and closed in the worker thread (SQLite connections must stay in their thread).
+``before_load`` (optional) runs in the same worker before every load: the windows pass
+``services.days.tick`` there, so whichever workstation is running closes the business
+day when it is due, off the GUI thread.
 """
 
 from __future__ import annotations
@@ -35,21 +41,11 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from hall_app.changes import ChangeFeed
 from hall_app.errors import DatabaseUnavailable, HallError, SessionExpired
-from ui.ops import GENERIC_FAILURE, is_connection_error
+from ui.ops import GENERIC_FAILURE, as_known_error, is_connection_error
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)
-
-
-def _is_lost(exc: BaseException) -> bool:
-    if is_connection_error(exc):
-        return True
-    try:
-        from sqlalchemy.exc import DBAPIError
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(exc, DBAPIError)
 
 
 def _feed_factory(feed: ChangeFeed | Callable[[], ChangeFeed]) -> Callable[[], ChangeFeed]:
@@ -88,11 +84,13 @@ class LiveFeed(QObject):
         safety_interval: float = 30.0,
         backoff: Sequence[float] = DEFAULT_BACKOFF,
         name: str = "live",
+        before_load: Callable[[], object] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._make_feed = _feed_factory(feed)
         self._load = load
+        self._before_load = before_load
         self._poll_timeout = poll_timeout
         self._safety_interval = safety_interval if safety_interval > 0 else math.inf
         self._backoff = tuple(backoff) or DEFAULT_BACKOFF
@@ -180,6 +178,8 @@ class LiveFeed(QObject):
                     if need_load or time.monotonic() - last_load >= self._safety_interval:
                         need_load = False
                         last_load = time.monotonic()
+                        if self._before_load is not None:
+                            self._before_load()  # e.g. close the business day if it is due
                         data = self._load()
                         attempt = 0
                         failing = False
@@ -199,7 +199,7 @@ class LiveFeed(QObject):
                         if not failing:
                             failing = True
                             self._emit("_session_expired", exc)
-                    elif _is_lost(exc):
+                    elif is_connection_error(exc):
                         need_load = True
                         if self._connected:
                             self._connected = False
@@ -207,12 +207,16 @@ class LiveFeed(QObject):
                             log.warning("Database connection lost: %s", exc)
                             self._emit("connection_lost", message)
                     else:
+                        known = as_known_error(exc)
                         if not failing:
                             failing = True
                             log.error("Live refresh failed", exc_info=True)
-                            self._emit("load_failed", GENERIC_FAILURE)
+                            self._emit("load_failed", known.message if known is not None
+                                       else GENERIC_FAILURE)
                         else:
                             log.debug("Live refresh failed again: %r", exc)
+                        # Not a lost connection: no fast retries (the fault will not pass).
+                        attempt = max(attempt, len(self._backoff) - 1)
                     self._pause(self._backoff[min(attempt, len(self._backoff) - 1)])
                     attempt += 1
         finally:

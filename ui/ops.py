@@ -12,14 +12,20 @@ A window never calls a service directly from a slot. It does::
 
 Failures are always a :class:`hall_app.errors.HallError` with a Chinese ``.message``:
 
-* a ``HallError`` raised by the core is passed on unchanged;
-* a lost database connection becomes ``DatabaseUnavailable`` (nothing was written);
+* a ``HallError`` raised by the core is passed on unchanged — the core has already
+  turned every database error into one (``hall_app.db_errors``): a lost connection is
+  ``DatabaseUnavailable`` (the only error windows treat as "connection lost, retry"),
+  a full disk ``StorageFull``, a refused constraint or any other refusal
+  ``DatabaseError`` (a bug: shown once, never retried);
+* a database error that reached here some other way is mapped by the same core code;
 * anything else is logged with its traceback and becomes :class:`OperationFailed`
   with the message 「操作失败,请重试或联系值班长」.
 
 A :class:`hall_app.errors.SessionExpired` (登录已失效,请重新登录) is also routed to
 the window the operation belongs to (``parent``'s chain, see :mod:`ui.session`), which
 shows its login dialog; ``on_failure`` still runs.
+
+``ui`` never imports SQLAlchemy.
 
 Without ``on_failure`` the message goes to :func:`ui.notify.error`. Tests wait with
 ``handle.wait()`` or :func:`wait_idle` (never call those from production code: the
@@ -38,6 +44,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
+from hall_app.db_errors import hall_error_from
 from hall_app.errors import DatabaseUnavailable, HallError, SessionExpired
 from ui import notify
 
@@ -57,24 +64,23 @@ class OperationFailed(HallError):
 
 def is_connection_error(exc: BaseException) -> bool:
     """True if `exc` means "the database cannot be reached" (retrying later may work)."""
-    if isinstance(exc, DatabaseUnavailable):
-        return True
-    try:
-        from sqlalchemy import exc as sa_exc
-    except ImportError:  # pragma: no cover - SQLAlchemy is a dependency
-        return False
-    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
-        return True
-    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+    return isinstance(as_known_error(exc), DatabaseUnavailable)
+
+
+def as_known_error(exc: BaseException) -> HallError | None:
+    """`exc` as the core's error (database errors mapped by the core), or None."""
+    if isinstance(exc, HallError):
+        return exc
+    return hall_error_from(exc)
 
 
 def as_hall_error(exc: BaseException) -> HallError:
     """The user-facing form of `exc` (see the module docstring). Logs unexpected errors."""
-    if isinstance(exc, HallError):
-        return exc
-    if is_connection_error(exc):
-        log.warning("Database unreachable during an operation: %s", exc)
-        return DatabaseUnavailable(detail=f"{type(exc).__name__}: {exc}")
+    known = as_known_error(exc)
+    if known is not None:
+        if isinstance(known, DatabaseUnavailable) and known is not exc:
+            log.warning("Database unreachable during an operation: %s", type(exc).__name__)
+        return known
     log.error("Operation failed unexpectedly", exc_info=(type(exc), exc, exc.__traceback__))
     return OperationFailed(exc)
 

@@ -23,9 +23,19 @@ def demo_config_path() -> Path:
     return resource_path("demo", "demo_hall.toml")
 
 
-def ensure_demo_hall(database: Database, path: Path | None = None) -> tuple[str, bool]:
-    """Create the hall described in the demo file unless it exists. (code, created)."""
+def ensure_demo_hall(database: Database, path: Path | None = None, *, code: str | None = None,
+                     name: str | None = None) -> tuple[str, bool]:
+    """Create the hall described in the demo file unless it exists. (code, created).
+
+    `code` / `name` make another hall with the demo's configuration (a district of
+    demo halls in tests and benchmarks).
+    """
     cfg = load_hall_config(path or demo_config_path())
+    if code or name:
+        from dataclasses import replace
+
+        cfg = replace(cfg, hall=replace(cfg.hall, code=code or cfg.hall.code,
+                                        name=name or cfg.hall.name))
     with database.write() as s:
         exists = s.scalar(select(Hall.id).where(Hall.code == cfg.hall.code))
         if exists:

@@ -1,7 +1,10 @@
 """A simulated hall: customers arrive, counters call and serve them, some walk away.
 
 Everything goes through the real services, so the database holds genuine tickets and
-events; the simulated staff log in with the demo's PINs and act through real sessions. `HallSimulator.tick(minutes)` advances the simulation by one step at the
+events; the simulated staff log in with the demo's PINs and act through real sessions.
+After each 办结 the customer rates on the counter's pad (bound by the simulated
+duty manager), through the pad's own service: most are satisfied, a few are not (some
+of those ask to be contacted), and some walk off so the pad records 未评价. `HallSimulator.tick(minutes)` advances the simulation by one step at the
 services' clock time; `simulate_day` drives a whole business day on a manual clock
 (`hall-app db seed-demo`), and the live demo drives it on a running clock.
 Deterministic for a given seed.
@@ -13,6 +16,7 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -44,6 +48,13 @@ class SimParams:
     # True: the business day's curve (peaks at 10:00 and 15:00); False: the same rate at any
     # hour (the live demo, which may be started in the middle of the night).
     daily_curve: bool = True
+    # Customers rate on the counter's pad after 办结 (shares of each answer; "none" = the
+    # customer leaves without a tap and the pad records 未评价 once the timeout passes).
+    ratings: bool = True
+    rating_shares: dict[str, float] = field(default_factory=lambda: {
+        "very_satisfied": 0.52, "satisfied": 0.24, "basic": 0.08, "dissatisfied": 0.05,
+        "none": 0.11})
+    contact_share: float = 0.5  # of the dissatisfied, how many want the manager to call
 
 
 def arrival_rate(local_hour: float, per_hour: float, daily_curve: bool = True) -> float:
@@ -64,6 +75,7 @@ class _Desk:
     phase: str = "idle"  # idle | arriving | no_show | serving | paused
     ticket_id: int | None = None
     until: datetime | None = None
+    unrated: tuple[int, datetime] | None = None  # (ticket, finished) the pad must close
 
 
 class HallSimulator:
@@ -108,8 +120,13 @@ class HallSimulator:
             raise HallError("演示营业厅没有值班长,无法模拟。")
         self.manager = self._login(manager_no, pins, "demo-floor")
         self.recalls = ctx.thresholds().recalls_before_no_show
+        self.rating_timeout = ctx.thresholds().rating_timeout_seconds
         self.issued = 0
         self.errors = 0
+        # Its own random stream, so adding ratings left the rest of a seeded day unchanged.
+        self.rating_rng = random.Random(seed * 7919 + 17)
+        self._pads: dict[int, Any] = {}
+        self.rated = 0
 
     def _login(self, staff_no: str, pins: dict[str, str], workstation: str) -> Actor:
         if staff_no not in pins:
@@ -154,6 +171,7 @@ class HallSimulator:
 
     def _serve_desk(self, desk: _Desk, now: datetime, blocked: bool) -> None:
         t, a, cid = self.svc.tickets, desk.actor, desk.counter_id
+        self._close_unrated(desk, now)
         if desk.phase == "paused":
             return
         if desk.phase == "idle":
@@ -183,7 +201,54 @@ class HallSimulator:
                            counter_id=cid, note="转其他业务")
             else:
                 t.finish(a, desk.ticket_id, cid)
+                self._customer_rates(desk, desk.ticket_id, self.svc.ctx.now())
             desk.phase, desk.ticket_id, desk.until = "idle", None, None
+
+    # -- the customer at the rating pad ---------------------------------------------------
+    def _pad(self, desk: _Desk) -> Any:
+        """The counter's pad service, bound by the duty manager on first use."""
+        pad = self._pads.get(desk.counter_id)
+        if pad is None:
+            from hall_app.services.ratings import RatingService
+
+            credential = self.svc.pads.bind(self.manager, desk.counter_id,
+                                            f"{desk.number}号窗口评价器(模拟)")
+            pad = self._pads[desk.counter_id] = RatingService(self.svc.ctx, credential)
+        return pad
+
+    def _customer_rates(self, desk: _Desk, ticket_id: int, finished: datetime) -> None:
+        if not self.params.ratings or self.manager.staff_id is None:
+            return
+        rng = self.rating_rng
+        answers = list(self.params.rating_shares)
+        answer = rng.choices(answers, [self.params.rating_shares[a] for a in answers])[0]
+        try:
+            pad = self._pad(desk)
+            if answer == "none":
+                desk.unrated = (ticket_id, finished)
+                return
+            receipt = pad.rate(ticket_id, answer)
+            self.rated += 1
+            if answer == "dissatisfied":
+                from hall_app.domain.ratings import DissatisfiedReason
+
+                reason = rng.choice(list(DissatisfiedReason)).value
+                pad.explain(receipt.rating_id, reason, rng.random() < self.params.contact_share)
+        except HallError:
+            self.errors += 1
+
+    def _close_unrated(self, desk: _Desk, now: datetime) -> None:
+        """The pad's countdown ran out for a customer who left without a tap: 未评价."""
+        if desk.unrated is None:
+            return
+        ticket_id, finished = desk.unrated
+        if now < finished + timedelta(seconds=self.rating_timeout):
+            return
+        desk.unrated = None
+        try:
+            self._pad(desk).time_out(ticket_id)
+        except HallError:
+            pass  # the next customer's service started first: no record, still unrated
 
     def _service_of(self, ticket_id: int) -> int:
         with self.svc.ctx.read() as s:
@@ -220,6 +285,40 @@ class HallSimulator:
             if desk.number == number and desk.phase == "paused":
                 self.svc.counters.resume(desk.actor, desk.counter_id)
                 desk.phase = "idle"
+
+
+def keep_demo_day_open(services: HallServices) -> date:
+    """The live demo runs at any hour: make today's hours the whole day.
+
+    Recorded like an administrator's "extend today's hours" (by the demo hall's admin), so
+    the kiosk issues at night and the day closes itself at 00:30 the next day. Returns the
+    business day. A day already closed (e.g. by the duty manager) stays closed.
+    """
+    from hall_app.domain.hours import day_end, day_start
+
+    ctx = services.ctx
+    tz = ctx.hall.tz
+    day = ctx.business_day()
+    status = services.days.status(day)
+    whole = (day_start(day, tz), day_end(day, tz))
+    if status.closed or (status.hours is not None
+                         and (status.hours.opens, status.hours.closes) == whole):
+        return day
+    with ctx.read() as s:
+        admin = s.scalars(select(Staff).where(Staff.hall_id == ctx.hall.id,
+                                              Staff.role == "admin",
+                                              Staff.active.is_(True))).first()
+    if admin is None:
+        raise HallError("演示营业厅缺少管理员,无法全天营业。")
+    pin = demo_pins().get(admin.staff_no)
+    if pin is None:
+        raise HallError(f"演示营业厅缺少管理员 {admin.staff_no} 的密码,无法全天营业。")
+    actor = services.auth.login(admin.staff_no, pin, workstation="demo-admin")
+    try:
+        services.days.extend_hours(actor, whole[1], opens_at=whole[0], day=day)
+    finally:
+        services.auth.logout(actor)
+    return day
 
 
 def opening_hours_for(services: HallServices, day: date) -> tuple[time, time]:

@@ -28,21 +28,30 @@ class Permission(StrEnum):
     RECORD_FACILITY = "record_facility"
     ACK_ALERT = "ack_alert"
     VIEW_PHONE = "view_phone"
-    APPROVE_COMPENSATION = "approve_compensation"
+    HANDLE_COMPLAINT = "handle_complaint"  # register and work on complaints
+    APPROVE_COMPENSATION = "approve_compensation"  # approve any complaint resolution
+    SIGN_OFF_COMPLAINT = "sign_off_complaint"  # close a complaint as 未满意结案
     CLOSE_AS_NUISANCE = "close_as_nuisance"
     OVERRIDE_FORBIDDEN = "override_forbidden"
     ADMIN_CONFIG = "admin_config"
     VIEW_CONFIG = "view_config"
     PRINT_REPORT = "print_report"
+    INSPECT_HALL = "inspect_hall"  # the duty manager's 巡检 rounds
+    GRANT_RECOVERY_BREAK = "grant_recovery_break"  # a 调整情绪 pause for a clerk
+    ISSUE_NOTICE = "issue_notice"  # 通报: lessons from complaints for the staff
+    BIND_RATING_PAD = "bind_rating_pad"
 
 
 _CLERK = {Permission.SERVE, Permission.ISSUE_TICKET, Permission.MARK_WALKAWAY,
-          Permission.DECLARE_COUNTER_OUTAGE}
+          Permission.DECLARE_COUNTER_OUTAGE, Permission.HANDLE_COMPLAINT}
 _MANAGER = _CLERK | {
     Permission.CANCEL_TICKET, Permission.CLOSE_DAY, Permission.DECLARE_HALL_OUTAGE,
     Permission.RECORD_FACILITY, Permission.ACK_ALERT, Permission.VIEW_PHONE,
     Permission.APPROVE_COMPENSATION, Permission.CLOSE_AS_NUISANCE,
     Permission.OVERRIDE_FORBIDDEN, Permission.VIEW_CONFIG, Permission.PRINT_REPORT,
+    Permission.SIGN_OFF_COMPLAINT, Permission.INSPECT_HALL, Permission.GRANT_RECOVERY_BREAK,
+    Permission.ISSUE_NOTICE,
+    Permission.BIND_RATING_PAD,
 }
 _ADMIN = _MANAGER | {Permission.ADMIN_CONFIG}
 
@@ -63,12 +72,18 @@ PERMISSION_LABELS = {
     Permission.RECORD_FACILITY: "登记设施故障",
     Permission.ACK_ALERT: "确认告警",
     Permission.VIEW_PHONE: "查看完整电话号码",
-    Permission.APPROVE_COMPENSATION: "审批补偿",
+    Permission.HANDLE_COMPLAINT: "处理投诉",
+    Permission.APPROVE_COMPENSATION: "审批投诉处理方案",
+    Permission.SIGN_OFF_COMPLAINT: "签批未满意结案",
     Permission.CLOSE_AS_NUISANCE: "按骚扰来电关闭投诉",
     Permission.OVERRIDE_FORBIDDEN: "忌语检查放行",
     Permission.ADMIN_CONFIG: "修改营业厅配置",
     Permission.VIEW_CONFIG: "查看营业厅配置",
     Permission.PRINT_REPORT: "打印营业日报",
+    Permission.INSPECT_HALL: "营业厅巡检",
+    Permission.GRANT_RECOVERY_BREAK: "安排员工调整情绪",
+    Permission.ISSUE_NOTICE: "发布投诉通报",
+    Permission.BIND_RATING_PAD: "绑定评价器",
 }
 
 

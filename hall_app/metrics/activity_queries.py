@@ -1,6 +1,7 @@
 """Everything of one day besides tickets: counter sessions and pauses (clipped to the
-day), incidents with the customers waiting during each, complaints (names and phones
-masked), cash exchanges, and whether anything happened at all.
+day; 调整情绪 breaks apart), incidents with the customers waiting during each,
+complaints (names and phones masked; how the day's closed ones ended; 通报), cash
+exchanges, and whether anything happened at all.
 """
 
 from __future__ import annotations
@@ -9,22 +10,25 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 
 from db.models import (
     CashExchange,
     Complaint,
+    ComplaintNotice,
     Counter,
     CounterPause,
     CounterSession,
     Incident,
     IncidentCounter,
+    Staff,
     Ticket,
 )
 from hall_app.metrics.masking import mask
-from hall_app.metrics.model import ComplaintRow, ComplaintSummary, IncidentRow
+from hall_app.metrics.model import ComplaintRow, ComplaintSummary, IncidentRow, NoticeRow
 from hall_app.metrics.sqlparts import clipped_seconds, overlaps, seconds_between, ts
 from hall_app.metrics.window import DayScope
+from hall_app.services.complaints import sql as complaint_sql
 
 T = Ticket
 #: Sessions and pauses are closed at close of day; look this far back for ones that
@@ -72,19 +76,26 @@ class ActivityQueries(DayScope):
         return out
 
     def pauses(self) -> dict[str, Any]:
+        """Paused seconds per (counter, reason, recovery?) and per (staff, recovery?).
+
+        A pause of kind "recovery" (调整情绪, granted after a hard complaint) is kept
+        apart: the report does not count it as idle time.
+        """
         secs = func.sum(self._clipped(CounterPause))
+        recovery = CounterPause.kind == "recovery"
         rows = self.s.execute(
-            select(CounterPause.counter_id, CounterPause.reason, func.count(), secs)
+            select(CounterPause.counter_id, CounterPause.reason, recovery, func.count(), secs)
             .where(self._interval_filter(CounterPause))
-            .group_by(CounterPause.counter_id, CounterPause.reason))
-        by_counter = {(cid, reason): (int(n), max(0.0, round(float(v or 0))))
-                      for cid, reason, n, v in rows}
+            .group_by(CounterPause.counter_id, CounterPause.reason, recovery))
+        by_counter = {(cid, reason, bool(rec)): (int(n), max(0.0, round(float(v or 0))))
+                      for cid, reason, rec, n, v in rows}
         staff_rows = self.s.execute(
-            select(CounterPause.staff_id, secs)
+            select(CounterPause.staff_id, recovery, secs)
             .where(self._interval_filter(CounterPause), CounterPause.staff_id.is_not(None))
-            .group_by(CounterPause.staff_id))
+            .group_by(CounterPause.staff_id, recovery))
         return {"counter": by_counter,
-                "staff": {k: max(0.0, round(float(v or 0))) for k, v in staff_rows}}
+                "staff": {(k, bool(rec)): max(0.0, round(float(v or 0)))
+                          for k, rec, v in staff_rows}}
 
     def incidents(self) -> tuple[IncidentRow, ...]:
         w = self.w
@@ -121,17 +132,23 @@ class ActivityQueries(DayScope):
             for iid, kind, cat, notice, start, end, mins, n in rows)
 
     def complaints(self) -> ComplaintSummary:
+        """The day's complaints (received during it), and those closed during it."""
         w = self.w
         day_filter = and_(Complaint.hall_id == self.hid, Complaint.received_at >= ts(w.start),
                           Complaint.received_at < ts(w.end))
-        same_day = and_(Complaint.replied_at.is_not(None), Complaint.replied_at < ts(w.end))
-        overdue = or_(and_(Complaint.replied_at.is_(None), Complaint.reply_due_at < ts(w.now)),
-                      Complaint.replied_at > Complaint.reply_due_at)
-        total, n_overdue, n_same = self.s.execute(
+        # One definition with the complaint service (hall_app.services.complaints.sql).
+        same_day = complaint_sql.replied_on_time()
+        overdue = complaint_sql.overdue(ts(w.as_of))
+        closed = self._closed_today()
+        notices = self._notices()
+        total, n_overdue, n_same, n_escalated = self.s.execute(
             select(func.count(), func.sum(case((overdue, 1), else_=0)),
-                   func.sum(case((same_day, 1), else_=0))).where(day_filter)).one()
+                   func.sum(case((same_day, 1), else_=0)),
+                   func.sum(case((Complaint.escalated.is_(True), 1), else_=0)))
+            .where(day_filter)).one()
         if not total:
-            return ComplaintSummary()
+            return ComplaintSummary(closed_by_kind=closed[0], signed_off_reasons=closed[1],
+                                    notices=notices)
         by_cat = self.s.execute(
             select(Complaint.category, func.count()).where(day_filter)
             .group_by(Complaint.category).order_by(func.count().desc(), Complaint.category)).all()
@@ -141,19 +158,48 @@ class ActivityQueries(DayScope):
         listed = self.s.execute(
             select(Complaint.id, Complaint.received_at, Complaint.channel, Complaint.category,
                    Complaint.state, Complaint.customer_name, Complaint.phone, Counter.number,
-                   case((same_day, 1), else_=0), case((overdue, 1), else_=0))
+                   case((same_day, 1), else_=0), case((overdue, 1), else_=0),
+                   Complaint.close_kind, Complaint.escalated)
             .outerjoin(Counter, Counter.id == Complaint.counter_id)
             .where(day_filter).order_by(Complaint.received_at, Complaint.id)).all()
         rows = tuple(
             ComplaintRow(id=cid, received_at=w.local(at),  # type: ignore[arg-type]
                          channel=ch, category=cat, state=st,
                          customer_name=_mask_name(name), phone_masked=mask(phone),
-                         counter_number=num, replied_same_day=bool(sd), overdue=bool(od))
-            for cid, at, ch, cat, st, name, phone, num, sd, od in listed)
+                         counter_number=num, replied_same_day=bool(sd), overdue=bool(od),
+                         close_kind=kind, escalated=bool(esc))
+            for cid, at, ch, cat, st, name, phone, num, sd, od, kind, esc in listed)
         return ComplaintSummary(
             total=int(total), by_category=tuple((c, int(n)) for c, n in by_cat),
             by_state=tuple((st, int(n)) for st, n in by_state),
-            overdue=int(n_overdue or 0), replied_same_day=int(n_same or 0), rows=rows)
+            overdue=int(n_overdue or 0), replied_same_day=int(n_same or 0), rows=rows,
+            escalated=int(n_escalated or 0), closed_by_kind=closed[0],
+            signed_off_reasons=closed[1], notices=notices)
+
+    def _closed_today(self) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[int, str], ...]]:
+        w = self.w
+        closed = and_(Complaint.hall_id == self.hid, Complaint.closed_at >= ts(w.start),
+                      Complaint.closed_at < ts(w.end), Complaint.close_kind.is_not(None))
+        kinds = self.s.execute(select(Complaint.close_kind, func.count()).where(closed)
+                               .group_by(Complaint.close_kind)
+                               .order_by(Complaint.close_kind)).all()
+        reasons = self.s.execute(select(Complaint.id, Complaint.close_reason).where(
+            closed, Complaint.close_kind == "signed_off").order_by(Complaint.closed_at,
+                                                                  Complaint.id)).all()
+        return (tuple((str(k), int(n)) for k, n in kinds),
+                tuple((int(i), r or "") for i, r in reasons))
+
+    def _notices(self) -> tuple[NoticeRow, ...]:
+        w = self.w
+        rows = self.s.execute(
+            select(ComplaintNotice.issued_at, Staff.name, ComplaintNotice.title,
+                   ComplaintNotice.lessons)
+            .outerjoin(Staff, Staff.id == ComplaintNotice.issued_by)
+            .where(ComplaintNotice.hall_id == self.hid,
+                   ComplaintNotice.issued_at >= ts(w.start), ComplaintNotice.issued_at < ts(w.end))
+            .order_by(ComplaintNotice.issued_at, ComplaintNotice.id)).all()
+        return tuple(NoticeRow(w.local(at), name or "", title, lessons)  # type: ignore[arg-type]
+                     for at, name, title, lessons in rows)
 
     def cash(self) -> tuple[int, int]:
         n, fen = self.s.execute(

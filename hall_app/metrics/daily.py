@@ -12,14 +12,16 @@ This module assembles the report; the statements live in `ticket_queries`,
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Hall
+from db.models import BusinessDay, Hall
 from hall_app.metrics.activity_queries import ActivityQueries
 from hall_app.metrics.config_rows import ConfigRows
+from hall_app.metrics.inspections import InspectionQueries, inspection_times
 from hall_app.metrics.model import (
     EMPTY_STATS,
     ClerkRow,
@@ -31,6 +33,7 @@ from hall_app.metrics.model import (
     PauseRow,
     ServiceRow,
 )
+from hall_app.metrics.satisfaction import day_satisfaction
 from hall_app.metrics.ticket_queries import WALKAWAY, TicketQueries
 from hall_app.metrics.window import DayWindow
 
@@ -38,12 +41,13 @@ TRANSFERRED = "transferred"
 OPEN = ("waiting", "called", "serving")
 
 
-class _Queries(ConfigRows, TicketQueries, ActivityQueries):
+class _Queries(ConfigRows, TicketQueries, ActivityQueries, InspectionQueries):
     """All the statements of one day: configuration rows, ticket aggregates, the rest."""
 
 
 def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
-                  service_level_target_pct: int, walkaway_target_pct: int) -> DailyMetrics:
+                  service_level_target_pct: int, walkaway_target_pct: int,
+                  satisfaction_target_pct: int = 90) -> DailyMetrics:
     """All figures of `day` for `hall_row`, as of `now` (UTC, aware)."""
     w = DayWindow(day, ZoneInfo(hall_row.timezone), now)
     hid = hall_row.id
@@ -135,7 +139,11 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
     )
 
     counter_ids = {k for k in by_counter if k is not None} | set(sessions["counter"]) | {
-        k for k, _ in pauses["counter"]}
+        k for k, _, _ in pauses["counter"]}
+
+    def paused(cid: int, recovery: bool) -> float:
+        return sum(p[1] for (c, _, rec), p in pauses["counter"].items()
+                   if c == cid and rec == recovery)
     counters = tuple(
         CounterRow(
             counter_id=c.id, number=c.number, name=c.name,
@@ -147,10 +155,12 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
             service=service_times["counter"].get(c.id, EMPTY_STATS),
             serving_seconds=serving["counter"].get(c.id, 0.0),
             open_seconds=sessions["counter"].get(c.id, 0.0),
-            paused_seconds=sum(p[1] for (cid, _), p in pauses["counter"].items() if cid == c.id),
+            paused_seconds=paused(c.id, False),
             pauses=tuple(sorted(
-                (PauseRow(reason, p[0], p[1]) for (cid, reason), p in pauses["counter"].items()
-                 if cid == c.id), key=lambda r: -r.seconds)),
+                (PauseRow(reason, p[0], p[1], rec)
+                 for (cid, reason, rec), p in pauses["counter"].items() if cid == c.id),
+                key=lambda r: -r.seconds)),
+            recovery_seconds=paused(c.id, True),
         )
         for c in q.counters(counter_ids)
     )
@@ -167,7 +177,8 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
             service=service_times["staff"].get(st.id, EMPTY_STATS),
             serving_seconds=serving["staff"].get(st.id, 0.0),
             signed_in_seconds=sessions["staff"].get(st.id, 0.0),
-            paused_seconds=pauses["staff"].get(st.id, 0.0),
+            paused_seconds=pauses["staff"].get((st.id, False), 0.0),
+            recovery_seconds=pauses["staff"].get((st.id, True), 0.0),
         )
         for st in q.staff(staff_ids)
     )
@@ -184,13 +195,27 @@ def daily_metrics(session: Session, hall_row: Hall, day: date, now: datetime,
         for h in (range(min(active_hours), max(active_hours) + 1) if active_hours else ())
     )
 
+    closed_at = _closed_at(session, hid, day)
     return DailyMetrics(
         hall_code=hall_row.code, hall_name=hall_row.name, day=day,
         timezone=hall_row.timezone, generated_at=now.astimezone(w.tz),
         as_of=w.as_of.astimezone(w.tz), status=status, headline=headline,
         services=services, counters=counters, clerks=clerks, hours=hours,
         wait_buckets=q.wait_buckets(), incidents=incidents, complaints=complaints,
+        inspections=q.inspections(), inspection_times=inspection_times(),
+        satisfaction=day_satisfaction(session, hid, w, satisfaction_target_pct),
+        day_closed=closed_at is not None,
+        day_closed_at=closed_at.astimezone(w.tz) if closed_at is not None else None,
     )
+
+
+def _closed_at(session: Session, hall_id: int, day: date) -> datetime | None:
+    """When the business day was closed (the business_day row), None while it is open."""
+    row = session.execute(select(BusinessDay.state, BusinessDay.closed_at).where(
+        BusinessDay.hall_id == hall_id, BusinessDay.day == day)).first()
+    if row is None or row[0] != "closed":
+        return None
+    return row[1] or datetime.min.replace(tzinfo=UTC)
 
 
 def _empty(hall_row: Hall, w: DayWindow, status: str, sl_target: int,

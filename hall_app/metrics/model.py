@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hall_app.metrics.satisfaction import SatisfactionSummary
+
+from hall_app.domain.complaints import CLOSE_KIND_LABELS, STATE_LABELS
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ class PauseRow:
     reason: str
     count: int
     seconds: float
+    recovery: bool = False  # a 调整情绪 break granted by the duty manager: not idle time
 
 
 @dataclass(frozen=True)
@@ -116,15 +123,17 @@ class CounterRow:
     service: Stats
     serving_seconds: float
     open_seconds: float
-    paused_seconds: float
+    paused_seconds: float  # pauses counted as idle (not the 调整情绪 breaks)
     pauses: tuple[PauseRow, ...] = ()
+    recovery_seconds: float = 0.0  # 调整情绪 breaks granted after hard complaints
 
     @property
     def utilisation(self) -> float | None:
-        """Percent of signed-in time spent serving customers."""
-        if self.open_seconds <= 0:
+        """Percent of signed-in time spent serving customers, recovery breaks left out."""
+        available = self.open_seconds - self.recovery_seconds
+        if available <= 0:
             return None
-        return 100.0 * self.serving_seconds / self.open_seconds
+        return 100.0 * self.serving_seconds / available
 
 
 @dataclass(frozen=True)
@@ -140,13 +149,15 @@ class ClerkRow:
     service: Stats
     serving_seconds: float
     signed_in_seconds: float
-    paused_seconds: float
+    paused_seconds: float  # pauses counted as idle (not the 调整情绪 breaks)
+    recovery_seconds: float = 0.0
 
     @property
     def utilisation(self) -> float | None:
-        if self.signed_in_seconds <= 0:
+        available = self.signed_in_seconds - self.recovery_seconds
+        if available <= 0:
             return None
-        return 100.0 * self.serving_seconds / self.signed_in_seconds
+        return 100.0 * self.serving_seconds / available
 
 
 @dataclass(frozen=True)
@@ -189,6 +200,37 @@ class IncidentRow:
 
 
 @dataclass(frozen=True)
+class NoticeRow:
+    """A 通报 to the staff (lessons from complaints)."""
+
+    issued_at: datetime  # hall-local
+    issued_by: str
+    title: str
+    lessons: str
+
+
+@dataclass(frozen=True)
+class InspectionProblem:
+    label: str
+    note: str
+    incident_id: int | None
+
+
+@dataclass(frozen=True)
+class InspectionRow:
+    """One 巡检 round of the day."""
+
+    slot: str  # the set time, "HH:MM"
+    state: str  # open | done
+    started_at: datetime  # hall-local
+    finished_at: datetime | None
+    inspector: str
+    ok: int
+    unchecked: int
+    problems: tuple[InspectionProblem, ...]
+
+
+@dataclass(frozen=True)
 class ComplaintRow:
     id: int
     received_at: datetime  # hall-local
@@ -198,8 +240,16 @@ class ComplaintRow:
     customer_name: str
     phone_masked: str
     counter_number: int | None
-    replied_same_day: bool
-    overdue: bool
+    replied_same_day: bool  # replied by the reply deadline (the hall's closing by default)
+    overdue: bool  # replied after it, or not replied and it has passed
+    close_kind: str | None = None  # satisfied | signed_off | nuisance
+    escalated: bool = False
+
+    @property
+    def state_label(self) -> str:
+        if self.close_kind in ("signed_off", "nuisance"):
+            return CLOSE_KIND_LABELS[self.close_kind]
+        return STATE_LABELS.get(self.state, self.state)
 
 
 @dataclass(frozen=True)
@@ -210,6 +260,15 @@ class ComplaintSummary:
     overdue: int = 0
     replied_same_day: int = 0
     rows: tuple[ComplaintRow, ...] = ()
+    escalated: int = 0  # of the day's complaints
+    # Complaints closed during the day (whenever received), by how they ended.
+    closed_by_kind: tuple[tuple[str, int], ...] = ()
+    signed_off_reasons: tuple[tuple[int, str], ...] = ()  # (complaint id, reason) 未满意结案
+    notices: tuple[NoticeRow, ...] = ()  # 通报 issued during the day
+
+    @property
+    def closed_unsatisfied(self) -> int:
+        return dict(self.closed_by_kind).get("signed_off", 0)
 
     @property
     def same_day_reply_rate(self) -> float | None:
@@ -235,6 +294,25 @@ class DailyMetrics:
     wait_buckets: tuple[WaitBucket, ...] = ()
     incidents: tuple[IncidentRow, ...] = ()
     complaints: ComplaintSummary = field(default_factory=ComplaintSummary)
+    inspections: tuple[InspectionRow, ...] = ()
+    inspection_times: tuple[str, ...] = ()  # the checklist's set times of the day
+    satisfaction: SatisfactionSummary | None = None  # rating pads (hall_app.metrics.satisfaction)
+    # The business day's close (hall_app.services.days): until then the figures still move.
+    day_closed: bool = False
+    day_closed_at: datetime | None = None  # hall-local
+
+    @property
+    def is_final(self) -> bool:
+        """The day is closed: its figures will not change any more (targets can be judged)."""
+        return self.day_closed
+
+    @property
+    def not_closed_notice(self) -> str | None:
+        """The report's first line for a day whose figures are still moving, else None."""
+        if self.day_closed or self.status != "ok":
+            return None  # closed, not begun, or without any traffic: nothing is moving
+        return (f"注意:{self.day.isoformat()} 营业日尚未闭厅,以下数字截至 {self.as_of:%H:%M},"
+                "仍在变化,不作达标判定。")
 
     @property
     def is_future(self) -> bool:

@@ -25,7 +25,8 @@ class ReportService:
                 raise NotFound(f"找不到营业厅「{self.ctx.hall_code}」,请检查营业厅代码。")
             th = self.ctx.thresholds(hall_row)
             return daily_metrics(s, hall_row, day, self.ctx.now(),
-                                 th.service_level_target_pct, th.walkaway_rate_target_pct)
+                                 th.service_level_target_pct, th.walkaway_rate_target_pct,
+                                 th.satisfaction_target_pct)
 
 
 def report_service(services: object) -> ReportService:

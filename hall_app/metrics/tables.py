@@ -12,6 +12,7 @@ from hall_app.domain.tickets import STATE_LABELS
 from hall_app.metrics.model import DailyMetrics, Stats
 
 NO_DATA = "—"
+NOT_FINAL = "未闭厅"  # the verdict column of a day that is not closed yet
 
 COMPLAINT_STATE_LABELS = {
     "registered": "已登记", "in_progress": "处理中", "awaiting_approval": "待审批",
@@ -81,7 +82,8 @@ def counter_table(m: DailyMetrics) -> Table:
          minutes(r.wait.mean), minutes(r.service.mean), minutes(r.service.p90),
          hours_minutes(r.serving_seconds), hours_minutes(r.open_seconds), pct(r.utilisation),
          hours_minutes(r.paused_seconds),
-         ";".join(f"{p.reason}×{p.count}({hours_minutes(p.seconds)})" for p in r.pauses)
+         ";".join(f"{p.reason}×{p.count}({hours_minutes(p.seconds)}"
+                  + (",不计空闲)" if p.recovery else ")") for p in r.pauses)
          or NO_DATA)
         for r in m.counters)
     return Table("counters", "分窗口统计", headers, rows)
@@ -128,11 +130,30 @@ def complaint_table(m: DailyMetrics) -> Table:
     headers = ("时间", "渠道", "类别", "状态", "客户", "电话", "窗口", "当日答复", "超时")
     rows = tuple(
         (c.received_at.strftime("%H:%M"), CHANNEL_LABELS.get(c.channel, c.channel), c.category,
-         complaint_state(c.state), c.customer_name, c.phone_masked,
+         c.state_label + ("·已升级" if c.escalated else ""), c.customer_name, c.phone_masked,
          f"{c.counter_number}号" if c.counter_number else NO_DATA,
          "是" if c.replied_same_day else "否", "是" if c.overdue else "否")
         for c in m.complaints.rows)
     return Table("complaints", "投诉明细", headers, rows)
+
+
+def inspection_table(m: DailyMetrics) -> Table:
+    """The day's 巡检 rounds; a set time without a round is listed as 未巡检."""
+    headers = ("时间", "巡检人", "开始", "完成", "正常", "有问题", "未检查", "问题及处理")
+    done = {r.slot: r for r in m.inspections}
+    rows: list[tuple[str, ...]] = []
+    for slot in sorted(set(m.inspection_times) | set(done)):
+        r = done.get(slot)
+        if r is None:
+            rows.append((slot, NO_DATA, "未巡检", NO_DATA, NO_DATA, NO_DATA, NO_DATA, NO_DATA))
+            continue
+        problems = ";".join(
+            f"{p.label}:{p.note}" + (f"(已登记设施故障#{p.incident_id})" if p.incident_id
+                                     else "") for p in r.problems)
+        rows.append((slot, r.inspector, r.started_at.strftime("%H:%M"),
+                     r.finished_at.strftime("%H:%M") if r.finished_at else "未完成",
+                     str(r.ok), str(len(r.problems)), str(r.unchecked), problems or "无"))
+    return Table("inspections", "营业厅巡检", headers, tuple(rows))
 
 
 def headline_table(m: DailyMetrics) -> Table:
@@ -140,6 +161,8 @@ def headline_table(m: DailyMetrics) -> Table:
     o = h.outcomes
 
     def met(flag: bool | None) -> str:
+        if not m.is_final:
+            return NOT_FINAL  # figures still moving: no verdict before the day is closed
         return NO_DATA if flag is None else ("达标" if flag else "未达标")
 
     rows = (
@@ -172,5 +195,8 @@ def headline_table(m: DailyMetrics) -> Table:
 
 
 def all_tables(m: DailyMetrics) -> tuple[Table, ...]:
+    from hall_app.metrics.satisfaction_tables import satisfaction_table  # imports this module
+
     return (headline_table(m), service_table(m), counter_table(m), clerk_table(m),
-            hour_table(m), wait_table(m), incident_table(m), complaint_table(m))
+            hour_table(m), wait_table(m), incident_table(m), complaint_table(m),
+            inspection_table(m), satisfaction_table(m))

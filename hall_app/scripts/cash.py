@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 from hall_app.errors import ValidationError
 from hall_app.scripts.loader import default_book
-from hall_app.scripts.model import ScriptBook
+from hall_app.scripts.model import ScriptBook, business_word
 
 Amount = str | Decimal | int
 
@@ -193,7 +193,7 @@ def fee_breakdown(book: ScriptBook, business: str, total: Amount,
     fee_items = FEE_ITEM_SEPARATOR.join(
         book.render("fee_item", fee_name=n, fee_amount=format_yuan(a)) for n, a in checked
     )
-    phrase = book.render("fee_breakdown", business=business.strip(),
+    phrase = book.render("fee_breakdown", business=business_word(business),
                          total=format_yuan(total_d), fee_items=fee_items)
     return FeeBreakdown(
         business=business.strip(), total=total_d, total_fen=to_fen(total_d),

@@ -1,12 +1,16 @@
 """Find forbidden service phrases (服务忌语) in a text such as a complaint reply.
 
 Matching ignores spaces and punctuation and folds full-width/half-width forms (NFKC) and
-letter case, so 「这是公司规定 , 我没办法」 matches 「这是公司规定,我没办法」. Positions are
-indices into the ORIGINAL text: ``text[hit.start:hit.end]`` is the matched passage.
+letter case, so 「这是公司规定 , 我没办法」 matches 「这是公司规定,我没办法」. ``XX`` in a
+forbidden phrase is the seeds' blank: inside a phrase it matches up to
+:data:`BLANK_CHARS` characters (「XX机器就这样」 finds 「这台机器就这样」); at either end
+it is dropped, so the hit is the fixed words. Positions are indices into the ORIGINAL
+text: ``text[hit.start:hit.end]`` is the matched passage.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -39,18 +43,32 @@ def skeleton(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
+BLANK = "xx"  # the seeds' blank, after skeleton() (case folded)
+BLANK_CHARS = 6
+
+
+def _pattern(phrase: str) -> re.Pattern[str] | None:
+    needle, _ = skeleton(phrase)
+    parts = [p for p in needle.split(BLANK)]
+    while parts and not parts[0]:
+        parts.pop(0)
+    while parts and not parts[-1]:
+        parts.pop()
+    if not parts:
+        return None
+    return re.compile(f".{{0,{BLANK_CHARS}}}?".join(re.escape(p) for p in parts))
+
+
 def find_forbidden(book: ScriptBook, text: str) -> list[ForbiddenHit]:
     """Every occurrence of a forbidden phrase of *book* in *text*, ordered by position."""
     body, origin = skeleton(text)
     hits: list[ForbiddenHit] = []
     for phrase in book.forbidden:
-        needle, _ = skeleton(phrase)
-        if not needle:
+        pattern = _pattern(phrase)
+        if pattern is None:
             continue
-        pos = body.find(needle)
-        while pos >= 0:
-            start, end = origin[pos], origin[pos + len(needle) - 1] + 1
+        for m in pattern.finditer(body):
+            start, end = origin[m.start()], origin[m.end() - 1] + 1
             hits.append(ForbiddenHit(phrase=phrase, start=start, end=end, matched=text[start:end]))
-            pos = body.find(needle, pos + len(needle))
     hits.sort(key=lambda h: (h.start, -h.end, h.phrase))
     return hits

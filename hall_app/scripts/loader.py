@@ -21,14 +21,14 @@ from hall_app.scripts.model import (
     CoachingCard,
     ComplaintCategory,
     ComplaintStep,
-    FiveMore,
     FlowStepDef,
     Phrase,
     ScriptBook,
+    SevenMore,
     parse_template,
 )
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 #: Phrases every script file must contain, with the placeholders each must use.
 REQUIRED_PHRASES: Mapping[str, frozenset[str]] = {
@@ -46,7 +46,9 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = {
         "fee_breakdown": ("total", "fee_items"),
         "fee_item": ("fee_name", "fee_amount"),
         "cash_exchange": ("received", "change"),
-        "document_exchange": (),
+        "document_exchange": ("item", "return_item"),
+        "document_receive": ("item",),
+        "document_hand_over": ("return_item",),
         "crowded_counter": (),
         "long_wait_apology": (),
         "outage_notice": (),
@@ -60,13 +62,23 @@ REQUIRED_PHRASES: Mapping[str, frozenset[str]] = {
         "escalate_manager": (),
         "suggestion_thanks": (),
         "farewell_commitment": ("hotline",),
+        "farewell_questions": ("hotline",),
         "farewell_thanks": (),
     }.items()
 }
+#: Required phrases the engine or a helper says aloud: they must have a text.
+SPOKEN_PHRASES = frozenset({
+    "greeting", "long_wait_apology", "outage_notice", "outage_restored", "closing_time",
+    "crowded_counter", "cash_exchange", "fee_breakdown", "fee_item", "document_exchange",
+    "document_receive", "document_hand_over", "farewell_commitment", "farewell_questions",
+    "farewell_thanks",
+})
 FLOW_KEYS = ("approach", "understand", "confirm", "handle", "farewell")
-COACHING_KEYS = ("agitated", "silent", "complainer", "sulking", "unreasonable", "hostile")
+COACHING_KEYS = ("agitated", "silent", "complainer", "sulking", "unreasonable", "hostile",
+                 "abusive", "drunk_violent")
 COMPLAINT_STEP_KEYS = ("apologise", "listen", "restate", "expectation", "agreement", "follow_up")
-FIVE_MORE_KEYS = ("patience", "attitude", "action", "compensation", "level")
+SEVEN_MORE_KEYS = ("patience", "attitude", "action", "language", "compensation", "level",
+                   "methods")
 CATEGORY_CODES = (
     "attitude", "fees", "waiting", "pushy_selling",
     "technique", "after_sales", "advertising", "other",
@@ -74,7 +86,7 @@ CATEGORY_CODES = (
 
 _TOP_LEVEL = {
     "meta", "phrases", "flow", "coaching", "complaint_steps", "complaints",
-    "five_more", "etiquette", "complaint_categories",
+    "seven_more", "etiquette", "documents", "complaint_categories",
 }
 
 KeyPath = tuple[str | int, ...]
@@ -123,6 +135,39 @@ def load_scripts(path: Path | str | None = None) -> ScriptBook:
 def default_book() -> ScriptBook:
     """The shipped script book, loaded once per process."""
     return load_scripts(None)
+
+
+def hall_book(path: Path | str | None) -> ScriptBook:
+    """The hall's script book (its own file from settings, else the shipped one).
+
+    Loaded again only when the file changes, so a hall's edit shows without a restart.
+    Raises ScriptFileError for a broken file, like :func:`load_scripts`.
+    """
+    if path is None or str(path) == "":
+        return default_book()
+    file = Path(path)
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:
+        stamp = -1  # let load_scripts report the unreadable file in Chinese
+    return _cached_book(str(file), stamp)
+
+
+@lru_cache(maxsize=8)
+def _cached_book(path: str, stamp: int) -> ScriptBook:
+    return load_scripts(path)
+
+
+def outage_text(path: Path | str | None) -> str:
+    """The hall's scripted outage notice for customers (phrase ``outage_notice``).
+
+    A broken hall file must never block or blank an outage notice: the shipped wording
+    is used then (the broken file is reported where the scripts are loaded for a window).
+    """
+    try:
+        return hall_book(path).render("outage_notice")
+    except ConfigError:
+        return default_book().render("outage_notice")
 
 
 def _decode_error(file: Path, text: str, exc: tomllib.TOMLDecodeError) -> ScriptFileError:
@@ -268,12 +313,20 @@ class _Builder:
             if name not in _TOP_LEVEL:
                 raise self.fail((name,), f"不认识的部分「{name}」")
         meta = self.section(data, "meta", {"format", "name"})
+        if meta.get("format") == 1:
+            raise self.fail(("meta", "format"),
+                            "这是旧格式(1)的话术文件。格式 2 按培训资料原文改写了话术,"
+                            "「五个一点」改为「七个一点」([[seven_more]]),投诉六步骤的 say "
+                            "改为列表,并新增了几张辅导卡;请以随软件提供的 "
+                            "service_scripts.toml 为模板重新整理")
         if meta.get("format") != FORMAT_VERSION:
             raise self.fail(("meta", "format"), f"格式版本应为 {FORMAT_VERSION}")
         name = self.text(meta, "name", ("meta",))
         phrases = self.phrases(data)
-        etiquette = self.section(data, "etiquette", {"principle", "forbidden", "recommended"})
+        etiquette = self.section(data, "etiquette",
+                                 {"principle", "rules", "forbidden", "recommended"})
         complaints = self.section(data, "complaints", {"pitfalls"}, required=False)
+        documents = self.section(data, "documents", {"suggestions"}, required=False)
         return ScriptBook(
             source=self.file,
             name=name,
@@ -283,32 +336,35 @@ class _Builder:
                 CoachingCard(
                     key=tbl["key"], title=self.text(tbl, "title", p),
                     advice=self.texts(tbl, "advice", p, required=True),
-                    say=self.texts(tbl, "say", p),
+                    say=self.texts(tbl, "say", p), never=self.texts(tbl, "never", p),
                 )
-                for p, tbl in self.keyed(data, "coaching", {"key", "title", "advice", "say"},
+                for p, tbl in self.keyed(data, "coaching",
+                                         {"key", "title", "advice", "say", "never"},
                                          "key", COACHING_KEYS, ordered=False)
             ),
             complaint_steps=tuple(
                 ComplaintStep(
                     key=tbl["key"], title=self.text(tbl, "title", p),
                     guidance=self.text(tbl, "guidance", p),
-                    say=self.text(tbl, "say", p, required=False) or None,
+                    say=self.texts(tbl, "say", p),
                 )
                 for p, tbl in self.keyed(data, "complaint_steps",
                                          {"key", "title", "guidance", "say"}, "key",
                                          COMPLAINT_STEP_KEYS, ordered=True)
             ),
             complaint_pitfalls=self.texts(complaints, "pitfalls", ("complaints",)),
-            five_more=tuple(
-                FiveMore(key=tbl["key"], text=self.text(tbl, "text", p),
-                         detail=self.text(tbl, "detail", p, required=False))
-                for p, tbl in self.keyed(data, "five_more", {"key", "text", "detail"}, "key",
-                                         FIVE_MORE_KEYS, ordered=True)
+            seven_more=tuple(
+                SevenMore(key=tbl["key"], text=self.text(tbl, "text", p),
+                          detail=self.text(tbl, "detail", p, required=False))
+                for p, tbl in self.keyed(data, "seven_more", {"key", "text", "detail"}, "key",
+                                         SEVEN_MORE_KEYS, ordered=True)
             ),
             forbidden=self.texts(etiquette, "forbidden", ("etiquette",), required=True),
             recommended=self.texts(etiquette, "recommended", ("etiquette",), required=True),
             principle=self.text(etiquette, "principle", ("etiquette",)),
             complaint_categories=self.categories(data),
+            language_rules=self.texts(etiquette, "rules", ("etiquette",)),
+            document_suggestions=self.texts(documents, "suggestions", ("documents",)),
         )
 
     def phrases(self, data: Mapping[str, Any]) -> dict[str, Phrase]:
@@ -316,8 +372,11 @@ class _Builder:
         out: dict[str, Phrase] = {}
         for key, value in section.items():
             parts: KeyPath = ("phrases", key)
-            tbl = self.table(value, parts, {"title", "text", "placeholders", "do", "warn"})
-            text = self.text(tbl, "text", parts)
+            tbl = self.table(value, parts, {"title", "text", "placeholders", "do", "warn",
+                                            "escalate", "requires", "fallback"})
+            text = self.text(tbl, "text", parts, required=False)
+            if not text.strip() and not (tbl.get("do") or tbl.get("warn")):
+                raise self.fail((*parts, "text"), "话术至少要有 text(要说的话)或 do/warn(提示)")
             try:
                 segments = parse_template(text)
             except ValueError as exc:
@@ -335,8 +394,17 @@ class _Builder:
                 placeholders=frozenset(declared),
                 do=self.text(tbl, "do", parts, required=False) or None,
                 warn=self.text(tbl, "warn", parts, required=False) or None,
+                escalate=self.text(tbl, "escalate", parts, required=False) or None,
+                requires=frozenset(self.texts(tbl, "requires", parts)),
+                fallback=self.text(tbl, "fallback", parts, required=False) or None,
                 segments=segments,
             )
+            stray = sorted(phrase.requires - phrase.used_placeholders)
+            if stray:
+                raise self.fail((*parts, "requires"),
+                                f"requires 中的「{stray[0]}」不是本话术的占位符")
+            if phrase.requires and phrase.fallback is None:
+                raise self.fail((*parts, "fallback"), "有 requires 时必须给出 fallback(备用话术)")
             for name in sorted(phrase.used_placeholders):
                 if name not in PLACEHOLDERS:
                     raise self.fail((*parts, "text"), f"使用了未知的占位符 {{{name}}}")
@@ -344,9 +412,20 @@ class _Builder:
                     raise self.fail((*parts, "text"),
                                     f"使用了未声明的占位符 {{{name}}},请在 placeholders 中声明")
             out[key] = phrase
+        for key, phrase in out.items():
+            if phrase.fallback is not None:
+                target = out.get(phrase.fallback)
+                if target is None:
+                    raise self.fail(("phrases", key, "fallback"),
+                                    f"引用了不存在的话术「{phrase.fallback}」")
+                if target.fallback is not None or not target.spoken:
+                    raise self.fail(("phrases", key, "fallback"),
+                                    f"备用话术「{phrase.fallback}」必须有 text 且自身没有 fallback")
         for key, needed in REQUIRED_PHRASES.items():
             if key not in out:
                 raise self.fail(("phrases", key), "缺少必需的话术")
+            if key in SPOKEN_PHRASES and not out[key].spoken:
+                raise self.fail(("phrases", key, "text"), "这条话术必须有 text(要说的话)")
             missing = sorted(needed - out[key].used_placeholders)
             if missing:
                 raise self.fail(("phrases", key, "text"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 #: Every placeholder a phrase may use, with the label rendered when no value is given.
 PLACEHOLDERS: Mapping[str, str] = {
-    "honorific": "先生/女士",
+    "honorific": "先生/小姐",
     "ticket": "【票号】",
     "counter": "【窗口号】",
     "business": "【业务名称】",
@@ -29,11 +29,24 @@ PLACEHOLDERS: Mapping[str, str] = {
     "fee_name": "【费用名称】",
     "fee_amount": "【费用金额】",
     "hotline": "【服务热线】",
-    "duration": "【办结时限】",
+    "duration": "【开通时限】",
     "minutes": "【分钟数】",
+    "manager": "值班长",
 }
 
 _FORMATTER = string.Formatter()
+
+
+def business_word(service_name: str | None) -> str | None:
+    """A service name as the {business} of 「您办的XX业务…」: without a trailing 业务.
+
+    The phrases already say 业务 after the blank, so 「宽带业务」 fills in as 「宽带」
+    (「宽带业务会在…内开通」, not 「宽带业务业务…」). A name that is only 「业务」 stays.
+    """
+    if service_name is None:
+        return None
+    name = service_name.strip()
+    return name[:-2] if name.endswith("业务") and len(name) > 2 else name
 
 
 def parse_template(text: str) -> tuple[tuple[str, str | None], ...]:
@@ -57,7 +70,13 @@ def parse_template(text: str) -> tuple[tuple[str, str | None], ...]:
 
 @dataclass(frozen=True)
 class Phrase:
-    """One scripted phrase: what to say (``text``), plus optional do / warn reminders."""
+    """One scripted phrase: what to say (``text``), plus optional do / warn reminders.
+
+    ``text`` is empty for a situation the seeds give no wording for (only do / warn).
+    ``escalate`` is the reason offered for calling the duty manager (F7) when the clerk
+    picks the phrase. While a value named in ``requires`` is unknown, the phrase called
+    ``fallback`` is said instead (so the clerk never fills a blank by guessing).
+    """
 
     key: str
     title: str
@@ -65,7 +84,15 @@ class Phrase:
     placeholders: frozenset[str]
     do: str | None = None
     warn: str | None = None
+    escalate: str | None = None
+    requires: frozenset[str] = frozenset()
+    fallback: str | None = None
     segments: tuple[tuple[str, str | None], ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def spoken(self) -> bool:
+        """Whether the phrase has words to say (not only reminders)."""
+        return bool(self.text)
 
     @property
     def used_placeholders(self) -> frozenset[str]:
@@ -97,27 +124,28 @@ class FlowStepDef:
 
 @dataclass(frozen=True)
 class CoachingCard:
-    """How to treat one kind of difficult customer."""
+    """How to treat one kind of difficult customer: what to do, say, and never say."""
 
     key: str
     title: str
     advice: tuple[str, ...]
     say: tuple[str, ...]
+    never: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ComplaintStep:
-    """One of the six complaint-handling steps at the counter."""
+    """One of the six complaint-handling steps at the counter, with its phrases."""
 
     key: str
     title: str
     guidance: str
-    say: str | None
+    say: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class FiveMore:
-    """One item of the 「五个一点」."""
+class SevenMore:
+    """One item of the 「七个一点」 (seed 003 §三), with the seed's key sentence."""
 
     key: str
     text: str
@@ -144,11 +172,20 @@ class ScriptBook:
     coaching_cards: tuple[CoachingCard, ...]
     complaint_steps: tuple[ComplaintStep, ...]
     complaint_pitfalls: tuple[str, ...]
-    five_more: tuple[FiveMore, ...]
+    seven_more: tuple[SevenMore, ...]
     forbidden: tuple[str, ...]
     recommended: tuple[str, ...]
     principle: str
     complaint_categories: tuple[ComplaintCategory, ...]
+    language_rules: tuple[str, ...] = ()
+    document_suggestions: tuple[str, ...] = ()
+
+    def coaching_card(self, key: str) -> CoachingCard:
+        """The coaching card called *key*; KeyError if the book has none."""
+        for card in self.coaching_cards:
+            if card.key == key:
+                return card
+        raise KeyError(key)
 
     def phrase(self, key: str) -> Phrase:
         """The phrase called *key*; KeyError if the book has none."""

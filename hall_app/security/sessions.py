@@ -146,6 +146,23 @@ def touch(s: Session, live: LiveSession, now: datetime,
               .values(last_seen_at=now).execution_options(synchronize_session=False))
 
 
+def lock_live(s: Session, hall_id: int, *, staff_id: int | None = None) -> None:
+    """PostgreSQL: lock the hall's (or one member's) live sessions, in key order, before
+    anything else a transaction changes. Every staff action locks its own session before
+    the rows it writes (`check`, call-next's `actor_ok`), so a transaction that will end
+    sessions (disable, demotion, PIN reset, config import, the day close) takes them in
+    the same order and the two can only queue up, never deadlock. SQLite: nothing to do
+    (BEGIN IMMEDIATE serialises the writers)."""
+    if s.connection().dialect.name != "postgresql":
+        return
+    stmt = (select(StaffSession.id)
+            .where(StaffSession.hall_id == hall_id, StaffSession.ended_at.is_(None))
+            .order_by(StaffSession.id).with_for_update(key_share=True))
+    if staff_id is not None:
+        stmt = stmt.where(StaffSession.staff_id == staff_id)
+    s.execute(stmt).all()
+
+
 def end_sessions(session: Session, hall_id: int, reason: str, now: datetime, *,
                  staff_id: int | None = None, session_id: int | None = None,
                  keep_session_id: int | None = None) -> int:

@@ -2,7 +2,9 @@
 
 `recent_calls` reads today's `ticket_event` rows of kind call/recall (newest first) with
 their counter; the display shows them and announces each new event id once.
-`outage_notice` is the customer-facing text of the active outages. `display_board` and
+`outage_notice` is the customer-facing text of the active outages: each outage's notice
+as the duty manager left it (prefilled from the hall's script), or the hall's scripted
+notice when an outage carries none. `display_board` and
 `kiosk_board` take everything one screen needs in one read, as frozen dataclasses a
 worker thread can hand to the GUI thread. No Qt here.
 """
@@ -15,7 +17,17 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Counter, Incident, IncidentCounter, ServiceType, Ticket, TicketEvent
+from db.day_writes import read_day
+from db.models import (
+    Counter,
+    Incident,
+    IncidentCounter,
+    OpeningHours,
+    ServiceType,
+    Ticket,
+    TicketEvent,
+)
+from hall_app.domain.hours import DAY_CLOSED_REFUSAL, day_hours, issue_refusal
 from hall_app.services.context import ServiceContext
 
 CALL_KINDS = ("call", "recall")
@@ -75,6 +87,8 @@ class KioskBoard:
     hotline: str
     services: tuple[KioskService, ...]
     outage: OutageNotice | None
+    # Why no ticket can be taken now (outside opening hours, day closed), or None.
+    closed_notice: str | None = None
 
 
 def _day_bounds(ctx: ServiceContext, day: date) -> tuple[datetime, datetime]:
@@ -128,14 +142,22 @@ def _outage_notice(s: Session, ctx: ServiceContext) -> OutageNotice | None:
         affected.setdefault(incident_id, []).append(numbers.get(counter_id, 0))
     texts: list[str] = []
     hall_wide = False
+    scripted: str | None = None
     for inc in incidents:
+        notice = inc.notice.strip()
+        if not notice:
+            if scripted is None:
+                from hall_app.scripts import outage_text
+
+                scripted = outage_text(ctx.settings.scripts_path)
+            notice = scripted
         counters = sorted(affected.get(inc.id, []))
         if counters:
             label = "、".join(str(n) for n in counters)
-            text = f"{label}号窗口:{inc.notice}"
+            text = f"{label}号窗口:{notice}"
         else:
             hall_wide = True
-            text = inc.notice
+            text = notice
         if text not in texts:
             texts.append(text)
     return OutageNotice("\n".join(texts), hall_wide)
@@ -171,4 +193,16 @@ def kiosk_board(ctx: ServiceContext) -> KioskBoard:
             .order_by(ServiceType.sort_order, ServiceType.id)).all()
         items = tuple(KioskService(sv.id, sv.name, sv.prefix, int(waiting.get(sv.id, 0)),
                                    sv.is_vip) for sv in services)
-        return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx))
+        return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx),
+                          _closed_notice(s, ctx, day))
+
+
+def _closed_notice(s: Session, ctx: ServiceContext, day: date) -> str | None:
+    """The kiosk's reason to refuse tickets now (the same rule `issue` applies)."""
+    row = read_day(s, ctx.hall.id, day)
+    if row is not None and row.closed:
+        return DAY_CLOSED_REFUSAL
+    weekdays = list(s.scalars(select(OpeningHours).where(OpeningHours.hall_id == ctx.hall.id)))
+    hours = day_hours(day, ctx.hall.tz, weekdays, row.opens_at if row else None,
+                      row.closes_at if row else None)
+    return issue_refusal(ctx.now(), ctx.hall.tz, hours)

@@ -9,8 +9,9 @@ action at a counter, that the session holds that counter. A failed check is
 `SessionExpired` (登录已失效,请重新登录) or `PermissionDenied` and nothing is written.
 `write()` is the same without an actor (the kiosk, the system's own day close: their
 rows name no staff member; `SYSTEM_WORKSTATION` is the origin a system action records).
-Lost connections come out as `DatabaseUnavailable` (Chinese message, password-free
-detail), never as a raw driver error.
+No raw driver error leaves a unit of work: a lost connection is `DatabaseUnavailable`
+(Chinese message, password-free detail), a full disk `StorageFull`, a refused constraint
+`DataConflict`, anything else `DatabaseError` (`hall_app.db_errors`).
 
 `checkpoint(name)` marks the point between a transition's read and its write; tests
 register a hook under that name (a barrier) to hold the transaction there while a
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,8 +31,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.engine import Database, redact_url
@@ -38,8 +39,15 @@ from db.models import Counter, Hall
 from db.notify import notify_change
 from hall_app.clock import Clock, SystemClock
 from hall_app.config import Settings, Thresholds
+from hall_app.db_errors import translate
 from hall_app.domain.roles import GRANTS, ROLE_LABELS, Actor, Permission, Role
-from hall_app.errors import DatabaseUnavailable, NotFound, PermissionDenied, PinChangeRequired
+from hall_app.errors import (
+    DatabaseUnavailable,
+    HallError,
+    NotFound,
+    PermissionDenied,
+    PinChangeRequired,
+)
 from hall_app.security import sessions
 from hall_app.security.sessions import LiveSession
 
@@ -83,12 +91,6 @@ class HallInfo:
         return ZoneInfo(self.timezone)
 
 
-def _is_connection_problem(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError | PoolTimeout):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
-
-
 class ServiceContext:
     def __init__(
         self,
@@ -112,15 +114,26 @@ class ServiceContext:
     # -- units of work -------------------------------------------------------------
     @contextmanager
     def _connection_guard(self) -> Iterator[None]:
-        """Turn a lost or busy database into DatabaseUnavailable (Chinese, no password)."""
+        """Every database error leaves as the core's own error (`hall_app.db_errors`):
+        a lost or busy database as DatabaseUnavailable (Chinese, no password), a full disk
+        as StorageFull, a refused constraint as DataConflict, anything else the database
+        refused as DatabaseError. A HallError raised inside passes through unchanged."""
         try:
             yield
-        except (OperationalError, DBAPIError, PoolTimeout) as exc:
-            if _is_connection_problem(exc):
+        except HallError:
+            raise
+        except (SQLAlchemyError, sqlite3.Error, UnicodeEncodeError) as exc:
+            error = translate(exc, where=redact_url(self.db.url))
+            if isinstance(error, DatabaseUnavailable):
                 log.warning("database unavailable (%s): %s", redact_url(self.db.url),
                             type(exc.orig if isinstance(exc, DBAPIError) else exc).__name__)
-                raise self._unavailable(exc) from exc
-            raise
+            raise error from exc
+
+    @contextmanager
+    def guarded(self) -> Iterator[None]:
+        """Database work outside a unit of work (migrations, feeds): errors as in one."""
+        with self._connection_guard():
+            yield
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -234,12 +247,6 @@ class ServiceContext:
     def read(self) -> Iterator[Session]:
         with self._connection_guard(), self.db.read() as session:
             yield session
-
-    def _unavailable(self, exc: BaseException) -> DatabaseUnavailable:
-        text = str(getattr(exc, "orig", exc) or exc)
-        if "locked" in text or "busy" in text:
-            return DatabaseUnavailable("数据库繁忙,请稍后重试。", detail="locked")
-        return DatabaseUnavailable(detail=type(exc).__name__)
 
     def notify(self, session: Session, topic: str) -> None:
         notify_change(session, self.hall.id, topic)

@@ -4,14 +4,20 @@ reason, resume.
 Sign-in makes the staff member's session hold the counter (`staff_session.counter_id`:
 only the holder may act there) and opens a counter session (for utilisation); pause opens
 a counter_pause row (paused time with reasons). A counter with a customer at it cannot
-be paused or left.
+be paused or left. Pause, resume and sign-out are guarded transitions
+(`db.counter_writes`): the counter row is locked against call-next while it is read, and
+the update is conditional on the state read and on no ticket being open at it, so a
+customer called at that instant is never left at a paused or closed counter.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from db.counter_writes import LockedCounter, lock_counter, write_counter
 from db.models import AuditLog, Counter, CounterPause, CounterSession, Ticket
 from hall_app.domain.roles import GRANTS, Actor, Permission, Role
 from hall_app.errors import (
@@ -19,11 +25,13 @@ from hall_app.errors import (
     IllegalTransition,
     NotFound,
     PermissionDenied,
+    StaleState,
     ValidationError,
 )
 from hall_app.security import sessions
 from hall_app.security.sessions import EndReason
 from hall_app.services.context import ServiceContext
+from hall_app.text import clean_text
 
 PAUSE_REASONS = ("离席", "暂停服务", "用餐", "培训", "设备故障", "其他")
 
@@ -49,11 +57,20 @@ class CounterService:
             role = Role(live.role)
             if Permission.SERVE not in GRANTS[role]:  # pragma: no cover - every role serves
                 Actor(live.staff_id, role).require(Permission.SERVE)
+            # The holder's session before the counter row: the order its own actions
+            # (call-next, pause…) lock the two in, so a takeover never deadlocks with them.
+            held = sessions.holder_of(s, counter_id, lock=self.ctx.db.is_postgres)
             counter = self._locked_counter(s, counter_id)
             if not counter.active:
                 raise IllegalTransition(f"{counter.number}号窗口已停用。")
+            again = sessions.holder_of(s, counter_id, lock=False)
+            if (again[0].id if again else None) != (held[0].id if held else None):
+                # Someone signed in there between the two reads (their sign-in committed):
+                # refused below naming them; a takeover asks to look again first.
+                if take_over:
+                    raise StaleState(f"{counter.number}号窗口刚有人签到,请刷新后再试。")
+                held = again
             now = self.ctx.now()
-            held = sessions.holder_of(s, counter_id, lock=self.ctx.db.is_postgres)
             if held is not None and held[0].staff_id != live.staff_id:
                 holder_session, holder = held
                 if not take_over:
@@ -105,51 +122,71 @@ class CounterService:
             raise NotFound("找不到该窗口。")
         return counter
 
+    def _locked(self, s: Session, counter_id: int) -> LockedCounter:
+        row = lock_counter(s, self.ctx.hall.id, counter_id)
+        if row is None:
+            raise NotFound("找不到该窗口。")
+        return row
+
+    @staticmethod
+    def _end_open(s: Session, counter_id: int, now: datetime, *, sessions: bool) -> None:
+        models: tuple[type[CounterPause] | type[CounterSession], ...] = (
+            (CounterSession, CounterPause) if sessions else (CounterPause,))
+        for model in models:
+            s.execute(update(model).where(model.counter_id == counter_id,
+                                          model.ended_at.is_(None)).values(ended_at=now)
+                      .execution_options(synchronize_session=False))
+
     def sign_out(self, actor: Actor, counter_id: int) -> None:
         with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
-            counter = self.ctx.counter(s, counter_id)
-            busy = self._open_ticket(s, counter_id)
-            if busy:
-                raise IllegalTransition(f"请先处理完当前顾客{busy}号再退出。")
+            counter = self._locked(s, counter_id)
+            if counter.busy_code:
+                raise IllegalTransition(f"请先处理完当前顾客{counter.busy_code}号再退出。")
+            self.ctx.checkpoint("sign_out")
             now = self.ctx.now()
-            for session_row in s.scalars(select(CounterSession).where(
-                    CounterSession.counter_id == counter_id, CounterSession.ended_at.is_(None))):
-                session_row.ended_at = now
-            for pause_row in s.scalars(select(CounterPause).where(
-                    CounterPause.counter_id == counter_id, CounterPause.ended_at.is_(None))):
-                pause_row.ended_at = now
-            counter.state, counter.staff_id, counter.pause_reason = "closed", None, None
-            counter.state_since = now
+            if not write_counter(s, counter, {"state": "closed", "staff_id": None,
+                                              "pause_reason": None, "state_since": now}):
+                raise StaleState(self._moved(s, counter, "退出"))
+            self._end_open(s, counter_id, now, sessions=True)
             sessions.release_counter(s, counter_id)
             self.ctx.notify(s, "counters")
 
     def pause(self, actor: Actor, counter_id: int, reason: str) -> None:
-        reason = (reason or "").strip()
-        if not reason:
-            raise ValidationError("请选择或填写暂停原因。", field="reason")
+        reason = clean_text(reason, "reason", label="暂停原因",
+                            required="请选择或填写暂停原因。")
         if len(reason) > 100:
             raise ValidationError("暂停原因不能超过100个字。", field="reason")
         with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
-            counter = self.ctx.counter(s, counter_id)
+            counter = self._locked(s, counter_id)
             if counter.state != "open":
                 raise IllegalTransition(f"{counter.number}号窗口当前不在服务状态,无法暂停。")
-            busy = self._open_ticket(s, counter_id)
-            if busy:
-                raise IllegalTransition(f"请先处理完当前顾客{busy}号再暂停。")
+            if counter.busy_code:
+                raise IllegalTransition(f"请先处理完当前顾客{counter.busy_code}号再暂停。")
+            self.ctx.checkpoint("pause")
             now = self.ctx.now()
-            counter.state, counter.pause_reason, counter.state_since = "paused", reason, now
+            if not write_counter(s, counter, {"state": "paused", "pause_reason": reason,
+                                              "state_since": now}):
+                raise StaleState(self._moved(s, counter, "暂停"))
             s.add(CounterPause(hall_id=counter.hall_id, counter_id=counter_id,
                                staff_id=actor.staff_id, reason=reason, started_at=now))
             self.ctx.notify(s, "counters")
 
     def resume(self, actor: Actor, counter_id: int) -> None:
         with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
-            counter = self.ctx.counter(s, counter_id)
+            counter = self._locked(s, counter_id)
             if counter.state != "paused":
                 raise IllegalTransition(f"{counter.number}号窗口没有暂停。")
+            self.ctx.checkpoint("resume")
             now = self.ctx.now()
-            for row in s.scalars(select(CounterPause).where(
-                    CounterPause.counter_id == counter_id, CounterPause.ended_at.is_(None))):
-                row.ended_at = now
-            counter.state, counter.pause_reason, counter.state_since = "open", None, now
+            if not write_counter(s, counter, {"state": "open", "pause_reason": None,
+                                              "state_since": now}, require_idle=False):
+                raise StaleState(self._moved(s, counter, "恢复服务"))
+            self._end_open(s, counter_id, now, sessions=False)
             self.ctx.notify(s, "counters")
+
+    def _moved(self, s: Session, seen: LockedCounter, what: str) -> str:
+        """Why the guarded write found the counter changed (the Chinese message)."""
+        busy = self._open_ticket(s, seen.id)
+        if busy:
+            return f"{seen.number}号窗口刚叫到{busy}号,未{what},请先处理该顾客。"
+        return f"{seen.number}号窗口的状态已被其他操作改变,未{what},请刷新后再试。"

@@ -10,9 +10,10 @@ waited) are carried as timestamps, so a window can keep them current without
 asking the database and redraw a section only when its data really changed.
 
 Alerts are derived from the facts each time and identified by a stable key:
-``longwait:<ticket_id>``, ``escalation:<id>``, ``complaint:<id>:due`` /
-``complaint:<id>:overdue``, ``pause:<counter_id>:<state_since iso>``,
-``outage:<incident_id>``, ``facility:<incident_id>``. An acknowledgement is a row in
+``longwait:<ticket_id>``, ``escalation:<id>``, ``complaint:<id>:<what>`` (see
+`hall_app.services.complaints.reminders`), ``pause:<counter_id>:<state_since iso>``,
+``outage:<incident_id>``, ``facility:<incident_id>``, ``rating:<rating_id>`` (a customer
+tapped 不满意 on a rating pad). An acknowledgement is a row in
 ``alert_ack`` under that key; acknowledging an escalation also resolves it.
 """
 
@@ -21,28 +22,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import (
     AlertAck,
-    Complaint,
     Counter,
+    CounterPause,
+    CounterService,
     Escalation,
     Hall,
     Incident,
     IncidentCounter,
     OpeningHours,
+    RecoveryBreak,
     ServiceType,
     Staff,
     Ticket,
 )
+from hall_app.domain.ratings import reason_label
 from hall_app.domain.roles import Actor, Permission
-from hall_app.errors import IllegalTransition, NotFound, ValidationError
+from hall_app.errors import DataConflict, IllegalTransition, NotFound, ValidationError
+from hall_app.metrics.satisfaction import SatisfactionFigures, day_total_figures
 from hall_app.services.context import ServiceContext
-from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE
+from hall_app.services.days import DayService, DayStatus
+from hall_app.services.ratings.follow_ups import dissatisfied_ratings, open_follow_up_count
 
 # Severity: higher is more urgent; the alert list is sorted by it.
 CRITICAL, HIGH, MEDIUM, LOW = 4, 3, 2, 1
@@ -51,9 +57,11 @@ ALERT_KIND_LABELS = {
     "outage": "系统故障",
     "escalation": "窗口求助",
     "longwait": "等候超时",
-    "complaint": "投诉待回复",
+    "complaint": "投诉跟进",
     "pause": "窗口暂停过久",
     "facility": "设施故障",
+    "rating": "顾客不满意",
+    "nocounter": "无窗口办理",
 }
 # Current-wait distribution buckets, in minutes: [0,5), [5,10), ... [30, ∞).
 WAIT_BUCKET_EDGES = (0, 5, 10, 15, 20, 30)
@@ -61,8 +69,9 @@ WALKAWAY_STATES = ("no_show", "walked_away", "abandoned")
 # Literal (not bound) so SQLite and PostgreSQL can use the partial index on open tickets.
 _OPEN_TICKET = text("ticket.state IN ('called', 'serving')")
 _KEY_RE = re.compile(
-    r"^(?:(?:longwait|escalation|outage|facility):\d+|complaint:\d+:(?:due|overdue)"
-    r"|pause:\d+:[0-9T:.+\-]+)$")
+    r"^(?:(?:longwait|escalation|outage|facility|rating):\d+"
+    r"|complaint:\d+:(?:due|overdue|limit|limitpassed|(?:approval|followup|feedback):\d+)"
+    r"|pause:\d+:[0-9T:.+\-]+|nocounter:\d+:\d+)$")
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,15 @@ class WaitBucket:
 
 
 @dataclass(frozen=True)
+class SatisfactionToday:
+    """Today's rating-pad figures for the hall, the target, and the 回访 still open."""
+
+    figures: SatisfactionFigures
+    target_pct: int
+    open_follow_ups: int
+
+
+@dataclass(frozen=True)
 class OverviewSnapshot:
     now: datetime
     business_day: date
@@ -181,6 +199,9 @@ class OverviewSnapshot:
     hourly: tuple[HourFigure, ...]
     wait_buckets: tuple[WaitBucket, ...]
     waiting: tuple[WaitingTicket, ...]
+    satisfaction: SatisfactionToday | None = None
+    # The business day's lifecycle: open until…, or closed (when, by whom, abandoned).
+    day_status: DayStatus | None = None
 
     @property
     def outages(self) -> tuple[ActiveIncident, ...]:
@@ -222,16 +243,14 @@ def wait_buckets(now: datetime, issued: list[datetime]) -> tuple[WaitBucket, ...
 class OverviewService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+        self._complaints: Any = None  # the ComplaintService, made on first use
 
     # -- the outage notice text ----------------------------------------------------------
     def default_outage_notice(self) -> str:
-        """The hall's scripted outage phrase (editable data), or the built-in wording."""
-        try:
-            from hall_app.scripts import load_scripts
+        """The hall's scripted outage phrase (editable data; the shipped one if broken)."""
+        from hall_app.scripts import outage_text
 
-            return load_scripts(self.ctx.settings.scripts_path).render("outage_notice")
-        except Exception:  # noqa: BLE001 - a broken script file must not block an outage
-            return DEFAULT_OUTAGE_NOTICE
+        return outage_text(self.ctx.settings.scripts_path)
 
     # -- the snapshot -------------------------------------------------------------------
     def snapshot(self) -> OverviewSnapshot:
@@ -260,14 +279,18 @@ class OverviewService:
             queues = self._queues(s, info.id, day, services, long_wait, now)
             figures, hourly = self._figures(s, info.id, day, day_start, tz, hall)
             alerts = self._alerts(s, info.id, now, tz, thresholds.pause_alert_minutes,
-                                  counters, waiting, incidents, day_start, day_end)
+                                  counters, waiting, incidents, day_start, day_end, day)
+            satisfaction = SatisfactionToday(day_total_figures(s, info.id, day),
+                                             thresholds.satisfaction_target_pct,
+                                             open_follow_up_count(s, info.id))
+            day_status = DayService(self.ctx).status_in(s, day)
         return OverviewSnapshot(
             now=now, business_day=day, hall_name=info.name,
             pause_alert_minutes=thresholds.pause_alert_minutes,
             counters=counters, queues=queues, figures=figures, alerts=alerts,
             incidents=incidents, hourly=hourly,
             wait_buckets=wait_buckets(now, [w.issued_at for w in waiting]),
-            waiting=waiting)
+            waiting=waiting, satisfaction=satisfaction, day_status=day_status)
 
     def _incidents(self, s: Session, hall_id: int) -> tuple[ActiveIncident, ...]:
         rows = s.execute(
@@ -399,7 +422,7 @@ class OverviewService:
     def _alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
                 pause_minutes: int, counters: tuple[CounterTile, ...],
                 waiting: tuple[WaitingTicket, ...], incidents: tuple[ActiveIncident, ...],
-                day_start: datetime, day_end: datetime) -> tuple[Alert, ...]:
+                day_start: datetime, day_end: datetime, day: date) -> tuple[Alert, ...]:
         alerts: list[Alert] = []
         for inc in incidents:
             where = "全厅" if inc.hall_wide else "、".join(f"{n}号" for n in inc.counter_numbers) + "窗口"
@@ -434,10 +457,15 @@ class OverviewService:
                                     f"{w.code}号已等候{_minutes(waited)}分钟",
                                     f"{w.service_name},超过{w.long_wait_minutes}分钟等候标准",
                                     w.issued_at + timedelta(minutes=w.long_wait_minutes)))
+        alerts.extend(self._no_counter_alerts(s, hall_id, tz, self.ctx.business_day(now)))
         alerts.extend(self._complaint_alerts(s, hall_id, now, tz, day_end))
+        recovery = self._recovery_minutes(s, hall_id)
+        alerts.extend(self._rating_alerts(s, hall_id, day))
         for c in counters:
+            # A 调整情绪 break granted by the duty manager alerts only once it runs over.
+            limit = recovery.get(c.id, pause_minutes)
             if c.state == "paused" and c.state_since is not None and \
-                    now - c.state_since >= timedelta(minutes=pause_minutes):
+                    now - c.state_since >= timedelta(minutes=limit):
                 since = c.state_since
                 alerts.append(Alert(f"pause:{c.id}:{since.astimezone(UTC).isoformat()}", "pause",
                                     LOW, f"{c.number}号窗口暂停已{_minutes((now - since).total_seconds())}分钟",
@@ -455,26 +483,73 @@ class OverviewService:
         done.sort(key=lambda a: (a.acknowledged, -a.severity, a.since, a.key))
         return tuple(done)
 
+    def _no_counter_alerts(self, s: Session, hall_id: int, tz,  # type: ignore[no-untyped-def]
+                           day: date) -> list[Alert]:
+        """Services with customers waiting and no signed-in counter serving them.
+
+        Raised as soon as it is true (no delay): those customers have been told
+        「暂无窗口办理此业务」 at the kiosk. Keyed by the oldest waiting ticket, so a new
+        episode raises a new alert after an acknowledged one.
+        """
+        served = set(s.scalars(
+            select(CounterService.service_id)
+            .join(Counter, Counter.id == CounterService.counter_id)
+            .where(Counter.hall_id == hall_id, Counter.active.is_(True),
+                   Counter.state != "closed")).all())
+        rows = s.execute(
+            select(Ticket.service_id, ServiceType.name, func.count(Ticket.id),
+                   func.min(Ticket.issued_at), func.min(Ticket.id))
+            .join(ServiceType, ServiceType.id == Ticket.service_id)
+            .where(Ticket.hall_id == hall_id, Ticket.business_day == day,
+                   Ticket.state == "waiting")
+            .group_by(Ticket.service_id, ServiceType.name)).all()
+        out = []
+        for sid, name, waiting, oldest, first_id in rows:
+            if sid in served:
+                continue
+            if isinstance(oldest, str):  # defensive, as in _queues
+                oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
+            out.append(Alert(f"nocounter:{sid}:{first_id}", "nocounter", HIGH,
+                             f"「{name}」{waiting}人等候,暂无窗口办理",
+                             f"最早 {_hm(oldest, tz)} 取号;请安排窗口登录办理此业务或引导顾客",
+                             oldest))
+        return out
+
     def _complaint_alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
                           day_end: datetime) -> list[Alert]:
-        """Complaints not yet replied to whose reply is due today or already overdue."""
-        pending = and_(Complaint.hall_id == hall_id, Complaint.replied_at.is_(None),
-                       Complaint.closed_at.is_(None), Complaint.reply_due_at < day_end)
+        """What the complaint loop waits for: replies due today or late, resolutions
+        awaiting approval, follow-ups and interim feedback due, the 15-day limit near."""
+        from hall_app.services.complaints import ComplaintService
+
+        if self._complaints is None:
+            self._complaints = ComplaintService(self.ctx)
+        base = {"reply": LOW, "approval": MEDIUM, "follow_up": LOW, "feedback": MEDIUM,
+                "limit": MEDIUM}
+        return [Alert(r.key, "complaint", HIGH if r.urgent else base[r.kind], r.title, r.detail,
+                      r.since)
+                for r in self._complaints.reminders_in(s, now, day_end)]
+
+    def _recovery_minutes(self, s: Session, hall_id: int) -> dict[int, int]:
+        """counter id → granted minutes, for counters now on a 调整情绪 break."""
         rows = s.execute(
-            select(Complaint.id, Complaint.category, Complaint.reply_due_at, Complaint.received_at,
-                   Counter.number)
-            .outerjoin(Counter, Counter.id == Complaint.counter_id)
-            .where(pending).order_by(Complaint.reply_due_at).limit(100)).all()
+            select(CounterPause.counter_id, RecoveryBreak.minutes)
+            .join(RecoveryBreak, RecoveryBreak.pause_id == CounterPause.id)
+            .where(CounterPause.hall_id == hall_id, CounterPause.ended_at.is_(None),
+                   CounterPause.kind == "recovery")).all()
+        return {int(cid): int(minutes) for cid, minutes in rows}
+
+    def _rating_alerts(self, s: Session, hall_id: int, day: date) -> list[Alert]:
+        """Today's 不满意 taps on the rating pads: ticket, clerk, reason, and the 回访 wish."""
         out = []
-        for cid, category, due, received, number in rows:
-            overdue = due <= now
-            where = f"{number}号窗口," if number else ""
-            out.append(Alert(
-                f"complaint:{cid}:{'overdue' if overdue else 'due'}", "complaint",
-                HIGH if overdue else LOW,
-                f"投诉#{cid}({category})" + ("已超过回复时限" if overdue else "今日须回复"),
-                f"{where}{_hm(received, tz)}登记,回复时限 {due.astimezone(tz):%m-%d %H:%M}",
-                due if overdue else received))
+        for r in dissatisfied_ratings(s, hall_id, day):
+            clerk = f" {r.clerk_name}({r.clerk_no})" if r.clerk_name else ""
+            detail = f"原因:{reason_label(r.reason) or '未选择'}"
+            if r.follow_up_id is not None:
+                detail += ";顾客希望值班长联系,已建回访"
+            out.append(Alert(f"rating:{r.rating_id}", "rating",
+                             HIGH if r.follow_up_id is not None else MEDIUM,
+                             f"{r.counter_number}号窗口{clerk} · {r.ticket_code}号顾客不满意",
+                             detail, r.rated_at))
         return out
 
     def _acks(self, s: Session, hall_id: int, keys: list[str]) -> dict[str, tuple[str, datetime]]:
@@ -512,6 +587,6 @@ class OverviewService:
                                acknowledged_by=actor.staff_id, acknowledged_at=now))
                 s.flush()
                 self.ctx.notify(s, "alerts")
-        except IntegrityError as exc:  # another workstation acknowledged it at the same instant
+        except DataConflict as exc:  # another workstation acknowledged it at the same instant
             raise IllegalTransition("该告警已被其他值班长确认。") from exc
         return AckInfo(alert_key, actor.name, now)

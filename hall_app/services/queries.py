@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from db.models import Counter, CounterService, Hall, OpeningHours, ServiceType, Staff, Ticket
 from hall_app.config import Thresholds
 from hall_app.errors import NotFound
+from hall_app.metrics.satisfaction import SatisfactionFigures, clerk_day_figures
 from hall_app.services.context import ServiceContext
 from hall_app.services.incidents import IncidentInfo, IncidentService
 
@@ -30,6 +31,7 @@ class ServiceInfo:
     typical_service_minutes: int
     is_vip: bool
     active: bool
+    commitment: str | None = None  # the farewell's commitment time, e.g. "24小时"
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,22 @@ class CurrentTicket:
     wait_seconds: int
     recall_count: int
     long_wait_minutes: int
+    commitment: str | None = None  # the service's commitment time for the farewell
 
     @property
     def waited_too_long(self) -> bool:
         return self.wait_seconds > self.long_wait_minutes * 60
+
+
+@dataclass(frozen=True)
+class FinishedTicket:
+    """The ticket last finished at a counter today (for the farewell after 办理完成)."""
+
+    ticket_id: int
+    code: str
+    service_name: str
+    commitment: str | None
+    finished_at: datetime
 
 
 @dataclass(frozen=True)
@@ -102,11 +116,18 @@ class CounterView:
     recalls_before_no_show: int
     services: tuple[ServiceInfo, ...] = field(default=())
     thresholds: Thresholds | None = None  # settings file + the admin's database values
+    # Open counters serving at least one of this counter's services (this one included):
+    # what the crowded-counter phrase compares the queue with.
+    peer_open_counters: int = 1
+    last_finished: FinishedTicket | None = None
+    # Today's rating-pad figures of the clerk holding this counter (his own only).
+    my_rating: SatisfactionFigures | None = None
 
 
 def _service_info(s: ServiceType) -> ServiceInfo:
     return ServiceInfo(s.id, s.code, s.name, s.prefix, s.target_wait_minutes,
-                       s.long_wait_minutes, s.typical_service_minutes, s.is_vip, s.active)
+                       s.long_wait_minutes, s.typical_service_minutes, s.is_vip, s.active,
+                       s.commitment)
 
 
 def minutes_to_closing(now: datetime, tz: ZoneInfo, hours: list[OpeningHours]) -> int | None:
@@ -166,7 +187,7 @@ class QueryService:
                 current = CurrentTicket(
                     cur.id, cur.code, cur.state, cur.service_id, sv.name, cur.priority,
                     cur.issued_at, cur.first_called_at, cur.started_at, cur.wait_seconds or 0,
-                    cur.recall_count, self._long_wait(sv))
+                    cur.recall_count, self._long_wait(sv), sv.commitment)
             rows = s.scalars(
                 select(Ticket).where(
                     Ticket.hall_id == hall.id, Ticket.business_day == day,
@@ -185,6 +206,20 @@ class QueryService:
                 .group_by(Ticket.service_id)).tuples().all())
             open_counters = int(s.scalar(select(func.count(Counter.id)).where(
                 Counter.hall_id == hall.id, Counter.state == "open")) or 0)
+            peers = int(s.scalar(
+                select(func.count(func.distinct(Counter.id)))
+                .join(CounterService, CounterService.counter_id == Counter.id)
+                .where(Counter.hall_id == hall.id, Counter.state == "open",
+                       CounterService.service_id.in_(service_ids))) or 0)
+            done = s.scalars(select(Ticket).where(
+                Ticket.hall_id == hall.id, Ticket.business_day == day,
+                Ticket.counter_id == counter_id, Ticket.state == "done")
+                .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(1)).first()
+            last_finished = None
+            if done is not None and done.finished_at is not None:
+                sv_done = services[done.service_id]
+                last_finished = FinishedTicket(done.id, done.code, sv_done.name,
+                                               sv_done.commitment, done.finished_at)
             info = self._counter_info(s, counter)
             closing = minutes_to_closing(now, hall_info.tz, list(hall.opening_hours))
             thresholds = self.ctx.thresholds(hall)
@@ -194,6 +229,8 @@ class QueryService:
             incidents = IncidentService(self.ctx)
             outages = tuple(incidents.active_in(s, counter_id))
             last = incidents.last_ended_outage_in(s, counter_id)
+            my_rating = (clerk_day_figures(s, hall.id, hall_info.tz, day, now, counter.staff_id)
+                         if counter.staff_id is not None else None)
         return CounterView(
             now=now, counter=info, current=current, queue=queue,
             waiting_by_service={int(k): int(v) for k, v in by_service.items()},
@@ -201,7 +238,8 @@ class QueryService:
             minutes_to_closing=closing, open_counters=open_counters,
             hotline=hall_hotline, hall_name=hall_name,
             recalls_before_no_show=thresholds.recalls_before_no_show,
-            services=ordered_services, thresholds=thresholds,
+            services=ordered_services, thresholds=thresholds, my_rating=my_rating,
+            peer_open_counters=max(1, peers), last_finished=last_finished,
         )
 
     def _long_wait(self, sv: ServiceType) -> int:

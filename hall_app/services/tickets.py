@@ -1,39 +1,55 @@
 """Ticket lifecycle use cases: issue, call next, recall, no-show, start, finish, transfer,
-walk-away, cancel, close the day.
+walk-away, cancel (closing the day: `hall_app.services.days`).
 
-Each public method is one transaction that changes the ticket and appends its
-`ticket_event` row (who, which counter, when), then sends a change notice.
+Each public method is one transaction that changes the ticket through the guarded
+transition of `db.ticket_writes` (locked read, update conditioned on the state read, its
+`ticket_event` row — who, which counter, when — and the change notice). A state that
+moved between the read and the write is refused in Chinese (`StaleState`), never
+overwritten. Issuing checks the hall's opening hours and that the day is not closed.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import queue
+from db.day_writes import day_for_issue
 from db.models import (
     Counter,
     CounterService,
-    CounterSession,
+    OpeningHours,
     ServiceType,
     Ticket,
     TicketEvent,
 )
 from db.notify import CHANNEL
-from db.ticket_writes import LockedTicket, lock_ticket, write_transition
+from db.ticket_writes import LockedTicket, lock_ticket, write_transfer, write_transition
+from hall_app.domain.hours import DAY_CLOSED_REFUSAL, day_hours, issue_refusal
 from hall_app.domain.priority import PriorityRule, RuleConfig, prefer_vip_now
 from hall_app.domain.roles import Actor, Permission
-from hall_app.domain.tickets import TicketAction, TicketState, next_state
-from hall_app.errors import IllegalTransition, NotFound, QueueEmpty, ValidationError
+from hall_app.domain.tickets import STATE_LABELS, TicketAction, TicketState, next_state
+from hall_app.errors import (
+    DataConflict,
+    DayClosed,
+    IllegalTransition,
+    NotFound,
+    QueueEmpty,
+    StaleState,
+    ValidationError,
+)
+from hall_app.forecast.issue import estimate_after_issue
+from hall_app.forecast.service import ForecastService
 from hall_app.security.sessions import token_hash
 from hall_app.services.context import HELD_COUNTER, CounterRef, ServiceContext
+from hall_app.text import optional_text
 
 
 @dataclass(frozen=True)
@@ -52,13 +68,10 @@ class TicketInfo:
     ahead: int = 0
     estimated_wait_minutes: int | None = None
     business_day: date | None = None
-
-
-@dataclass(frozen=True)
-class CloseDayResult:
-    abandoned: int
-    still_serving: int
-    counters_closed: int
+    # The 80 % interval told at issue (whole minutes), and "no counter serves this now".
+    wait_low_minutes: int | None = None
+    wait_high_minutes: int | None = None
+    no_counter: bool = False
 
 
 def _seconds(later: datetime, earlier: datetime) -> int:
@@ -66,8 +79,9 @@ def _seconds(later: datetime, earlier: datetime) -> int:
 
 
 class TicketService:
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, forecast: ForecastService | None = None) -> None:
         self.ctx = ctx
+        self.forecast = forecast or ForecastService(ctx)
 
     # -- helpers ----------------------------------------------------------------------
     def _event(self, s: Session, ticket: Ticket, action: str, from_state: str | None,
@@ -78,16 +92,6 @@ class TicketService:
             to_state=to_state, at=at or self.ctx.now(), counter_id=counter_id,
             staff_id=actor.staff_id if actor else None, detail=detail,
         ))
-
-    def _ticket(self, s: Session, ticket_id: int) -> Ticket:
-        """The ticket of this hall, row-locked on PostgreSQL (SQLite: BEGIN IMMEDIATE)."""
-        stmt = select(Ticket).where(Ticket.id == ticket_id, Ticket.hall_id == self.ctx.hall.id)
-        if s.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        ticket = s.scalars(stmt).first()
-        if ticket is None:
-            raise NotFound("找不到该号票,可能已被其他窗口处理。")
-        return ticket
 
     def _info(self, s: Session, t: Ticket, *, ahead: int = 0, est: int | None = None) -> TicketInfo:
         service = s.get(ServiceType, t.service_id)
@@ -124,7 +128,12 @@ class TicketService:
                 else self.ctx.acting(actor, Permission.ISSUE_TICKET))
         with unit as s:
             hall_id = self.ctx.hall.id
-            service = s.get(ServiceType, service_id)
+            # Share-locked on PostgreSQL: deactivating the service waits for this ticket,
+            # and a ticket issued after the deactivation sees it inactive.
+            stmt = select(ServiceType).where(ServiceType.id == service_id)
+            if self.ctx.db.is_postgres:
+                stmt = stmt.with_for_update(read=True)
+            service = s.scalars(stmt).first()
             if service is None or service.hall_id != hall_id:
                 raise NotFound("找不到该业务类型。")
             if not service.active:
@@ -132,6 +141,7 @@ class TicketService:
                                       field="service")
             now = self.ctx.now()
             day = self.ctx.business_day(now)
+            self._check_open_for_tickets(s, hall_id, day, now)
             if service.is_vip:
                 priority = "vip"
             number = queue.next_number(s, hall_id, day, service.prefix)
@@ -147,8 +157,35 @@ class TicketService:
                         at=now)
             ahead = self._ahead(s, ticket)
             est = self._estimate_wait(s, service, ahead)
+            ticket.est_naive_min = est
             self.ctx.notify(s, "tickets")
-            return self._info(s, ticket, ahead=ahead, est=est)
+            info = self._info(s, ticket, ahead=ahead, est=est)
+        # The forward simulation runs after the ticket committed (never under the lock).
+        forecast = estimate_after_issue(self.forecast, info.id, info.code)
+        if forecast is None:
+            return info
+        return replace(info, estimated_wait_minutes=(
+            math.ceil(forecast.point_minutes) if forecast.point_minutes is not None
+            else None), wait_low_minutes=forecast.low_minutes,
+            wait_high_minutes=forecast.high_minutes, no_counter=forecast.no_counter)
+
+    def _check_open_for_tickets(self, s: Session, hall_id: int, day: date,
+                                now: datetime) -> None:
+        """Refuse a ticket outside the day's hours or into a day already closed.
+
+        The day's row is share-locked (`db.day_writes.day_for_issue`) until this ticket
+        commits, so the day's close waits for it, and a workstation whose clock lags
+        behind cannot issue into a day another one has closed.
+        """
+        row = day_for_issue(s, hall_id, day, now)
+        if row.closed:
+            raise DayClosed(DAY_CLOSED_REFUSAL)
+        weekdays = list(s.scalars(select(OpeningHours).where(OpeningHours.hall_id == hall_id)))
+        refusal = issue_refusal(now, self.ctx.hall.tz,
+                                day_hours(day, self.ctx.hall.tz, weekdays, row.opens_at,
+                                          row.closes_at))
+        if refusal is not None:
+            raise DayClosed(refusal)
 
     def _ahead(self, s: Session, ticket: Ticket) -> int:
         return int(s.scalar(
@@ -207,7 +244,7 @@ class TicketService:
             )
             if picked is None:
                 raise QueueEmpty("当前没有等候的顾客。")
-            self.ctx.checkpoint("ticket.call")
+            self.ctx.checkpoint("call_next")
             counter_number = state.number
             wait = _seconds(now, picked.issued_at)
             values = {
@@ -247,7 +284,7 @@ class TicketService:
                     conn, hall_id=hall_id, day=day, counter_id=counter_id,
                     staff_id=actor.staff_id, token_hash=token_hash(actor.session_token or ""),
                     now=now, channel=CHANNEL, payload=f"{hall_id}:tickets")
-        except IntegrityError as exc:
+        except DataConflict as exc:
             raise IllegalTransition("本窗口已有正在处理的顾客。") from exc
         if result is None:
             # Why nothing was called: the session first (the same check as every other
@@ -306,14 +343,14 @@ class TicketService:
             after = next_state(action, before, row.code)
             now = self.ctx.now()
             values = self._values(action, row, after, now)
-            self.ctx.checkpoint("ticket.transition")
+            self.ctx.checkpoint(action.value)
             event = {"hall_id": row.hall_id, "ticket_id": row.id, "kind": action.value,
                      "from_state": before, "to_state": after.value, "at": now,
                      "counter_id": row.counter_id or counter_id, "staff_id": actor.staff_id,
                      "detail": detail}
             if not write_transition(s, ticket_id=row.id, from_state=before, values=values,
                                     event=event, notify_payload=f"{row.hall_id}:tickets"):
-                raise IllegalTransition(f"{row.code}号的状态已被其他窗口改变,请刷新后再试。")
+                raise StaleState(f"{row.code}号的状态已被其他窗口改变,请刷新后再试。")
             return TicketInfo(
                 id=row.id, code=row.code, state=after.value, service_id=row.service_id,
                 service_name=row.service_name, priority=row.priority, issued_at=row.issued_at,
@@ -358,103 +395,98 @@ class TicketService:
 
     def walk_away(self, actor: Actor, ticket_id: int, note: str | None = None) -> TicketInfo:
         """A waiting customer was seen leaving (marked by floor staff or the duty manager)."""
+        note = optional_text(note, "note", limit=500)
         return self._transition(actor, ticket_id, TicketAction.WALK_AWAY, None, note,
                                 permission=Permission.MARK_WALKAWAY)
 
     def cancel(self, actor: Actor, ticket_id: int, reason: str | None = None) -> TicketInfo:
+        reason = optional_text(reason, "reason", limit=500)
         return self._transition(actor, ticket_id, TicketAction.CANCEL, None, reason,
                                 permission=Permission.CANCEL_TICKET)
 
     # -- transfer ----------------------------------------------------------------------
     def transfer(self, actor: Actor, ticket_id: int, *, to_service_id: int | None = None,
                  to_counter_id: int | None = None, counter_id: int | None = None,
-                 note: str | None = None) -> TicketInfo:
-        """Move the customer to another service and/or counter; they keep their place."""
+                 note: str | None = None, expected_state: str | None = None) -> TicketInfo:
+        """Move the customer to another service and/or counter; they keep their place.
+
+        At a counter (`counter_id`) the clerk transfers the customer called or served
+        there. Away from a counter (the duty manager, the floor) only a waiting customer
+        can be transferred: a ticket a counter has called belongs to that counter. The
+        caller may pass the state it showed (`expected_state`); if the ticket has moved
+        on since, nothing is written and the message says what happened.
+        """
         actor.require(Permission.SERVE)
+        note = optional_text(note, "note", limit=500)
         if to_service_id is None and to_counter_id is None:
             raise ValidationError("请选择要转往的业务或窗口。", field="target")
+        if expected_state is None and counter_id is None:
+            expected_state = TicketState.WAITING.value
         with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
-            t = self._ticket(s, ticket_id)
-            self._check_at_counter(t.code, t.state, t.counter_id, self.ctx.acting_counter(s))
-            before = t.state
-            after = next_state(TicketAction.TRANSFER, before, t.code)
-            service_id = to_service_id or t.service_id
+            row = lock_ticket(s, self.ctx.hall.id, ticket_id)
+            if row is None:
+                raise NotFound("找不到该号票,可能已被其他窗口处理。")
+            if expected_state is not None and row.state != expected_state:
+                raise StaleState(self._moved_on(row, expected_state))
+            self._check_at_counter(row.code, row.state, row.counter_id,
+                                   self.ctx.acting_counter(s))
+            next_state(TicketAction.TRANSFER, row.state, row.code)
+            service_id = to_service_id or row.service_id
             service = s.get(ServiceType, service_id)
-            if service is None or service.hall_id != t.hall_id or not service.active:
+            if service is None or service.hall_id != row.hall_id or not service.active:
                 raise ValidationError("目标业务不存在或已停用。", field="target_service")
-            target_counter: Counter | None = None
-            if to_counter_id is not None:
-                target_counter = self.ctx.counter(s, to_counter_id)
-                if not target_counter.active:
-                    raise ValidationError(f"{target_counter.number}号窗口已停用。",
-                                          field="target_counter")
-                serves = s.scalar(select(CounterService.id).where(
-                    CounterService.counter_id == to_counter_id,
-                    CounterService.service_id == service_id))
-                if serves is None:
-                    raise ValidationError(
-                        f"{target_counter.number}号窗口不办理「{service.name}」业务。",
-                        field="target_counter")
-            if service_id == t.service_id and to_counter_id in (None, t.counter_id) and \
-                    before == TicketState.WAITING and to_counter_id == t.target_counter_id:
+            target_number = self._check_target_counter(s, service, to_counter_id)
+            if service_id == row.service_id and to_counter_id in (None, row.counter_id) and \
+                    row.state == TicketState.WAITING and to_counter_id == row.target_counter_id:
                 raise ValidationError("转移目标与当前相同。", field="target")
             now = self.ctx.now()
-            from_counter = t.counter_id or counter_id
-            if t.started_at is not None and before == TicketState.SERVING:
-                t.service_seconds = _seconds(now, t.started_at)
-            t.state = after
-            t.ended_at = now
             target_text = f"→{service.name}" + (
-                f" {target_counter.number}号窗口" if target_counter else "")
-            self._event(s, t, TicketAction.TRANSFER, before, after, actor, from_counter,
-                        note or target_text, at=now)
-            s.flush()
-            cont = Ticket(
-                hall_id=t.hall_id, business_day=t.business_day, service_id=service_id,
-                prefix=t.prefix, number=t.number, hop=t.hop + 1, code=t.code,
-                priority=t.priority, state=TicketState.WAITING, issued_at=t.issued_at,
-                created_at=now, target_counter_id=to_counter_id,
-                origin_ticket_id=t.origin_ticket_id or t.id,
-                transferred_from_service_id=t.service_id,
-            )
-            s.add(cont)
-            s.flush()
-            self._event(s, cont, "transfer_in", None, TicketState.WAITING, actor, from_counter,
-                        f"来自{t.code}({before})", at=now)
+                f" {target_number}号窗口" if target_number is not None else "")
+            self.ctx.checkpoint("transfer")
+            cont = write_transfer(
+                s, row, to_service_id=service_id, to_counter_id=to_counter_id, at=now,
+                staff_id=actor.staff_id, counter_id=row.counter_id or counter_id,
+                detail=note or target_text,
+                in_detail=f"来自{row.code}({row.state})")
+            if cont is None:
+                raise StaleState(f"{row.code}号的状态已被其他窗口改变,未转移,请刷新后再试。")
             self.ctx.notify(s, "tickets")
-            return self._info(s, cont)
+            t = s.get(Ticket, cont.id)
+            assert t is not None
+            return self._info(s, t)
+
+    @staticmethod
+    def _moved_on(row: LockedTicket, expected: str) -> str:
+        """The Chinese message for a ticket that is no longer in the state shown."""
+        if row.state == TicketState.CALLED and row.counter_number is not None:
+            return f"{row.code}号刚被{row.counter_number}号窗口叫号,不能再转移。"
+        if row.state == TicketState.SERVING and row.counter_number is not None:
+            return f"{row.code}号正在{row.counter_number}号窗口办理,不能再转移。"
+        label = STATE_LABELS.get(row.state, row.state)
+        return (f"{row.code}号的状态已从「{STATE_LABELS.get(expected, expected)}」变为"
+                f"「{label}」,未转移,请刷新后再试。")
+
+    def _check_target_counter(self, s: Session, service: ServiceType,
+                              to_counter_id: int | None) -> int | None:
+        """The target counter's number, if it is active and serves `service`."""
+        if to_counter_id is None:
+            return None
+        target_counter = self.ctx.counter(s, to_counter_id)
+        if not target_counter.active:
+            raise ValidationError(f"{target_counter.number}号窗口已停用。",
+                                  field="target_counter")
+        serves = s.scalar(select(CounterService.id).where(
+            CounterService.counter_id == to_counter_id,
+            CounterService.service_id == service.id))
+        if serves is None:
+            raise ValidationError(
+                f"{target_counter.number}号窗口不办理「{service.name}」业务。",
+                field="target_counter")
+        return target_counter.number
 
     # -- end of day --------------------------------------------------------------------
-    def close_day(self, actor: Actor, day: date | None = None) -> CloseDayResult:
-        """Closing time: waiting and called tickets become abandoned; counters close."""
-        actor.require(Permission.CLOSE_DAY)
-        with self.ctx.acting(actor, Permission.CLOSE_DAY) as s:
-            hall_id = self.ctx.hall.id
-            now = self.ctx.now()
-            day = day or self.ctx.business_day(now)
-            leftovers = s.scalars(select(Ticket).where(
-                Ticket.hall_id == hall_id, Ticket.business_day == day,
-                Ticket.state.in_([TicketState.WAITING, TicketState.CALLED]))).all()
-            for t in leftovers:
-                before = t.state
-                t.state = TicketState.ABANDONED
-                t.ended_at = now
-                self._event(s, t, TicketAction.ABANDON, before, TicketState.ABANDONED, actor,
-                            t.counter_id, "闭厅", at=now)
-            serving = int(s.scalar(select(func.count(Ticket.id)).where(
-                Ticket.hall_id == hall_id, Ticket.business_day == day,
-                Ticket.state == TicketState.SERVING)) or 0)
-            closed = s.execute(
-                update(Counter).where(Counter.hall_id == hall_id, Counter.state != "closed")
-                .values(state="closed", state_since=now, pause_reason=None, staff_id=None)
-                .execution_options(synchronize_session=False)
-            ).rowcount  # type: ignore[attr-defined]
-            s.execute(update(CounterSession).where(
-                CounterSession.hall_id == hall_id, CounterSession.ended_at.is_(None)
-            ).values(ended_at=now).execution_options(synchronize_session=False))
-            from db.models import CounterPause
-            s.execute(update(CounterPause).where(
-                CounterPause.hall_id == hall_id, CounterPause.ended_at.is_(None)
-            ).values(ended_at=now).execution_options(synchronize_session=False))
-            self.ctx.notify(s, "tickets")
-            return CloseDayResult(len(leftovers), serving, int(closed or 0))
+    def close_day(self, actor: Actor, day: date | None = None):  # type: ignore[no-untyped-def]
+        """The duty manager closes the day now (`hall_app.services.days.DayService.close`)."""
+        from hall_app.services.days import DayService
+
+        return DayService(self.ctx).close(actor, day)

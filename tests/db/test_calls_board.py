@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hall_app.scripts import default_book
 from hall_app.services import calls
-from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE
+
+DEFAULT_OUTAGE_NOTICE = default_book().render("outage_notice")  # the shipped script
 
 
 def service_id(hall, code: str) -> int:

@@ -67,6 +67,20 @@ def test_register_records_the_signature_deadlines_and_links_from_the_ticket(
     assert history(hall, d.id) == [("register", None, "registered", clerk.staff_id, None)]
 
 
+def test_the_register_keeps_company_business_number_and_when_it_started(
+        svc, clerk, manager):
+    d = svc.register(clerk, draft(
+        company_name="华兴贸易有限公司", business="企业宽带", business_number="0755-8888 1234",
+        problem_onset="上周一开始使用,每天下午断线三四次"))
+    assert (d.company_name, d.business) == ("华兴贸易有限公司", "企业宽带")
+    assert d.problem_onset == "上周一开始使用,每天下午断线三四次"
+    assert svc.get(manager, d.id).business_number == "0755-88881234"
+    assert svc.get(clerk, d.id).business_number == "0755-****1234"  # masked like the phone
+    with pytest.raises(ValidationError) as err:
+        svc.register(clerk, draft(business_number="宽带账号abc"))
+    assert err.value.field == "business_number"
+
+
 def test_register_rejects_a_bad_phone_and_writes_nothing(hall, svc, clerk):
     with pytest.raises(ValidationError) as err:
         svc.register(clerk, draft(phone="12345"))
@@ -77,43 +91,67 @@ def test_register_rejects_a_bad_phone_and_writes_nothing(hall, svc, clerk):
     assert svc.query(clerk) == []
 
 
-def test_the_full_workflow_with_compensation_approved_by_the_duty_manager(
-        hall, svc, clerk, manager, clock):
+def test_the_full_loop_until_the_customer_is_satisfied(hall, svc, clerk, manager, clock):
     cid = svc.register(clerk, draft(category="fees")).id
     svc.start(clerk, cid)
-    d = svc.propose_compensation(clerk, cid, "赠送10元话费")
-    assert d.state == "awaiting_approval"
+    d = svc.propose_resolution(clerk, cid, "退还多收的月租并致歉", "赠送10元话费")
+    assert d.state == "awaiting_approval" and d.resolution == "退还多收的月租并致歉"
     with pytest.raises(PermissionDenied):
         svc.approve(clerk, cid)
     with pytest.raises(IllegalTransition):  # no reply while the approval is pending
         svc.reply(clerk, cid, "已为您处理")
     d = svc.approve(manager, cid, "同意")
-    assert d.state == "in_progress" and d.compensation == "赠送10元话费"
+    assert d.state == "approved" and d.compensation == "赠送10元话费"
+    assert d.approved_by == "周丽(值班长)"
     clock.advance(minutes=30)
-    d = svc.reply(clerk, cid, "非常抱歉给您添麻烦了,已为您赠送10元话费。")
+    d = svc.reply(clerk, cid, "非常抱歉给您添麻烦了,已退还多收的月租并赠送10元话费。")
     assert d.state == "replied" and d.row.replied_at == clock.now()
-    d = svc.confirm(clerk, cid)
-    d = svc.follow_up(clerk, cid, "电话回访,客户表示满意")
-    d = svc.follow_up(clerk, cid, "第二次回访")
-    with pytest.raises(ValidationError) as err:
-        svc.close(clerk, cid, "happy")
-    assert err.value.field == "satisfaction"
-    d = svc.close(clerk, cid, "mostly")
-    assert d.state == "closed" and d.satisfaction_label == "基本满意"
-    assert d.actions == ()
+    follow_at = clock.now() + timedelta(days=1)
+    d = svc.sign_agreement(clerk, cid, "退还月租、赠送10元话费,次日电话回访", "王先生", follow_at)
+    assert d.state == "agreed" and d.agreement_signer == "王先生"
+    assert d.row.next_follow_up_at == follow_at
+    d = svc.hand_off(clerk, cid, "计费中心", "退还11月多收月租")
+    assert d.state == "implementing" and d.open_hand_offs == 1
+    clock.advance(minutes=24 * 60)
+    d = svc.follow_up(clerk, cid, "pending", "电话回访,退费尚未到账",
+                      next_at=clock.now() + timedelta(days=1))
+    assert d.state == "follow_up" and d.satisfaction is None
+    with pytest.raises(IllegalTransition, match="尚未在回访中表示满意"):
+        svc.close(clerk, cid)
+    d = svc.follow_up(clerk, cid, "satisfied", "客户说满意")
+    with pytest.raises(IllegalTransition, match="1项交办事项未落实"):
+        svc.close(clerk, cid)
+    d = svc.hand_off_done(clerk, cid, d.hand_offs[0].id, "计费中心已退费")
+    assert d.open_hand_offs == 0 and d.state == "follow_up"
+    d = svc.close(clerk, cid)
+    assert d.state == "closed" and d.close_kind == "satisfied"
+    assert d.satisfaction_label == "满意" and d.actions == ("reopen",)  # if he comes back
     steps = [(a, f, t) for a, f, t, _, _ in history(hall, cid)]
     assert steps == [
         ("register", None, "registered"), ("start", "registered", "in_progress"),
-        ("propose_compensation", "in_progress", "awaiting_approval"),
-        ("approve", "awaiting_approval", "in_progress"), ("reply", "in_progress", "replied"),
-        ("confirm", "replied", "confirmed"), ("follow_up", "confirmed", "follow_up"),
-        ("follow_up", "follow_up", "follow_up"), ("close", "follow_up", "closed")]
-    assert [h.staff_name for h in d.history][3] == "周丽(值班长)"
+        ("propose_resolution", "in_progress", "awaiting_approval"),
+        ("approve", "awaiting_approval", "approved"), ("reply", "approved", "replied"),
+        ("sign_agreement", "replied", "agreed"), ("hand_off", "agreed", "implementing"),
+        ("follow_up", "implementing", "follow_up"), ("follow_up", "follow_up", "follow_up"),
+        ("hand_off_done", "follow_up", "follow_up"), ("close", "follow_up", "closed")]
+    assert [c.purpose for c in d.contacts] == ["other", "follow_up", "follow_up"]
     with pytest.raises(IllegalTransition):
         svc.start(clerk, cid)
 
 
-def test_rejected_compensation_is_cleared_and_needs_a_reason(svc, clerk, manager):
+def test_every_resolution_needs_approval_not_only_compensation(svc, clerk, manager):
+    cid = svc.register(clerk, draft(category="attitude")).id
+    svc.start(clerk, cid)
+    with pytest.raises(IllegalTransition, match="处理中"):
+        svc.reply(clerk, cid, "向您致歉,已对营业员进行辅导。")  # no approved resolution yet
+    d = svc.propose_resolution(clerk, cid, "当面致歉,对营业员进行辅导")
+    assert d.state == "awaiting_approval" and d.compensation is None
+    d = svc.approve(manager, cid)
+    d = svc.reply(clerk, cid, "向您致歉,已对营业员进行辅导。")
+    assert d.state == "replied"
+
+
+def test_rejected_resolution_is_cleared_and_needs_a_reason(svc, clerk, manager):
     cid = svc.register(clerk, draft()).id
     svc.start(clerk, cid)
     svc.propose_compensation(clerk, cid, "退还全部月租")
@@ -122,22 +160,30 @@ def test_rejected_compensation_is_cleared_and_needs_a_reason(svc, clerk, manager
     d = svc.reject(manager, cid, "超出补偿标准")
     assert d.state == "in_progress" and d.compensation is None
     assert d.history[-1].note == "超出补偿标准"
+    with pytest.raises(IllegalTransition):
+        svc.reply(clerk, cid, "已为您处理。")
 
 
-def test_reply_text_is_required_and_the_customer_may_refuse_it(svc, clerk):
-    cid = svc.register(clerk, draft()).id
+def approved(svc, clerk, manager, cid, resolution="致歉并改进叫号"):
     svc.start(clerk, cid)
+    svc.propose_resolution(clerk, cid, resolution)
+    return svc.approve(manager, cid)
+
+
+def test_reply_text_is_required_and_the_customer_may_refuse_it(svc, clerk, manager):
+    cid = svc.register(clerk, draft()).id
+    approved(svc, clerk, manager, cid)
     with pytest.raises(ValidationError) as err:
         svc.reply(clerk, cid, "   ")
     assert err.value.field == "reply_text"
     svc.reply(clerk, cid, "已安排专人改进叫号。")
     d = svc.reopen(clerk, cid, "客户希望当面道歉")
-    assert d.state == "in_progress"
+    assert d.state == "in_progress" and d.row.escalated  # not accepted = escalated
 
 
-def test_forbidden_phrase_blocks_the_reply_and_says_which_and_where(hall, svc, clerk):
+def test_forbidden_phrase_blocks_the_reply_and_says_which_and_where(hall, svc, clerk, manager):
     cid = svc.register(clerk, draft()).id
-    svc.start(clerk, cid)
+    approved(svc, clerk, manager, cid)
     text = "您好。这是公司规定,我没办法,请理解。"
     with pytest.raises(ForbiddenPhraseFound) as err:
         svc.reply(clerk, cid, text)
@@ -145,7 +191,7 @@ def test_forbidden_phrase_blocks_the_reply_and_says_which_and_where(hall, svc, c
     assert hit.phrase == "这是公司规定,我没办法"
     assert text[hit.start:hit.end] == "这是公司规定,我没办法"
     assert "「这是公司规定,我没办法」" in err.value.message
-    assert svc.get(clerk, cid).state == "in_progress"
+    assert svc.get(clerk, cid).state == "approved"
     assert svc.get(clerk, cid).reply_text is None
     with pytest.raises(PermissionDenied):  # a clerk cannot override
         svc.reply(clerk, cid, text, override_reason="客户原话")
@@ -153,7 +199,7 @@ def test_forbidden_phrase_blocks_the_reply_and_says_which_and_where(hall, svc, c
 
 def test_duty_manager_override_is_recorded_in_the_history(svc, clerk, manager):
     cid = svc.register(clerk, draft()).id
-    svc.start(clerk, cid)
+    approved(svc, clerk, manager, cid)
     text = "客户反映营业员说“我不知道”,对此我们深表歉意。"
     with pytest.raises(ValidationError) as err:
         svc.reply(manager, cid, text, override_reason="  ")
@@ -172,7 +218,7 @@ def test_nuisance_close_needs_a_manager_and_a_reason(svc, clerk, manager):
     with pytest.raises(ValidationError):
         svc.close_as_nuisance(manager, cid, "")
     d = svc.close_as_nuisance(manager, cid, "同一号码一小时内来电20次,无具体诉求")
-    assert d.state == "closed"
+    assert d.state == "closed" and d.close_kind == "nuisance"
     assert d.close_reason.startswith("非真实投诉(骚扰)")
     assert svc.summary_for_day(d.row.business_day).nuisance == 1
 
@@ -186,7 +232,7 @@ def test_an_escalated_complaint_can_never_be_closed_as_nuisance(hall, svc, clerk
         assert [e.reason for e in esc] == [f"投诉#{cid} 升级:客户情绪激动,要求见值班长"]
     with pytest.raises(IllegalTransition) as err:
         svc.close_as_nuisance(manager, cid, "无理取闹")
-    assert "不能按非真实投诉" in err.value.message
+    assert "不能按非真实投诉(骚扰)关闭" in err.value.message
     assert svc.get(manager, cid).state == "registered"
     # Not even after it moved on through the workflow.
     svc.start(clerk, cid)
@@ -215,7 +261,7 @@ def test_overdue_across_closing_and_midnight(hall, svc, clerk, clock):
     early = svc.register(clerk, draft(customer_name="甲")).id
     clock.advance(minutes=7 * 60 + 59)  # 17:59 local
     counts = svc.alert_counts()
-    assert counts.due_soon == 1 and counts.reply_overdue == 0
+    assert counts.due_soon == 1 and counts.reply_overdue == 0 and counts.near_limit == 0
     clock.advance(minutes=2)  # 18:01 local: past the close of the business day
     late = svc.register(clerk, draft(customer_name="乙")).id  # after closing
     assert svc.get(clerk, late).row.reply_due_at == datetime(2026, 11, 26, 18, 0, tzinfo=SH)
@@ -225,11 +271,15 @@ def test_overdue_across_closing_and_midnight(hall, svc, clerk, clock):
     clock.set(datetime(2026, 11, 26, 0, 30, tzinfo=SH))  # past local midnight
     counts = svc.alert_counts()
     assert counts.reply_overdue == 1 and counts.open == 2 and counts.due_soon == 0
+    clock.set(datetime(2026, 12, 7, 23, 59, tzinfo=SH))
+    assert svc.alert_counts().near_limit == 0
+    clock.set(datetime(2026, 12, 8, 0, 1, tzinfo=SH))  # within three days of both limits
+    assert svc.alert_counts().near_limit == 2
     clock.set(datetime(2026, 12, 10, 23, 59, tzinfo=SH))
-    assert svc.alert_counts().hard_overdue == 0
+    assert svc.alert_counts().hard_overdue == 0 and svc.alert_counts().near_limit == 2
     clock.set(datetime(2026, 12, 11, 0, 1, tzinfo=SH))  # the 15-day limit has passed
     counts = svc.alert_counts()
-    assert counts.hard_overdue == 2 and counts.reply_overdue == 2
+    assert counts.hard_overdue == 2 and counts.reply_overdue == 2 and counts.near_limit == 0
     assert all(r.deadline.hard_overdue for r in svc.query(clerk, ComplaintFilter(overdue=True)))
 
 
@@ -258,11 +308,11 @@ def test_summary_for_day_aggregates_category_status_overdue_and_same_day_rate(
         hall, svc, clerk, manager, clock):
     ids = [svc.register(clerk, draft(category=cat)).id
            for cat in ("attitude", "attitude", "fees", "waiting")]
-    svc.start(clerk, ids[0])
+    approved(svc, clerk, manager, ids[0])
     svc.reply(clerk, ids[0], "向您致歉,已对当班营业员进行辅导。")
-    svc.start(clerk, ids[1])
+    approved(svc, clerk, manager, ids[1])
     clock.set(datetime(2026, 11, 25, 19, 0, tzinfo=SH))
-    svc.reply(clerk, ids[1], "已核实并改进。")  # late
+    svc.reply(clerk, ids[1], "已核实并改进。")  # after closing: not 当日答复, late
     svc.escalate(clerk, ids[2], "客户要求见值班长")
     svc.register(clerk, draft())  # after closing, still received on the 25th
     summary = svc.summary_for_day(datetime(2026, 11, 25).date())

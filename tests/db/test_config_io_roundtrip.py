@@ -23,7 +23,7 @@ def admin_pin(hall, monkeypatch):  # type: ignore[no-untyped-def]
     """The administrator has a real PIN (the demo's 9999 must be changed outside it)."""
     admin = hall.auth.login("9001", "9999")
     hall.auth.change_pin(admin, "9999", ADMIN_PIN)
-    monkeypatch.setattr("hall_app.security.cli_login.read_pin", lambda prompt="": ADMIN_PIN)
+    monkeypatch.setattr("hall_app.cli_login.read_pin", lambda prompt="": ADMIN_PIN)
 
 
 def whole(hall) -> dict:

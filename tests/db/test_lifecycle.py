@@ -47,7 +47,8 @@ def test_issue_reports_people_ahead(hall):
     hall.tickets.issue(pay)
     third = hall.tickets.issue(pay)
     assert third.ahead == 2
-    assert third.estimated_wait_minutes is not None
+    # Nobody is signed in at a 缴费 counter: no promise of a wait, the no-counter state.
+    assert third.no_counter and third.estimated_wait_minutes is None
 
 
 def test_full_service_records_every_transition_and_wait(hall, clerk, clock, at_counter1):
@@ -194,25 +195,31 @@ def test_paused_counter_cannot_call(hall, clerk, at_counter1):
 def test_one_open_ticket_per_counter_is_a_database_constraint(hall, clerk, at_counter1):
     from sqlalchemy.exc import IntegrityError
 
+    from hall_app.errors import DataConflict
+
     pay = service_id(hall, "PAY")
     a, b = hall.tickets.issue(pay), hall.tickets.issue(pay)
     hall.tickets.call_next(clerk, at_counter1)
-    with pytest.raises(IntegrityError), hall.ctx.write() as s:
+    with pytest.raises(DataConflict) as refused, hall.ctx.write() as s:
         s.get(Ticket, b.id).state = "called"
         s.get(Ticket, b.id).counter_id = at_counter1
+    assert isinstance(refused.value.__cause__, IntegrityError)
     assert a.id != b.id
 
 
 def test_ticket_number_is_unique_in_the_database(hall):
     from sqlalchemy.exc import IntegrityError
 
+    from hall_app.errors import DataConflict
+
     t = hall.tickets.issue(service_id(hall, "PAY"))
-    with pytest.raises(IntegrityError), hall.ctx.write() as s:
+    with pytest.raises(DataConflict) as refused, hall.ctx.write() as s:
         row = s.get(Ticket, t.id)
         s.add(Ticket(hall_id=row.hall_id, business_day=row.business_day,
                      service_id=row.service_id, prefix=row.prefix, number=row.number, hop=0,
                      code=row.code, state="waiting", issued_at=row.issued_at,
                      created_at=row.created_at))
+    assert isinstance(refused.value.__cause__, IntegrityError)
 
 
 def test_outage_is_seen_by_the_counters_it_concerns(hall, clerk, manager):

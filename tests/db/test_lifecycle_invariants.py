@@ -11,6 +11,7 @@ checks after every step that the invariants a hall relies on still hold:
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, time, timedelta
 
 import hypothesis.strategies as st
 from conftest import make_hall
@@ -18,9 +19,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import select
 
-from db.models import Ticket, TicketEvent
+from db.models import BusinessDay, Ticket, TicketEvent
 from hall_app.domain.tickets import TRANSITIONS, TicketAction, TicketState
-from hall_app.errors import HallError
+from hall_app.errors import DayClosed, HallError
 
 _ACTION_OF_KIND = {a.value: a for a in TicketAction}
 
@@ -40,6 +41,7 @@ class HallMachine(RuleBasedStateMachine):
             s.execute(delete(TicketEvent))
             s.execute(delete(Ticket).where(Ticket.origin_ticket_id.is_not(None)))
             s.execute(delete(Ticket))
+            s.execute(delete(BusinessDay))
         self.clerks = []
         self.counter_ids = []
         for staff_no, number in (("1001", 1), ("1002", 2), ("1003", 3)):
@@ -70,7 +72,11 @@ class HallMachine(RuleBasedStateMachine):
     @rule(service=st.integers(0, 3), vip=st.booleans(), count=st.integers(1, 4))
     def issue(self, service: int, vip: bool, count: int) -> None:
         for _ in range(count):
-            self.hall.tickets.issue(self.services[service], priority="vip" if vip else "normal")
+            try:
+                self.hall.tickets.issue(self.services[service],
+                                        priority="vip" if vip else "normal")
+            except DayClosed:
+                return  # outside opening hours, or the day is closed: nothing was issued
             self.customers += 1
 
     @rule(seconds=st.integers(1, 900))
@@ -123,6 +129,10 @@ class HallMachine(RuleBasedStateMachine):
         if dice:
             return  # closing is rare: one draw in ten
         self.hall.tickets.close_day(self.manager)
+        # The next business day begins: 09:30 local the day after.
+        tz = self.hall.ctx.hall.tz
+        today = self.hall.ctx.business_day()
+        self.hall.ctx.clock.set(datetime.combine(today + timedelta(days=1), time(9, 30), tz))
         for actor, cid in zip(self.clerks, self.counter_ids, strict=True):
             self._try(self.hall.counters.sign_in, actor, cid)
 

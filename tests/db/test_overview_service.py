@@ -158,7 +158,7 @@ def test_complaint_due_and_overdue_alerts(hall, manager, overview, clock):
     _complaint(hall, manager, received=now, due=now + timedelta(days=3))  # not due yet
     keys = {a.key: a for a in overview.snapshot().alerts if a.kind == "complaint"}
     assert set(keys) == {f"complaint:{due_today}:due", f"complaint:{overdue}:overdue"}
-    assert "已超过回复时限" in keys[f"complaint:{overdue}:overdue"].title
+    assert "已超过答复时限" in keys[f"complaint:{overdue}:overdue"].title
     overview.acknowledge(manager, f"complaint:{overdue}:overdue")
     assert keys[f"complaint:{due_today}:due"].severity < keys[f"complaint:{overdue}:overdue"].severity
     acked = next(a for a in overview.snapshot().alerts if a.key == f"complaint:{overdue}:overdue")

@@ -32,7 +32,7 @@ ADMIN_PIN = "246813"
 def pin_prompt(monkeypatch):  # type: ignore[no-untyped-def]
     """What the administrator types when the CLI asks (None: nothing typed)."""
     typed: dict[str, str] = {"pin": ADMIN_PIN}
-    monkeypatch.setattr("hall_app.security.cli_login.read_pin",
+    monkeypatch.setattr("hall_app.cli_login.read_pin",
                         lambda prompt="": typed["pin"])
     return typed
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import AuditLog, Ticket
-from hall_app.errors import IllegalTransition, PermissionDenied, SessionExpired
+from hall_app.errors import IllegalTransition, PermissionDenied, SessionExpired, StaleState
 from tests.security.support import counter_id, service_id
 
 
@@ -45,8 +45,12 @@ def test_a_clerk_cannot_act_on_a_ticket_at_another_counter(hall, two_counters):
         hall.tickets.finish(clerk, theirs.id)  # no counter named: his own counter is meant
     with pytest.raises(PermissionDenied, match="未在3号窗口签到"):
         hall.tickets.finish(clerk, theirs.id, c3)
-    with pytest.raises(IllegalTransition, match="不在本窗口"):
+    # Away from a counter only a waiting customer can be transferred (issue 13's rule).
+    with pytest.raises(StaleState, match="正在3号窗口办理"):
         hall.tickets.transfer(clerk, theirs.id, to_service_id=service_id(hall, "SIM"))
+    with pytest.raises(PermissionDenied, match="未在3号窗口签到"):
+        hall.tickets.transfer(clerk, theirs.id, to_service_id=service_id(hall, "SIM"),
+                              counter_id=c3)
     assert hall.tickets.current(c3).state == "serving"
     # At his own counter, with or without naming it, he serves his own ticket.
     mine = hall.tickets.call_next(clerk, c1)

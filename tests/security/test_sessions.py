@@ -165,7 +165,7 @@ def test_a_disable_waits_for_an_action_past_its_check(hall, clerk, admin):
     called = hall.tickets.call_next(clerk, c1)
     hall.tickets.start(clerk, called.id, c1)
     clerk_pc = other_workstation(hall, "counter-pc-1")
-    held = Held(clerk_pc, "ticket.transition",
+    held = Held(clerk_pc, "finish",
                 lambda: clerk_pc.tickets.finish(clerk, called.id, c1)).start()
     disable = Background(lambda: hall.admin.set_staff_active(admin, staff_id(hall, "1001"),
                                                             False))

@@ -205,3 +205,21 @@ def test_clerk_refused_and_manager_read_only(qtbot, hall, manager):
     assert not w.staff_tab.reset_button.isEnabled()
     assert not w.rule_tab.save_button.isEnabled()
     assert w.rule_tab.counter.count() == 8
+
+
+def test_commitment_time_is_edited_beside_the_service_with_its_error(window, hall):
+    s = window.services_tab
+    row = next(i for i, svc in enumerate(s.snap.services) if svc.code == "BB")
+    s.table.selectRow(row)
+    assert s.commitment.text() == "3个工作日"
+    s.commitment.setText("很快")
+    s.save()
+    settle()
+    assert "开通时限「很快」" in s.form.error_text("commitment")
+    s.commitment.setText("5个工作日")
+    s.save()
+    settle()
+    assert s.form.error_text("commitment") == ""
+    bb = next(x for x in hall.queries.services() if x.code == "BB")
+    assert bb.commitment == "5个工作日"
+    assert s.table.item(row, 6).text() == "5个工作日"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import make_hall
+from PySide6.QtWidgets import QLabel
 
 from hall_app.errors import DatabaseUnavailable
 from hall_app.services.complaints import ComplaintDraft, ComplaintService
@@ -60,7 +61,12 @@ def test_register_from_the_form_with_the_ticket_prefilled(qtbot, at_counter):
     assert form.counter.currentData() == c1 and form.counter.currentText() == "1号窗口"
     assert form.clerk.currentData() == clerk.staff_id
     assert [form.steps.item(i).text().split("\n")[0] for i in range(form.steps.count())] == [
-        "1. 致歉", "2. 倾听", "3. 复述确认", "4. 询问期望", "5. 共同协议", "6. 双方约定"]
+        "1. 向顾客致歉", "2. 专注地倾听", "3. 复述内容并确认之", "4. 询问期望", "5. 共同协议",
+        "6. 双方约定"]
+    assert "说:「我理解您的感受」" in form.steps.item(0).text()
+    seven = form.findChild(QLabel, "SevenMore")
+    assert seven is not None and seven.text() == (
+        "七个一点:耐心多一点、态度好一点、动作快一点、语言得体一点、补偿多一点、层次高一点、办法多一点")
     fill(form)
     with qtbot.waitSignal(form.registered, timeout=5000) as sig:
         form.submit_button.click()
@@ -133,11 +139,14 @@ def test_lost_database_keeps_the_form_and_says_what_happened(qtbot, at_counter):
 
 
 def started_complaint(h, clerk) -> int:
+    """A complaint whose resolution the duty manager approved: ready for the reply."""
     svc = ComplaintService(h.ctx)
     cid = svc.register(clerk, ComplaintDraft(channel="counter", customer_name="李女士",
                                              phone="13912345678", category="attitude",
                                              description="营业员态度冷淡")).id
     svc.start(clerk, cid)
+    svc.propose_resolution(clerk, cid, "致歉并辅导营业员")
+    svc.approve(h.auth.login("2001", "2468"), cid)
     return cid
 
 
@@ -162,7 +171,7 @@ def test_reply_blocked_by_a_forbidden_phrase_which_is_highlighted(qtbot, at_coun
     assert (cursor.selectionStart(), cursor.selectionEnd()) == (3, 14)
     assert cursor.selectedText() == "这是公司规定,我没办法"
     assert not view.override_row.isVisible()  # a clerk cannot override
-    assert svc.get(clerk, cid).state == "in_progress"
+    assert svc.get(clerk, cid).state == "approved"
     assert view.reply_edit.toPlainText() == text  # nothing lost
     # Rephrased: saved.
     view.reply_edit.setPlainText("非常抱歉,我们已对当班营业员进行辅导。")
@@ -170,7 +179,7 @@ def test_reply_blocked_by_a_forbidden_phrase_which_is_highlighted(qtbot, at_coun
     view.action_buttons["reply"].click()
     assert wait_idle()
     assert svc.get(clerk, cid).state == "replied"
-    assert view.title.text().startswith(f"投诉 #{cid} · 已答复")
+    assert view.title.text().startswith(f"投诉 #{cid} · 已答复客户")
 
 
 def test_duty_manager_overrides_with_a_reason_recorded_in_history(qtbot, at_counter):

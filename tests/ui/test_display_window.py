@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import dataclasses  # noqa: E402
 import time  # noqa: E402
 from dataclasses import replace  # noqa: E402
 
@@ -14,7 +15,6 @@ from conftest import make_hall  # noqa: E402
 
 from hall_app.config import Settings, VoiceSettings  # noqa: E402
 from hall_app.errors import DatabaseUnavailable  # noqa: E402
-from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE  # noqa: E402
 from ui.display.window import DisplayWindow, speaks_calls  # noqa: E402
 
 
@@ -83,13 +83,16 @@ def test_call_elsewhere_appears_within_one_refresh(qtbot, make_display, db_url, 
     assert display.row_labels[1][0].text() == ""
 
 
-def test_outage_declared_elsewhere_shows_on_display(qtbot, make_display, db_url, counter_hall):
+def test_outage_declared_elsewhere_shows_on_display(qtbot, make_display, db_url, counter_hall,
+                                                    tmp_path):
     other = counter_hall[0]
     display, _ = make_display(db_url)
     manager = other.auth.login("2001", "2468")
+    other.ctx.settings = dataclasses.replace(other.ctx.settings,
+                                             scripts_path=edited_outage_script(tmp_path))
     outage = other.incidents.declare_outage(manager)
     qtbot.waitUntil(lambda: display.outage_banner.isVisible(), timeout=3000)
-    assert display.outage_banner.text() == DEFAULT_OUTAGE_NOTICE
+    assert display.outage_banner.text() == EDITED_NOTICE  # the hall's script, not code
     other.incidents.clear(manager, outage.id)
     qtbot.waitUntil(lambda: not display.outage_banner.isVisible(), timeout=3000)
 
@@ -168,3 +171,17 @@ def test_lost_database_shows_connection_lost_not_stale_calls(qtbot, make_display
     feed.down = False
     qtbot.waitUntil(lambda: not display.connection_banner.isVisible(), timeout=5000)
     assert not display.stale
+
+
+EDITED_NOTICE = "营业系统故障,工作人员正在处理,请您稍候。"
+
+
+def edited_outage_script(tmp_path) -> str:
+    """A hall's own script file whose outage notice the hall has reworded."""
+    from hall_app.scripts.loader import default_script_path
+
+    text = default_script_path().read_text(encoding="utf-8").replace(
+        'text = "系统暂时出现故障,正在抢修,给您带来不便,敬请谅解。"', f'text = "{EDITED_NOTICE}"')
+    path = tmp_path / "hall_scripts.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)

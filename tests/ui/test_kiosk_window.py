@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import dataclasses  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
@@ -13,7 +14,6 @@ import threading  # noqa: E402
 import pytest  # noqa: E402
 from conftest import make_hall  # noqa: E402
 
-from hall_app.services.incidents import DEFAULT_OUTAGE_NOTICE  # noqa: E402
 from ui import ops  # noqa: E402
 from ui.kiosk import PdfSlipPrinter, PrinterError  # noqa: E402
 from ui.kiosk.window import KioskWindow  # noqa: E402
@@ -121,9 +121,11 @@ def test_outage_declared_elsewhere_shows_on_kiosk(qtbot, make_kiosk, db_url, tmp
     other = make_hall(db_url)
     try:
         manager = other.auth.login("2001", "2468")
+        other.ctx.settings = dataclasses.replace(
+            other.ctx.settings, scripts_path=edited_outage_script(tmp_path))
         outage = other.incidents.declare_outage(manager)
         qtbot.waitUntil(lambda: kiosk.outage_banner.isVisible(), timeout=3000)
-        assert kiosk.outage_banner.text() == DEFAULT_OUTAGE_NOTICE
+        assert kiosk.outage_banner.text() == EDITED_NOTICE  # the hall's script, not code
         other.incidents.clear(manager, outage.id)
         qtbot.waitUntil(lambda: not kiosk.outage_banner.isVisible(), timeout=3000)
     finally:
@@ -136,3 +138,17 @@ def test_issue_failure_is_a_chinese_message(qtbot, make_kiosk, tmp_path):
     qtbot.waitUntil(lambda: kiosk.info_label.text() != "", timeout=5000)
     assert kiosk.info_label.text() == "取号失败:找不到该业务类型。"
     assert kiosk.code_label.text() == ""
+
+
+EDITED_NOTICE = "营业系统故障,工作人员正在处理,请您稍候。"
+
+
+def edited_outage_script(tmp_path) -> str:
+    """A hall's own script file whose outage notice the hall has reworded."""
+    from hall_app.scripts.loader import default_script_path
+
+    text = default_script_path().read_text(encoding="utf-8").replace(
+        'text = "系统暂时出现故障,正在抢修,给您带来不便,敬请谅解。"', f'text = "{EDITED_NOTICE}"')
+    path = tmp_path / "hall_scripts.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)

@@ -210,7 +210,7 @@ def test_optional_buttons_follow_available_modules(qtbot, hall, manager, monkeyp
     qtbot.addWidget(bare)
     assert bare.complaints_button is None and bare.print_button is None
     table = {"ComplaintListWidget": FakeList, "show_print_preview": fake_preview}
-    monkeypatch.setattr(ow, "_optional", lambda module, name: table[name])
+    monkeypatch.setattr(ow, "_optional", lambda module, name: table.get(name))
     full = ow.OverviewWindow(hall, manager, start=False)
     qtbot.addWidget(full)
     full.print_button.click()

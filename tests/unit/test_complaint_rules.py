@@ -18,6 +18,8 @@ from hall_app.domain.complaints import (
     check_action,
     deadline_status,
     hard_due,
+    is_legal_move,
+    replied_on_time,
     reply_due,
 )
 from hall_app.domain.roles import Actor, Role
@@ -27,24 +29,37 @@ SH = ZoneInfo("Asia/Shanghai")
 CLERK = Actor(1, Role.CLERK)
 MANAGER = Actor(2, Role.DUTY_MANAGER)
 ADMIN = Actor(3, Role.ADMIN)
-OPEN = {S.REGISTERED, S.IN_PROGRESS, S.AWAITING_APPROVAL, S.REPLIED, S.CONFIRMED, S.FOLLOW_UP}
+OPEN = {S.REGISTERED, S.IN_PROGRESS, S.AWAITING_APPROVAL, S.APPROVED, S.REPLIED, S.AGREED,
+        S.IMPLEMENTING, S.FOLLOW_UP}
+ANSWERED = {S.REPLIED, S.AGREED, S.IMPLEMENTING, S.FOLLOW_UP}
+AFTER_AGREEMENT = {S.AGREED, S.IMPLEMENTING, S.FOLLOW_UP}
 
-# The specification, written out independently of the implementation's table:
-# action -> (states it may start from, state it leads to (None = unchanged), manager only?)
+
+def stay(states):
+    return {s: s for s in states}
+
+
+# The specification (seed 003 §一, issue 15), written out independently of the
+# implementation's table: action -> ({from: to}, manager only?)
 SPEC = {
-    A.START: ({S.REGISTERED}, S.IN_PROGRESS, False),
-    A.ASSIGN: (OPEN, None, True),
-    A.PROPOSE_COMPENSATION: ({S.IN_PROGRESS}, S.AWAITING_APPROVAL, False),
-    A.APPROVE: ({S.AWAITING_APPROVAL}, S.IN_PROGRESS, True),
-    A.REJECT: ({S.AWAITING_APPROVAL}, S.IN_PROGRESS, True),
-    A.REPLY: ({S.IN_PROGRESS}, S.REPLIED, False),
-    A.REOPEN: ({S.REPLIED}, S.IN_PROGRESS, False),
-    A.CONFIRM: ({S.REPLIED}, S.CONFIRMED, False),
-    A.FOLLOW_UP: ({S.CONFIRMED, S.FOLLOW_UP}, S.FOLLOW_UP, False),
-    A.CLOSE: ({S.FOLLOW_UP}, S.CLOSED, False),
-    A.ESCALATE: (OPEN, None, False),
-    A.CLOSE_NUISANCE: (OPEN, S.CLOSED, True),
-    A.NOTE: (OPEN, None, False),
+    A.START: ({S.REGISTERED: S.IN_PROGRESS}, False),
+    A.ASSIGN: (stay(OPEN), True),
+    A.CONTACT: (stay(OPEN), False),
+    A.PROPOSE_RESOLUTION: ({S.IN_PROGRESS: S.AWAITING_APPROVAL}, False),
+    A.APPROVE: ({S.AWAITING_APPROVAL: S.APPROVED}, True),
+    A.REJECT: ({S.AWAITING_APPROVAL: S.IN_PROGRESS}, True),
+    A.REPLY: ({S.APPROVED: S.REPLIED}, False),  # only an approved resolution is replied
+    A.REOPEN: ({s: S.IN_PROGRESS for s in ANSWERED | {S.CLOSED}}, False),
+    A.SIGN_AGREEMENT: ({S.REPLIED: S.AGREED}, False),
+    A.HAND_OFF: ({S.AGREED: S.IMPLEMENTING, S.IMPLEMENTING: S.IMPLEMENTING,
+                  S.FOLLOW_UP: S.FOLLOW_UP}, False),
+    A.SCHEDULE_FOLLOW_UP: (stay(AFTER_AGREEMENT), False),
+    A.FOLLOW_UP: ({s: S.FOLLOW_UP for s in AFTER_AGREEMENT}, False),
+    A.SIGN_OFF: ({s: S.CLOSED for s in ANSWERED}, True),
+    A.ESCALATE: (stay(OPEN), False),
+    A.CLOSE_NUISANCE: ({s: S.CLOSED for s in OPEN}, True),
+    A.NOTE: (stay(OPEN), False),
+    A.RECOVERY_BREAK: (stay(set(S)), True),
 }
 CASES = [(action, state, actor) for action in SPEC for state in S
          for actor in (CLERK, MANAGER, ADMIN)]
@@ -53,29 +68,55 @@ CASES = [(action, state, actor) for action in SPEC for state in S
 @pytest.mark.parametrize(("action", "state", "actor"), CASES,
                          ids=[f"{a}-{s}-{r.role}" for a, s, r in CASES])
 def test_every_transition_per_role(action, state, actor):
-    sources, target, manager_only = SPEC[action]
+    moves, manager_only = SPEC[action]
     if manager_only and actor.role is Role.CLERK:
         with pytest.raises(PermissionDenied) as err:
             check_action(action, state, actor)
         assert "营业员无权" in err.value.message
-    elif state not in sources:
+    elif state not in moves:
         with pytest.raises(IllegalTransition) as err:
             check_action(action, state, actor)
         assert "投诉当前状态为" in err.value.message
     else:
-        assert check_action(action, state, actor) == target
+        assert check_action(action, state, actor) == moves[state]
+        assert is_legal_move(action, state, moves[state])
 
 
-def test_nothing_happens_to_a_closed_complaint():
+def test_close_needs_a_satisfied_follow_up_and_every_hand_off_done():
+    with pytest.raises(IllegalTransition, match="尚未在回访中表示满意"):
+        check_action(A.CLOSE, S.FOLLOW_UP, MANAGER, satisfied=False)
+    with pytest.raises(IllegalTransition, match="2项交办事项未落实"):
+        check_action(A.CLOSE, S.FOLLOW_UP, CLERK, satisfied=True, open_hand_offs=2)
+    assert check_action(A.CLOSE, S.FOLLOW_UP, CLERK, satisfied=True) == S.CLOSED
+    for state in set(S) - {S.FOLLOW_UP}:
+        with pytest.raises(IllegalTransition):
+            check_action(A.CLOSE, state, MANAGER, satisfied=True)
+    assert A.CLOSE not in allowed_actions(S.FOLLOW_UP, MANAGER, satisfied=False)
+    assert A.SIGN_OFF in allowed_actions(S.FOLLOW_UP, MANAGER, satisfied=False)
+    assert A.SIGN_OFF not in allowed_actions(S.FOLLOW_UP, CLERK, satisfied=False)
+
+
+def test_hand_off_done_only_with_an_open_hand_off():
+    with pytest.raises(IllegalTransition, match="没有待落实的交办事项"):
+        check_action(A.HAND_OFF_DONE, S.IMPLEMENTING, CLERK)
+    for state in S:
+        if state in (S.IMPLEMENTING, S.FOLLOW_UP):
+            assert check_action(A.HAND_OFF_DONE, state, CLERK, open_hand_offs=1) == state
+        else:
+            with pytest.raises(IllegalTransition, match="投诉当前状态为"):
+                check_action(A.HAND_OFF_DONE, state, CLERK, open_hand_offs=1)
+
+
+def test_a_closed_complaint_can_only_be_reopened():
     for actor in (CLERK, MANAGER):
-        assert allowed_actions(S.CLOSED, actor) == ()
+        assert allowed_actions(S.CLOSED, actor) == (A.REOPEN,)
 
 
 def test_nuisance_close_refused_once_escalated_even_for_a_manager():
     assert check_action(A.CLOSE_NUISANCE, S.IN_PROGRESS, MANAGER, escalated=False) == S.CLOSED
     with pytest.raises(IllegalTransition) as err:
         check_action(A.CLOSE_NUISANCE, S.IN_PROGRESS, MANAGER, escalated=True)
-    assert "曾升级至值班长" in err.value.message
+    assert "曾升级投诉" in err.value.message
     assert A.CLOSE_NUISANCE not in allowed_actions(S.IN_PROGRESS, MANAGER, escalated=True)
 
 
@@ -86,16 +127,24 @@ def test_escalate_only_once():
 
 def test_a_clerk_may_not_work_on_a_colleagues_complaint_but_may_escalate_it():
     with pytest.raises(PermissionDenied, match="其他同事处理"):
-        check_action(A.REPLY, S.IN_PROGRESS, CLERK, is_handler=False)
-    assert check_action(A.ESCALATE, S.IN_PROGRESS, CLERK, is_handler=False) is None
-    assert check_action(A.REPLY, S.IN_PROGRESS, MANAGER, is_handler=False) == S.REPLIED
+        check_action(A.REPLY, S.APPROVED, CLERK, is_handler=False)
+    assert check_action(A.ESCALATE, S.IN_PROGRESS, CLERK, is_handler=False) == S.IN_PROGRESS
+    assert check_action(A.REPLY, S.APPROVED, MANAGER, is_handler=False) == S.REPLIED
 
 
 def test_next_actions_differ_by_role():
-    assert allowed_actions(S.AWAITING_APPROVAL, CLERK) == (A.ESCALATE, A.NOTE)
+    assert allowed_actions(S.AWAITING_APPROVAL, CLERK) == (A.CONTACT, A.ESCALATE, A.NOTE)
     assert allowed_actions(S.AWAITING_APPROVAL, MANAGER) == (
-        A.ASSIGN, A.APPROVE, A.REJECT, A.ESCALATE, A.CLOSE_NUISANCE, A.NOTE)
+        A.ASSIGN, A.CONTACT, A.APPROVE, A.REJECT, A.ESCALATE, A.CLOSE_NUISANCE, A.NOTE)
     assert A.CLOSE_NUISANCE not in allowed_actions(S.IN_PROGRESS, CLERK)
+
+
+def test_history_moves_outside_the_machine_are_illegal():
+    assert is_legal_move("reply", "approved", "replied")
+    assert not is_legal_move("reply", "in_progress", "replied")  # unapproved reply
+    assert not is_legal_move("close", "replied", "closed")
+    assert not is_legal_move("confirm", "replied", "confirmed")  # the old workflow
+    assert not is_legal_move("nonsense", "replied", "replied")
 
 
 # -- deadlines ------------------------------------------------------------------------
@@ -163,3 +212,25 @@ def test_overdue_and_due_soon_flags():
     assert hard_late.hard_overdue and hard_late.overdue
     closed = deadline_status(S.CLOSED, hard + timedelta(days=3), due, hard)
     assert not closed.overdue
+
+
+def test_same_day_reply_is_by_the_deadline_not_by_midnight():
+    due = reply_due(local(2026, 11, 25, 10, 0), SH, WEEK)  # 18:00 close
+    assert replied_on_time(local(2026, 11, 25, 17, 59), due)
+    assert replied_on_time(due, due)
+    assert not replied_on_time(local(2026, 11, 25, 19, 0), due)  # before midnight, yet late
+    assert not replied_on_time(None, due)
+
+
+def test_reminder_flags_for_the_limit_follow_up_and_feedback():
+    due, hard = local(2026, 11, 25, 18, 0), local(2026, 12, 11, 0, 0)
+    st = deadline_status(S.FOLLOW_UP, local(2026, 12, 8, 0, 1), due, hard, hard_warning_days=3,
+                         next_follow_up_at=local(2026, 12, 8, 0, 0),
+                         next_feedback_at=local(2026, 12, 9, 0, 0))
+    assert st.near_limit and st.follow_up_due and not st.feedback_due and not st.overdue
+    early = deadline_status(S.FOLLOW_UP, local(2026, 12, 7, 23, 59), due, hard,
+                            hard_warning_days=3)
+    assert not early.near_limit
+    closed = deadline_status(S.CLOSED, local(2026, 12, 10), due, hard,
+                             next_follow_up_at=local(2026, 12, 1))
+    assert not closed.near_limit and not closed.follow_up_due

@@ -153,3 +153,10 @@ def test_fee_breakdown_errors(business: str, total: str, items: list[tuple[str, 
         fee_breakdown(BOOK, business, total, items)
     assert info.value.field == field
     assert info.value.message == message
+
+
+def test_fee_breakdown_does_not_say_business_twice() -> None:
+    from hall_app.scripts import fee_breakdown, load_scripts
+
+    r = fee_breakdown(load_scripts(), "宽带业务", "150", [("业务费", "100"), ("话费", "50")])
+    assert r.phrase == "您办的宽带业务总费用一共是150.00元,其中业务费100.00元,话费50.00元。"

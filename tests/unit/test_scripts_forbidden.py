@@ -84,3 +84,15 @@ def test_list_comes_from_the_script_book(tmp_path: Path) -> None:
     book = load_scripts(path)
     assert [h.phrase for h in find_forbidden(book, "不好意思下班了")] == ["下班了"]
     assert find_forbidden(BOOK, "不好意思下班了") == []
+
+
+def test_xx_blank_matches_any_short_word() -> None:
+    text = "回复:这台机器就这样,没办法。"
+    hits = [(h.phrase, h.matched) for h in find_forbidden(BOOK, text)]
+    assert hits == [("XX机器就这样", "机器就这样")]
+    assert find_forbidden(BOOK, "机器已经修好了") == []
+
+
+def test_seed_003_forbidden_lines_are_found() -> None:
+    hits = {h.phrase for h in find_forbidden(BOOK, "你怎么用也不会?你懂不懂最基本的技巧?")}
+    assert hits == {"你怎么用也不会?", "你懂不懂最基本的技巧?"}

@@ -58,11 +58,11 @@ def test_meipass_bundle_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 
 
 def test_hall_override_is_used(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, 'text = "请别着急,我会等您的。"',
-                         'text = "请别着急,我们会等您办完再下班。"')
+    path = write_variant(tmp_path, 'text = "请别急,我会等您的"',
+                         'text = "请别急,我们会等您办完再下班。"')
     book = load_scripts(path)
     assert book.source == path
-    assert book.render("closing_time") == "请别着急,我们会等您办完再下班。"
+    assert book.render("closing_time") == "请别急,我们会等您办完再下班。"
 
 
 def test_override_accepts_str_path(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_malformed_toml_at_end_of_file(tmp_path: Path) -> None:
 
 
 def test_unknown_placeholder_in_text(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, 'text = "请别着急,我会等您的。"',
+    path = write_variant(tmp_path, 'text = "请别急,我会等您的"',
                          'text = "请别着急,{clerk}会等您的。"\nplaceholders = ["clerk"]')
     err = load_error(path)
     assert err.key == "phrases.closing_time.placeholders"
@@ -111,7 +111,7 @@ def test_unknown_placeholder_in_text(tmp_path: Path) -> None:
 
 
 def test_unknown_placeholder_used_but_not_declared(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, 'text = "请别着急,我会等您的。"',
+    path = write_variant(tmp_path, 'text = "请别急,我会等您的"',
                          'text = "请别着急,{clerk}会等您的。"')
     err = load_error(path)
     assert err.key == "phrases.closing_time.text"
@@ -120,7 +120,7 @@ def test_unknown_placeholder_used_but_not_declared(tmp_path: Path) -> None:
 
 
 def test_known_placeholder_not_declared(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, 'text = "请别着急,我会等您的。"',
+    path = write_variant(tmp_path, 'text = "请别急,我会等您的"',
                          'text = "请别着急,{counter}号窗口会等您的。"')
     err = load_error(path)
     assert err.key == "phrases.closing_time.text"
@@ -128,7 +128,7 @@ def test_known_placeholder_not_declared(tmp_path: Path) -> None:
 
 
 def test_broken_braces(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, 'text = "请别着急,我会等您的。"',
+    path = write_variant(tmp_path, 'text = "请别急,我会等您的"',
                          'text = "请别着急,{counter 会等您的。"')
     err = load_error(path)
     assert err.key == "phrases.closing_time.text"
@@ -158,7 +158,7 @@ def test_missing_required_placeholder(tmp_path: Path) -> None:
 
 
 def test_unknown_field_is_a_typo(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, 'title = "临近下班"', 'titel = "临近下班"')
+    path = write_variant(tmp_path, 'title = "营业终了客户着急"', 'titel = "营业终了客户着急"')
     err = load_error(path)
     assert err.key == "phrases.closing_time.titel"
     assert "不认识的字段「titel」" in err.message
@@ -173,7 +173,7 @@ def test_unknown_top_level_section(tmp_path: Path) -> None:
 
 
 def test_phrase_text_must_be_text(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, 'text = "请别着急,我会等您的。"', "text = 42")
+    path = write_variant(tmp_path, 'text = "请别急,我会等您的"', "text = 42")
     err = load_error(path)
     assert err.key == "phrases.closing_time.text"
     assert "应为非空的文字" in err.message
@@ -198,12 +198,12 @@ def test_flow_steps_out_of_order(tmp_path: Path) -> None:
 
 
 def test_flow_references_unknown_phrase(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, 'say = ["ask_need", "ask_details"]',
-                         'say = ["ask_need", "ask_detail"]')
+    path = write_variant(tmp_path, 'say = ["ask_need", "ask_how_help"',
+                         'say = ["ask_need", "ask_how_hlp"')
     err = load_error(path)
     assert err.key == "flow[1].say[1]"
-    assert "引用了不存在的话术「ask_detail」" in err.message
-    assert err.line == line_of(path, '"ask_detail"]')
+    assert "引用了不存在的话术「ask_how_hlp」" in err.message
+    assert err.line == line_of(path, '"ask_how_hlp"')
 
 
 def test_missing_coaching_card(tmp_path: Path) -> None:
@@ -228,10 +228,55 @@ def test_complaint_steps_order(tmp_path: Path) -> None:
     assert err.key == "complaint_steps"
 
 
-def test_missing_five_more_item(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, 'key = "level"', 'key = "higher"')
+def test_missing_seven_more_item(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, 'key = "language"', 'key = "words"')
     err = load_error(path)
-    assert err.key == "five_more.level"
+    assert err.key == "seven_more.language"
+
+
+def test_old_format_one_file_gets_an_upgrade_message(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, "format = 2", "format = 1")
+    err = load_error(path)
+    assert err.key == "meta.format"
+    assert "七个一点" in err.message and "service_scripts.toml" in err.message
+
+
+def test_phrase_without_words_or_reminder(tmp_path: Path) -> None:
+    start = TEXT.index('do = "耐心解释直到客户明白、满意。"')
+    end = TEXT.index("\n", TEXT.index('warn = "不要直指客户错了'))
+    path = tmp_path / "bare.toml"
+    path.write_text(TEXT[:start] + TEXT[end + 1:], encoding="utf-8")
+    err = load_error(path)
+    assert err.key == "phrases.customer_mistake.text"
+    assert "至少要有 text" in err.message
+
+
+def test_spoken_phrase_needs_text(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, 'text = "对不起,让您久等了,我马上为您办理。"',
+                         'do = "致歉"')
+    err = load_error(path)
+    assert err.key == "phrases.long_wait_apology.text"
+    assert "必须有 text" in err.message
+
+
+def test_fallback_must_exist(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, 'fallback = "farewell_questions"',
+                         'fallback = "farewell_question"')
+    err = load_error(path)
+    assert err.key == "phrases.farewell_commitment.fallback"
+    assert "不存在的话术「farewell_question」" in err.message
+
+
+def test_requires_must_name_a_placeholder(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, 'requires = ["duration"]', 'requires = ["minutes"]')
+    err = load_error(path)
+    assert err.key == "phrases.farewell_commitment.requires"
+
+
+def test_requires_needs_a_fallback(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, 'fallback = "farewell_questions"', "")
+    err = load_error(path)
+    assert err.key == "phrases.farewell_commitment.fallback"
 
 
 def test_bad_category_share(tmp_path: Path) -> None:
@@ -270,7 +315,7 @@ def test_missing_section(tmp_path: Path) -> None:
 
 
 def test_wrong_format_version(tmp_path: Path) -> None:
-    path = write_variant(tmp_path, "format = 1", "format = 2")
+    path = write_variant(tmp_path, "format = 2", "format = 3")
     err = load_error(path)
     assert err.key == "meta.format"
-    assert err.line == line_of(path, "format = 2")
+    assert err.line == line_of(path, "format = 3")

@@ -9,6 +9,7 @@ from datetime import tzinfo
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from hall_app.domain.keys import local_number
 from hall_app.errors import HallError
 from hall_app.security.history import VerifyReport
 from hall_app.services.admin import AdminSnapshot
@@ -75,5 +76,5 @@ class AuditTab(AdminTab):
     def refresh(self, snap: AdminSnapshot, first: bool) -> None:
         fill_table(self.table, [
             (a.at.astimezone(self.tz).strftime("%m-%d %H:%M"), a.staff_name,
-             f"{ENTITY_LABELS.get(a.entity, a.entity)} #{a.entity_id or ''}", a.field,
+             f"{ENTITY_LABELS.get(a.entity, a.entity)} #{local_number(a.entity_id) or ''}", a.field,
              a.old_value or "", a.new_value or "") for a in snap.audit], -1)

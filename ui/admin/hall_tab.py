@@ -1,8 +1,9 @@
-"""营业厅 tab: name, code (read-only), time zone, hotline, closing prompt, weekly hours."""
+"""营业厅 tab: name, code (read-only), time zone, hotline, closing prompt, weekly hours, and
+extending today's hours (the kiosk issues until then; the day closes itself after it)."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
@@ -60,8 +61,28 @@ class HallTab(AdminTab):
         self.save_button = QPushButton("保存营业厅信息")
         self.save_button.clicked.connect(self.save)
         lay.addWidget(self.save_button)
+        from ui.rating.promise_editor import PromiseEditor  # the rating pads' idle screen
+
+        self.promise_editor = PromiseEditor(host.admin.ctx, host.actor)
+        lay.addWidget(self.promise_editor)
+        self.today_form = FieldForm()
+        today_row = QWidget()
+        today_box = QHBoxLayout(today_row)
+        today_box.setContentsMargins(0, 0, 0, 0)
+        self.extend_until = QTimeEdit()
+        self.extend_until.setDisplayFormat("HH:mm")
+        self.extend_until.setTime(QTime(19, 0))
+        self.extend_button = QPushButton("延长今日营业时间")
+        self.extend_button.clicked.connect(self.extend_today)
+        today_box.addWidget(self.extend_until)
+        today_box.addWidget(self.extend_button)
+        today_box.addStretch(1)
+        self.today_form.add("closes_at", "今日营业至", today_row)
+        lay.addSpacing(12)
+        lay.addLayout(self.today_form)
+        lay.addWidget(QLabel("只改今天:取号机营业到所选时间,营业日在其后自动闭厅。"))
         lay.addStretch(1)
-        self.edit_buttons = [self.save_button]
+        self.edit_buttons = [self.save_button, self.extend_button]
 
     def refresh(self, snap: AdminSnapshot, first: bool) -> None:
         if first:
@@ -94,6 +115,23 @@ class HallTab(AdminTab):
         edit = self.edit()
         self.host.submit(lambda **_: self.admin.update_hall(self.actor, edit), self.form,
                            "营业厅信息已保存。", after=lambda _: self.load_later())
+
+    def extend_today(self) -> None:
+        """Today (in the hall's zone) closes at the chosen time instead of its usual hour."""
+        from hall_app.services.days import DayService
+
+        ctx = self.admin.ctx
+        chosen = self.extend_until.time()
+        days = DayService(ctx)
+        actor = self.actor
+
+        def extend(**_: object) -> object:
+            day = ctx.business_day()
+            until = datetime.combine(day, time(chosen.hour(), chosen.minute()), ctx.hall.tz)
+            return days.extend_hours(actor, until)
+
+        self.host.submit(extend, self.today_form,
+                         f"今日营业时间已延长至 {chosen.toString('HH:mm')}。")
 
     def load_later(self) -> None:
         self.snap = None  # the next snapshot reloads the form

@@ -11,7 +11,9 @@ from hall_app.services.admin import AdminSnapshot, ServiceEdit
 from ui.admin.base import AdminHost, ListEditTab, fill_table, spin
 from ui.admin.form import FieldForm
 
-COLUMNS = ("代码", "名称", "字母", "目标等候", "长等候", "平均办理", "VIP", "状态", "等候")
+COLUMNS = ("代码", "名称", "字母", "目标等候", "长等候", "平均办理", "开通时限", "VIP", "状态",
+           "等候")
+COMMITMENT_HINT = "例如 24小时、3个工作日;当场办结的留空"
 
 
 class ServicesTab(ListEditTab):
@@ -33,6 +35,11 @@ class ServicesTab(ListEditTab):
         self.long = form.add("long_wait_minutes", "长时等候阈值", spin(20, suffix=" 分钟"))
         self.typical = form.add("typical_service_minutes", "平均办理时长",
                                 spin(8, suffix=" 分钟"))
+        # The farewell's 「XX业务会在XX时间内开通」: filled in for the clerk, never improvised.
+        self.commitment = form.add("commitment", "开通时限", QLineEdit())
+        self.commitment.setObjectName("CommitmentEdit")
+        self.commitment.setPlaceholderText(COMMITMENT_HINT)
+        self.commitment.setMaxLength(16)
         self.vip = form.add("is_vip", "VIP 业务", QCheckBox("取号即为 VIP"))
         self.active = form.add("active", "启用", QCheckBox("可取号"))
         form.errors["waiting"] = form.errors["active"]
@@ -43,7 +50,7 @@ class ServicesTab(ListEditTab):
         self.table.blockSignals(True)
         fill_table(self.table, [(s.code, s.name, s.prefix, s.target_wait_minutes,
                                  s.long_wait_minutes, s.typical_service_minutes,
-                                 "是" if s.is_vip else "", "启用" if s.active else "停用",
+                                 s.commitment or "", "是" if s.is_vip else "", "启用" if s.active else "停用",
                                  s.waiting) for s in snap.services], row)
         self.table.blockSignals(False)
 
@@ -60,6 +67,7 @@ class ServicesTab(ListEditTab):
         self.target.setValue(s.target_wait_minutes)
         self.long.setValue(s.long_wait_minutes)
         self.typical.setValue(s.typical_service_minutes)
+        self.commitment.setText(s.commitment or "")
         self.vip.setChecked(s.is_vip)
         self.active.setChecked(s.active)
 
@@ -67,7 +75,7 @@ class ServicesTab(ListEditTab):
         self.editing_id = None
         self.table.clearSelection()
         self.form.clear_errors()
-        for w in (self.code, self.name, self.prefix):
+        for w in (self.code, self.name, self.prefix, self.commitment):
             w.clear()
         self.target.setValue(15)
         self.long.setValue(20)
@@ -78,7 +86,8 @@ class ServicesTab(ListEditTab):
     def edit(self) -> ServiceEdit:
         return ServiceEdit(self.editing_id, self.code.text(), self.name.text(), self.prefix.text(),
                            self.target.value(), self.long.value(), self.typical.value(),
-                           self.vip.isChecked(), self.active.isChecked())
+                           self.vip.isChecked(), self.active.isChecked(),
+                           self.commitment.text())
 
     def save(self) -> None:
         edit = self.edit()

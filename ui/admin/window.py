@@ -183,12 +183,14 @@ class AdminWindow(QMainWindow):
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
-    from hall_app.services import HallServices
     from ui.admin.login import LoginDialog
     from ui.app_runtime import GeometryKeeper, create_app
+    from ui.startup import open_services
 
     app = create_app("admin")
-    services = HallServices.open(settings)
+    services = open_services(settings, "营业厅管理", role="admin")
+    if services is None:
+        return 1
     try:
         login = LoginDialog(services, getattr(args, "staff", None) or "")
         if login.exec() != LoginDialog.DialogCode.Accepted or login.actor is None:

@@ -3,8 +3,10 @@
     dialog = open_complaint_form(parent, services, actor, ticket_id=.., ticket_code=..,
                                  counter_id=..)        # non-modal QDialog, already shown
 
-Fields on the left, the six complaint-handling steps (致歉 → 倾听 → 复述确认 → 询问期望
-→ 共同协议 → 双方约定) as guidance on the right. The ticket, counter and clerk are
+Fields on the left — the register of seed 003 §一 with 公司名称, the business and number
+concerned and when the problem started (何时使用,问题表现状况) — and the six
+complaint-handling steps (致歉 → 倾听 → 复述确认 → 询问期望 → 共同协议 → 双方约定) as
+guidance on the right. The ticket, counter and clerk are
 prefilled and chosen from lists, never typed. The phone number is checked as soon as
 the field is left. A failed save (bad input, lost database) keeps everything typed
 and says what happened beside the field or at the bottom.
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.domain.complaints import CHANNEL_LABELS, SEVERITY_LABELS
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor
 from hall_app.errors import HallError, ValidationError
 from hall_app.phone import normalize_phone
@@ -52,7 +55,9 @@ class ComplaintForm(QDialog):
 
     def __init__(self, service: Any, actor: Actor, parent: QWidget | None = None, *,
                  ticket_id: int | None = None, ticket_code: str | None = None,
-                 counter_id: int | None = None) -> None:
+                 counter_id: int | None = None, clerk_id: int | None = None,
+                 clerk_label: str | None = None, category: str | None = None,
+                 description: str = "") -> None:
         super().__init__(parent)
         self.service = service
         self.actor = actor
@@ -60,9 +65,17 @@ class ComplaintForm(QDialog):
         self.tz: Any = None
         self.setWindowTitle("投诉登记")
         self.setModal(False)
-        self._prefill = (ticket_id, counter_id, actor.staff_id)
+        # The clerk concerned: the one who served (a follow-up from the rating pad) or,
+        # at the counter, the clerk registering it.
+        self._clerk = (clerk_id, clerk_label) if clerk_id is not None else (
+            actor.staff_id, f"{actor.staff_no} {actor.name}".strip())
+        self._prefill = (ticket_id, counter_id, self._clerk[0])
         self.errors: dict[str, QLabel] = {}
         self._build(ticket_id, ticket_code, counter_id)
+        if category is not None:
+            self.category.setCurrentIndex(max(0, self.category.findData(category)))
+        if description:
+            self.description.setPlainText(description)
         self._load_choices()
 
     # -- layout ---------------------------------------------------------------------
@@ -120,24 +133,41 @@ class ComplaintForm(QDialog):
         self.address = QLineEdit()
         self.address.setPlaceholderText("选填")
         self._row(form, "地址:", self.address, "address")
+        self.company_name = QLineEdit()
+        self.company_name.setPlaceholderText("选填:企业客户的公司名称")
+        self._row(form, "公司名称:", self.company_name, "company_name")
+        self.business = QLineEdit()
+        self.business.setPlaceholderText("如:手机套餐、宽带、固话")
+        self.business_number = QLineEdit()
+        self.business_number.setPlaceholderText("业务号码 / 宽带账号(数字)")
+        biz = QWidget()
+        bl = QHBoxLayout(biz)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.business, 1)
+        bl.addWidget(self.business_number, 1)
+        bl.addWidget(self._error_label("business"))
+        bl.addWidget(self._error_label("business_number"))
+        form.addRow("涉及业务/号码:", biz)
+        self.problem_onset = QLineEdit()
+        self.problem_onset.setPlaceholderText("何时使用,问题表现状况(如:上周一开通,每天下午断线)")
+        self._row(form, "问题开始及表现:", self.problem_onset, "problem_onset")
 
         self.ticket = QComboBox()
         self.ticket.addItem(NONE, None)
         if ticket_id is not None:
-            self.ticket.addItem(ticket_code or f"#{ticket_id}", ticket_id)
+            self.ticket.addItem(ticket_code or f"#{local_number(ticket_id)}", ticket_id)
             self.ticket.setCurrentIndex(1)
         self._row(form, "关联号票:", self.ticket, "ticket")
         self.counter = QComboBox()
         self.counter.addItem(NONE, None)
         if counter_id is not None:
-            self.counter.addItem(f"窗口 #{counter_id}", counter_id)
+            self.counter.addItem(f"窗口 #{local_number(counter_id)}", counter_id)
             self.counter.setCurrentIndex(1)
         self._row(form, "关联窗口:", self.counter, "counter")
         self.clerk = QComboBox()
         self.clerk.addItem(NONE, None)
-        if self.actor.staff_id is not None:
-            self.clerk.addItem(f"{self.actor.staff_no} {self.actor.name}".strip(),
-                               self.actor.staff_id)
+        if self._clerk[0] is not None:
+            self.clerk.addItem(self._clerk[1] or f"#{self._clerk[0]}", self._clerk[0])
             self.clerk.setCurrentIndex(1)
         self._row(form, "关联营业员:", self.clerk, "clerk")
 
@@ -153,7 +183,7 @@ class ComplaintForm(QDialog):
         self._row(form, "严重程度:", self.severity, "severity")
         self.description = QPlainTextEdit()
         self.description.setPlaceholderText("按客户的原话记录(倾听、复述确认)")
-        self.description.setMinimumHeight(90)
+        self.description.setMinimumHeight(80)
         self._row(form, "投诉内容:", self.description, "description")
         self.expectation = QPlainTextEdit()
         self.expectation.setPlaceholderText("「您希望得到什么样的处理结果?」")
@@ -184,7 +214,7 @@ class ComplaintForm(QDialog):
         buttons.addWidget(self.submit_button)
         buttons.addWidget(close)
         root.addLayout(buttons)
-        self.resize(1100, 720)
+        self.resize(1100, 800)
 
     def _steps_panel(self) -> QWidget:
         box = QGroupBox("投诉处理六步")
@@ -194,8 +224,8 @@ class ComplaintForm(QDialog):
         book = self.service.book
         for i, step in enumerate(book.complaint_steps, 1):
             text = f"{i}. {step.title}\n   {step.guidance}"
-            if step.say:
-                text += f"\n   说:「{step.say}」"
+            for line in step.say:
+                text += f"\n   说:「{line}」"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, step.key)
             self.steps.addItem(item)
@@ -211,6 +241,12 @@ class ComplaintForm(QDialog):
         nav.addWidget(prev)
         nav.addWidget(nxt)
         lay.addLayout(nav)
+        if book.seven_more:
+            seven = QLabel("七个一点:" + "、".join(p.text for p in book.seven_more))
+            seven.setObjectName("SevenMore")
+            seven.setWordWrap(True)
+            seven.setToolTip("\n".join(f"{p.text}:{p.detail}" for p in book.seven_more))
+            lay.addWidget(seven)
         if book.complaint_pitfalls:
             warn = QLabel("避免:" + "、".join(book.complaint_pitfalls))
             warn.setWordWrap(True)
@@ -253,7 +289,7 @@ class ComplaintForm(QDialog):
             if keep is not None:
                 index = combo.findData(keep)
                 if index < 0:  # e.g. the current ticket is not in the day's list yet
-                    combo.addItem(prefilled or f"#{keep}", keep)
+                    combo.addItem(prefilled or f"#{local_number(keep)}", keep)
                     index = combo.count() - 1
                 combo.setCurrentIndex(index)
         self.handler.clear()
@@ -289,7 +325,10 @@ class ComplaintForm(QDialog):
             expectation=self.expectation.toPlainText(), severity=self.severity.currentData(),
             ticket_id=self.ticket.currentData(), counter_id=self.counter.currentData(),
             clerk_id=self.clerk.currentData(), handler_id=self.handler.currentData(),
-            received_at=received)
+            received_at=received, company_name=self.company_name.text() or None,
+            business=self.business.text() or None,
+            business_number=self.business_number.text() or None,
+            problem_onset=self.problem_onset.text() or None)
 
     def submit(self) -> None:
         if self.saved is not None:
@@ -304,7 +343,7 @@ class ComplaintForm(QDialog):
     def _saved(self, detail: ComplaintDetail) -> None:
         self.saved = detail
         due = local_text(detail.row.reply_due_at, self.tz)
-        self._say(f"已登记投诉 #{detail.id},请在 {due} 前答复客户。")
+        self._say(f"已登记投诉 #{local_number(detail.id)},请在 {due} 前答复客户。")
         self.submit_button.setEnabled(False)
         self.submit_button.setText("已登记")
         self.detail_button.show()
@@ -336,7 +375,7 @@ class ComplaintForm(QDialog):
         from ui.complaints.detail import ComplaintDetailWidget
 
         dialog = QDialog(self)
-        dialog.setWindowTitle(f"投诉 #{self.saved.id}")
+        dialog.setWindowTitle(f"投诉 #{local_number(self.saved.id)}")
         lay = QVBoxLayout(dialog)
         view = ComplaintDetailWidget(self.service, self.actor, dialog, tz=self.tz)
         lay.addWidget(view)
@@ -349,10 +388,13 @@ class ComplaintForm(QDialog):
 
 def open_complaint_form(parent: QWidget | None, services: Any, actor: Actor, *,
                         ticket_id: int | None = None, ticket_code: str | None = None,
-                        counter_id: int | None = None) -> QDialog:
-    """Open the register form, prefilled with the current ticket, counter and clerk."""
+                        counter_id: int | None = None, **prefill: Any) -> QDialog:
+    """Open the register form, prefilled with the current ticket, counter and clerk.
+
+    `prefill` may also name `clerk_id` / `clerk_label` (the clerk concerned, when it is
+    not the one registering), `category` and `description` (a rating follow-up)."""
     form = ComplaintForm(ComplaintService(services.ctx), actor, parent, ticket_id=ticket_id,
-                         ticket_code=ticket_code, counter_id=counter_id)
+                         ticket_code=ticket_code, counter_id=counter_id, **prefill)
     form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     form.show()
     return form

@@ -148,7 +148,8 @@ class PauseDialog(QDialog):
 class EscalateDialog(QDialog):
     """A short reason for the duty manager; it appears on the overview."""
 
-    def __init__(self, ticket_code: str | None, parent: QWidget | None = None) -> None:
+    def __init__(self, ticket_code: str | None, parent: QWidget | None = None, *,
+                 reason: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("呼叫值班长")
         layout = QVBoxLayout(self)
@@ -167,6 +168,12 @@ class EscalateDialog(QDialog):
         box = _buttons(self, "发送")
         box.accepted.connect(self._check)
         layout.addWidget(box)
+        if reason:
+            # Offered by the script panel (「我不太清楚」/「客户仍不满意」): Enter sends it,
+            # typing replaces it.
+            self.reason_edit.setText(reason)
+            self.reason_edit.selectAll()
+        self.reason_edit.setFocus()
 
     def reason(self) -> str:
         return self.reason_edit.text().strip()

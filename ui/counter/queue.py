@@ -1,7 +1,8 @@
-"""Queue panel: waiting tickets for this counter's services with live waits.
+"""Queue panel: waiting tickets for this counter's services with live waits and estimates.
 
 Rows past their service's long-wait threshold are coloured; above the table, the number
-of people waiting per service. Waits tick locally from the snapshot (no database).
+of people waiting per service. Waits tick locally from the snapshot (no database); the
+remaining-wait estimate (「预计还需」) comes from the predictor, refreshed separately.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hall_app.forecast.model import remaining_text
 from ui.counter.situation import LiveClock, format_duration
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from hall_app.forecast.model import WaitEstimate
     from hall_app.services.queries import CounterView, QueueEntry
 
 _ROOT = QModelIndex()
@@ -37,19 +40,32 @@ NEAR_BACKGROUND = QColor("#fff3c4")
 class QueueModel(QAbstractTableModel):
     """Read-only table of ``QueueEntry`` rows; ``tick()`` refreshes the wait column."""
 
-    HEADERS = ("票号", "业务", "已等候", "说明")
+    HEADERS = ("票号", "业务", "已等候", "说明", "预计还需")
     WAIT_COLUMN = 2
+    ESTIMATE_COLUMN = 4
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: tuple[QueueEntry, ...] = ()
         self._clock = LiveClock()
+        self._estimates: dict[int, WaitEstimate] = {}
 
     def set_entries(self, entries: Iterable[QueueEntry], clock: LiveClock) -> None:
         self.beginResetModel()
         self._rows = tuple(entries)
         self._clock = clock
         self.endResetModel()
+
+    def set_estimates(self, estimates: dict[int, WaitEstimate]) -> None:
+        """Remaining-wait estimates by ticket id (from the core's predictor)."""
+        self._estimates = estimates
+        if self._rows:
+            col = self.ESTIMATE_COLUMN
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    def estimate_text(self, row: int) -> str:
+        return remaining_text(self._estimates.get(self._rows[row].ticket_id))
 
     def entry(self, row: int) -> QueueEntry:
         return self._rows[row]
@@ -92,6 +108,8 @@ class QueueModel(QAbstractTableModel):
                 return e.service_name
             if col == 2:
                 return format_duration(self.waited_seconds(row))
+            if col == self.ESTIMATE_COLUMN:
+                return self.estimate_text(row)
             notes = []
             if e.priority == "vip":
                 notes.append("VIP")
@@ -107,7 +125,11 @@ class QueueModel(QAbstractTableModel):
                 return QBrush(NEAR_BACKGROUND)
         if role == Qt.ItemDataRole.ForegroundRole and self.is_late(row):
             return QBrush(LATE_FOREGROUND)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 2):
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.ESTIMATE_COLUMN:
+            est = self._estimates.get(e.ticket_id)
+            if est is not None and est.assumptions:
+                return "\n".join(a.zh for a in est.assumptions)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 2, 4):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
@@ -149,6 +171,9 @@ class QueuePanel(QFrame):
         parts = [f"{names.get(sid, sid)}:{view.waiting_by_service.get(sid, 0)}人"
                  for sid in names]
         self.counts_label.setText("各业务等候  " + "  ".join(parts) if parts else "")
+
+    def set_estimates(self, estimates: dict[int, WaitEstimate]) -> None:
+        self.model.set_estimates(estimates)
 
     def tick(self) -> None:
         self.model.tick()

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from hall_app.config import Thresholds as HallThresholds
-from hall_app.scripts import Situation, Thresholds
+from hall_app.scripts import Situation, Thresholds, TicketAtCounter
 
 if TYPE_CHECKING:
     from hall_app.services.queries import CounterView
@@ -50,12 +50,23 @@ def build_situation(view: CounterView, flow_step: int = 0) -> Situation:
         outage_ended_minutes_ago=ended_ago,
         minutes_to_closing=view.minutes_to_closing,
         queue_length=len(view.queue),
-        open_counters=max(1, view.open_counters),
+        peer_open_counters=max(1, view.peer_open_counters),
         flow_step=flow_step,
         hotline=view.hotline or None,
         counter_number=str(view.counter.number),
         business=cur.service_name if cur else None,
+        commitment=cur.commitment if cur else None,
     )
+
+
+def ticket_facts(view: CounterView) -> tuple[TicketAtCounter | None, TicketAtCounter | None]:
+    """The counter's open ticket and its last finished one, for the flow tracker."""
+    cur, done = view.current, view.last_finished
+    current = (TicketAtCounter(cur.ticket_id, cur.code, cur.state, cur.service_name,
+                               cur.commitment) if cur else None)
+    finished = (TicketAtCounter(done.ticket_id, done.code, "done", done.service_name,
+                                done.commitment, done.finished_at) if done else None)
+    return current, finished
 
 
 def outage_text(view: CounterView) -> str | None:

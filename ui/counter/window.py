@@ -38,19 +38,22 @@ from ui.counter.actions import ActionBar
 from ui.counter.cash import CashHelper
 from ui.counter.current import CurrentCustomerPanel
 from ui.counter.dialogs import EscalateDialog, PauseDialog, TransferDialog
+from ui.counter.documents import DocumentsDialog
 from ui.counter.queue import QueuePanel
 from ui.counter.script import ScriptPanel
 from ui.counter.situation import LiveClock, outage_text, script_thresholds
 from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
+from ui.rating.own_figures import OwnRatingLabel
 from ui.session import Relogin
 from ui.voice import Announcer
 from ui.widgets import ConnectionBanner, OutageBanner
+from ui.widgets.estimates import EstimateKeeper
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
     from hall_app.domain.roles import Actor
-    from hall_app.scripts import CashResult, ScriptBook
+    from hall_app.scripts import CashResult, DocumentExchange, ScriptBook
     from hall_app.services import HallServices
     from hall_app.services.queries import CounterInfo, CounterView, CurrentTicket, ServiceInfo
     from hall_app.services.tickets import TicketInfo
@@ -109,9 +112,15 @@ class CounterWindow(QMainWindow):
         self.connection_banner = ConnectionBanner()
         self.outage_banner = OutageBanner()
         self.current_panel = CurrentCustomerPanel()
+        self.own_rating = OwnRatingLabel()
         self.queue_panel = QueuePanel()
+        self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
+        self.estimates.updated.connect(self.queue_panel.set_estimates)
         self.script_panel = ScriptPanel(self.book, script_thresholds(services.ctx.thresholds()))
+        self.script_panel.helper_requested.connect(self.open_helper)
+        self.script_panel.escalate_requested.connect(lambda reason: self.escalate(reason))
         self.cash_helper = CashHelper(self.book)
+        self.cash_helper.setMinimumWidth(330)  # its hints stay readable whatever the scripts show
         self.cash_helper.record_requested.connect(self.record_cash)
         self.actions_bar = ActionBar(self, with_complaint=self._open_complaint is not None)
         handlers = {
@@ -133,6 +142,7 @@ class CounterWindow(QMainWindow):
         body.setContentsMargins(8, 8, 8, 0)
         left = QVBoxLayout()
         left.addWidget(self.current_panel, 1)
+        left.addWidget(self.own_rating)
         left.addWidget(self.cash_helper, 1)
         body.addLayout(left, 4)
         body.addWidget(self.script_panel, 5)
@@ -151,7 +161,8 @@ class CounterWindow(QMainWindow):
         counter_view = services.queries.counter_view
         self.live = LiveFeed(lambda: services.change_feed(),
                              lambda: (epoch[0], counter_view(counter_id)),
-                             name="counter", parent=self, **(live_options or {}))
+                             name="counter", before_load=services.days.tick, parent=self,
+                             **(live_options or {}))
         self.connection_banner.bind(self.live)
         self.live.snapshot.connect(self._on_snapshot)
         self.live.connection_lost.connect(self._on_connection_lost)
@@ -238,9 +249,13 @@ class CounterWindow(QMainWindow):
         self.setWindowTitle(f"{counter.number}号窗口{who} — 营业员窗口")
         self.current_panel.apply(view, self._clock)
         self.queue_panel.apply(view, self._clock)
+        self.estimates.offer(e.ticket_id for e in view.queue)
         self.script_panel.apply(view)
         self.outage_banner.set_notice(outage_text(view), "critical")
         self.cash_helper.set_business(view.current.service_name if view.current else "")
+        # His own figures only: those of the clerk holding the counter, if that is him.
+        mine = view.counter.staff_id is not None and view.counter.staff_id == self.actor.staff_id
+        self.own_rating.apply(view.my_rating if mine else None)
         self._update_actions()
 
     def _tick(self) -> None:
@@ -440,15 +455,19 @@ class CounterWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def escalate(self) -> EscalateDialog | None:
+    def escalate(self, reason: str | None = None) -> EscalateDialog | None:
+        """F7. *reason* prefills the dialog; without one, a reason the script panel is
+        offering (after 「我不太清楚」 or 「客户仍不满意」) is used."""
         if not self._can_act():
             return None
         cur = self.view.current if self.view is not None else None
-        dialog = EscalateDialog(cur.code if cur else None, self)
+        prefill = reason if isinstance(reason, str) else self.script_panel.offer_reason
+        dialog = EscalateDialog(cur.code if cur else None, self, reason=prefill)
         actor, cid, desk = self.actor, self.counter_id, self.services.desk
 
         def accepted() -> None:
             reason = dialog.reason()
+            self.script_panel.dismiss_offer()
             self.run_action("呼叫值班长", lambda: desk.escalate(
                 actor, cid, reason, cur.ticket_id if cur else None),
                 lambda _: notify.info("已通知值班长,请稍候。"))
@@ -474,6 +493,40 @@ class CounterWindow(QMainWindow):
             dialog.open()
         self.active_dialog = dialog
         return dialog
+
+    def open_helper(self, helper: str) -> DocumentsDialog | None:
+        """A palette phrase built by a helper: the cash form takes focus, or the
+        document dialog opens."""
+        if helper == "documents":
+            return self.open_documents()
+        self.cash_helper.due_edit.setFocus()
+        self.cash_helper.due_edit.selectAll()
+        return None
+
+    def open_documents(self) -> DocumentsDialog | None:
+        if not self._can_act():
+            return None
+        cur = self.view.current if self.view is not None else None
+        dialog = DocumentsDialog(self.book, cur.code if cur else None, self)
+        dialog.accepted.connect(lambda: self._record_documents(dialog.checked, cur))
+        dialog.finished.connect(lambda _: setattr(self, "active_dialog", None))
+        self.active_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _record_documents(self, exchange: DocumentExchange | None,
+                          cur: CurrentTicket | None) -> OpHandle | None:
+        if exchange is None:
+            return None
+        actor, cid, desk = self.actor, self.counter_id, self.services.desk
+        items = exchange.items
+
+        def recorded(_: object) -> None:
+            self.script_panel.mark_said("document_exchange")
+            notify.info(f"已记录证件交接:「{exchange.phrase}」")
+
+        return self.run_action("记录证件交接", lambda: desk.record_documents(
+            actor, items, counter_id=cid, ticket_id=cur.ticket_id if cur else None), recorded)
 
     def record_cash(self, result: CashResult,
                     items: dict[str, int] | None = None) -> OpHandle | None:
@@ -552,4 +605,5 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 def _open(factory: type[HallServices], settings: Settings) -> HallServices:
     services = factory.open(settings)
     _ = services.ctx.hall  # fail here (worker thread) if the hall is missing
+    services.days.set_role("counter")
     return services

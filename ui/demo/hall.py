@@ -2,9 +2,10 @@
 
 Seeds the demo hall if needed (and yesterday's simulated day in the background, so the
 reports have data), then opens the duty manager's overview, the hall display (windowed),
-the kiosk and `--counters` interactive counter windows (logged in as the demo clerks),
-while `DemoSimulator` runs customers and the other counters through the real services on
-a worker thread. Every window therefore sees genuine changes through its change feed.
+the kiosk, `--counters` interactive counter windows (logged in as the demo clerks) and a
+rating pad (评价器, 800×480) beside each of them, while `DemoSimulator` runs customers and
+the other counters through the real services on a worker thread (its customers rate on
+those counters' pads). Every window therefore sees genuine changes through its change feed.
 
 Simulated time: with `--speed S` the services' clock runs S times faster than real time
 (`ScaledClock`), so waits, service durations and walkaways keep their proportions. The
@@ -73,7 +74,13 @@ class DemoSimulator:
         self.minutes_per_step = self.period * speed / 60.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hall-demo-sim", daemon=True)
+        self._day: Any = None
         self.ready = threading.Event()
+        self.sim: Any = None  # the HallSimulator, once built on the worker thread
+
+    def rated(self) -> int:
+        """Ratings the simulated customers have given so far."""
+        return int(self.sim.rated) if self.sim is not None else 0
 
     def start(self) -> None:
         self._thread.start()
@@ -90,12 +97,20 @@ class DemoSimulator:
         params = SimParams(arrivals_per_hour=self.rate, walkaway_after_minutes=15,
                            walkaway_per_minute=0.03, daily_curve=False)
         sim = HallSimulator(self.services, seed=self.seed, params=params, counters=self.counters)
+        self._open_desks(sim)
+        return sim
+
+    def _open_desks(self, sim: Any) -> None:
+        """Today open all day (the demo runs at any hour), the simulated counters signed in."""
+        from hall_app.demo.simulate import keep_demo_day_open
+
+        self._day = keep_demo_day_open(self.services)
         for desk in sim.desks:
+            desk.phase, desk.ticket_id, desk.until = "idle", None, None
             try:
                 self.services.counters.sign_in(desk.actor, desk.counter_id)
             except HallError as exc:
                 log.warning("Demo counter %s not opened: %s", desk.number, exc.message)
-        return sim
 
     def _run(self) -> None:
         sim = None
@@ -105,9 +120,11 @@ class DemoSimulator:
             began = time.monotonic()
             try:
                 if sim is None:
-                    sim = self._build()
+                    sim = self.sim = self._build()
                     sim.arrivals(minutes=10.0)  # a queue is already there when the doors open
                     self.ready.set()
+                if self.services.ctx.business_day() != self._day:
+                    self._open_desks(sim)  # a new day: yesterday closed itself at 00:30
                 minutes = self.minutes_per_step
                 sim.arrivals(minutes=minutes)
                 if outage_id is None and self.stats.outages == 0 \
@@ -170,6 +187,7 @@ class DemoHall:
         settings = replace(settings, demo=True)
         self.settings = settings
         self.windows: list[Any] = []
+        self.pads: list[Any] = []  # the rating pads (also in `windows`)
         self.clock = ScaledClock(speed)
         database = Database(settings.database_url)
         upgrade(database)
@@ -245,6 +263,8 @@ class DemoHall:
         for index, number in enumerate(self.interactive_counters):
             self._login_then((str(1000 + number), CLERK_PIN), number,
                              lambda result, i=index: self._open_counter(result, i))
+        if self.interactive_counters:
+            self._open_pads()
         self.simulator.start()
 
     def _login_then(self, login: tuple[str, str], counter_number: int | None,
@@ -293,6 +313,38 @@ class DemoHall:
         except Exception:
             log.exception("Demo: counter window %s could not be opened; skipped", index + 1)
 
+    def _open_pads(self) -> None:
+        """A rating pad beside each interactive counter, bound by the demo's duty manager."""
+        from ui.ops import run_op
+
+        services, numbers = self.services, list(self.interactive_counters)
+
+        def bind() -> list[Any]:
+            manager = services.auth.login(*OVERVIEW_LOGIN)
+            return [services.pads.bind(manager, services.queries.counter_for_number(n).id,
+                                       f"{n}号窗口评价器(演示)") for n in numbers]
+
+        run_op(bind, on_success=self._show_pads,
+               on_failure=lambda err: log.warning("Demo pads not bound: %s", err.message),
+               description="demo pads")
+
+    def _show_pads(self, credentials: list[Any]) -> None:
+        try:
+            from ui.rating.window import RatingPadWindow
+        except ImportError:
+            log.warning("Demo: the rating pad is not available; skipped")
+            return
+        for index, credential in enumerate(credentials):
+            try:
+                pad = RatingPadWindow(self.services, credential)
+                pad.resize(800, 480)
+                pad.move(1000 + 40 * index, 560 + 40 * index)
+                pad.show()
+                self.windows.append(pad)
+                self.pads.append(pad)
+            except Exception:
+                log.exception("Demo: rating pad %s could not be opened; skipped", index + 1)
+
     def close(self) -> None:
         from ui import ops
 
@@ -312,6 +364,7 @@ class DemoHall:
 
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         self.windows.clear()
+        self.pads.clear()
         if self._history is not None:
             self._history.join(30)
         self.services.close()

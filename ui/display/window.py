@@ -124,7 +124,7 @@ class DisplayWindow(QWidget):
 
         self.live = LiveFeed(feed_factory or services.change_feed,
                              lambda: display_board(services.ctx, max(30, rows * 4)),
-                             name="display", parent=self)
+                             name="display", before_load=services.days.tick, parent=self)
         self.live.snapshot.connect(self.apply_board)
         self.live.connection_lost.connect(lambda _msg: self.set_stale(True))
         self.live.connection_restored.connect(lambda: self.set_stale(False))
@@ -199,10 +199,13 @@ def speaks_calls(settings: Any) -> bool:
 def main(args: Any, settings: Any) -> int:
     """`hall-app display [--windowed]`."""
     from ui.app_runtime import GeometryKeeper, create_app
+    from ui.startup import open_services
     from ui.voice import Announcer
 
     app = create_app("display")
-    services = HallServices.open(settings)
+    services = open_services(settings, "叫号屏", role="display")
+    if services is None:
+        return 1
     speak = speaks_calls(settings)
     announcer = Announcer(volume=settings.voice.volume) if speak else None
     window = DisplayWindow(services, announcer=announcer, speak=speak)

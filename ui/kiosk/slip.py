@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPen
 
+from hall_app.forecast.model import interval_text
 from ui.fonts import CJK_FAMILY
 
 if TYPE_CHECKING:
@@ -37,14 +38,15 @@ class SlipData:
     estimated_wait_minutes: int | None
     issued_at: datetime  # local time of the hall
     hotline: str = ""
+    # The 80 % interval told at issue, and "no counter serves this service now".
+    wait_low_minutes: int | None = None
+    wait_high_minutes: int | None = None
+    no_counter: bool = False
 
     @property
     def wait_text(self) -> str:
-        if self.estimated_wait_minutes is None:
-            return "预计等候时间:请留意叫号屏"
-        if self.estimated_wait_minutes <= 1:
-            return "预计等候:很快就到您"
-        return f"预计等候约{self.estimated_wait_minutes}分钟"
+        """「预计等候10–15分钟」, or 「暂无窗口办理此业务,请咨询大堂经理」."""
+        return interval_text(self.wait_low_minutes, self.wait_high_minutes, self.no_counter)
 
     @property
     def all_text(self) -> str:
@@ -68,7 +70,8 @@ def slip_from_ticket(ticket: TicketInfo, hall_name: str, tz: tzinfo,
                      hotline: str = "") -> SlipData:
     """SlipData from a core TicketInfo (issued_at is UTC; shown in the hall's zone)."""
     return SlipData(hall_name, ticket.code, ticket.service_name, ticket.ahead,
-                    ticket.estimated_wait_minutes, ticket.issued_at.astimezone(tz), hotline)
+                    ticket.estimated_wait_minutes, ticket.issued_at.astimezone(tz), hotline,
+                    ticket.wait_low_minutes, ticket.wait_high_minutes, ticket.no_counter)
 
 
 def slip_page_layout() -> QPageLayout:

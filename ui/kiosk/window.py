@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.announce import ticket_taken_announcement
-from hall_app.errors import HallError
+from hall_app.errors import DayClosed, HallError
 from hall_app.services import HallServices
 from hall_app.services.calls import KioskBoard, kiosk_board
 from ui.kiosk.printers import PrinterError, QtSlipPrinter, SlipPrinter
@@ -48,6 +48,7 @@ _STYLE = """
 QWidget#KioskWindow { background-color: #f4f7fb; }
 QLabel#KioskTitle { color: #0b3d91; }
 QLabel#KioskPrompt { font-size: 20pt; color: #333333; }
+QLabel#KioskPrompt[closed="true"] { font-size: 24pt; color: #c62828; font-weight: bold; }
 QPushButton.service {
     font-size: 22pt; min-height: 110px; padding: 10px 18px;
     background-color: #1565c0; color: white; border-radius: 12px;
@@ -100,6 +101,7 @@ class KioskWindow(QWidget):
         self.prompt = QLabel(PROMPT)
         self.prompt.setObjectName("KioskPrompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setWordWrap(True)
         self.grid = QGridLayout()
         self.grid.setSpacing(16)
         self.buttons: dict[int, QPushButton] = {}
@@ -138,7 +140,8 @@ class KioskWindow(QWidget):
         self._clear_timer.timeout.connect(self.clear_result)
 
         self.live = LiveFeed(feed_factory or services.change_feed,
-                             lambda: kiosk_board(services.ctx), name="kiosk", parent=self)
+                             lambda: kiosk_board(services.ctx), name="kiosk",
+                             before_load=services.days.tick, parent=self)
         self.live.snapshot.connect(self.apply_board)
         self.connection_banner.bind(self.live)
         self.live.start()
@@ -158,13 +161,26 @@ class KioskWindow(QWidget):
                 self.outage_banner.set_notice(board.outage.text,
                                               "critical" if board.outage.hall_wide else "warning")
         ids = [s.id for s in board.services]
-        if previous is None or [s.id for s in previous.services] != ids:
+        rebuilt = previous is None or [s.id for s in previous.services] != ids
+        if rebuilt:
             self._rebuild_buttons(board)
         for service in board.services:
             button = self.buttons[service.id]
             text = _button_text(service.name, service.waiting)
             if button.text() != text:
                 button.setText(text)
+        if rebuilt or previous is None or previous.closed_notice != board.closed_notice:
+            self._show_open(board.closed_notice)
+
+    def _show_open(self, closed_notice: str | None) -> None:
+        """Outside opening hours (or once the day is closed) the buttons rest and the
+        prompt says why; the core refuses a ticket anyway."""
+        self.prompt.setText(closed_notice or PROMPT)
+        self.prompt.setProperty("closed", closed_notice is not None)
+        self.prompt.style().unpolish(self.prompt)
+        self.prompt.style().polish(self.prompt)
+        for button in self.buttons.values():
+            button.setEnabled(closed_notice is None)
 
     def _rebuild_buttons(self, board: KioskBoard) -> None:
         for button in self.buttons.values():
@@ -213,6 +229,8 @@ class KioskWindow(QWidget):
         self.live.request_refresh()
 
     def _issue_failed(self, error: HallError) -> None:
+        if isinstance(error, DayClosed):  # the hours ended (or the day closed) meanwhile
+            self._show_open(error.message)
         self.last_ticket = None
         self.code_label.setText("")
         self.info_label.setText(ISSUE_FAILED_PREFIX + error.message)
@@ -251,10 +269,13 @@ class KioskWindow(QWidget):
 def main(args: Any, settings: Any) -> int:
     """`hall-app kiosk`: the kiosk on this workstation's default printer."""
     from ui.app_runtime import GeometryKeeper, create_app
+    from ui.startup import open_services
     from ui.voice import Announcer
 
     app = create_app("kiosk")
-    services = HallServices.open(settings)
+    services = open_services(settings, "取号机", role="kiosk")
+    if services is None:
+        return 1
     announcer = Announcer(enabled=settings.voice.enabled, volume=settings.voice.volume)
     window = KioskWindow(services, announcer=announcer, speak=settings.voice.enabled)
     GeometryKeeper(window, "kiosk")

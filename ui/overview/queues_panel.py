@@ -24,7 +24,7 @@ from ui.overview.timefmt import minutes, since
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from hall_app.services.overview import DayFigures, ServiceQueue
+    from hall_app.services.overview import DayFigures, SatisfactionToday, ServiceQueue
 
 _OVER = QBrush(QColor("#c62828"))
 
@@ -71,7 +71,8 @@ class FiguresPanel(QFrame):
     """Big numbers: arrived, served, walkaways, average wait, waiting now."""
 
     ITEMS = (("arrived", "今日取号"), ("served", "已办结"), ("walkaways", "离开/过号"),
-             ("avg_wait", "平均等候"), ("waiting", "正在等候"), ("in_service", "正在办理"))
+             ("avg_wait", "平均等候"), ("waiting", "正在等候"), ("in_service", "正在办理"),
+             ("satisfaction", "满意率"), ("participation", "参评率"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,3 +104,21 @@ class FiguresPanel(QFrame):
         rate = f"{f.walkaways * 100 / f.arrived:.1f}%" if f.arrived else "—"
         self.values["walkaways"].setToolTip(
             f"过号 {f.no_shows},顾客离开 {f.walked_away},离开率 {rate}")
+
+    def set_satisfaction(self, sat: SatisfactionToday | None) -> None:
+        """Today's rating-pad figures; the satisfaction rate turns red below the target."""
+        f = sat.figures if sat is not None else None
+        rate = f.satisfaction_rate if f is not None else None
+        part = f.participation_rate if f is not None else None
+        value = self.values["satisfaction"]
+        value.setText("—" if rate is None else f"{rate:.1f}%")
+        self.values["participation"].setText("—" if part is None else f"{part:.1f}%")
+        miss = sat is not None and rate is not None and rate < sat.target_pct
+        value.setProperty("miss", "true" if miss else "false")
+        value.style().unpolish(value)
+        value.style().polish(value)
+        if sat is not None and f is not None:
+            value.setToolTip(f"目标≥{sat.target_pct}%;参评{f.rated}人:非常满意{f.very_satisfied}、"
+                             f"满意{f.satisfied}、基本满意{f.basic}、不满意{f.dissatisfied}")
+            self.values["participation"].setToolTip(
+                f"办结{f.served}人,参评{f.rated}人,未评价{f.unrated}人")

@@ -45,18 +45,23 @@ from ui.overview.counter_grid import CounterGrid
 from ui.overview.dialogs import FacilityDialog, OutageDialog, WalkawayDialog
 from ui.overview.outage_bar import OutageBar
 from ui.overview.queues_panel import FiguresPanel, QueueTable
+from ui.overview.staffing_strip import StaffingStrip
+from ui.overview.waiting_panel import WaitingTable
 from ui.session import Relogin
 from ui.widgets import ConnectionBanner
+from ui.widgets.estimates import EstimateKeeper
 
 if TYPE_CHECKING:
     from hall_app.config import Settings
     from hall_app.domain.roles import Actor
     from hall_app.services import HallServices
+    from hall_app.services.days import DayStatus
 
 log = logging.getLogger(__name__)
 
 # Snapshot section -> the method that redraws it.
-SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets")
+SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets",
+            "satisfaction", "day_status")
 
 
 def _optional(module: str, name: str) -> Any:
@@ -75,6 +80,11 @@ class OverviewWindow(QMainWindow):
         self.services = services
         self.actor = actor
         self.overview = OverviewService(services.ctx)
+        from hall_app.staffing.service import StaffingService
+
+        self.staffing = StaffingService(services.ctx)
+        self._staffing_mono = 0.0
+        self._inspection_mono = 0.0
         self.tz = services.ctx.hall.tz
         self.snap: OverviewSnapshot | None = None
         self._snap_mono = 0.0
@@ -84,7 +94,8 @@ class OverviewWindow(QMainWindow):
         self._build()
         notify.attach_default_presenter(self)
         self.live = LiveFeed(lambda: services.change_feed(), self.overview.snapshot,
-                             safety_interval=safety_interval, name="overview", parent=self)
+                             safety_interval=safety_interval, name="overview",
+                             before_load=services.days.tick, parent=self)
         self.live.snapshot.connect(self.apply_snapshot)
         self.live.load_failed.connect(notify.error)
         self.banner.bind(self.live)
@@ -113,7 +124,11 @@ class OverviewWindow(QMainWindow):
         self.clock_label = QLabel()
         self.clock_label.setObjectName("OverviewClock")
         who = QLabel(f"值班长:{self.actor.name}")
+        self.day_label = QLabel("")
+        self.day_label.setObjectName("OverviewDay")
         head.addWidget(self.title)
+        head.addSpacing(24)
+        head.addWidget(self.day_label)
         head.addStretch(1)
         head.addWidget(who)
         head.addSpacing(16)
@@ -138,6 +153,20 @@ class OverviewWindow(QMainWindow):
             self.complaints_button = QPushButton("投诉列表")
             self.complaints_button.clicked.connect(self.open_complaints)
             actions.addWidget(self.complaints_button)
+        self.analysis_button: QPushButton | None = None
+        if _optional("ui.complaints.analysis", "ComplaintAnalysisWidget") is not None:
+            self.analysis_button = QPushButton("投诉分析与通报")
+            self.analysis_button.clicked.connect(self.open_analysis)
+            actions.addWidget(self.analysis_button)
+        self.inspection_button: QPushButton | None = None
+        if _optional("ui.overview.inspection", "InspectionDialog") is not None:
+            self.inspection_button = QPushButton("营业厅巡检")
+            self.inspection_button.setShortcut("Ctrl+I")
+            self.inspection_button.clicked.connect(self.open_inspection)
+            actions.addWidget(self.inspection_button)
+        self.follow_up_button = QPushButton("顾客回访")
+        self.follow_up_button.clicked.connect(self.open_follow_ups)
+        actions.addWidget(self.follow_up_button)
         self.print_button: QPushButton | None = None
         if _optional("ui.report.printing", "show_print_preview") is not None:
             self.print_button = QPushButton("打印营业日报")
@@ -154,6 +183,8 @@ class OverviewWindow(QMainWindow):
         self.outage_bar = OutageBar(self.tz)
         self.outage_bar.clear_requested.connect(self.clear_incident)
         root.addWidget(self.outage_bar)
+        self.staffing_strip = StaffingStrip()
+        root.addWidget(self.staffing_strip)
         self.figures = FiguresPanel()
         root.addWidget(self.figures)
 
@@ -183,6 +214,13 @@ class OverviewWindow(QMainWindow):
         right_layout.addWidget(queue_caption)
         self.queue_table = QueueTable()
         right_layout.addWidget(self.queue_table, 2)
+        waiting_caption = QLabel("等候顾客与预计还需等候")
+        waiting_caption.setObjectName("SectionTitle")
+        right_layout.addWidget(waiting_caption)
+        self.waiting_table = WaitingTable()
+        right_layout.addWidget(self.waiting_table, 2)
+        self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
+        self.estimates.updated.connect(self.waiting_table.set_estimates)
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
@@ -197,8 +235,41 @@ class OverviewWindow(QMainWindow):
             return self.services.ctx.clock.now()
         return self.snap.now + timedelta(seconds=time.monotonic() - self._snap_mono)
 
+    def refresh_staffing(self) -> None:
+        """Open now vs recommended (the plan is cached per day in the core)."""
+        self._staffing_mono = time.monotonic()
+        run_op(self.staffing.strip, on_success=self.staffing_strip.set_entries,
+               on_failure=lambda _e: None, parent=self)
+
+    def refresh_inspection_button(self) -> None:
+        """Say on the button which round is due (巡检 at set times of the day)."""
+        self._inspection_mono = time.monotonic()
+        button = self.inspection_button
+        if button is None:
+            return
+
+        def show(day: Any) -> None:
+            due = [s for s in day.slots if s.status in ("due", "open")]
+            missed = [s for s in day.slots if s.status == "missed"]
+            label = "营业厅巡检"
+            if due:
+                label += f"({due[0].slot} {'巡检中' if due[0].status == 'open' else '待巡检'})"
+            elif missed:
+                label += f"({len(missed)}次未巡检)"
+            button.setText(label)
+            button.setProperty("due", bool(due or missed))  # styled red (overview.qss)
+            button.style().unpolish(button)
+            button.style().polish(button)
+        run_op(self.services.inspection.day, on_success=show, on_failure=lambda _e: None,
+               parent=self)
+
     def apply_snapshot(self, snap: OverviewSnapshot) -> None:
         old, self.snap, self._snap_mono = self.snap, snap, time.monotonic()
+        if (old is None or old.counters != snap.counters
+                or self._snap_mono - self._staffing_mono > 60):
+            self.refresh_staffing()
+        if old is None or self._snap_mono - self._inspection_mono > 60:
+            self.refresh_inspection_button()
         for section in SECTIONS:
             value = getattr(snap, section)
             if old is not None and getattr(old, section) == value:
@@ -218,7 +289,29 @@ class OverviewWindow(QMainWindow):
                 self.hourly_chart.set_hourly(value)
             elif section == "wait_buckets":
                 self.wait_chart.set_buckets(value)
+            elif section == "satisfaction":
+                self.figures.set_satisfaction(value)
+                self._set_follow_up_count(value.open_follow_ups if value is not None else 0)
+            elif section == "day_status":
+                self.show_day(value)
+        if old is None or old.waiting != snap.waiting:
+            self.waiting_table.set_waiting(snap.waiting, snap.now)
+        self.estimates.offer(w.id for w in snap.waiting)
         self.tick()
+
+    def show_day(self, status: DayStatus | None) -> None:
+        """「营业中(… 18:30 自动闭厅)」 or, once closed, 「营业日已闭厅(18:30 系统自动),
+        闭厅未办 N 人」 in red, so the duty manager sees the day was settled."""
+        self.day_label.setText(status.summary() if status is not None else "")
+        closed = status is not None and status.closed
+        self.day_label.setProperty("closed", closed)
+        self.day_label.setToolTip(
+            f"取号 {status.issued} 人,办结 {status.served} 人,闭厅未办 {status.abandoned} 人"
+            f"(其中已叫号未到 {status.abandoned_called} 人),"
+            f"闭厅时仍在办理按闭厅时间结束 {status.finished_at_close} 人"
+            if closed and status is not None else "")
+        self.day_label.style().unpolish(self.day_label)
+        self.day_label.style().polish(self.day_label)
 
     def tick(self) -> None:
         now = self.now()
@@ -226,6 +319,7 @@ class OverviewWindow(QMainWindow):
         if self.snap is not None:
             self.grid.tick(now)
             self.queue_table.tick(now)
+            self.waiting_table.tick(now)
 
     def _set_notice(self, text: str) -> None:
         self._outage_notice = text
@@ -302,6 +396,44 @@ class OverviewWindow(QMainWindow):
         layout.addWidget(widget_cls(self.services, self.actor))
         dialog.show()
 
+    def open_analysis(self) -> QDialog | None:
+        widget_cls = _optional("ui.complaints.analysis", "ComplaintAnalysisWidget")
+        if widget_cls is None:
+            return None
+        from hall_app.services.complaints import ComplaintService
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle("投诉分析与通报")
+        dialog.resize(1400, 900)
+        layout = QVBoxLayout(dialog)
+        widget = widget_cls(ComplaintService(self.services.ctx), self.actor)
+        layout.addWidget(widget)
+        widget.refresh()
+        dialog.show()
+        return dialog
+
+    def open_inspection(self) -> QDialog | None:
+        dialog_cls = _optional("ui.overview.inspection", "InspectionDialog")
+        if dialog_cls is None:
+            return None
+        dialog = dialog_cls(self.services.inspection, self.actor, self)
+        dialog.changed.connect(lambda _r: self.refresh_inspection_button())
+        dialog.show()
+        return dialog
+
+    def _set_follow_up_count(self, count: int) -> None:
+        self.follow_up_button.setText(f"顾客回访({count})" if count else "顾客回访")
+
+    def open_follow_ups(self) -> QDialog:
+        """The 回访 list: record a contact, or turn one into a complaint (ticket prefilled)."""
+        from ui.rating.follow_ups import FollowUpDialog
+
+        dialog = FollowUpDialog(self.services, self.actor, self)
+        dialog.changed.connect(self.live.request_refresh)
+        dialog.show()
+        self.follow_up_dialog = dialog
+        return dialog
+
     def print_summary(self) -> None:
         show = _optional("ui.report.printing", "show_print_preview")
         if show is not None:
@@ -335,12 +467,14 @@ class OverviewWindow(QMainWindow):
 
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
-    from hall_app.services import HallServices
     from ui.app_runtime import create_app
     from ui.overview.login import OverviewLoginDialog
+    from ui.startup import open_services
 
     app = create_app("overview")
-    services = HallServices.open(settings)
+    services = open_services(settings, "值班长总览", role="overview")
+    if services is None:
+        return 1
     try:
         login = OverviewLoginDialog(services, staff=getattr(args, "staff", None) or "")
         if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:

@@ -22,7 +22,8 @@ def _prepare_headless() -> None:
 
 
 def headline_text(m: DailyMetrics) -> str:
-    lines = [f"{m.hall_name}({m.hall_code})营业日报 {m.day.isoformat()}"]
+    lines = [m.not_closed_notice] if m.not_closed_notice else []
+    lines.append(f"{m.hall_name}({m.hall_code})营业日报 {m.day.isoformat()}")
     if m.is_future:
         lines.append(f"{m.day.isoformat()} 尚未到来,还没有营业数据。")
         return "\n".join(lines)
@@ -46,6 +47,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         metrics = report_service(services).daily(args.date)
     finally:
         services.close()
+    if metrics.not_closed_notice and (pdf or csv_dir):
+        print(metrics.not_closed_notice)
     if metrics.is_future:
         print(f"提示:{args.date.isoformat()} 尚未到来,日报中没有营业数据。")
     elif metrics.status == "empty":

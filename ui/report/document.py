@@ -29,10 +29,7 @@ from PySide6.QtGui import (
 from hall_app.errors import HallError
 from hall_app.metrics import DailyMetrics
 from hall_app.metrics.tables import (
-    Table,
     clerk_table,
-    complaint_state,
-    complaint_table,
     counter_table,
     incident_table,
     minutes,
@@ -41,6 +38,9 @@ from hall_app.metrics.tables import (
 )
 from ui.fonts import cjk_family, load_cjk_fonts
 from ui.report.charts import hourly_chart, wait_chart
+from ui.report.complaint_sections import complaints_section, inspections_section
+from ui.report.html_table import table_html as _table_html
+from ui.report.satisfaction_section import satisfaction_section
 
 WEEKDAYS = "一二三四五六日"
 CHART_HOURLY = QUrl("chart://hourly.png")
@@ -86,21 +86,9 @@ def _date_text(m: DailyMetrics) -> str:
     return f"{d.year}年{d.month}月{d.day}日(星期{WEEKDAYS[d.weekday()]})"
 
 
-def _table_html(table: Table, *, first_left: int = 1) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in table.headers)
-    body = []
-    for row in table.rows:
-        cells = "".join(
-            f'<td align="{"left" if i < first_left else "right"}">{escape(c)}</td>'
-            for i, c in enumerate(row))
-        body.append(f"<tr>{cells}</tr>")
-    if not body:
-        body.append(f'<tr><td colspan="{len(table.headers)}" align="center">无</td></tr>')
-    return (f'<table class="data" border="1" cellspacing="0" cellpadding="2" width="100%">'
-            f"<tr>{head}</tr>{''.join(body)}</table>")
-
-
-def _verdict(flag: bool | None) -> str:
+def _verdict(flag: bool | None, final: bool = True) -> str:
+    if not final:
+        return "未闭厅,不判定"
     if flag is None:
         return "—"
     return '<span class="met">达标</span>' if flag else '<span class="miss">未达标</span>'
@@ -114,9 +102,9 @@ def _headline_html(m: DailyMetrics) -> str:
         ("弃号", f"{o.walkaways}人"),
         ("弃号构成", f"过号{o.no_show} · 离开{o.walked_away} · 闭厅未办{o.abandoned}"),
         ("弃号率", f"{pct(h.walkaway_rate)}(目标≤{h.walkaway_target_pct}%,"
-                   f"{_verdict(h.walkaway_target_met)})"),
+                   f"{_verdict(h.walkaway_target_met, m.is_final)})"),
         ("服务达标率", f"{pct(h.service_level)}(目标≥{h.service_level_target_pct}%,"
-                       f"{_verdict(h.service_level_met)})"),
+                       f"{_verdict(h.service_level_met, m.is_final)})"),
         ("平均等候", f"{minutes(h.wait.mean)}分(中位{minutes(h.wait.median)} · "
                      f"P90 {minutes(h.wait.p90)} · 最长{minutes(h.wait.max)})"),
         ("平均办理", f"{minutes(h.service.mean)}分(中位{minutes(h.service.median)} · "
@@ -139,22 +127,12 @@ def _headline_html(m: DailyMetrics) -> str:
             + "".join(rows) + "</table>")
 
 
-def _complaints_html(m: DailyMetrics) -> str:
-    c = m.complaints
-    if not c.total:
-        return "<p>当日无投诉。</p>"
-    cats = "、".join(f"{escape(cat)} {n}件" for cat, n in c.by_category)
-    states = "、".join(f"{escape(complaint_state(st))} {n}件" for st, n in c.by_state)
-    summary = (f"<p>投诉共 {c.total} 件;当日答复 {c.replied_same_day} 件"
-               f"(当日答复率 {pct(c.same_day_reply_rate)});超时未按期答复 {c.overdue} 件。<br>"
-               f"按类别:{cats}<br>按状态:{states}</p>")
-    return summary + _table_html(complaint_table(m), first_left=9)
-
-
 def report_html(m: DailyMetrics) -> str:
     """The whole report as HTML; chart images are referenced as chart:// resources."""
-    parts = [
-        f"<html><head><style>{STYLE}</style></head><body>",
+    parts = [f"<html><head><style>{STYLE}</style></head><body>"]
+    if m.not_closed_notice:  # the first line: these figures are still moving
+        parts.append(f'<p class="notice">{escape(m.not_closed_notice)}</p>')
+    parts += [
         f"<h1>{escape(m.hall_name)} 营业日报</h1>",
         f'<p class="sub">营业日:{_date_text(m)} · 营业厅代码 {escape(m.hall_code)} · '
         f"生成时间 {m.generated_at:%Y-%m-%d %H:%M}</p>",
@@ -164,8 +142,6 @@ def report_html(m: DailyMetrics) -> str:
     else:
         if m.status == "empty":
             parts.append('<p class="notice">当日没有客流记录(无取号、无窗口签到)。</p>')
-        elif m.as_of.date() == m.day:
-            parts.append(f'<p class="note">统计截至 {m.as_of:%H:%M},营业日尚未结束。</p>')
         parts += [
             "<h2>一、主要指标</h2>", _headline_html(m),
             "<h2>二、客流与等候</h2>",
@@ -177,11 +153,14 @@ def report_html(m: DailyMetrics) -> str:
             "<h2>六、故障与设施事件</h2>",
             _table_html(incident_table(m), first_left=8) if m.incidents
             else "<p>当日无系统故障或设施故障记录。</p>",
-            "<h2>七、投诉情况</h2>", _complaints_html(m),
+            complaints_section(m, "七"),
+            inspections_section(m, "八"),
+            satisfaction_section(m, "九"),
             '<p class="note">说明:等候时间=首次叫号时间−取号时间(转移的顾客按原取号时间计,'
             "只计首次叫号前的等候);办理时间=办理完成−开始办理;服务达标率=办结顾客中等候"
             "不超过该业务目标时长的比例;弃号=过号+离开+闭厅未办,弃号率=弃号÷取号人数;"
-            "利用率=办理时长÷签到时长;P90 为第90百分位(最近秩法)。客户电话已做隐藏处理。</p>",
+            "利用率=办理时长÷签到时长(值班长安排的调整情绪时间不计入);P90 为第90百分位(最近秩法);满意率=(非常满意+满意)÷参评,"
+            "参评率=参评÷办结。客户电话已做隐藏处理。</p>",
         ]
     parts.append(
         '<table width="100%" cellpadding="4"><tr>'

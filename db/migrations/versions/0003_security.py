@@ -21,7 +21,7 @@ import db.types
 from db.history_chain import backfill_chains, create_history_triggers, drop_history_triggers
 
 revision = '0003'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -20,6 +20,7 @@ from hall_app.services.admin.models import (
     HallEdit,
     ThresholdSettings,
 )
+from hall_app.text import clean_text
 
 
 def _hours_text(opens: time | None, closes: time | None) -> str:
@@ -31,7 +32,7 @@ def _hours_text(opens: time | None, closes: time | None) -> str:
 class HallAdmin(AdminBase):
     def update_hall(self, actor: Actor, edit: HallEdit) -> None:
         actor.require(Permission.ADMIN_CONFIG)
-        name = edit.name.strip()
+        name = clean_text(edit.name, "name", label="营业厅名称")
         if not name:
             raise ValidationError("请填写营业厅名称。", field="name")
         if len(name) > 100:

@@ -59,6 +59,7 @@ class ServiceRow:
     is_vip: bool
     active: bool
     waiting: int
+    commitment: str | None = None  # the farewell's commitment time, e.g. "24小时"
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class ServiceEdit:
     typical_service_minutes: int = 8
     is_vip: bool = False
     active: bool = True
+    commitment: str | None = None  # as typed; checked by hall_app.commitment
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ class AdminReads(AdminBase):
             services = tuple(
                 ServiceRow(r.id, r.code, r.name, r.prefix, r.target_wait_minutes,
                            r.long_wait_minutes, r.typical_service_minutes, r.is_vip, r.active,
-                           int(waiting.get(r.id, 0)))
+                           int(waiting.get(r.id, 0)), r.commitment)
                 for r in s.scalars(select(ServiceType).where(ServiceType.hall_id == hall.id)
                                    .order_by(ServiceType.sort_order, ServiceType.id)))
             counters = tuple(

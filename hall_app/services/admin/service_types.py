@@ -1,5 +1,9 @@
 """Service types (业务): create and edit them; deactivating one with waiting customers
 needs a decision: let the queue finish, or transfer the tickets to another service.
+
+The transfer locks the waiting tickets it read (call-next skips them meanwhile) and moves
+each with the one continuation-ticket routine (`db.ticket_writes.write_transfer`),
+conditional on it still waiting: a customer a counter has just called stays called.
 """
 
 from __future__ import annotations
@@ -9,11 +13,14 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import ServiceType, Ticket, TicketEvent
+from db.models import ServiceType, Ticket
+from db.ticket_writes import lock_tickets, write_transfer
+from hall_app.commitment import parse_commitment
 from hall_app.domain.roles import Actor, Permission
-from hall_app.errors import NotFound, ValidationError
+from hall_app.errors import NotFound, StaleState, ValidationError
 from hall_app.services.admin.base import AdminBase
 from hall_app.services.admin.models import NeedsDecision, ServiceEdit
+from hall_app.text import clean_text
 
 
 class ServiceTypeAdmin(AdminBase):
@@ -22,7 +29,7 @@ class ServiceTypeAdmin(AdminBase):
         """Create (id None) or update a service type. Returns its id."""
         actor.require(Permission.ADMIN_CONFIG)
         code = edit.code.strip().upper()
-        name = edit.name.strip()
+        name = clean_text(edit.name, "name", label="业务名称")
         prefix = edit.prefix.strip().upper()
         if not re.fullmatch(r"[A-Z0-9_]{1,32}", code):
             raise ValidationError("业务代码应为1到32位英文字母、数字或下划线。", field="code")
@@ -37,6 +44,10 @@ class ServiceTypeAdmin(AdminBase):
                 raise ValidationError(f"{label}应在 1 到 600 分钟之间。", field=fld)
         if edit.long_wait_minutes < edit.target_wait_minutes:
             raise ValidationError("长时等候阈值不能小于目标等候时间。", field="long_wait_minutes")
+        try:
+            commitment = parse_commitment(edit.commitment)
+        except ValueError as exc:
+            raise ValidationError(str(exc), field="commitment") from exc
         with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
             hall_id = self.ctx.hall.id
             others = s.scalars(select(ServiceType).where(ServiceType.hall_id == hall_id)).all()
@@ -54,7 +65,7 @@ class ServiceTypeAdmin(AdminBase):
                     target_wait_minutes=edit.target_wait_minutes,
                     long_wait_minutes=edit.long_wait_minutes,
                     typical_service_minutes=edit.typical_service_minutes,
-                    is_vip=edit.is_vip, active=edit.active,
+                    is_vip=edit.is_vip, active=edit.active, commitment=commitment,
                     sort_order=max((o.sort_order for o in others), default=-1) + 1)
                 s.add(created)
                 s.flush()
@@ -71,7 +82,8 @@ class ServiceTypeAdmin(AdminBase):
                                ("target_wait_minutes", edit.target_wait_minutes),
                                ("long_wait_minutes", edit.long_wait_minutes),
                                ("typical_service_minutes", edit.typical_service_minutes),
-                               ("is_vip", edit.is_vip), ("active", edit.active)):
+                               ("is_vip", edit.is_vip), ("active", edit.active),
+                               ("commitment", commitment)):
                 self._set(s, actor, row, "service", fld, value)
             s.flush()
             if was_active and not edit.active:
@@ -82,7 +94,8 @@ class ServiceTypeAdmin(AdminBase):
 
     def _deactivate_service(self, s: Session, actor: Actor, row: ServiceType,
                             waiting: str | None, transfer_to: int | None) -> None:
-        tickets = self._waiting(s, service_id=row.id)
+        tickets = lock_tickets(s, row.hall_id, Ticket.business_day == self.ctx.business_day(),
+                               Ticket.state == "waiting", Ticket.service_id == row.id)
         if not tickets:
             return
         if waiting is None:
@@ -99,25 +112,14 @@ class ServiceTypeAdmin(AdminBase):
                 or target.id == row.id:
             raise ValidationError("请选择一个启用中的其他业务来接收等候的顾客。",
                                   field="transfer_to")
+        self.ctx.checkpoint("deactivate_service")
         now = self.ctx.now()
         for t in tickets:
-            t.state, t.ended_at = "transferred", now
-            s.add(TicketEvent(hall_id=t.hall_id, ticket_id=t.id, kind="transfer",
-                              from_state="waiting", to_state="transferred", at=now,
-                              staff_id=actor.staff_id,
-                              detail=f"业务停用→{target.name}"))
-            s.flush()
-            cont = Ticket(hall_id=t.hall_id, business_day=t.business_day,
-                          service_id=target.id, prefix=t.prefix, number=t.number,
-                          hop=t.hop + 1, code=t.code, priority=t.priority, state="waiting",
-                          issued_at=t.issued_at, created_at=now,
-                          origin_ticket_id=t.origin_ticket_id or t.id,
-                          transferred_from_service_id=t.service_id)
-            s.add(cont)
-            s.flush()
-            s.add(TicketEvent(hall_id=t.hall_id, ticket_id=cont.id, kind="transfer_in",
-                              from_state=None, to_state="waiting", at=now,
-                              staff_id=actor.staff_id, detail=f"来自{t.code}(业务停用)"))
+            moved = write_transfer(s, t, to_service_id=target.id, to_counter_id=None, at=now,
+                                   staff_id=actor.staff_id, counter_id=None,
+                                   detail=f"业务停用→{target.name}", in_detail=f"来自{t.code}(业务停用)")
+            if moved is None:  # pragma: no cover - the rows are locked (or BEGIN IMMEDIATE)
+                raise StaleState(f"{t.code}号的状态已被其他窗口改变,未停用业务,请重试。")
         self._audit(s, actor, "service", row.id, "等候顾客", f"{len(tickets)}位",
                     f"转至{target.name}")
         self.ctx.notify(s, "tickets")

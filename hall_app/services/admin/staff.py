@@ -3,7 +3,9 @@ at least one active admin.
 
 Disabling a member, changing their role or resetting their PIN ends their live sessions
 in the same transaction (`hall_app.security.sessions`): their windows are refused at
-the next action with 登录已失效,请重新登录. The checkpoint `staff.revoked` lies between
+the next action with 登录已失效,请重新登录. Their sessions are locked before their staff
+row (the order each of their own actions locks the two in), so an action in flight
+finishes first and the change then waits for nothing else. The checkpoint `staff.revoked` lies between
 those writes and the commit (race tests hold it there).
 """
 
@@ -57,6 +59,7 @@ class StaffAdmin(AdminBase):
                             f"{staff_no} {name} {edit.role}")
                 self._done(s)
                 return created.id
+            sessions.lock_live(s, hall_id, staff_id=edit.id)  # sessions before the staff row
             row = s.get(Staff, edit.id)
             if row is None or row.hall_id != hall_id:
                 raise NotFound("找不到该员工。")
@@ -75,6 +78,7 @@ class StaffAdmin(AdminBase):
     def set_staff_active(self, actor: Actor, staff_id: int, active: bool) -> None:
         actor.require(Permission.ADMIN_CONFIG)
         with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
+            sessions.lock_live(s, self.ctx.hall.id, staff_id=staff_id)  # before the staff row
             row = s.get(Staff, staff_id)
             if row is None or row.hall_id != self.ctx.hall.id:
                 raise NotFound("找不到该员工。")
@@ -97,6 +101,7 @@ class StaffAdmin(AdminBase):
         actor.require(Permission.ADMIN_CONFIG)
         AuthService(self.ctx).validate_new_pin(pin, "pin")
         with self.ctx.acting(actor, Permission.ADMIN_CONFIG) as s:
+            sessions.lock_live(s, self.ctx.hall.id, staff_id=staff_id)  # before the staff row
             row = s.get(Staff, staff_id)
             if row is None or row.hall_id != self.ctx.hall.id:
                 raise NotFound("找不到该员工。")

@@ -4,21 +4,17 @@ day summary (SQL aggregates) and the register form's link choices.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import cast
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from db.models import Complaint, Counter, Staff, Ticket
-from hall_app.domain.complaints import (
-    NUISANCE_PREFIX,
-    STATE_LABELS,
-    UNREPLIED_STATES,
-    ComplaintState,
-)
-from hall_app.domain.roles import Actor
+from hall_app.domain.complaints import STATE_LABELS, ComplaintState
+from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import ValidationError
+from hall_app.services.complaints import sql
 from hall_app.services.complaints.base import ComplaintBase
 from hall_app.services.complaints.models import (
     DUE_SOON_MINUTES,
@@ -34,7 +30,7 @@ from hall_app.services.complaints.models import (
 
 class ComplaintQueries(ComplaintBase):
     def get(self, actor: Actor, complaint_id: int) -> ComplaintDetail:
-        with self.ctx.acting(actor, None, read_only=True) as s:
+        with self.ctx.acting(actor, Permission.HANDLE_COMPLAINT, read_only=True) as s:
             return self._detail(s, self._row(s, complaint_id), actor)
 
     def query(self, actor: Actor, flt: ComplaintFilter | None = None) -> list[ComplaintRow]:
@@ -61,7 +57,7 @@ class ComplaintQueries(ComplaintBase):
         if flt.day_to:
             stmt = stmt.where(Complaint.business_day <= flt.day_to)
         if flt.overdue:
-            stmt = stmt.where(_overdue_clause(now))
+            stmt = stmt.where(sql.open_and_overdue(now))
         severity_rank = case({"high": 0, "normal": 1, "low": 2}, value=Complaint.severity, else_=3)
         order = {
             "received_desc": (Complaint.received_at.desc(), Complaint.id.desc()),
@@ -73,28 +69,32 @@ class ComplaintQueries(ComplaintBase):
         if order is None:
             raise ValidationError("未知的排序方式。", field="sort")
         stmt = stmt.order_by(*order).limit(max(1, min(flt.limit, 5000)))
-        with self.ctx.acting(actor, None, read_only=True) as s:
-            return [self._row_info(c, hname, number, code, actor, now)
+        with self.ctx.acting(actor, Permission.HANDLE_COMPLAINT, read_only=True) as s:
+            th = self._thresholds(s)
+            return [self._row_info(c, hname, number, code, actor, now, th)
                     for c, hname, number, code in s.execute(stmt).all()]
 
     def alert_counts(self, soon_minutes: int = DUE_SOON_MINUTES) -> AlertCounts:
-        """For the overview's alerts: open complaints due soon / overdue / escalated."""
+        """For the overview: open complaints by what they wait for (one SQL statement)."""
         now = self.ctx.now()
-        unreplied = Complaint.state.in_([s.value for s in UNREPLIED_STATES])
-        is_open = Complaint.state != ComplaintState.CLOSED.value
         soon = now + timedelta(minutes=soon_minutes)
-
-        def n(cond):  # type: ignore[no-untyped-def]
-            return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
-        stmt = select(
-            n(is_open),
-            n(and_(unreplied, Complaint.reply_due_at >= now, Complaint.reply_due_at <= soon)),
-            n(and_(unreplied, Complaint.reply_due_at < now)),
-            n(and_(is_open, Complaint.hard_due_at < now)),
-            n(and_(is_open, Complaint.escalated.is_(True))),
-            n(Complaint.state == ComplaintState.AWAITING_APPROVAL.value),
-        ).where(Complaint.hall_id == self.ctx.hall.id)
         with self.ctx.read() as s:
+            warn = timedelta(days=self._thresholds(s).complaint_hard_warning_days)
+            n = sql.count_if
+            is_open, unreplied = sql.is_open(), sql.is_unreplied()
+            waiting = Complaint.state == ComplaintState.AWAITING_APPROVAL.value
+            stmt = select(
+                n(is_open),
+                n(and_(unreplied, Complaint.reply_due_at >= now, Complaint.reply_due_at <= soon)),
+                n(and_(unreplied, Complaint.reply_due_at < now)),
+                n(and_(is_open, Complaint.hard_due_at < now)),
+                n(and_(is_open, Complaint.escalated.is_(True))),
+                n(waiting),
+                n(and_(waiting, Complaint.compensation.is_not(None))),
+                n(and_(is_open, Complaint.next_follow_up_at <= now)),
+                n(and_(is_open, Complaint.next_feedback_at <= now)),
+                n(and_(is_open, Complaint.hard_due_at >= now, Complaint.hard_due_at <= now + warn)),
+            ).where(Complaint.hall_id == self.ctx.hall.id)
             values = s.execute(stmt).one()
         return AlertCounts(*(int(v) for v in values))
 
@@ -102,21 +102,18 @@ class ComplaintQueries(ComplaintBase):
         """Complaints received on business day `day`, aggregated in SQL."""
         now = self.ctx.now()
         base = and_(Complaint.hall_id == self.ctx.hall.id, Complaint.business_day == day)
-        unreplied = Complaint.state.in_([s.value for s in UNREPLIED_STATES])
-
-        def n(cond):  # type: ignore[no-untyped-def]
-            return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+        n = sql.count_if
         scalars = select(
             func.count(Complaint.id),
             n(Complaint.replied_at.is_not(None)),
-            n(Complaint.replied_at <= Complaint.reply_due_at),
-            n(or_(Complaint.replied_at > Complaint.reply_due_at,
-                  and_(unreplied, Complaint.reply_due_at < now))),
+            n(sql.replied_on_time()),
+            n(sql.overdue(now)),
             n(Complaint.escalated.is_(True)),
-            n(Complaint.close_reason.like(NUISANCE_PREFIX + "%")),
+            n(Complaint.close_kind == "nuisance"),
+            n(Complaint.close_kind == "signed_off"),
         ).where(base)
         with self.ctx.read() as s:
-            total, replied, on_time, overdue, escalated, nuisance = (
+            total, replied, on_time, overdue, escalated, nuisance, signed_off = (
                 int(v) for v in s.execute(scalars).one())
             cats = dict(s.execute(select(Complaint.category, func.count())
                                   .where(base).group_by(Complaint.category)).tuples().all())
@@ -148,7 +145,7 @@ class ComplaintQueries(ComplaintBase):
             by_clerk=tuple((name, int(cnt)) for name, cnt in clerks),
             by_satisfaction={k: int(v) for k, v in sats.items()},
             replied=replied, replied_on_time=on_time, overdue=overdue,
-            escalated=escalated, nuisance=nuisance)
+            escalated=escalated, nuisance=nuisance, signed_off=signed_off)
 
     def link_choices(self, day: date | None = None) -> LinkChoices:
         """Tickets of the day (served or called), counters and staff for the form's lists."""
@@ -176,9 +173,3 @@ class ComplaintQueries(ComplaintBase):
             clerks=tuple(Choice(i, f"{no} {name}") for i, no, name in staff),
             categories=self.categories())
 
-
-def _overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
-    unreplied = Complaint.state.in_([s.value for s in UNREPLIED_STATES])
-    is_open = Complaint.state != ComplaintState.CLOSED.value
-    return or_(and_(unreplied, Complaint.reply_due_at < now),
-               and_(is_open, Complaint.hard_due_at < now))

@@ -1,88 +1,91 @@
-"""The complaint workflow after registering: each action (start, assign, compensation,
-approve / reject, reply with the forbidden-phrase check, reopen, confirm, follow-up,
-close, escalate, nuisance, note) is one unit of work on the row-locked complaint, checked
-by `hall_app.domain.complaints.check_action`, with one history row.
+"""The complaint workflow up to the reply and the ways a complaint ends: start, assign,
+resolution proposal and its approval, reply (with the forbidden-phrase check), reopen,
+escalate, the three closings (satisfied, signed off as 未满意结案, nuisance) and notes.
+
+Each command is one unit of work on the row-locked complaint, checked by
+`hall_app.domain.complaints.check_action`, written as a guarded transition with one
+history row (`ComplaintBase._move`). The loop after the reply (agreement, hand-offs,
+contacts, follow-ups) is in `follow_up.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from db.models import Complaint, Escalation, Staff
+from db.models import Escalation, Staff
 from hall_app.domain.complaints import (
     NUISANCE_PREFIX,
+    RULES,
     SATISFACTION_LABELS,
     ComplaintAction,
-    check_action,
+    feedback_due,
     require_text,
 )
+from hall_app.domain.keys import local_number
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import ValidationError
 from hall_app.services.complaints.base import ComplaintBase
 from hall_app.services.complaints.models import TOPIC, ComplaintDetail, ForbiddenPhraseFound
+from hall_app.text import clean_text
 
 A = ComplaintAction
 
 
 class ComplaintTransitions(ComplaintBase):
-    def _apply(self, actor: Actor, complaint_id: int, action: ComplaintAction,
-               note: str | None = None, change: Callable[[Complaint], None] | None = None,
-               ) -> ComplaintDetail:
-        with self.ctx.acting(actor, None) as s:
+    def start(self, actor: Actor, complaint_id: int, note: str | None = None) -> ComplaintDetail:
+        with self.ctx.acting(actor, RULES[A.START].permission) as s:
             row = self._row(s, complaint_id, lock=True)
-            target = check_action(action, row.state, actor, escalated=row.escalated,
-                                  is_handler=self._is_handler(row, actor))
-            before = row.state
-            if change is not None:
-                change(row)
-            if target is not None:
-                row.state = target.value
-            self._history(s, row, actor, action, before, note)
+            target = self._check(s, row, actor, A.START)
+            values = {"handler_id": actor.staff_id} if row.handler_id is None else {}
+            self._move(s, row, actor, A.START, target, _opt(note), values)
             self.ctx.notify(s, TOPIC)
             return self._detail(s, row, actor)
 
-    def start(self, actor: Actor, complaint_id: int, note: str | None = None) -> ComplaintDetail:
-        def take(row: Complaint) -> None:
-            if row.handler_id is None:
-                row.handler_id = actor.staff_id
-        return self._apply(actor, complaint_id, A.START, _opt(note), take)
-
     def assign(self, actor: Actor, complaint_id: int, handler_id: int,
                note: str | None = None) -> ComplaintDetail:
-        with self.ctx.read() as s:
+        extra = _opt(note)
+        with self.ctx.acting(actor, RULES[A.ASSIGN].permission) as s:
             st = s.get(Staff, handler_id)
             if st is None or st.hall_id != self.ctx.hall.id or not st.active:
                 raise ValidationError("找不到所选处理人。", field="handler")
-            name = st.name
-        extra = _opt(note)
+            row = self._row(s, complaint_id, lock=True)
+            target = self._check(s, row, actor, A.ASSIGN)
+            self._move(s, row, actor, A.ASSIGN, target,
+                       f"处理人:{st.name}" + (f";{extra}" if extra else ""),
+                       {"handler_id": handler_id})
+            self.ctx.notify(s, TOPIC)
+            return self._detail(s, row, actor)
 
-        def put(row: Complaint) -> None:
-            row.handler_id = handler_id
-        return self._apply(actor, complaint_id, A.ASSIGN,
-                           f"处理人:{name}" + (f";{extra}" if extra else ""), put)
+    def propose_resolution(self, actor: Actor, complaint_id: int, resolution: str,
+                           compensation: str | None = None) -> ComplaintDetail:
+        """The handler's proposed resolution (处理意见), sent to the duty manager for
+        approval (seed 003 §一 step 4: 申请领导批准后,要及时答复客户)."""
+        text = require_text(resolution, "resolution", "请写明拟定的处理方案。", 2000)
+        comp = (compensation or "").strip() or None
+        if comp is not None and len(comp) > 1000:
+            raise ValidationError("补偿内容不能超过1000个字。", field="compensation")
+        note = text + (f";补偿:{comp}" if comp else "")
+        return self._act(actor, complaint_id, A.PROPOSE_RESOLUTION, note[:2000], {
+            "resolution": text, "compensation": comp,
+            "approval_requested_at": self.ctx.now(), "approved_at": None})
 
     def propose_compensation(self, actor: Actor, complaint_id: int,
                              compensation: str) -> ComplaintDetail:
+        """A resolution that is a compensation (kept for callers of the first version)."""
         text = require_text(compensation, "compensation", "请写明拟给客户的补偿方案。", 1000)
-
-        def put(row: Complaint) -> None:
-            row.compensation = text
-        return self._apply(actor, complaint_id, A.PROPOSE_COMPENSATION, text, put)
+        return self.propose_resolution(actor, complaint_id, f"补偿:{text}", text)
 
     def approve(self, actor: Actor, complaint_id: int, note: str | None = None) -> ComplaintDetail:
-        return self._apply(actor, complaint_id, A.APPROVE, _opt(note))
+        return self._act(actor, complaint_id, A.APPROVE, _opt(note),
+                         {"approved_at": self.ctx.now()})
 
     def reject(self, actor: Actor, complaint_id: int, reason: str) -> ComplaintDetail:
-        text = require_text(reason, "reason", "请写明驳回补偿方案的原因。", 1000)
-
-        def clear(row: Complaint) -> None:
-            row.compensation = None
-        return self._apply(actor, complaint_id, A.REJECT, text, clear)
+        text = require_text(reason, "reason", "请写明驳回处理方案的原因。", 1000)
+        return self._act(actor, complaint_id, A.REJECT, text,
+                         {"approval_requested_at": None, "compensation": None})
 
     def reply(self, actor: Actor, complaint_id: int, text: str,
               override_reason: str | None = None) -> ComplaintDetail:
-        """Save the reply to the customer. Forbidden phrases block it (ForbiddenPhraseFound)
-        unless a duty manager overrides with a written reason (kept in the history)."""
+        """Save the reply to the customer (the approved resolution). Forbidden phrases block
+        it (ForbiddenPhraseFound) unless a duty manager overrides with a written reason."""
         reply = require_text(text, "reply_text", "请填写答复客户的内容。", 4000)
         hits = self.check_reply(reply)
         note = None
@@ -90,72 +93,83 @@ class ComplaintTransitions(ComplaintBase):
             if override_reason is None:
                 raise ForbiddenPhraseFound(hits)
             actor.require(Permission.OVERRIDE_FORBIDDEN)
-            reason = override_reason.strip()
+            reason = clean_text(override_reason, "override_reason", label="放行理由")
             if not reason:
                 raise ValidationError("放行忌语检查须写明理由。", field="override_reason")
             phrases = "、".join(dict.fromkeys(h.phrase for h in hits))
             note = f"忌语检查放行(含「{phrases}」),理由:{reason}"
-
-        def put(row: Complaint) -> None:
-            row.reply_text = reply
-            row.replied_at = self.ctx.now()
-        return self._apply(actor, complaint_id, A.REPLY, note, put)
+        with self.ctx.acting(actor, RULES[A.REPLY].permission) as s:
+            row = self._row(s, complaint_id, lock=True)
+            target = self._check(s, row, actor, A.REPLY)
+            now = self.ctx.now()
+            hours = self._thresholds(s).complaint_feedback_hours
+            # The first reply is the one the reply deadline (当日答复) is about.
+            self._move(s, row, actor, A.REPLY, target, note, {
+                "reply_text": reply, "replied_at": row.replied_at or now,
+                "last_contact_at": now, "next_feedback_at": feedback_due(now, hours)})
+            self.ctx.notify(s, TOPIC)
+            return self._detail(s, row, actor)
 
     def reopen(self, actor: Actor, complaint_id: int, reason: str) -> ComplaintDetail:
-        text = require_text(reason, "reason", "请记录客户不接受答复的原因。", 1000)
-        return self._apply(actor, complaint_id, A.REOPEN, text)
+        """The customer does not accept the reply or the result (also after closing): back to
+        handling, and the complaint counts as escalated from now on."""
+        text = require_text(reason, "reason", "请记录客户不满意的原因。", 1000)
+        return self._act(actor, complaint_id, A.REOPEN, text, {
+            "escalated": True, "close_kind": None, "closed_at": None, "close_reason": None,
+            "next_follow_up_at": None, "approval_requested_at": None, "approved_at": None})
 
-    def confirm(self, actor: Actor, complaint_id: int, note: str | None = None) -> ComplaintDetail:
-        return self._apply(actor, complaint_id, A.CONFIRM, _opt(note))
+    def close(self, actor: Actor, complaint_id: int, note: str | None = None) -> ComplaintDetail:
+        """结案 once the customer answered 满意/基本满意 at the last follow-up and every
+        hand-off is done (seed 003 §一 step 7: 直到客户答复满意为止)."""
+        with self.ctx.acting(actor, RULES[A.CLOSE].permission) as s:
+            row = self._row(s, complaint_id, lock=True)
+            target = self._check(s, row, actor, A.CLOSE)
+            label = SATISFACTION_LABELS.get(row.satisfaction or "", "")
+            extra = _opt(note)
+            self._move(s, row, actor, A.CLOSE, target,
+                       f"客户满意度:{label}" + (f";{extra}" if extra else ""),
+                       {"close_kind": "satisfied", "closed_at": self.ctx.now(),
+                        "next_follow_up_at": None, "next_feedback_at": None})
+            self.ctx.notify(s, TOPIC)
+            return self._detail(s, row, actor)
 
-    def follow_up(self, actor: Actor, complaint_id: int, note: str) -> ComplaintDetail:
-        text = require_text(note, "note", "请记录回访情况(时间、方式、客户反馈)。", 2000)
-        return self._apply(actor, complaint_id, A.FOLLOW_UP, text)
-
-    def close(self, actor: Actor, complaint_id: int, satisfaction: str,
-              note: str | None = None) -> ComplaintDetail:
-        if satisfaction not in SATISFACTION_LABELS:
-            raise ValidationError("请选择客户满意度(满意/基本满意/不满意)。", field="satisfaction")
-        label = SATISFACTION_LABELS[satisfaction]
-        extra = _opt(note)
-
-        def put(row: Complaint) -> None:
-            row.satisfaction = satisfaction
-            row.closed_at = self.ctx.now()
-        return self._apply(actor, complaint_id, A.CLOSE,
-                           f"客户满意度:{label}" + (f";{extra}" if extra else ""), put)
+    def sign_off(self, actor: Actor, complaint_id: int, reason: str) -> ComplaintDetail:
+        """A duty manager closes a complaint the customer is not satisfied with, with a
+        written reason; the report shows it as 未满意结案."""
+        text = require_text(reason, "reason", "签批未满意结案须写明理由。", 1000)
+        return self._act(actor, complaint_id, A.SIGN_OFF, text, {
+            "close_kind": "signed_off", "close_reason": text, "closed_at": self.ctx.now(),
+            "next_follow_up_at": None, "next_feedback_at": None})
 
     def escalate(self, actor: Actor, complaint_id: int, reason: str) -> ComplaintDetail:
         """Flag for the duty manager; also raises an escalation alert for the overview."""
         text = require_text(reason, "reason", "请简要说明升级原因。", 200)
-
-        with self.ctx.acting(actor, None) as s:
+        with self.ctx.acting(actor, RULES[A.ESCALATE].permission) as s:
             row = self._row(s, complaint_id, lock=True)
-            check_action(A.ESCALATE, row.state, actor, escalated=row.escalated,
-                         is_handler=self._is_handler(row, actor))
-            row.escalated = True
-            self._history(s, row, actor, A.ESCALATE, row.state, text)
-            s.add(Escalation(hall_id=row.hall_id, counter_id=row.counter_id,
-                             staff_id=actor.staff_id, ticket_id=row.ticket_id,
-                             reason=f"投诉#{row.id} 升级:{text}"[:200],
+            target = self._check(s, row, actor, A.ESCALATE)
+            counter_id, ticket_id = row.counter_id, row.ticket_id
+            self._move(s, row, actor, A.ESCALATE, target, text, {"escalated": True})
+            s.add(Escalation(hall_id=self.ctx.hall.id, counter_id=counter_id,
+                             staff_id=actor.staff_id, ticket_id=ticket_id,
+                             reason=f"投诉#{local_number(complaint_id)} 升级:{text}"[:200],
                              raised_at=self.ctx.now()))
             self.ctx.notify(s, TOPIC)
             self.ctx.notify(s, "alerts")
             return self._detail(s, row, actor)
 
     def close_as_nuisance(self, actor: Actor, complaint_id: int, reason: str) -> ComplaintDetail:
+        """Refused once the complaint was escalated in any way (F7, reopen, not accepted):
+        the conditional update also requires `escalated` to be still false."""
         actor.require(Permission.CLOSE_AS_NUISANCE)
         text = require_text(reason, "reason", "按非真实投诉关闭须写明理由。", 1000)
-
-        def put(row: Complaint) -> None:
-            row.close_reason = NUISANCE_PREFIX + text
-            row.closed_at = self.ctx.now()
-        return self._apply(actor, complaint_id, A.CLOSE_NUISANCE, text, put)
+        return self._act(actor, complaint_id, A.CLOSE_NUISANCE, text, {
+            "close_kind": "nuisance", "close_reason": NUISANCE_PREFIX + text,
+            "closed_at": self.ctx.now(), "next_follow_up_at": None, "next_feedback_at": None})
 
     def add_note(self, actor: Actor, complaint_id: int, note: str) -> ComplaintDetail:
         text = require_text(note, "note", "请填写备注内容。", 2000)
-        return self._apply(actor, complaint_id, A.NOTE, text)
+        return self._act(actor, complaint_id, A.NOTE, text)
 
 
 def _opt(note: str | None) -> str | None:
-    return (note or "").strip() or None
+    return clean_text(note, "note") or None

@@ -1,0 +1,179 @@
+"""What the staffing advice reads from the database: the hall's layout and its history.
+
+Plain data out, so forecasting and planning are testable without a database. Arrivals
+are first tickets (hop 0: a transfer is not a new customer), counted per service and
+local clock hour. Behaviour per service: service times of finished tickets, and for
+patience the walkaways (marked walked away, or no-show after the recalls) against the
+time every customer spent waiting (exponential patience, censored by the call).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Counter, Hall, Incident, IncidentCounter, ServiceType, Ticket
+from hall_app.domain.priority import PriorityRule, RuleConfig
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: int
+    code: str
+    name: str
+    target_wait_minutes: int
+    typical_service_minutes: int
+    typical_per_day: int | None
+    is_vip: bool
+
+
+@dataclass(frozen=True)
+class CounterInfo:
+    id: int
+    number: int
+    name: str
+    services: tuple[int, ...]  # service ids, the counter's first choice first
+
+
+@dataclass(frozen=True)
+class HallLayout:
+    hall_id: int
+    code: str
+    name: str
+    tz: ZoneInfo
+    opening: dict[int, tuple[time, time] | None]  # weekday -> hours (None: closed)
+    services: tuple[ServiceInfo, ...]
+    counters: tuple[CounterInfo, ...]
+    rule: RuleConfig
+
+    def hours_on(self, day: date) -> tuple[time, time] | None:
+        return self.opening.get(day.weekday())
+
+
+@dataclass
+class DayHistory:
+    day: date
+    arrivals: dict[tuple[int, int], int] = field(default_factory=dict)  # (service, hour)
+    total: int = 0
+    outage_minutes: float = 0.0
+
+
+@dataclass
+class ServiceStats:
+    served: int = 0
+    service_sum: float = 0.0  # minutes
+    service_sq: float = 0.0
+    walkaways: int = 0
+    exposure_minutes: float = 0.0  # total time customers spent waiting
+
+
+def load_layout(session: Session, hall_id: int) -> HallLayout:
+    hall = session.get(Hall, hall_id)
+    assert hall is not None
+    services = session.scalars(select(ServiceType).where(
+        ServiceType.hall_id == hall_id, ServiceType.active.is_(True))
+        .order_by(ServiceType.sort_order, ServiceType.id)).all()
+    active = {s.id for s in services}
+    counters = session.scalars(select(Counter).where(
+        Counter.hall_id == hall_id, Counter.active.is_(True)).order_by(Counter.number)).all()
+    layout_counters = []
+    for c in counters:
+        served = tuple(cs.service_id for cs in c.services if cs.service_id in active)
+        if served:
+            layout_counters.append(CounterInfo(c.id, c.number, c.name, served))
+    opening = {h.weekday: ((h.opens, h.closes) if h.opens and h.closes else None)
+               for h in hall.opening_hours}
+    rule = RuleConfig(PriorityRule(hall.priority_rule or "strict"), hall.priority_ratio or 3,
+                      hall.priority_aging_minutes or 30)
+    return HallLayout(
+        hall.id, hall.code, hall.name, ZoneInfo(hall.timezone), opening,
+        tuple(ServiceInfo(s.id, s.code, s.name, s.target_wait_minutes,
+                          s.typical_service_minutes, s.typical_per_day, s.is_vip)
+              for s in services),
+        tuple(layout_counters), rule)
+
+
+def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    return start, start + timedelta(days=1)
+
+
+def load_days(session: Session, layout: HallLayout, days: list[date]) -> dict[date, DayHistory]:
+    """Arrivals per service and hour, and minutes of hall-wide outage, for each day."""
+    result = {d: DayHistory(d) for d in days}
+    if not days:
+        return result
+    rows = session.execute(select(Ticket.business_day, Ticket.service_id, Ticket.issued_at)
+                           .where(Ticket.hall_id == layout.hall_id,
+                                  Ticket.business_day.in_(days), Ticket.hop == 0))
+    for day, service_id, issued in rows:
+        hist = result[day]
+        hour = issued.astimezone(layout.tz).hour
+        hist.arrivals[(service_id, hour)] = hist.arrivals.get((service_id, hour), 0) + 1
+        hist.total += 1
+    first, _ = _day_bounds(min(days), layout.tz)
+    _, last = _day_bounds(max(days), layout.tz)
+    with_counters = select(IncidentCounter.incident_id)
+    outages = session.execute(select(Incident.started_at, Incident.ended_at).where(
+        Incident.hall_id == layout.hall_id, Incident.kind == "outage",
+        Incident.started_at < last, Incident.id.not_in(with_counters)))
+    for started, ended in outages:
+        ended = ended or last
+        if ended <= first:
+            continue
+        for d in days:
+            hours = layout.hours_on(d)
+            if hours is None:
+                continue
+            lo = datetime.combine(d, hours[0], tzinfo=layout.tz)
+            hi = datetime.combine(d, hours[1], tzinfo=layout.tz)
+            overlap = (min(hi, ended) - max(lo, started)).total_seconds() / 60
+            if overlap > 0:
+                result[d].outage_minutes += overlap
+    return result
+
+
+def load_behaviour(session: Session, layout: HallLayout, first: date,
+                   last: date) -> dict[int, ServiceStats]:
+    """Service-time and patience statistics per service over [first, last]."""
+    stats: dict[int, ServiceStats] = defaultdict(ServiceStats)
+    in_window = (Ticket.hall_id == layout.hall_id, Ticket.business_day >= first,
+                 Ticket.business_day <= last)
+    served = session.execute(
+        select(Ticket.service_id, func.count(), func.sum(Ticket.service_seconds),
+               func.sum(Ticket.service_seconds * Ticket.service_seconds))
+        .where(*in_window, Ticket.state == "done", Ticket.service_seconds.is_not(None))
+        .group_by(Ticket.service_id))
+    for service_id, n, total, squares in served:
+        st = stats[service_id]
+        st.served = int(n)
+        st.service_sum = float(total or 0) / 60
+        st.service_sq = float(squares or 0) / 3600
+    # Waiting exposure: called customers waited wait_seconds; the rest until they left.
+    called = session.execute(
+        select(Ticket.service_id, func.sum(Ticket.wait_seconds))
+        .where(*in_window, Ticket.hop == 0, Ticket.wait_seconds.is_not(None))
+        .group_by(Ticket.service_id))
+    for service_id, seconds in called:
+        stats[service_id].exposure_minutes += float(seconds or 0) / 60
+    no_shows = session.execute(
+        select(Ticket.service_id, func.count())
+        .where(*in_window, Ticket.hop == 0, Ticket.state == "no_show")
+        .group_by(Ticket.service_id))
+    for service_id, n in no_shows:
+        stats[service_id].walkaways += int(n)
+    left = session.execute(
+        select(Ticket.service_id, Ticket.state, Ticket.issued_at, Ticket.ended_at)
+        .where(*in_window, Ticket.hop == 0, Ticket.wait_seconds.is_(None),
+               Ticket.state.in_(("walked_away", "abandoned")), Ticket.ended_at.is_not(None)))
+    for service_id, state, issued, ended in left:
+        st = stats[service_id]
+        st.exposure_minutes += max(0.0, (ended - issued).total_seconds() / 60)
+        if state == "walked_away":
+            st.walkaways += 1
+    return dict(stats)
