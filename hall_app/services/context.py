@@ -47,6 +47,7 @@ from hall_app.errors import (
     NotFound,
     PermissionDenied,
     PinChangeRequired,
+    SessionExpired,
 )
 from hall_app.security import sessions
 from hall_app.security.sessions import LiveSession
@@ -174,6 +175,10 @@ class ServiceContext:
         role = Role(live.role)
         if permission is not None and permission not in GRANTS[role]:
             Actor(live.staff_id, role).require(permission)
+        if actor.role != role:
+            # An Actor edited to claim another role than its login's: the services that
+            # read `actor.role` (the complaint loop's rules) must never see a false one.
+            raise SessionExpired(detail="the Actor's role differs from its session's")
         at = self._check_counter(session, live, role, permission, counter_id)
         if not read_only:
             sessions.touch(session, live, self.now())
