@@ -166,13 +166,20 @@ class AuthService:
         self.validate_new_pin(new_pin, "new_pin")
         if old_pin == new_pin:
             raise ValidationError("新密码不能与原密码相同。", field="new_pin")
+        new_hash = hash_pin(new_pin)  # scrypt before the write lock
         with self.ctx.write() as s:
+            if actor.staff_id is not None:  # sessions before the staff row (lock order)
+                sessions.lock_live(s, self.ctx.hall.id, staff_id=actor.staff_id)
             live = sessions.check(s, hall_id=self.ctx.hall.id, actor=actor,
                                   lock=self.ctx.db.is_postgres)
             staff = s.get(Staff, live.staff_id)
             if staff is None or not verify_pin(old_pin, staff.pin_hash):
                 raise PermissionDenied("原密码错误。")
-            staff.pin_hash = hash_pin(new_pin)
+            # Between the check of the old PIN and the new one's write: a login with the
+            # old PIN waits here (PostgreSQL: it reads the staff row FOR UPDATE; SQLite:
+            # BEGIN IMMEDIATE) and then checks against the new hash.
+            self.ctx.checkpoint("pin.change")
+            staff.pin_hash = new_hash
             staff.must_change_pin = False
             staff.default_pin = False
             now = self.ctx.now()

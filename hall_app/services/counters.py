@@ -70,6 +70,7 @@ class CounterService:
                 if take_over:
                     raise StaleState(f"{counter.number}号窗口刚有人签到,请刷新后再试。")
                 held = again
+            self.ctx.checkpoint("sign_in")
             now = self.ctx.now()
             if held is not None and held[0].staff_id != live.staff_id:
                 holder_session, holder = held
