@@ -31,6 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+BENCH_PIN = "135790"
+
 
 @dataclass
 class Result:
@@ -104,7 +106,7 @@ def prepare(url: str, tickets: int, rule: str, processes: int) -> None:
             staff_no = f"8{i:03d}"
             if not s.scalar(select(Staff.id).where(Staff.staff_no == staff_no)):
                 s.add(Staff(hall_id=hall.id, staff_no=staff_no, name=f"测试{i}", role="clerk",
-                            pin_hash=hash_pin("1234")))
+                            pin_hash=hash_pin(BENCH_PIN)))
         now = datetime.now(UTC)
         from zoneinfo import ZoneInfo
 
@@ -159,12 +161,15 @@ def worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore
 
 def _worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
             think_ms: float = 0.0) -> None:
-    from hall_app.config import Settings
+    from hall_app.config import SecuritySettings, Settings
     from hall_app.errors import DatabaseUnavailable, QueueEmpty
     from hall_app.services import HallServices
 
-    svc = HallServices.open(Settings(database_url=url), migrate=False)
-    actor = svc.auth.login(f"8{index:03d}", "1234")
+    # Each process is its own counter workstation (sessions and the login throttle).
+    settings = Settings(database_url=url,
+                        security=SecuritySettings(workstation=f"bench-counter-{index}"))
+    svc = HallServices.open(settings, migrate=False)
+    actor = svc.auth.login(f"8{index:03d}", BENCH_PIN)
     counter_id = svc.queries.counter_for_number(index + 1).id
     svc.counters.sign_in(actor, counter_id)
     if os.environ.get("HALL_BENCH_FAIL_WORKER") == str(index):  # the test of a failing worker

@@ -34,7 +34,7 @@ def _services(url: str):  # type: ignore[no-untyped-def]
     from hall_app.services import HallServices
     from hall_app.services.context import ServiceContext
 
-    return HallServices(ServiceContext(Database(url), Settings(database_url=url), None, "DEMO"))
+    return HallServices(ServiceContext(Database(url), Settings(database_url=url, demo=True), None, "DEMO"))
 
 
 def reader(url: str, interval: float, ready, stop, out) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,10 @@
 * `db.read()` — a read-only transaction (deferred on SQLite).
 
 Connection problems surface as `hall_app`-independent SQLAlchemy errors here; the core
-turns them into `DatabaseUnavailable` with a Chinese message.
+turns them into `DatabaseUnavailable` with a Chinese message. Every engine hides bound
+parameters in its error messages (`hide_parameters=True`): a failed statement must never
+put a customer's phone number or name into a log. An SQLite database file is private
+(0600 in a 0700 folder on POSIX, `db.private_files`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from db.history_chain import register_sqlite_functions
+from db.private_files import private_dir, private_file
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
@@ -53,6 +59,7 @@ def _setup_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         cur.close()
+        register_sqlite_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -65,10 +72,14 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            if not path.parent.exists():
+                private_dir(path.parent)
+            private_file(path)
         engine = create_engine(
             parsed,
             echo=echo,
+            hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
         )
         _setup_sqlite(engine)
@@ -81,9 +92,10 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Engine:
             echo=echo,
             pool_size=pool_size,
             pool_pre_ping=True,
+            hide_parameters=True,
             connect_args={"connect_timeout": 5},
         )
-    return create_engine(parsed, echo=echo)
+    return create_engine(parsed, echo=echo, hide_parameters=True)
 
 
 class Database:

@@ -164,7 +164,71 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_pin: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    # The lockout after wrong PINs: `lock_seconds` from `lock_started_at` (the database's
+    # clock on PostgreSQL; on SQLite the workstation's, with `lock_started_mono`, a
+    # monotonic reading, so moving the wall clock never shortens it). See auth_clock.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lock_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    lock_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lock_started_mono: Mapped[float | None] = mapped_column(Float)
+    # The PIN was set in clear in a configuration file (the demo's defaults): it must be
+    # changed at the first login outside the demo.
+    default_pin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StaffSession(Base):
+    """One login: who, with which role, where, since when; ended (with why) or live.
+
+    Every staff action re-checks its session in the same transaction (ServiceContext.
+    verify_actor): live, the staff member still active, the role unchanged. `counter_id`
+    is the counter the session holds (signed in at); only one live session holds a
+    counter. The token itself is never stored, only its SHA-256.
+    """
+
+    __tablename__ = "staff_session"
+    __table_args__ = (
+        UniqueConstraint("token_hash"),
+        Index("ix_staff_session_staff_ended", "staff_id", "ended_at"),
+        Index("ix_staff_session_counter_ended", "counter_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    staff_id: Mapped[int] = mapped_column(IdType, ForeignKey("staff.id"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    workstation: Mapped[str] = mapped_column(String(64))
+    counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
+    pin_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # logout | disabled | role_changed | pin_reset | pin_changed | taken_over | day_closed
+    # | replaced | invalid
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class LoginThrottle(Base):
+    """Login attempts from one workstation across accounts (PIN spraying).
+
+    Within a window, the staff numbers tried and the wrong PINs are counted; past the
+    limits the workstation waits `lock_seconds` from `lock_started_at`/`_mono` (the same
+    clock rules as the per-account lockout).
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("hall_id", "workstation"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    workstation: Mapped[str] = mapped_column(String(64))
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_started_mono: Mapped[float | None] = mapped_column(Float)
+    accounts: Mapped[str] = mapped_column(Text, default="")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    lock_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    lock_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lock_started_mono: Mapped[float | None] = mapped_column(Float)
 
 
 class TicketSequence(Base):
@@ -245,7 +309,7 @@ class Ticket(Base):
 
 
 class TicketEvent(Base):
-    """Append-only audit row: one per ticket transition."""
+    """Append-only audit row: one per ticket transition (a trigger refuses UPDATE/DELETE)."""
 
     __tablename__ = "ticket_event"
     __table_args__ = (
@@ -263,6 +327,9 @@ class TicketEvent(Base):
     counter_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("counter.id"))
     staff_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("staff.id"))
     detail: Mapped[str | None] = mapped_column(Text)
+    # Hash chain per ticket, filled by a database trigger (db/history_chain.py).
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class CounterSession(Base):
@@ -482,6 +549,8 @@ class Complaint(Base):
 
 
 class ComplaintHistory(Base):
+    """Append-only: one row per complaint step (a trigger refuses UPDATE/DELETE)."""
+
     __tablename__ = "complaint_history"
     __table_args__ = (Index("ix_complaint_history_complaint", "complaint_id", "id"),)
 
@@ -493,6 +562,9 @@ class ComplaintHistory(Base):
     from_state: Mapped[str | None] = mapped_column(String(24))
     to_state: Mapped[str] = mapped_column(String(24))
     note: Mapped[str | None] = mapped_column(Text)
+    # Hash chain per complaint, filled by a database trigger (db/history_chain.py).
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class ComplaintContact(Base):
@@ -612,10 +684,12 @@ class InspectionEvent(Base):
 
 
 class AuditLog(Base):
-    """Configuration changes: who, when, what, old → new."""
+    """Configuration changes: who, when, what, old → new. Append-only (a trigger refuses
+    UPDATE/DELETE) and hash-chained per hall in `chain_seq` order (db/history_chain.py)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_hall_at", "hall_id", "at"),)
+    __table_args__ = (Index("ix_audit_log_hall_at", "hall_id", "at"),
+                      Index("uq_audit_log_hall_chain", "hall_id", "chain_seq", unique=True))
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     hall_id: Mapped[int | None] = mapped_column(IdType, ForeignKey("hall.id"))
@@ -626,6 +700,33 @@ class AuditLog(Base):
     field: Mapped[str] = mapped_column(String(64))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+    chain_seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class HistorySeal(Base):
+    """A seal over a hall's history: one link of the per-hall chain of seals.
+
+    Seal n covers, per append-only table, the hall's rows with keys in
+    (seal n-1's `…_through`, this seal's `…_through`]: their count and the SHA-256 of
+    their row hashes in key order. `seal_hash` chains the seals (db/history_chain.py).
+    """
+
+    __tablename__ = "history_seal"
+    __table_args__ = (UniqueConstraint("hall_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ticket_event_through: Mapped[int | None] = mapped_column(IdType)
+    complaint_history_through: Mapped[int | None] = mapped_column(IdType)
+    audit_log_through: Mapped[int | None] = mapped_column(IdType)
+    rows: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    seal_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Site(Base):

@@ -23,11 +23,19 @@ LOCAL_TABLES = frozenset({
     "site",             # each database's own number
     "ticket_sequence",  # the hall's ticket-number counters: operational, derivable
     "district_site",    # the district's registry of halls (lives at the district)
+    # Security (issue 14): logins, their lockouts and the hall's own tamper seals never
+    # leave the hall (a session token's hash, attempts per workstation; a seal covers
+    # columns the district does not receive, so it could not be checked there).
+    "staff_session",
+    "login_throttle",
+    "history_seal",
 })
 
 # Published tables: the columns they keep back.
 WITHHELD: dict[str, frozenset[str]] = {
-    "staff": frozenset({"pin_hash", "failed_logins", "locked_until", "must_change_pin"}),
+    "staff": frozenset({"pin_hash", "failed_logins", "locked_until", "must_change_pin",
+                        "lock_seconds", "lock_started_at", "lock_started_mono",
+                        "default_pin"}),
     "complaint": frozenset({"customer_name", "phone", "address", "description",
                             "expectation", "reply_text", "compensation", "close_reason",
                             "company_name", "business_number", "problem_onset",

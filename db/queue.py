@@ -168,19 +168,35 @@ def claim_candidate(
 
 
 # PostgreSQL: call-next as ONE statement, run on its own (autocommit) so it is a whole
-# transaction in one round trip. `gate` locks the counter row (FOR NO KEY UPDATE) while
-# checking it is open and active: a pause, sign-out, deactivation or day close holding
-# that lock (db.counter_writes) makes the call wait, and then see the new state, instead
-# of calling a customer to a counter that is just being paused. The claim reads the
-# counter's checks, its services and
+# transaction in one round trip. `actor_ok` is the acting session's check (as
+# ServiceContext.verify_actor makes it for every other action): the session live and
+# holding this counter, no PIN change pending, the staff member active with the role the
+# session was opened with (every role may serve); both rows locked FOR NO KEY UPDATE
+# (as verify_actor locks them), so a disable or demotion waits for a call already past
+# it, and a call after one claims nothing. (`last_seen_at` is left to the clerk's other
+# actions: every call is followed by a start, recall or no-show.) `gate` then locks the
+# counter row (FOR NO KEY UPDATE) while checking it is open and active: a pause,
+# sign-out, deactivation or day close holding that lock (db.counter_writes) makes the
+# call wait, and then see the new state, instead of calling a customer to a counter that
+# is just being paused. `gate` needs `actor_ok`, so the locks come in the order every
+# other staff action takes them (session and staff, then the counter, then tickets).
+# The claim reads the counter's checks, its services and
 # ranks and the hall's rule itself (uncorrelated sub-selects, evaluated once); the
 # data-modifying CTEs then mark the ticket called, count the call for the ratio rule,
 # append the event, and the final SELECT sends the change notice. The order is the one in
 # hall_app.domain.priority; tests run every rule on both databases.
 _PG_CALL_NEXT = text("""
-WITH gate AS (
+WITH actor_ok AS (
+    SELECT ss.id
+    FROM staff_session ss JOIN staff st ON st.id = ss.staff_id
+    WHERE ss.token_hash = :token_hash AND ss.hall_id = :hall_id AND ss.staff_id = :staff_id
+      AND ss.ended_at IS NULL AND ss.counter_id = :counter_id AND NOT ss.pin_change_required
+      AND st.active AND st.role = ss.role
+    FOR NO KEY UPDATE OF ss, st
+), gate AS (
     SELECT c.id FROM counter c
     WHERE c.id = :counter_id AND c.hall_id = :hall_id AND c.state = 'open' AND c.active
+      AND EXISTS (SELECT 1 FROM actor_ok)
     FOR NO KEY UPDATE
 ), picked AS (
     SELECT t.id
@@ -246,16 +262,17 @@ class CallResult:
 
 
 def call_next_pg(conn: Connection, *, hall_id: int, day: date, counter_id: int,
-                 staff_id: int | None, now: datetime, channel: str,
+                 staff_id: int | None, token_hash: str, now: datetime, channel: str,
                  payload: str) -> CallResult | None:
     """PostgreSQL only, on an autocommit connection: claim and call in one statement.
 
-    None means "nothing to call right now" for any reason (empty queue, counter paused,
-    closed or busy); the caller asks `counter_call_state` which one, for its message.
+    None means "nothing to call right now" for any reason (the session not valid here,
+    empty queue, counter paused, closed or busy); the caller finds out which, for its
+    message, only then (`counter_call_state` and the session check).
     """
     row = conn.execute(_PG_CALL_NEXT, {
         "hall_id": hall_id, "day": day, "counter_id": counter_id, "staff_id": staff_id,
-        "now": now, "channel": channel, "payload": payload,
+        "token_hash": token_hash, "now": now, "channel": channel, "payload": payload,
     }).first()
     if row is None:
         return None

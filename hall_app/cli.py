@@ -6,7 +6,10 @@
     hall-app db backup [--out PATH] | db restore FILE [--yes]
     hall-app day status [--date D] | day close [--date D] --staff N
     hall-app report (--date D | --week YYYY-Www | --month YYYY-MM) [--pdf FILE] [--csv DIR]
-    hall-app config export FILE | config import FILE [--dry-run]
+    hall-app config export FILE --staff NO [--with-pin-hashes]
+    hall-app config import FILE --staff NO [--dry-run] [--reset-pins] [--login-hall CODE]
+    hall-app audit verify                  the history's hash chains and seals
+    hall-app privacy purge [--months N]    anonymise old complaints' personal data
     hall-app forecast backtest --from D1 --to D2   accuracy of the wait estimates
     hall-app staffing plan --date D [--csv FILE] [--reps N]
     hall-app counter | overview | kiosk | display | admin | demo
@@ -49,6 +52,8 @@ ENTRY_POINTS: dict[str, str] = {
     "district-report": "ui.district.report_cli:main",
     "config-export": "hall_app.config_io:export_main",
     "config-import": "hall_app.config_io:import_main",
+    "audit-verify": "hall_app.security.cli:audit_verify_main",
+    "privacy-purge": "hall_app.security.cli:privacy_purge_main",
     "forecast-backtest": "hall_app.forecast.cli:main",
     "staffing-plan": "hall_app.staffing.cli:plan_main",
 }
@@ -142,11 +147,33 @@ def build_parser() -> argparse.ArgumentParser:
     cfg = sub.add_parser("config", help="营业厅配置导入导出")
     cfgsub = cfg.add_subparsers(dest="config_command", metavar="操作", title="操作", required=True,
                                 parser_class=ChineseArgumentParser)
-    exp = cfgsub.add_parser("export", help="导出配置到 TOML 文件")
+    exp = cfgsub.add_parser("export", help="导出配置到 TOML 文件(需管理员登录)")
     exp.add_argument("file", metavar="文件", help="TOML 文件路径")
-    imp = cfgsub.add_parser("import", help="从 TOML 文件导入配置")
+    exp.add_argument("--staff", metavar="工号",
+                     help="管理员工号(密码在终端输入,不回显;或从标准输入读一行)")
+    exp.add_argument("--with-pin-hashes", action="store_true",
+                     help="同时导出密码摘要(默认不导出)")
+    imp = cfgsub.add_parser("import", help="从 TOML 文件导入配置(需管理员登录)")
     imp.add_argument("file", metavar="文件", help="TOML 文件路径")
+    imp.add_argument("--staff", metavar="工号",
+                     help="管理员工号(密码在终端输入,不回显;或从标准输入读一行)")
+    imp.add_argument("--login-hall", metavar="代码", help="管理员所在的营业厅代码(新建营业厅时)")
     imp.add_argument("--dry-run", action="store_true", help="只检查,不修改")
+    imp.add_argument("--reset-pins", action="store_true",
+                     help="按文件重置现有员工的密码(默认保留原密码)")
+
+    aud = sub.add_parser("audit", help="审计:核对历史记录是否被篡改")
+    audsub = aud.add_subparsers(dest="audit_command", metavar="操作", title="操作", required=True,
+                                parser_class=ChineseArgumentParser)
+    audsub.add_parser("verify", help="核对号票事件、投诉记录和审计日志的哈希链")
+    priv = sub.add_parser("privacy", help="个人信息保护")
+    privsub = priv.add_subparsers(dest="privacy_command", metavar="操作", title="操作",
+                                  required=True,
+                                  parser_class=ChineseArgumentParser)
+    purge = privsub.add_parser("purge", help="匿名化超过保存期限的投诉人姓名、电话和地址")
+    purge.add_argument("--months", type=_positive_int, metavar="月数",
+                       help="保存期限(月),默认取设置 security.complaint_retention_months")
+    purge.add_argument("--staff", metavar="工号", help="管理员工号(保存期限短于设置时需要)")
 
     from hall_app.forecast.cli import add_parser as add_forecast_parser
 
@@ -291,6 +318,10 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return district_main(args, settings)
     if args.command == "config":
         return _entry(f"config-{args.config_command}")(args, settings)
+    if args.command == "audit":
+        return _entry(f"audit-{args.audit_command}")(args, settings)
+    if args.command == "privacy":
+        return _entry(f"privacy-{args.privacy_command}")(args, settings)
     if args.command == "forecast":
         return _entry(f"forecast-{args.forecast_command}")(args, settings)
     if args.command == "staffing":
@@ -298,10 +329,19 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
     return _entry(args.command)(args, settings)
 
 
+def _private_data_dir() -> None:
+    """The app's own data folder (the default database lives there) is 0700 on POSIX."""
+    from db.private_files import DIR_MODE, tighten
+    from hall_app.config import user_data_dir
+
+    tighten(user_data_dir(), DIR_MODE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from hall_app.logs import setup_logging
 
     setup_logging()
+    _private_data_dir()
     try:
         return run(argv)
     except (HallError, ConfigError) as exc:

@@ -46,7 +46,10 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
                 print(line)
             return 0
         actor = login_from_terminal(services, args.staff)
-        result = services.days.close(actor, args.date)
+        try:
+            result = services.days.close(actor, args.date)
+        finally:
+            services.auth.logout(actor)  # the command's session ends with it
         print(f"已闭厅:{result.day.isoformat()},闭厅未办 {result.abandoned} 人"
               f"(其中已叫号未到 {result.abandoned_called} 人),"
               f"按闭厅时间结束办理 {result.finished_at_close} 人,"

@@ -96,6 +96,25 @@ class VoiceSettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    """`[security]`: PIN rules, the login throttle, retention of complaint personal data."""
+
+    # Digits a new PIN needs at least (6 recommended, 4 allowed); PINs have at most 8.
+    pin_length: int = 6
+    # One workstation may try at most this many different staff numbers within
+    # `throttle_window_minutes` (PIN spraying), and at most `workstation_failures`
+    # wrong PINs/unknown numbers; then it waits.
+    accounts_per_workstation: int = 3
+    workstation_failures: int = 5
+    throttle_window_minutes: int = 10
+    # Complaint name, phone and address are anonymised this many months after the
+    # complaint was received (hall-app privacy purge, and at day close).
+    complaint_retention_months: int = 24
+    # This workstation's name in sessions and the login throttle (default: host name).
+    workstation: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
     hall_code: str = "DEMO"
@@ -103,6 +122,10 @@ class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     long_wait_minutes: dict[str, int] = field(default_factory=dict)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    # The demo (`hall-app demo`, the simulated days of `db seed-demo`): its default PINs
+    # may be used as they are and the login throttle is off. Never read from a file.
+    demo: bool = False
     backup: BackupSettings = field(default_factory=BackupSettings)
     source: str = "<defaults>"
 
@@ -159,11 +182,11 @@ def _check_keys(source: str, section: str, table: dict[str, Any], allowed: set[s
 def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings:
     """Build Settings from a parsed TOML document (validated; ConfigError names the key)."""
     _check_keys(source, "", data, {"database", "hall", "thresholds", "voice", "scripts",
-                                   "long_wait_minutes", "backup"})
+                                   "long_wait_minutes", "security", "backup"})
     kwargs: dict[str, Any] = {"source": source}
     sections: dict[str, dict[str, Any]] = {}
     for name in ("database", "hall", "thresholds", "voice", "scripts", "long_wait_minutes",
-                 "backup"):
+                 "security", "backup"):
         value = data.get(name, {})
         if not isinstance(value, dict):
             raise _bad(source, name, "应为一个表([section])")
@@ -218,6 +241,8 @@ def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings
         voice = replace(voice, station=vo["station"])
     kwargs["voice"] = voice
 
+    kwargs["security"] = _security(source, sections["security"])
+
     bk = sections["backup"]
     _check_keys(source, "backup", bk, {"keep", "folder"})
     backup = BackupSettings()
@@ -234,6 +259,28 @@ def parse_settings(data: dict[str, Any], source: str = "<settings>") -> Settings
         str(k): _int(source, f"long_wait_minutes.{k}", v, 1, 600) for k, v in lw.items()
     }
     return Settings(**kwargs)
+
+
+_SECURITY_LIMITS: dict[str, tuple[int, int]] = {
+    "pin_length": (4, 8),
+    "accounts_per_workstation": (1, 50),
+    "workstation_failures": (1, 100),
+    "throttle_window_minutes": (1, 24 * 60),
+    "complaint_retention_months": (1, 120),
+}
+
+
+def _security(source: str, table: dict[str, Any]) -> SecuritySettings:
+    _check_keys(source, "security", table, set(_SECURITY_LIMITS) | {"workstation"})
+    values: dict[str, Any] = {
+        k: _int(source, f"security.{k}", v, *_SECURITY_LIMITS[k])
+        for k, v in table.items() if k in _SECURITY_LIMITS}
+    if "workstation" in table:
+        name = table["workstation"]
+        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 64:
+            raise _bad(source, "security.workstation", "应为1到64个字符的名称")
+        values["workstation"] = name.strip()
+    return SecuritySettings(**values)
 
 
 def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:

@@ -1,13 +1,25 @@
-"""`hall-app config export FILE` / `config import FILE [--dry-run]`: a hall's configuration
-as a TOML file in the demo hall's format (see `hall_app.hall_config`).
+"""`hall-app config export FILE --staff NO [--with-pin-hashes]` / `config import FILE
+--staff NO [--dry-run] [--reset-pins]`: a hall's configuration as a TOML file in the demo
+hall's format (see `hall_app.hall_config`).
 
-Export writes `pin_hash` (never a PIN). Import reads and validates the whole file first,
-then applies it in one transaction: it creates the hall if missing, else updates it in
-place (services matched by code, counters by number, staff by 工号; rows missing from
-the file are deactivated, never deleted, so history keeps its references), or it
-changes nothing. `--dry-run` runs the same transaction and rolls it back. With the
-global `--hall CODE` the file is applied to that hall instead of the one it names, so a
-chain can roll one configuration out to many halls.
+Both run under an administrator's login: `--staff` names them, the PIN is read from the
+terminal without echo (or one line from stdin when it is not a terminal); the session is
+checked in the same transaction as the import, and every audit row names that
+administrator. The only exception is the very first import into a database that has no
+hall at all (nobody could log in yet); its audit rows say so.
+
+Export leaves PIN hashes out unless `--with-pin-hashes` is given (never a PIN) and writes
+the file 0600. Import reads and validates the whole file first, then applies it in one
+transaction: it creates the hall if missing, else updates it in place (services matched
+by code, counters by number, staff by 工号; rows missing from the file are deactivated,
+never deleted, so history keeps its references), or it changes nothing. An existing
+staff member's PIN is never changed unless `--reset-pins` is given (then a PIN given in
+clear must be changed at the next login). Disabling, demoting or a PIN reset by import
+ends the member's sessions, as in the admin window. `--dry-run` runs the same
+transaction and rolls it back. With the global `--hall CODE` the file is applied to that
+hall instead of the one it names, so a chain can roll one configuration out to many
+halls (creating a hall in a database that has others needs `--login-hall`: the hall the
+administrator logs in at).
 """
 
 from __future__ import annotations
@@ -24,8 +36,10 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import AuditLog, Counter, CounterService, Hall, OpeningHours, ServiceType, Staff
+from db.private_files import write_private_text
 from hall_app.config import Settings
-from hall_app.errors import ConfigError, HallError, NotFound
+from hall_app.domain.roles import Actor, Permission
+from hall_app.errors import ConfigError, HallError, NotFound, PermissionDenied
 from hall_app.hall_config import (
     WEEKDAYS,
     HallConfig,
@@ -33,6 +47,7 @@ from hall_app.hall_config import (
     parse_hall_config,
     read_hall_document,
 )
+from hall_app.security.sessions import EndReason
 
 SETTING_ORDER = (
     "closing_prompt_minutes", "recalls_before_no_show", "refresh_interval_ms",
@@ -91,8 +106,10 @@ def _hm(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def config_dict(session: Session, hall_code: str) -> dict[str, Any]:
-    """The hall's whole configuration as a plain dict in the file format (pin_hash)."""
+def config_dict(session: Session, hall_code: str, *,
+                with_pin_hashes: bool = False) -> dict[str, Any]:
+    """The hall's whole configuration as a plain dict in the file format (PIN hashes
+    only if asked for)."""
     hall = session.scalars(select(Hall).where(Hall.code == hall_code)).first()
     if hall is None:
         raise NotFound(f"找不到营业厅「{hall_code}」。")
@@ -128,7 +145,8 @@ def config_dict(session: Session, hall_code: str) -> dict[str, Any]:
                       "services": [codes[cs.service_id] for cs in c.services],
                       "is_vip": c.is_vip, "active": c.active} for c in counters],
         "staff": [{"staff_no": m.staff_no, "name": m.name, "role": m.role,
-                   "pin_hash": m.pin_hash, "active": m.active} for m in staff],
+                   **({"pin_hash": m.pin_hash} if with_pin_hashes else {}),
+                   "active": m.active} for m in staff],
     }
 
 
@@ -149,7 +167,10 @@ def _table(rows: dict[str, Any]) -> list[str]:
 
 
 def to_toml(data: dict[str, Any]) -> str:
-    out = ["# 营业厅配置(hall-app config export 导出)。密码只以 pin_hash 形式保存。", "",
+    hashes = any("pin_hash" in m for m in data["staff"])
+    note = ("密码只以 pin_hash 形式保存,请妥善保管本文件。" if hashes
+            else "不含密码:导入时现有员工保留原密码,新员工须写 pin。")
+    out = [f"# 营业厅配置(hall-app config export 导出)。{note}", "",
            "[hall]", *_table(data["hall"]), "", "[hall.opening_hours]",
            *_table(data["hall"].get("opening_hours", {}))]
     for section in ("services", "counters", "staff"):
@@ -158,14 +179,31 @@ def to_toml(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def export_config(database: Database, hall_code: str, path: Path) -> dict[str, Any]:
+def export_config(database: Database, hall_code: str, path: Path, *,
+                  with_pin_hashes: bool = False, settings: Settings | None = None,
+                  actor: Actor | None = None) -> dict[str, Any]:
+    """Write the hall's configuration to `path` (0600). With `actor` (the CLI always
+    passes one) the administrator's session is checked first, in the same transaction."""
     with database.read() as s:
-        data = config_dict(s, hall_code)
+        if actor is not None:
+            _check_admin(database, settings or Settings(database_url=database.url),
+                         hall_code, s, actor, read_only=True)
+        data = config_dict(s, hall_code, with_pin_hashes=with_pin_hashes)
     try:
-        Path(path).write_text(to_toml(data), encoding="utf-8")
+        write_private_text(Path(path), to_toml(data))
     except OSError as exc:
         raise ConfigError(f"无法写入文件 {path}:{exc}") from exc
     return data
+
+
+def _check_admin(database: Database, settings: Settings, hall_code: str, s: Session,
+                 actor: Actor, *, read_only: bool = False) -> None:
+    """The administrator's session at `hall_code`, checked in `s` (ServiceContext)."""
+    from hall_app.services.context import ServiceContext
+
+    ctx = ServiceContext(database, settings, hall_code=hall_code)
+    ctx._hall = ctx.load_hall(s)
+    ctx.verify_actor(s, actor, Permission.ADMIN_CONFIG, read_only=read_only)
 
 
 # -- import -------------------------------------------------------------------------------
@@ -204,18 +242,24 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], HallConfig]:
 
 
 class _Applier:
-    """Updates one existing hall to match `cfg`, collecting a Chinese line per change."""
+    """Updates one existing hall to match `cfg`, collecting a Chinese line per change.
 
-    def __init__(self, s: Session, hall: Hall, cfg: HallConfig, source: str) -> None:
+    Audit rows name `staff_id` (the administrator who imports). `revoked` collects the
+    staff members whose sessions must end (disabled, role changed, PIN reset)."""
+
+    def __init__(self, s: Session, hall: Hall, cfg: HallConfig, source: str, *,
+                 staff_id: int | None, reset_pins: bool = False) -> None:
         self.s, self.hall, self.cfg, self.source = s, hall, cfg, source
+        self.staff_id, self.reset_pins = staff_id, reset_pins
         self.changes: list[str] = []
+        self.revoked: dict[int, EndReason] = {}
 
     def note(self, entity: str, what: str, field_: str, old: Any, new: Any) -> None:
         label = FIELD_LABELS.get(field_, field_)
         self.changes.append(f"{what}:{label} {old if old is not None else '(空)'} → {new}")
-        self.s.add(AuditLog(hall_id=self.hall.id, staff_id=None, at=_now(), entity=entity,
-                            field=f"导入 {what} {field_}", old_value=None if old is None
-                            else str(old), new_value=str(new)))
+        self.s.add(AuditLog(hall_id=self.hall.id, staff_id=self.staff_id, at=_now(),
+                            entity=entity, field=f"导入 {what} {field_}",
+                            old_value=None if old is None else str(old), new_value=str(new)))
 
     def set(self, row: Any, entity: str, what: str, name: str, value: Any) -> None:
         old = getattr(row, name)
@@ -344,32 +388,47 @@ class _Applier:
         s.flush()
 
     def staff(self) -> None:
-        from hall_app.services.auth import hash_pin, verify_pin
+        from hall_app.services.auth import hash_pin
 
         s, hall = self.s, self.hall
         existing = {m.staff_no: m for m in s.scalars(
             select(Staff).where(Staff.hall_id == hall.id))}
         in_file = {m.staff_no for m in self.cfg.staff}
-        for spec in self.cfg.staff:
+        for i, spec in enumerate(self.cfg.staff):
             row = existing.get(spec.staff_no)
             what = f"员工 {spec.staff_no}"
             if row is None:
+                if spec.pin is None and spec.pin_hash is None:
+                    raise _bad(self.source, f"staff[{i}]", "新员工需要 pin 或 pin_hash")
                 s.add(Staff(hall_id=hall.id, staff_no=spec.staff_no, name=spec.name,
                             role=spec.role, pin_hash=spec.pin_hash or hash_pin(spec.pin or ""),
-                            active=spec.active))
+                            active=spec.active, default_pin=spec.pin is not None))
                 self.note("staff", what, "新增", None, f"{spec.name}({spec.role})")
                 continue
+            was_role, was_active = row.role, row.active
             for name in ("name", "role", "active"):
                 self.set(row, "staff", what, name, getattr(spec, name))
-            if spec.pin_hash is not None and spec.pin_hash != row.pin_hash:
-                row.pin_hash = spec.pin_hash
-                self.note("staff", what, "密码", "******", "已更新")
-            elif spec.pin_hash is None and not verify_pin(spec.pin or "", row.pin_hash):
-                row.pin_hash = hash_pin(spec.pin or "")
-                self.note("staff", what, "密码", "******", "已更新")
+            if was_active and not row.active:
+                self.revoked[row.id] = EndReason.DISABLED
+            elif row.role != was_role:
+                self.revoked[row.id] = EndReason.ROLE_CHANGED
+            new_hash = None
+            if self.reset_pins and (spec.pin is not None or spec.pin_hash is not None):
+                new_hash = spec.pin_hash or hash_pin(spec.pin or "")
+            if new_hash is not None and new_hash != row.pin_hash:  # the same PIN: no change
+                row.pin_hash = new_hash
+                row.default_pin = spec.pin is not None
+                row.must_change_pin = spec.pin is not None
+                row.failed_logins, row.lock_seconds = 0, 0
+                row.locked_until = row.lock_started_at = row.lock_started_mono = None
+                self.revoked.setdefault(row.id, EndReason.PIN_RESET)
+                self.note("staff", what, "密码", "******", "已按文件重置")
         for staff_no, row in sorted(existing.items()):
             if staff_no not in in_file:
+                was_active = row.active
                 self.set(row, "staff", f"员工 {staff_no}", "active", False)
+                if was_active:
+                    self.revoked[row.id] = EndReason.DISABLED
         s.flush()
 
 
@@ -384,31 +443,45 @@ def _now():  # type: ignore[no-untyped-def]
 
 
 def import_config(database: Database, settings: Settings, cfg: HallConfig, *,
-                  source: str = "<config>", dry_run: bool = False) -> ImportResult:
-    """Apply `cfg` in one transaction (or roll back on any error / when `dry_run`)."""
+                  source: str = "<config>", dry_run: bool = False,
+                  actor: Actor | None = None, login_hall: str | None = None,
+                  reset_pins: bool = False) -> ImportResult:
+    """Apply `cfg` in one transaction (or roll back on any error / when `dry_run`).
+
+    `actor` is the administrator (logged in at `login_hall`, default the hall the file
+    is applied to), checked inside the transaction; it may be None only while the
+    database has no hall at all.
+    """
+    from hall_app.security import sessions
     from hall_app.services.admin import AdminService
     from hall_app.services.context import ServiceContext
 
     code = cfg.hall.code
     result = ImportResult(code, created=False, dry_run=dry_run)
-    cfg = _hash_pins_first(database, cfg)
+    cfg = _hash_pins_first(database, cfg, reset_pins=reset_pins)
     try:
         with database.write() as s:
             hall = s.scalars(select(Hall).where(Hall.code == code)).first()
+            staff_id = _authorise(database, settings, s, actor, login_hall or code,
+                                  hall_exists=hall is not None)
             if hall is None:
                 hall = create_hall(s, cfg)
                 result.created = True
                 result.changes.append(
                     f"新建营业厅「{cfg.hall.name}」:业务 {len(cfg.services)} 种,"
                     f"窗口 {len(cfg.counters)} 个,员工 {len(cfg.staff)} 名")
-                s.add(AuditLog(hall_id=hall.id, staff_id=None, at=_now(), entity="hall",
-                               entity_id=hall.id, field="导入 新建营业厅", new_value=source))
+                s.add(AuditLog(hall_id=hall.id, staff_id=staff_id, at=_now(), entity="hall",
+                               entity_id=hall.id, field="导入 新建营业厅",
+                               old_value=None if actor else "首次导入(数据库中尚无营业厅,无需登录)",
+                               new_value=source))
             else:
                 ctx = ServiceContext(database, settings, hall_code=code)
                 ctx._hall = ctx.load_hall(s)
+                sessions.lock_live(s, hall.id)  # before the staff rows it may change
                 checker = AdminService(ctx)
                 before = checker.stuck_waiting(s)
-                applier = _Applier(s, hall, cfg, source)
+                applier = _Applier(s, hall, cfg, source, staff_id=staff_id,
+                                   reset_pins=reset_pins)
                 applier.run()
                 result.changes = applier.changes
                 for sid, n in checker.stuck_waiting(s).items():
@@ -417,6 +490,12 @@ def import_config(database: Database, settings: Settings, cfg: HallConfig, *,
                         raise ConfigError(
                             f"导入后「{sv.name if sv else sid}」还有 {n} 位等候的顾客"
                             "没有启用的窗口能办理,已取消导入。")
+                admins = [m for m in s.scalars(select(Staff).where(
+                    Staff.hall_id == hall.id, Staff.role == "admin", Staff.active.is_(True)))]
+                if not admins:
+                    raise ConfigError("导入后营业厅将没有在职的管理员,已取消导入。")
+                for member_id, reason in applier.revoked.items():
+                    sessions.end_sessions(s, hall.id, reason, _now(), staff_id=member_id)
                 ctx.notify(s, "config")
             if dry_run:
                 raise _DryRun
@@ -424,16 +503,36 @@ def import_config(database: Database, settings: Settings, cfg: HallConfig, *,
         pass
     except IntegrityError as exc:
         raise ConfigError(f"导入 {source} 失败:与数据库现有数据冲突,未做任何修改。",
-                          detail=str(exc.orig)) from exc
+                          detail=type(exc.orig).__name__) from exc
     return result
 
 
-def _hash_pins_first(database: Database, cfg: HallConfig) -> HallConfig:
-    """Every PIN in `cfg` as a hash, computed before the write transaction begins.
+def _authorise(database: Database, settings: Settings, s: Session, actor: Actor | None,
+               login_hall: str, *, hall_exists: bool) -> int | None:
+    """The administrator's staff id (their session checked in `s`); None only for the
+    first import into a database without any hall."""
+    if actor is None:
+        if hall_exists or s.scalar(select(Hall.id).limit(1)) is not None:
+            raise PermissionDenied("导入配置需要管理员登录:请加 --staff 工号。")
+        return None
+    login = s.scalar(select(Hall.id).where(Hall.code == login_hall))
+    if login is None:
+        raise PermissionDenied(
+            f"找不到登录的营业厅「{login_hall}」:新建营业厅请用 --login-hall 指定管理员所在的营业厅。")
+    _check_admin(database, settings, login_hall, s, actor)
+    return actor.staff_id
+
+
+def _hash_pins_first(database: Database, cfg: HallConfig, *,
+                     reset_pins: bool = False) -> HallConfig:
+    """Every PIN in `cfg` the import will store, as a hash, computed before the write
+    transaction begins (the plain PIN stays beside it: it marks a PIN that must be
+    changed at first login).
 
     scrypt is slow on purpose (~50 ms a PIN): hashing 200 staff inside the write lock held
-    every kiosk and counter for seconds. A PIN that matches the stored hash keeps that
-    hash (no change is recorded); any other PIN gets a fresh hash.
+    every kiosk and counter for seconds. Existing staff keep their PIN unless `reset_pins`
+    (so theirs are not hashed at all); with it, a PIN that matches the stored hash keeps
+    that hash; any other PIN gets a fresh hash.
     """
     from hall_app.services.auth import hash_pin, verify_pin
 
@@ -448,6 +547,9 @@ def _hash_pins_first(database: Database, cfg: HallConfig) -> HallConfig:
     for st in cfg.staff:
         if st.pin is not None and st.pin_hash is None:
             old = stored.get(st.staff_no)
+            if old is not None and not reset_pins:
+                staff.append(st)
+                continue
             keep = old is not None and verify_pin(st.pin, old)
             st = replace(st, pin_hash=old if keep else hash_pin(st.pin))
         staff.append(st)
@@ -463,13 +565,39 @@ def _database(settings: Settings) -> Database:
     return database
 
 
+def _admin_login(database: Database, settings: Settings, hall_code: str,
+                 staff_no: str | None) -> Actor:
+    """Log the administrator in at `hall_code` (PIN from the terminal without echo, or
+    one line of stdin)."""
+    from hall_app.cli_login import pin_prompt, read_pin
+    from hall_app.services.auth import AuthService
+    from hall_app.services.context import ServiceContext
+
+    if not staff_no:
+        raise PermissionDenied("此命令需要管理员登录:请加 --staff 工号。")
+    with database.read() as s:
+        if s.scalar(select(Hall.id).where(Hall.code == hall_code)) is None:
+            raise PermissionDenied(f"营业厅「{hall_code}」不存在,无法在此登录:新建营业厅请用 "
+                                   "--login-hall 指定管理员所在的营业厅。")
+    ctx = ServiceContext(database, settings, hall_code=hall_code)
+    actor = AuthService(ctx).login(staff_no, read_pin(pin_prompt(staff_no)))
+    with ctx.read() as s:
+        ctx.verify_actor(s, actor, Permission.ADMIN_CONFIG, read_only=True)
+    return actor
+
+
 def export_main(args: Any, settings: Settings) -> int:
     database = _database(settings)
     try:
-        data = export_config(database, settings.hall_code, Path(args.file))
+        actor = _admin_login(database, settings, settings.hall_code, getattr(args, "staff", None))
+        data = export_config(database, settings.hall_code, Path(args.file),
+                             with_pin_hashes=bool(getattr(args, "with_pin_hashes", False)),
+                             settings=settings, actor=actor)
+        _logout(database, settings, actor)
     finally:
         database.dispose()
-    print(f"已导出营业厅 {settings.hall_code} 的配置到 {args.file}:业务 {len(data['services'])} 种,"
+    extra = "(含密码摘要,请妥善保管)" if getattr(args, "with_pin_hashes", False) else ""
+    print(f"已导出营业厅 {settings.hall_code} 的配置到 {args.file}{extra}:业务 {len(data['services'])} 种,"
           f"窗口 {len(data['counters'])} 个,员工 {len(data['staff'])} 名。")
     return 0
 
@@ -481,11 +609,29 @@ def import_main(args: Any, settings: Settings) -> int:
         cfg = replace(cfg, hall=replace(cfg.hall, code=target))
     database = _database(settings)
     try:
+        login_hall = getattr(args, "login_hall", None) or cfg.hall.code
+        staff_no = getattr(args, "staff", None)
+        actor = None
+        with database.read() as s:
+            any_hall = s.scalar(select(Hall.id).limit(1)) is not None
+        if staff_no or any_hall:
+            actor = _admin_login(database, settings, login_hall, staff_no)
         result = import_config(database, settings, cfg, source=str(args.file),
-                               dry_run=bool(getattr(args, "dry_run", False)))
+                               dry_run=bool(getattr(args, "dry_run", False)), actor=actor,
+                               login_hall=login_hall,
+                               reset_pins=bool(getattr(args, "reset_pins", False)))
+        if actor is not None:
+            _logout(database, settings, actor)
     except HallError:
         raise
     finally:
         database.dispose()
     print(result.summary())
     return 0
+
+
+def _logout(database: Database, settings: Settings, actor: Actor) -> None:
+    from hall_app.services.auth import AuthService
+    from hall_app.services.context import ServiceContext
+
+    AuthService(ServiceContext(database, settings)).logout(actor)

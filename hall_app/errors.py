@@ -19,8 +19,34 @@ class IllegalTransition(HallError):
     """A ticket, counter or complaint was asked to move to a state it cannot reach from here."""
 
 
+class CounterOccupied(IllegalTransition):
+    """Signing in at a counter another staff member's live session holds; `holder` is
+    「name(工号 no)」. A duty manager may take it over (CounterService.take_over)."""
+
+    def __init__(self, message: str, *, holder: str) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
 class PermissionDenied(HallError):
     """The acting staff member's role may not do this."""
+
+
+SESSION_EXPIRED_MESSAGE = "登录已失效,请重新登录。"
+
+
+class SessionExpired(PermissionDenied):
+    """The acting session is no longer valid (ended, staff disabled or demoted, PIN reset,
+    counter taken over, day closed) or there never was one. Windows recognise this type:
+    they show 登录已失效,请重新登录 and the login dialog. `detail` says why (for the log)."""
+
+    def __init__(self, message: str = SESSION_EXPIRED_MESSAGE, *,
+                 detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
+class PinChangeRequired(PermissionDenied):
+    """The session may do nothing but change the PIN (reset, default or too short)."""
 
 
 class NotFound(HallError):

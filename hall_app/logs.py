@@ -1,4 +1,10 @@
-"""Logging to a rotating file in the user's log directory (never the PIN, never a password)."""
+"""Logging to a rotating file in the user's log directory (never the PIN, never a password,
+never a customer's phone or ID number).
+
+The files are private: 0600 in a 0700 folder on POSIX, rotated files included (the
+handler opens every file itself with that mode). Every record goes through
+`RedactingFormatter` (hall_app.security.redaction), traceback included.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,9 @@ from pathlib import Path
 
 import platformdirs
 
+from db.private_files import FILE_MODE, POSIX, private_dir, tighten
 from hall_app.config import APP_AUTHOR, APP_NAME
+from hall_app.security.redaction import RedactingFormatter
 
 #: Directory for log files instead of the per-user log directory (tests, kiosks).
 LOG_DIR_ENV = "HALL_LOG_DIR"
@@ -26,11 +34,25 @@ def log_dir() -> Path:
     return Path(os.environ.get(LOG_DIR_ENV) or platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """A RotatingFileHandler whose files (the current one and each new one after a
+    rollover) are created 0600."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        if not POSIX:
+            return super()._open()
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        tighten(Path(self.baseFilename), FILE_MODE)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def rotating_handler(path: Path, level: int = logging.NOTSET) -> RotatingFileHandler:
-    """About 1 MB × 5 files at `path`, in the app's log format."""
-    handler = RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT,
-                                  encoding="utf-8")
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    """About 1 MB × 5 files at `path` (0600, in a 0700 folder), in the app's log format,
+    phone and ID numbers redacted."""
+    private_dir(Path(path).parent)
+    handler = PrivateRotatingFileHandler(path, maxBytes=LOG_MAX_BYTES,
+                                         backupCount=LOG_BACKUP_COUNT, encoding="utf-8")
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT))
     handler.setLevel(level)
     return handler
 
@@ -44,8 +66,7 @@ def setup_logging(level: int = logging.INFO) -> Path | None:
     _configured = True
     root.setLevel(level)
     try:
-        directory = log_dir()
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = private_dir(log_dir())
         path = directory / "hall-app.log"
         handler = rotating_handler(path)
     except OSError:

@@ -40,7 +40,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from hall_app.changes import ChangeFeed
-from hall_app.errors import DatabaseUnavailable, HallError
+from hall_app.errors import DatabaseUnavailable, HallError, SessionExpired
 from ui.ops import GENERIC_FAILURE, as_known_error, is_connection_error
 
 log = logging.getLogger(__name__)
@@ -64,12 +64,16 @@ class LiveFeed(QObject):
       ``connection_lost(str)``   once per outage, with the Chinese message;
       ``connection_restored()``  once when the database answers again (a snapshot follows);
       ``load_failed(str)``       once per streak of unexpected ``load()`` errors (logged).
+
+    A ``load()`` refused with ``SessionExpired`` (the window's login ended) is routed to
+    the window (``parent``'s chain, ui/session.py) once per streak, not as a failure.
     """
 
     snapshot = Signal(object)
     connection_lost = Signal(str)
     connection_restored = Signal()
     load_failed = Signal(str)
+    _session_expired = Signal(object)
 
     def __init__(
         self,
@@ -102,6 +106,7 @@ class LiveFeed(QObject):
             wake.set()
 
         self.destroyed.connect(stop_worker)
+        self._session_expired.connect(self._route_session_expired)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.stop)
@@ -137,6 +142,11 @@ class LiveFeed(QObject):
     def connected(self) -> bool:
         """False between ``connection_lost`` and ``connection_restored``."""
         return self._connected
+
+    def _route_session_expired(self, error: SessionExpired) -> None:
+        from ui.session import route_session_expired
+
+        route_session_expired(self.parent(), error)
 
     # --- worker thread --------------------------------------------------------
 
@@ -190,7 +200,11 @@ class LiveFeed(QObject):
                 except Exception as exc:
                     if self._stop.is_set():
                         break
-                    if is_connection_error(exc):
+                    if isinstance(exc, SessionExpired):
+                        if not failing:
+                            failing = True
+                            self._emit("_session_expired", exc)
+                    elif is_connection_error(exc):
                         need_load = True
                         if self._connected:
                             self._connected = False

@@ -31,6 +31,8 @@ class MessageBridge(QObject):
     info = Signal(str)
     warning = Signal(str)
     error = Signal(str)
+    # A session ended (登录已失效,请重新登录): windows re-ask for a login (ui/session.py).
+    session_expired = Signal(str)
 
     def post(self, level: str, text: str) -> None:
         """Log `text` and emit the signal for `level` ("info", "warning" or "error")."""

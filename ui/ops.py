@@ -21,6 +21,10 @@ Failures are always a :class:`hall_app.errors.HallError` with a Chinese ``.messa
 * anything else is logged with its traceback and becomes :class:`OperationFailed`
   with the message 「操作失败,请重试或联系值班长」.
 
+A :class:`hall_app.errors.SessionExpired` (登录已失效,请重新登录) is also routed to
+the window the operation belongs to (``parent``'s chain, see :mod:`ui.session`), which
+shows its login dialog; ``on_failure`` still runs.
+
 ``ui`` never imports SQLAlchemy.
 
 Without ``on_failure`` the message goes to :func:`ui.notify.error`. Tests wait with
@@ -41,7 +45,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from hall_app.db_errors import hall_error_from
-from hall_app.errors import DatabaseUnavailable, HallError
+from hall_app.errors import DatabaseUnavailable, HallError, SessionExpired
 from ui import notify
 
 log = logging.getLogger(__name__)
@@ -126,6 +130,7 @@ class OpHandle(QObject):
         self._disabled = [w for w in disable if w.isEnabled()]
         for widget in self._disabled:
             widget.setEnabled(False)
+        self._parent = parent
         if parent is not None:
             parent.destroyed.connect(self._owner_gone)
         self._succeeded.connect(self._deliver_success)
@@ -161,6 +166,13 @@ class OpHandle(QObject):
     def _deliver_failure(self, error: HallError) -> None:
         self.error = error
         on_failure = self._on_failure
+        if isinstance(error, SessionExpired) and not self.cancelled:
+            from ui.session import route_session_expired
+
+            taken = route_session_expired(self._parent, error)
+            if taken and on_failure is None:
+                self._finish(lambda: None)
+                return
         if on_failure is not None:
             self._finish(lambda: on_failure(error))
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -58,7 +58,8 @@ def seed_demo(database: Database, settings: Settings, day: date | None = None, s
     if not traffic:
         return SeedResult(code, created, None, False)
     clock = ManualClock(datetime.now(UTC))
-    services = HallServices(ServiceContext(database, settings, clock, code))
+    # The simulated day is the demo: its staff log in with the demo's default PINs.
+    services = HallServices(ServiceContext(database, replace(settings, demo=True), clock, code))
     day = day or services.ctx.business_day()
     with database.read() as s:
         existing = s.scalar(select(func.count(Ticket.id)).where(

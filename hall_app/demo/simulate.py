@@ -1,7 +1,8 @@
 """A simulated hall: customers arrive, counters call and serve them, some walk away.
 
 Everything goes through the real services, so the database holds genuine tickets and
-events. After each 办结 the customer rates on the counter's pad (bound by the simulated
+events; the simulated staff log in with the demo's PINs and act through real sessions.
+After each 办结 the customer rates on the counter's pad (bound by the simulated
 duty manager), through the pad's own service: most are satisfied, a few are not (some
 of those ask to be contacted), and some walk off so the pad records 未评价. `HallSimulator.tick(minutes)` advances the simulation by one step at the
 services' clock time; `simulate_day` drives a whole business day on a manual clock
@@ -21,9 +22,18 @@ from sqlalchemy import select
 
 from db.models import Counter, ServiceType, Staff, Ticket
 from hall_app.clock import ManualClock
-from hall_app.domain.roles import Actor, Role
+from hall_app.domain.roles import Actor
 from hall_app.errors import HallError, QueueEmpty
 from hall_app.services import HallServices
+
+
+def demo_pins() -> dict[str, str]:
+    """The demo hall's staff numbers and their default PINs (from the shipped file)."""
+    from hall_app.hall_config import load_hall_config
+    from hall_app.resources import resource_path
+
+    cfg = load_hall_config(resource_path("demo", "demo_hall.toml"))
+    return {m.staff_no: m.pin for m in cfg.staff if m.pin}
 
 
 @dataclass
@@ -70,7 +80,7 @@ class _Desk:
 
 class HallSimulator:
     def __init__(self, services: HallServices, seed: int = 1, params: SimParams | None = None,
-                 counters: list[int] | None = None) -> None:
+                 counters: list[int] | None = None, pins: dict[str, str] | None = None) -> None:
         self.svc = services
         self.rng = random.Random(seed)
         self.params = params or SimParams()
@@ -95,15 +105,20 @@ class HallSimulator:
             counter_rows = s.scalars(select(Counter).where(Counter.hall_id == hall_id,
                                                            Counter.active.is_(True))
                                      .order_by(Counter.number)).all()
-            self.desks: list[_Desk] = []
-            for c, clerk in zip(counter_rows, clerks, strict=False):
-                if counters is not None and c.number not in counters:
-                    continue
-                self.desks.append(_Desk(c.id, c.number,
-                                        Actor(clerk.id, Role.CLERK, clerk.name, clerk.staff_no),
-                                        tuple(cs.service_id for cs in c.services)))
-            self.manager = Actor(manager.id if manager else None, Role.DUTY_MANAGER,
-                                 manager.name if manager else "值班长")
+            desks = [(c.id, c.number, clerk.staff_no, tuple(cs.service_id for cs in c.services))
+                     for c, clerk in zip(counter_rows, clerks, strict=False)
+                     if counters is None or c.number in counters]
+            manager_no = manager.staff_no if manager else None
+        # Simulated staff log in like everybody else (each desk its own workstation), so
+        # every action they take is checked against a real session.
+        pins = pins if pins is not None else demo_pins()
+        self.desks: list[_Desk] = []
+        for counter_id, number, staff_no, service_ids in desks:
+            actor = self._login(staff_no, pins, f"demo-desk-{number}")
+            self.desks.append(_Desk(counter_id, number, actor, service_ids))
+        if manager_no is None:
+            raise HallError("演示营业厅没有值班长,无法模拟。")
+        self.manager = self._login(manager_no, pins, "demo-floor")
         self.recalls = ctx.thresholds().recalls_before_no_show
         self.rating_timeout = ctx.thresholds().rating_timeout_seconds
         self.issued = 0
@@ -112,6 +127,11 @@ class HallSimulator:
         self.rating_rng = random.Random(seed * 7919 + 17)
         self._pads: dict[int, Any] = {}
         self.rated = 0
+
+    def _login(self, staff_no: str, pins: dict[str, str], workstation: str) -> Actor:
+        if staff_no not in pins:
+            raise HallError(f"模拟需要工号 {staff_no} 的密码。")
+        return self.svc.auth.login(staff_no, pins[staff_no], workstation=workstation)
 
     # -- steps ------------------------------------------------------------------------
     def open_counters(self) -> None:
@@ -290,8 +310,14 @@ def keep_demo_day_open(services: HallServices) -> date:
                                               Staff.active.is_(True))).first()
     if admin is None:
         raise HallError("演示营业厅缺少管理员,无法全天营业。")
-    services.days.extend_hours(Actor(admin.id, Role.ADMIN, admin.name, admin.staff_no),
-                               whole[1], opens_at=whole[0], day=day)
+    pin = demo_pins().get(admin.staff_no)
+    if pin is None:
+        raise HallError(f"演示营业厅缺少管理员 {admin.staff_no} 的密码,无法全天营业。")
+    actor = services.auth.login(admin.staff_no, pin, workstation="demo-admin")
+    try:
+        services.days.extend_hours(actor, whole[1], opens_at=whole[0], day=day)
+    finally:
+        services.auth.logout(actor)
     return day
 
 

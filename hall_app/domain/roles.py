@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hall_app.errors import PermissionDenied
@@ -89,12 +89,21 @@ PERMISSION_LABELS = {
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: the logged-in staff member (or the system, for simulations)."""
+    """Who is acting: the logged-in staff member, as `AuthService.login` returned them.
+
+    `session_token` names the server-side session (`staff_session`); every service call
+    re-checks that session in the database, so an Actor made by hand, or one whose
+    session ended (staff disabled or demoted, PIN reset, counter taken over, day
+    closed), is refused. `role` here is only what the login saw, for showing and hiding
+    things; the services use the role stored with the session. The token never
+    appears in a repr (logs).
+    """
 
     staff_id: int | None
     role: Role
     name: str = ""
     staff_no: str = ""
+    session_token: str | None = field(default=None, repr=False, compare=False)
 
     def can(self, permission: Permission) -> bool:
         return permission in GRANTS[self.role]

@@ -2,11 +2,16 @@
 
 `ServiceContext.acting(actor, permission)` is the unit of work for one staff action: one
 transaction, opened with the actor re-checked against the database (`verify_actor`), that
-either commits whole or leaves nothing behind. `write()` is the same without an actor (the
-kiosk, the system's own day close). No raw driver error leaves a unit of work: a lost
-connection is `DatabaseUnavailable` (Chinese message, password-free detail), a full disk
-`StorageFull`, a refused constraint `DataConflict`, anything else `DatabaseError`
-(`hall_app.db_errors`).
+either commits whole or leaves nothing behind. The check reads the actor's server-side
+session (`hall_app.security.sessions`): live, staff active, role unchanged, PIN change
+not pending, the permission granted to the role stored with the session, and, for an
+action at a counter, that the session holds that counter. A failed check is
+`SessionExpired` (登录已失效,请重新登录) or `PermissionDenied` and nothing is written.
+`write()` is the same without an actor (the kiosk, the system's own day close: their
+rows name no staff member; `SYSTEM_WORKSTATION` is the origin a system action records).
+No raw driver error leaves a unit of work: a lost connection is `DatabaseUnavailable`
+(Chinese message, password-free detail), a full disk `StorageFull`, a refused constraint
+`DataConflict`, anything else `DatabaseError` (`hall_app.db_errors`).
 
 `checkpoint(name)` marks the point between a transition's read and its write; tests
 register a hook under that name (a barrier) to hold the transaction there while a
@@ -16,6 +21,7 @@ competing action runs. In production no hook is registered and it does nothing.
 from __future__ import annotations
 
 import logging
+import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -34,10 +40,43 @@ from db.notify import notify_change
 from hall_app.clock import Clock, SystemClock
 from hall_app.config import Settings, Thresholds
 from hall_app.db_errors import translate
-from hall_app.domain.roles import Actor, Permission
-from hall_app.errors import DatabaseUnavailable, HallError, NotFound
+from hall_app.domain.roles import GRANTS, ROLE_LABELS, Actor, Permission, Role
+from hall_app.errors import (
+    DatabaseUnavailable,
+    HallError,
+    NotFound,
+    PermissionDenied,
+    PinChangeRequired,
+    SessionExpired,
+)
+from hall_app.security import sessions
+from hall_app.security.sessions import LiveSession
 
 log = logging.getLogger(__name__)
+
+# What the system's own actions (automatic day close) record as their origin.
+SYSTEM_WORKSTATION = "system"
+
+
+class _HeldCounter:
+    """`acting(..., counter_id=HELD_COUNTER)`: at whatever counter the session holds."""
+
+    def __repr__(self) -> str:
+        return "HELD_COUNTER"
+
+
+HELD_COUNTER = _HeldCounter()
+# Where an action happens: a counter's key, HELD_COUNTER, or None (not at a counter).
+CounterRef = int | _HeldCounter | None
+_LIVE_KEY = "hall_live_session"
+_COUNTER_KEY = "hall_acting_counter"
+
+
+def default_workstation() -> str:
+    try:
+        return (socket.gethostname() or "workstation")[:64]
+    except OSError:  # pragma: no cover - no host name at all
+        return "workstation"
 
 
 @dataclass(frozen=True)
@@ -60,11 +99,15 @@ class ServiceContext:
         settings: Settings,
         clock: Clock | None = None,
         hall_code: str | None = None,
+        workstation: str | None = None,
     ) -> None:
         self.db = database
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.hall_code = hall_code or settings.hall_code
+        # Recorded with every session and login attempt made through this context.
+        self.workstation = (workstation or settings.security.workstation
+                            or default_workstation())[:64]
         self._hall: HallInfo | None = None
         # Test hooks by checkpoint name (see `checkpoint`); empty in production.
         self.hooks: dict[str, Callable[[], None]] = {}
@@ -101,21 +144,97 @@ class ServiceContext:
 
     @contextmanager
     def acting(self, actor: Actor, permission: Permission | None, *,
-               counter_id: int | None = None, read_only: bool = False) -> Iterator[Session]:
+               counter_id: CounterRef = None, read_only: bool = False,
+               allow_pin_change: bool = False) -> Iterator[Session]:
         """One unit of work on behalf of `actor`, who is re-checked first, in it.
 
-        `counter_id` names the counter the action happens at (the actor must hold it).
+        `counter_id` names the counter the action happens at (the actor's session must
+        hold it); `HELD_COUNTER` means "the counter the session holds" (one is needed).
+        After the check, `live_session(session)` and `acting_counter(session)` say who
+        and where, as the database has it.
         """
         unit = self.read if read_only else self.write
         with unit() as session:
-            self.verify_actor(session, actor, permission, counter_id=counter_id)
+            self.verify_actor(session, actor, permission, counter_id=counter_id,
+                              read_only=read_only, allow_pin_change=allow_pin_change)
             yield session
 
     def verify_actor(self, session: Session, actor: Actor, permission: Permission | None, *,
-                     counter_id: int | None = None) -> None:
-        """Refuse `actor` unless the database still lets them do this (in `session`)."""
-        if permission is not None:
-            actor.require(permission)
+                     counter_id: CounterRef = None, read_only: bool = False,
+                     allow_pin_change: bool = False) -> LiveSession:
+        """Refuse `actor` unless the database still lets them do this (in `session`).
+
+        On PostgreSQL a write unit locks the session and staff rows (FOR NO KEY UPDATE)
+        until it ends, so disabling, demoting or a PIN reset (which update them) waits for
+        an action already past this check, and an action after it is refused.
+        """
+        live = sessions.check(session, hall_id=self.hall.id, actor=actor,
+                              lock=self.db.is_postgres and not read_only)
+        if live.pin_change_required and not allow_pin_change:
+            raise PinChangeRequired("请先修改密码后再操作。")
+        role = Role(live.role)
+        if permission is not None and permission not in GRANTS[role]:
+            Actor(live.staff_id, role).require(permission)
+        if actor.role != role:
+            # An Actor edited to claim another role than its login's: the services that
+            # read `actor.role` (the complaint loop's rules) must never see a false one.
+            raise SessionExpired(detail="the Actor's role differs from its session's")
+        at = self._check_counter(session, live, role, permission, counter_id)
+        if not read_only:
+            sessions.touch(session, live, self.now())
+            if permission is Permission.ADMIN_CONFIG:
+                # Every audit writer takes the hall's audit-chain lock before any row lock
+                # (db/history_chain.py), so two of them can never deadlock.
+                self.lock_audit_chain(session)
+        session.info[_LIVE_KEY] = live
+        session.info[_COUNTER_KEY] = at
+        return live
+
+    def _check_counter(self, session: Session, live: LiveSession, role: Role,
+                       permission: Permission | None,
+                       counter_id: CounterRef) -> int | None:
+        """The counter the action happens at, if the session may act there."""
+        if counter_id is HELD_COUNTER:
+            if live.counter_id is None:
+                raise PermissionDenied("请先在窗口签到,再办理业务。")
+            return live.counter_id
+        if counter_id is None:
+            if permission is not Permission.SERVE:
+                return None
+            # Serving without a counter named: at the one the session holds. A clerk
+            # must hold one; a duty manager holding none acts from the floor.
+            if live.counter_id is None and role is Role.CLERK:
+                raise PermissionDenied("请先在窗口签到,再办理业务。")
+            return live.counter_id
+        assert isinstance(counter_id, int)
+        if live.counter_id == counter_id:
+            return counter_id
+        if permission is Permission.SERVE or role is Role.CLERK:
+            counter = self.counter(session, counter_id)
+            raise PermissionDenied(
+                f"{ROLE_LABELS[role.value]}{live.name}未在{counter.number}号窗口签到,"
+                "不能在该窗口操作。")
+        return counter_id
+
+    @staticmethod
+    def live_session(session: Session) -> LiveSession:
+        """The session `acting` verified for this unit of work."""
+        return session.info[_LIVE_KEY]  # type: ignore[no-any-return]
+
+    @staticmethod
+    def acting_counter(session: Session) -> int | None:
+        """The counter `acting` verified the action at (None: not at a counter)."""
+        value = session.info.get(_COUNTER_KEY)
+        return value if isinstance(value, int) else None
+
+    def lock_audit_chain(self, session: Session) -> None:
+        """PostgreSQL: this hall's audit-chain lock, until the transaction ends (the
+        audit_log trigger takes it too; taking it first avoids lock-order deadlocks)."""
+        if self.db.is_postgres:
+            from db.history_chain import audit_lock_key_sql
+
+            session.execute(text(f"SELECT pg_advisory_xact_lock({audit_lock_key_sql(':h')})"),
+                            {"h": self.hall.id})
 
     def checkpoint(self, name: str) -> None:
         """Between a transition's read and its write: run the test hook `name`, if any."""

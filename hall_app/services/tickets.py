@@ -48,7 +48,8 @@ from hall_app.errors import (
 )
 from hall_app.forecast.issue import estimate_after_issue
 from hall_app.forecast.service import ForecastService
-from hall_app.services.context import ServiceContext
+from hall_app.security.sessions import token_hash
+from hall_app.services.context import HELD_COUNTER, CounterRef, ServiceContext
 from hall_app.text import optional_text
 
 
@@ -283,7 +284,8 @@ class TicketService:
                 business_day=day)
 
     def _call_next_pg(self, actor: Actor, counter_id: int) -> TicketInfo:
-        """PostgreSQL: the whole call as one autocommit statement (see db.queue)."""
+        """PostgreSQL: the whole call, session check included, as one autocommit
+        statement (see db.queue)."""
         hall_id = self.ctx.hall.id
         now = self.ctx.now()
         day = self.ctx.business_day(now)
@@ -291,12 +293,15 @@ class TicketService:
             with self.ctx.single_statement() as conn:
                 result = queue.call_next_pg(
                     conn, hall_id=hall_id, day=day, counter_id=counter_id,
-                    staff_id=actor.staff_id, now=now, channel=CHANNEL,
-                    payload=f"{hall_id}:tickets")
+                    staff_id=actor.staff_id, token_hash=token_hash(actor.session_token or ""),
+                    now=now, channel=CHANNEL, payload=f"{hall_id}:tickets")
         except DataConflict as exc:
             raise IllegalTransition("本窗口已有正在处理的顾客。") from exc
         if result is None:
-            with self.ctx.read() as s:
+            # Why nothing was called: the session first (the same check as every other
+            # action), then the counter.
+            with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id,
+                                 read_only=True) as s:
                 self._callable_counter(s, hall_id, counter_id)
             raise QueueEmpty("当前没有等候的顾客。")
         t = result.ticket
@@ -334,7 +339,13 @@ class TicketService:
                     permission: Permission = Permission.SERVE) -> TicketInfo:
         """One counter or floor action on one ticket: lock, check, write, event, notice."""
         actor.require(permission)
-        with self.ctx.acting(actor, permission, counter_id=counter_id) as s:
+        # A counter action happens at the counter the session holds; without a counter
+        # named, that one (so nobody finishes a ticket at someone else's counter).
+        at: CounterRef = counter_id
+        if permission is Permission.SERVE and counter_id is None:
+            at = HELD_COUNTER
+        with self.ctx.acting(actor, permission, counter_id=at) as s:
+            counter_id = self.ctx.acting_counter(s)
             row = lock_ticket(s, self.ctx.hall.id, ticket_id)
             if row is None:
                 raise NotFound("找不到该号票,可能已被其他窗口处理。")
@@ -428,7 +439,8 @@ class TicketService:
                 raise NotFound("找不到该号票,可能已被其他窗口处理。")
             if expected_state is not None and row.state != expected_state:
                 raise StaleState(self._moved_on(row, expected_state))
-            self._check_at_counter(row.code, row.state, row.counter_id, counter_id)
+            self._check_at_counter(row.code, row.state, row.counter_id,
+                                   self.ctx.acting_counter(s))
             next_state(TicketAction.TRANSFER, row.state, row.code)
             service_id = to_service_id or row.service_id
             service = s.get(ServiceType, service_id)

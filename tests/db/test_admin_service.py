@@ -98,14 +98,14 @@ def test_pinned_ticket_goes_back_to_common_queue_when_counter_is_deactivated(
         hall, adm, admin, clerk):
     pay = service(adm, admin, "PAY")
     c1 = hall.queries.counter_for_number(1)
+    c2 = hall.queries.counter_for_number(2).id
+    hall.counters.sign_in(clerk, c2)  # a clerk serves from the counter he holds
     t = hall.tickets.issue(pay.id)
     hall.tickets.transfer(clerk, t.id, to_counter_id=c1.id)
     edit = CounterEdit(c1.id, 1, c1.name, c1.service_ids, active=False)
     with pytest.raises(NeedsDecision):
         adm.save_counter(admin, edit)
     adm.save_counter(admin, edit, waiting="transfer")
-    c2 = hall.queries.counter_for_number(2).id
-    hall.counters.sign_in(clerk, c2)
     assert hall.tickets.call_next(clerk, c2).code == t.code
 
 

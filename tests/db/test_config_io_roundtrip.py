@@ -1,4 +1,8 @@
-"""config export / import: round trip, in-place update, and all-or-nothing on bad files."""
+"""config export / import: round trip, in-place update, and all-or-nothing on bad files.
+
+Both commands run under the administrator's login (9001, PIN read as the CLI does:
+`read_pin` is replaced by the fixture); tests/security/test_config_io.py covers the
+login itself, PINs and file permissions."""
 
 from __future__ import annotations
 
@@ -11,20 +15,37 @@ from hall_app.config import Settings
 from hall_app.config_io import config_dict, export_main, import_main
 from hall_app.errors import ConfigError
 
+ADMIN_PIN = "246813"
+
+
+@pytest.fixture(autouse=True)
+def admin_pin(hall, monkeypatch):  # type: ignore[no-untyped-def]
+    """The administrator has a real PIN (the demo's 9999 must be changed outside it)."""
+    admin = hall.auth.login("9001", "9999")
+    hall.auth.change_pin(admin, "9999", ADMIN_PIN)
+    monkeypatch.setattr("hall_app.cli_login.read_pin", lambda prompt="": ADMIN_PIN)
+
 
 def whole(hall) -> dict:
     with hall.ctx.read() as s:
         return config_dict(s, "DEMO")
 
 
+def run_export(url: str, path: Path, *, with_pin_hashes: bool = False) -> None:
+    export_main(types.SimpleNamespace(file=str(path), staff="9001",
+                                      with_pin_hashes=with_pin_hashes),
+                Settings(database_url=url))
+
+
 def run_import(url: str, path: Path, *, dry_run: bool = False, hall_code=None) -> None:
-    import_main(types.SimpleNamespace(file=str(path), dry_run=dry_run, hall_code=hall_code),
+    import_main(types.SimpleNamespace(file=str(path), dry_run=dry_run, hall_code=hall_code,
+                                      staff="9001", login_hall="DEMO"),
                 Settings(database_url=url, hall_code=hall_code or "DEMO"))
 
 
 def test_export_import_round_trip(hall, db_url, tmp_path, capsys):
     path = tmp_path / "hall.toml"
-    export_main(types.SimpleNamespace(file=str(path)), Settings(database_url=db_url))
+    run_export(db_url, path, with_pin_hashes=True)  # a new hall needs its staff's PINs
     before = whole(hall)
     run_import(db_url, path)
     assert "没有修改" in capsys.readouterr().out
@@ -40,7 +61,7 @@ def test_export_import_round_trip(hall, db_url, tmp_path, capsys):
 
 def test_import_updates_in_place_and_dry_run_changes_nothing(hall, db_url, tmp_path, capsys):
     path = tmp_path / "hall.toml"
-    export_main(types.SimpleNamespace(file=str(path)), Settings(database_url=db_url))
+    run_export(db_url, path)
     text = path.read_text(encoding="utf-8")
     # Swap two prefixes, rename a clerk, switch the rule.
     text = text.replace('prefix = "A"', 'prefix = "TMP"').replace('prefix = "B"', 'prefix = "A"')
@@ -74,7 +95,7 @@ BAD_EDITS = {
 @pytest.mark.parametrize("edit", BAD_EDITS.values(), ids=BAD_EDITS.keys())
 def test_bad_file_changes_nothing(hall, db_url, tmp_path, edit):
     path = tmp_path / "hall.toml"
-    export_main(types.SimpleNamespace(file=str(path)), Settings(database_url=db_url))
+    run_export(db_url, path, with_pin_hashes=True)
     good = path.read_text(encoding="utf-8")
     # A valid change too, which must not be applied either.
     bad = good.replace('"示范营业厅(人民路店)"', '"改名"', 1).replace(edit[0], edit[1], 1)
@@ -89,7 +110,7 @@ def test_bad_file_changes_nothing(hall, db_url, tmp_path, edit):
 
 def test_import_refuses_to_strand_waiting_customers(hall, db_url, tmp_path):
     path = tmp_path / "hall.toml"
-    export_main(types.SimpleNamespace(file=str(path)), Settings(database_url=db_url))
+    run_export(db_url, path)
     bb = next(s.id for s in hall.queries.services() if s.code == "BB")
     hall.tickets.issue(bb)
     text = path.read_text(encoding="utf-8")

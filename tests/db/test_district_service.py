@@ -33,7 +33,8 @@ LATE = datetime(2026, 11, 25, 23, 0, tzinfo=TZ)  # still DAY's business day
 def east_hall(url: str) -> HallServices:
     database = Database(url)
     ensure_demo_hall(database, code="EAST", name="东区营业厅")
-    return HallServices(ServiceContext(database, Settings(database_url=url),
+    # The demo hall's staff keep the demo's default PINs: run it as the demo does.
+    return HallServices(ServiceContext(database, Settings(database_url=url, demo=True),
                                        ManualClock(at("10:00")), "EAST"))
 
 

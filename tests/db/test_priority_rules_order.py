@@ -140,7 +140,7 @@ from hall_app.services.context import ServiceContext
 import time
 url, staff_no, number, start_at = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 clock = ManualClock(datetime(2026, 11, 25, 11, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-hall = HallServices(ServiceContext(Database(url), Settings(database_url=url), clock, "DEMO"))
+hall = HallServices(ServiceContext(Database(url), Settings(database_url=url, demo=True), clock, "DEMO"))
 clerk = hall.auth.login(staff_no, "1234")
 cid = hall.queries.counter_for_number(number).id
 hall.counters.sign_in(clerk, cid)

@@ -19,7 +19,8 @@ def test_a_manager_binds_the_pad_and_the_token_file_is_private(hall, clerk, db_u
                                                                  monkeypatch, capsys):
     monkeypatch.setenv("HALL_DATA_DIR", str(tmp_path / "data"))
     answers = iter(["2001"])
-    code = bind_main(SimpleNamespace(counter=1), Settings(database_url=db_url),
+    # The demo hall's default PINs, run as the demo does (elsewhere they must be changed).
+    code = bind_main(SimpleNamespace(counter=1), Settings(database_url=db_url, demo=True),
                      ask=lambda _prompt: next(answers), ask_secret=lambda _prompt: "2468")
     assert code == 0 and "已将本机评价器绑定到1号窗口" in capsys.readouterr().out
     path = credential_path("DEMO", 1)

@@ -194,14 +194,20 @@ def test_admin_refuses_a_malformed_commitment_time(adm, admin, bad):
         "3个工作日"
 
 
-def test_commitment_survives_export_and_import(hall, db_url, tmp_path):
+def test_commitment_survives_export_and_import(hall, db_url, tmp_path, monkeypatch):
+    # Export and import run under the administrator's login (issue 14), with a real PIN.
+    admin = hall.auth.login("9001", "9999")
+    hall.auth.change_pin(admin, "9999", "246813")
+    monkeypatch.setattr("hall_app.cli_login.read_pin", lambda prompt="": "246813")
     path = tmp_path / "hall.toml"
-    export_main(types.SimpleNamespace(file=str(path)), Settings(database_url=db_url))
+    export_main(types.SimpleNamespace(file=str(path), staff="9001"),
+                Settings(database_url=db_url))
     text = path.read_text(encoding="utf-8")
     assert 'commitment = "3个工作日"' in text
     path.write_text(text.replace('commitment = "3个工作日"', 'commitment = "5个工作日"', 1),
                     encoding="utf-8")
-    import_main(types.SimpleNamespace(file=str(path), dry_run=False, hall_code=None),
+    import_main(types.SimpleNamespace(file=str(path), dry_run=False, hall_code=None,
+                                      staff="9001"),
                 Settings(database_url=db_url))
     with hall.ctx.read() as s:
         services = {x["code"]: x.get("commitment") for x in config_dict(s, "DEMO")["services"]}

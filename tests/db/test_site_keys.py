@@ -14,10 +14,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import func, inspect, select, text
 
 from db.engine import Database
-from db.migrate import head_revision, upgrade
+from db.history_chain import suspended_guards
+from db.migrate import alembic_config, head_revision, upgrade
 from db.models import AlertAck, AuditLog, Base, Site, Staff, Ticket, TicketEvent
 from db.site_keys import SITE_SPAN, key_range, keyed_tables
 from hall_app.clock import ManualClock
@@ -39,7 +41,7 @@ def services_on(url: str, clock: ManualClock) -> HallServices:
     """Services on `url` without upgrading it (the caller chose its revision)."""
     database = Database(url)
     ensure_demo_hall(database)
-    return HallServices(ServiceContext(database, Settings(database_url=url), clock, "DEMO"))
+    return HallServices(ServiceContext(database, Settings(database_url=url, demo=True), clock, "DEMO"))
 
 
 def play_traffic(hall: HallServices) -> None:
@@ -136,7 +138,7 @@ def test_move_keeps_every_row_and_figure(played):
     assert row_counts(database) == counts
     assert all_keys_in(database, SITE) == []
     assert broken_links(database) == []
-    hall = HallServices(ServiceContext(database, Settings(database_url=url),
+    hall = HallServices(ServiceContext(database, Settings(database_url=url, demo=True),
                                        ManualClock(REPORT_AT), "DEMO"))
     assert hall.ctx.hall.id == SITE * SITE_SPAN + 1
     assert figures(hall, offset=SITE * SITE_SPAN) == before
@@ -160,7 +162,7 @@ def test_rows_made_after_the_move_land_in_the_range(played):
     move_to_site(database, SITE)
     upgrade(database)  # every start upgrades: must keep the bounds
     clock = ManualClock(REPORT_AT.replace(day=27, hour=10))
-    hall = HallServices(ServiceContext(database, Settings(database_url=url), clock, "DEMO"))
+    hall = HallServices(ServiceContext(database, Settings(database_url=url, demo=True), clock, "DEMO"))
     clerk = hall.auth.login("1001", "1234")
     counter1 = hall.queries.counter_for_number(1).id
     hall.counters.sign_in(clerk, counter1)
@@ -205,7 +207,7 @@ def test_a_foreign_key_outside_the_range_refuses_the_whole_move(played):
         ticket = s.scalars(select(Ticket).order_by(Ticket.id)).first()
         assert ticket is not None
         ticket.recall_count = 99  # a change that must survive: the refusal rolls back only
-    with database.engine.begin() as conn:  # a row copied in from site 9
+    with database.engine.begin() as conn, suspended_guards(conn):  # a row from site 9
         conn.execute(text("UPDATE audit_log SET entity_id = :k WHERE id = "
                           "(SELECT min(id) FROM audit_log)"), {"k": 9 * SITE_SPAN + 1})
     with pytest.raises(HallError, match="不属于站点 0 号段"):
@@ -223,10 +225,6 @@ def empty_url(request):  # type: ignore[no-untyped-def]
 
 
 def _downgrade(database: Database, revision: str) -> None:
-    from alembic import command
-
-    from db.migrate import alembic_config
-
     cfg = alembic_config(database)
     with database.engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -254,7 +252,7 @@ def test_the_migration_moves_an_existing_hall_when_given_a_site(empty_url, monke
     assert {t: after[t] for t in counts} == counts and after["site"] == 1
     assert all_keys_in(database, SITE) == [] and broken_links(database) == []
     assert current_site(database) == SITE
-    hall = HallServices(ServiceContext(database, Settings(database_url=empty_url),
+    hall = HallServices(ServiceContext(database, Settings(database_url=empty_url, demo=True),
                                        ManualClock(REPORT_AT), "DEMO"))
     report = ReportService(hall.ctx).daily(DAY)
     assert (report.headline.arrived, report.headline.outcomes.served) == (40, 31)
@@ -275,6 +273,6 @@ def test_a_simulated_day_keeps_its_report(db_url):
     database = Database(db_url)
     move_to_site(database, SITE)
     assert row_counts(database) == counts and all_keys_in(database, SITE) == []
-    hall = HallServices(ServiceContext(database, Settings(database_url=db_url), clock, "DEMO"))
+    hall = HallServices(ServiceContext(database, Settings(database_url=db_url, demo=True), clock, "DEMO"))
     assert figures(hall, offset=SITE * SITE_SPAN) == before
     hall.close()

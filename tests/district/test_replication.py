@@ -18,7 +18,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,7 @@ from hall_app.district.publish import live_columns, setup_hall
 from hall_app.district.service import REPLICATED, DistrictService
 from hall_app.district.status import hall_slots, site_links
 from hall_app.district.subscribe import setup_district
+from hall_app.domain.roles import Actor
 from hall_app.errors import HallError, QueueEmpty
 from hall_app.metrics.rollups import write_day_rollups
 from hall_app.services import HallServices
@@ -65,6 +66,7 @@ class Hall:
     url: str
     services: HallServices
     signed_in: bool = False
+    clerks: list[tuple[Actor, int]] = field(default_factory=list)
 
     @property
     def clock(self) -> ManualClock:
@@ -86,12 +88,14 @@ def serve(hall: Hall, customers: int) -> None:
     """`customers` arrive; counters 1 and 2 call, start and finish as many as they can."""
     svc = hall.services
     pay = next(s.id for s in svc.queries.services() if s.code == "PAY")
-    clerks = [(svc.auth.login(no, "1234"), svc.queries.counter_for_number(n).id)
-              for no, n in (("1001", 1), ("1002", 2))]
     if not hall.signed_in:
-        for actor, counter in clerks:
+        # Logged in once, as at a counter: the login that signed in holds the counter.
+        hall.clerks = [(svc.auth.login(no, "1234"), svc.queries.counter_for_number(n).id)
+                       for no, n in (("1001", 1), ("1002", 2))]
+        for actor, counter in hall.clerks:
             svc.counters.sign_in(actor, counter)
         hall.signed_in = True
+    clerks = hall.clerks
     for _ in range(customers):
         hall.clock.advance(seconds=50)
         svc.tickets.issue(pay)
@@ -156,14 +160,16 @@ def district() -> Iterator[tuple[list[Hall], Cluster, str]]:
             upgrade(database)
             code = f"H{site}"
             ensure_demo_hall(database, code=code, name=f"第{site}营业厅")
+            # The demo hall's default PINs, run as the demo does (issue 14).
             services = HallServices(ServiceContext(
-                database, Settings(database_url=url), ManualClock(
+                database, Settings(database_url=url, demo=True), ManualClock(
                     datetime(2026, 11, 25, 9, 0, tzinfo=TZ)), code))
             hall = Hall(site, code, cluster, url, services)
             serve(hall, 3)  # some history before joining: its keys must move
             services.ctx.forget_hall()
             setup_hall(database, site, password=PASSWORD)
             services.ctx.forget_hall()  # the hall's key moved
+            hall.signed_in = False  # and so did every staff key: the clerks log in again
             halls.append(hall)
         district_url = center.create_database("district")
         for hall in halls:

@@ -45,7 +45,7 @@ EVENTS_PER_ACTION = {"call": 1, "recall": 1, "no_show": 1, "start": 1, "finish":
 def open_hall(url: str, hall_code: str = SOAK_HALL) -> HallServices:
     from db.engine import Database
 
-    return HallServices(ServiceContext(Database(url), Settings(database_url=url),
+    return HallServices(ServiceContext(Database(url), Settings(database_url=url, demo=True),
                                        hall_code=hall_code))
 
 

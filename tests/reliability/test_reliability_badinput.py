@@ -282,17 +282,24 @@ def text_hall(sqlite_url):
     from hall_app.services import HallServices
     from hall_app.services.context import ServiceContext
 
-    hall = HallServices(ServiceContext(Database(sqlite_url), Settings(database_url=sqlite_url),
+    hall = HallServices(ServiceContext(Database(sqlite_url), Settings(database_url=sqlite_url, demo=True),
                                        ManualClock(NOW), "DEMO"))
     yield hall
     hall.close()
+
+
+def _clerk_at_counter(hall):  # type: ignore[no-untyped-def]
+    """1001 signed in at counter 1 (a clerk asks for help from the counter he holds)."""
+    clerk = hall.auth.login("1001", "1234")
+    hall.counters.sign_in(clerk, hall.queries.counter_for_number(1).id)
+    return clerk
 
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(reason=sql_text.filter(lambda t: 0 < len(t.strip()) <= 200 and "\x00" not in t))
 def test_escalation_reason_round_trips_verbatim(text_hall, reason):
-    clerk = text_hall.auth.login("1001", "1234")
+    clerk = _clerk_at_counter(text_hall)
     info = text_hall.desk.escalate(clerk, None, reason)
     stored = next(e for e in text_hall.desk.open_escalations() if e.id == info.id)
     assert stored.reason == reason.strip()
@@ -302,7 +309,7 @@ def test_escalation_reason_round_trips_verbatim(text_hall, reason):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(reason=sql_text.filter(lambda t: 0 < len(t.strip()) <= 100 and "\x00" not in t))
 def test_pause_reason_round_trips_verbatim(text_hall, reason):
-    clerk = text_hall.auth.login("1001", "1234")
+    clerk = _clerk_at_counter(text_hall)
     c1 = text_hall.queries.counter_for_number(1).id
     text_hall.counters.sign_in(clerk, c1)
     text_hall.counters.pause(clerk, c1, reason)
@@ -323,7 +330,7 @@ def test_outage_notice_round_trips_verbatim(text_hall, notice):
 
 @pytest.mark.parametrize("length", [200, 201, 5000])
 def test_long_texts_are_stored_whole_or_refused_clearly(text_hall, length):
-    clerk = text_hall.auth.login("1001", "1234")
+    clerk = _clerk_at_counter(text_hall)
     manager = text_hall.auth.login("2001", "2468")
     reason = ("长'" * length)[:length]
     if length <= 200:
@@ -344,7 +351,7 @@ def test_long_texts_are_stored_whole_or_refused_clearly(text_hall, length):
 @pytest.mark.parametrize("bad", ["\x00", "a\x00b"])
 def test_nul_characters_are_refused_or_stored(text_hall, bad):
     """NUL cannot be stored by PostgreSQL; SQLite keeps it. Either way no traceback."""
-    clerk = text_hall.auth.login("1001", "1234")
+    clerk = _clerk_at_counter(text_hall)
     try:
         info = text_hall.desk.escalate(clerk, None, bad)
     except HallError as exc:

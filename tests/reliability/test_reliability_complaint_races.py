@@ -111,7 +111,7 @@ def test_nuisance_close_racing_an_f7_never_leaves_an_escalated_nuisance(two):
     a, b, url = two
     clerk, c1, ticket, cid = _served_complaint(a)
     manager = a.auth.login("2001", "2468")
-    b_clerk = b.auth.login("1001", "1234")
+    b_clerk = clerk  # his login, which holds counter 1, used from the second workstation
     f7 = Competitor(b, url, lambda: b.desk.escalate(b_clerk, c1, "客户坚持投诉,请值班长接待",
                                                     ticket_id=ticket.id))
     a.ctx.hooks["complaint.close_nuisance"] = f7.hold

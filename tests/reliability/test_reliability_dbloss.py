@@ -104,7 +104,7 @@ def _ensure_running() -> None:
 
 
 def _hall(url: str) -> HallServices:
-    return HallServices(ServiceContext(Database(url), Settings(database_url=url),
+    return HallServices(ServiceContext(Database(url), Settings(database_url=url, demo=True),
                                        ManualClock(NOW), "DEMO"))
 
 

@@ -47,7 +47,7 @@ from hall_app.services.context import ServiceContext
 
 url = sys.argv[1]
 clock = ManualClock(datetime(2026, 11, 25, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
-hall = HallServices(ServiceContext(Database(url), Settings(database_url=url), clock, "DEMO"))
+hall = HallServices(ServiceContext(Database(url), Settings(database_url=url, demo=True), clock, "DEMO"))
 service = next(s for s in hall.queries.services() if s.code == "INTL")
 ticket = hall.tickets.issue(service.id)
 clerk = hall.auth.login("1003", "1234")
@@ -154,7 +154,7 @@ def test_validation_messages_beside_their_fields(window):
 
 def test_pin_reset_forces_change_at_next_login(window, hall, qtbot):
     tab = window.staff_tab
-    for staff_no, pin in (("1001", "5678"), ("2001", "4321")):
+    for staff_no, pin in (("1001", "567890"), ("2001", "432109")):
         tab.select_staff_no(staff_no)
         tab.pin.setText(pin)
         tab.reset_pin()
@@ -163,27 +163,27 @@ def test_pin_reset_forces_change_at_next_login(window, hall, qtbot):
     # The clerk: the old PIN is gone, the one-time PIN logs in and must be changed.
     with pytest.raises(PermissionDenied):
         hall.auth.login("1001", "1234")
-    assert hall.auth.must_change_pin(hall.auth.login("1001", "5678")) is True
+    assert hall.auth.must_change_pin(hall.auth.login("1001", "567890")) is True
 
     # The duty manager through this window's login: the change dialog comes first.
     dialog = LoginDialog(hall, "2001")
     qtbot.addWidget(dialog)
-    dialog.pin.setText("4321")
+    dialog.pin.setText("432109")
     dialog.submit()
     settle()
     change = dialog.change_dialog
     assert not change.isHidden() and dialog.actor is None
-    change.new_pin.setText("4321")
-    change.again.setText("4321")
+    change.new_pin.setText("432109")
+    change.again.setText("432109")
     change.submit()
     settle()
     assert change.form.error_text("new_pin") == "新密码不能与原密码相同。"
-    change.new_pin.setText("8765")
-    change.again.setText("8765")
+    change.new_pin.setText("876543")
+    change.again.setText("876543")
     change.submit()
     settle()
     assert dialog.actor is not None and dialog.actor.staff_no == "2001"
-    actor = hall.auth.login("2001", "8765")
+    actor = hall.auth.login("2001", "876543")
     assert hall.auth.must_change_pin(actor) is False
 
 

@@ -18,6 +18,19 @@ def hall_app(*args: str, db: str, stdin: str | None = None):
                           stdin=None if stdin is not None else subprocess.DEVNULL)
 
 
+MANAGER_PIN = "864213"
+
+
+def manager_changed_pin(url: str) -> None:
+    """Outside the demo a default PIN must be changed first (issue 14): 2001 does so."""
+    from conftest import make_hall
+
+    hall = make_hall(url)
+    manager = hall.auth.login("2001", "2468")
+    hall.auth.change_pin(manager, "2468", MANAGER_PIN)
+    hall.close()
+
+
 def one_chinese_line(out) -> str:
     assert out.returncode == 2, (out.returncode, out.stdout, out.stderr)
     assert "Traceback" not in out.stderr and "Error" not in out.stderr, out.stderr
@@ -33,14 +46,18 @@ def test_day_status_then_close_with_the_pin_on_stdin(sqlite_url):
     refused = hall_app("day", "close", "--date", "2026-11-24", "--staff", "1001",
                        db=sqlite_url, stdin="1234\n")
     assert "营业员无权闭厅" in one_chinese_line(refused)
+    default_pin = hall_app("day", "close", "--date", "2026-11-24", "--staff", "2001",
+                           db=sqlite_url, stdin="2468\n")
+    assert "请先修改密码" in one_chinese_line(default_pin)
+    manager_changed_pin(sqlite_url)
     closed = hall_app("day", "close", "--date", "2026-11-24", "--staff", "2001",
-                      db=sqlite_url, stdin="2468\n")
+                      db=sqlite_url, stdin=MANAGER_PIN + "\n")
     assert closed.returncode == 0 and closed.stdout.startswith("已闭厅:2026-11-24"), closed.stderr
-    assert "2468" not in closed.stdout + closed.stderr
+    assert MANAGER_PIN not in closed.stdout + closed.stderr
     status = hall_app("day", "status", "--date", "2026-11-24", db=sqlite_url)
     assert "营业日已闭厅" in status.stdout and "周丽" in status.stdout
     again = hall_app("day", "close", "--date", "2026-11-24", "--staff", "2001",
-                     db=sqlite_url, stdin="2468\n")
+                     db=sqlite_url, stdin=MANAGER_PIN + "\n")
     assert "已经闭厅" in one_chinese_line(again)
 
 
@@ -93,8 +110,9 @@ def test_a_report_for_a_day_not_closed_says_so_first_and_judges_nothing(sqlite_u
     assert first.startswith("注意:") and "尚未闭厅" in first
     verdicts = ",达标)", ",未达标)"
     assert not any(v in moving.stdout for v in verdicts) and ",未闭厅)" in moving.stdout
+    manager_changed_pin(sqlite_url)
     closed = hall_app("day", "close", "--date", day.isoformat(), "--staff", "2001",
-                      db=sqlite_url, stdin="2468\n")
+                      db=sqlite_url, stdin=MANAGER_PIN + "\n")
     assert "闭厅未办 5 人" in closed.stdout, closed.stderr
     final = hall_app("report", "--date", day.isoformat(), db=sqlite_url)
     assert not final.stdout.startswith("注意")

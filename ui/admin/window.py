@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QInputDialog,
     QLabel,
@@ -43,6 +44,7 @@ from ui.admin.staff_tab import StaffTab
 from ui.admin.thresholds_tab import ThresholdsTab
 from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
+from ui.session import Relogin
 from ui.widgets import ConnectionBanner
 from ui.widgets.sizing import fit_to_screen
 
@@ -93,6 +95,7 @@ class AdminWindow(QMainWindow):
         lay.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         notify.attach_default_presenter(self)
+        self.relogin = Relogin(self, self._relogin_dialog, self._logged_in_again)
         self.live: LiveFeed | None = None
         if live:
             self.live = LiveFeed(services.change_feed, self.load, name="admin", parent=self)
@@ -161,6 +164,28 @@ class AdminWindow(QMainWindow):
         if index == 0:
             return ("finish", None)
         return ("transfer", transfer_choices[index - 1][0])
+
+    # -- 登录已失效,请重新登录 -----------------------------------------------------------
+    def session_expired(self, message: str) -> None:
+        """The core refused this window's session (ui/session.py): ask for a login."""
+        self.relogin.trigger(message)
+
+    def _relogin_dialog(self, message: str) -> QDialog:
+        from ui.admin.login import LoginDialog
+
+        dialog = LoginDialog(self.services, self.actor.staff_no)
+        dialog.message.setText(message)
+        return dialog
+
+    def _logged_in_again(self, dialog: QDialog) -> None:
+        actor = getattr(dialog, "actor", None)
+        if actor is None:
+            return
+        self.actor = actor
+        self.can_edit = actor.can(Permission.ADMIN_CONFIG)
+        for tab in self.all_tabs:
+            tab.set_editable(self.can_edit)
+        self.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.live is not None:

@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from hall_app.errors import HallError
+from hall_app.domain.roles import Role
+from hall_app.errors import CounterOccupied, HallError
 from ui.app_runtime import ui_settings
 from ui.ops import run_op
 
@@ -207,10 +209,42 @@ class LoginDialog(QDialog):
             label.setText("请选择窗口。")
             return
         label.setText("正在登录窗口…")
+
+        def failed(error: HallError) -> None:
+            label.setText(error.message)
+            if isinstance(error, CounterOccupied) and actor.role in (Role.DUTY_MANAGER,
+                                                                     Role.ADMIN):
+                self._offer_take_over(actor, counter, error)
+
         run_op(lambda: self.services.counters.sign_in(actor, counter.id),
-               on_success=lambda _: self._done(counter),
-               on_failure=lambda e: label.setText(e.message), parent=self,
+               on_success=lambda _: self._done(counter), on_failure=failed, parent=self,
                disable=[self.ok_button], description="sign in")
+
+    def _offer_take_over(self, actor: Actor, counter: CounterInfo,
+                         error: CounterOccupied) -> QMessageBox:
+        """A duty manager at an occupied counter: take it over? (The holder must then
+        log in again; the takeover is audited.)"""
+        box = QMessageBox(QMessageBox.Icon.Question, "接管窗口",
+                          f"{counter.number}号窗口已由{error.holder}签到使用。\n"
+                          "是否由您接管该窗口?对方需要重新登录。",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self)
+        box.button(QMessageBox.StandardButton.Yes).setText("接管")
+        box.button(QMessageBox.StandardButton.No).setText("取消")
+        self.take_over_box = box
+
+        def answered() -> None:
+            if box.clickedButton() is not box.button(QMessageBox.StandardButton.Yes):
+                return
+            self.error_label.setText("正在接管窗口…")
+            run_op(lambda: self.services.counters.take_over(actor, counter.id),
+                   on_success=lambda _: self._done(counter),
+                   on_failure=lambda e: self.error_label.setText(e.message), parent=self,
+                   disable=[self.ok_button], description="take over")
+
+        box.finished.connect(lambda _: answered())
+        box.open()
+        return box
 
     def _done(self, counter: CounterInfo) -> None:
         self.counter = counter

@@ -46,6 +46,7 @@ from ui.counter.situation import LiveClock, outage_text, script_thresholds
 from ui.live import LiveFeed
 from ui.ops import OpHandle, run_op
 from ui.rating.own_figures import OwnRatingLabel
+from ui.session import Relogin
 from ui.voice import Announcer
 from ui.widgets import ConnectionBanner, OutageBanner, VoiceStatus
 from ui.widgets.estimates import EstimateKeeper
@@ -184,8 +185,42 @@ class CounterWindow(QMainWindow):
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._tick)
         self._update_actions()
+        self.relogin = Relogin(self, self._relogin_dialog, self._logged_in_again)
         if start:
             self.start()
+
+    # --- 登录已失效,请重新登录 ---------------------------------------------------------
+    def session_expired(self, message: str) -> None:
+        """The core refused this window's session (ui/session.py): ask for a login."""
+        self.busy = False
+        self._update_actions()
+        self.relogin.trigger(message)
+
+    def _relogin_dialog(self, message: str) -> QDialog:
+        from ui.counter.login import LoginDialog
+
+        number = self.view.counter.number if self.view is not None else None
+        dialog = LoginDialog(self.services, staff=self.actor.staff_no, counter_number=number)
+        dialog.error_label.setText(message)
+        return dialog
+
+    def _logged_in_again(self, dialog: QDialog) -> None:
+        actor, counter = getattr(dialog, "actor", None), getattr(dialog, "counter", None)
+        if actor is None or counter is None:
+            return
+        if counter.id == self.counter_id:
+            self.actor = actor
+            if self.view is not None:
+                self.apply_view(self.view)
+            self.live.request_refresh()
+            return
+        # Signed in at another counter: that counter's window replaces this one.
+        window = CounterWindow(self.services, actor, counter.id,
+                               sign_out_on_close=self.sign_out_on_close)
+        window.show()
+        self.sign_out_on_close = False  # this window's session is gone
+        self.replacement = window
+        self.close()
 
     # --- life cycle -------------------------------------------------------------
     def start(self) -> None:
@@ -206,7 +241,8 @@ class CounterWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.ticker.stop()
         self.live.stop()
-        if self.sign_out_on_close and (self.view is None or self.view.current is None):
+        if self.sign_out_on_close and not self.relogin.active and (
+                self.view is None or self.view.current is None):
             actor, cid, counters = self.actor, self.counter_id, self.services.counters
             run_op(lambda: counters.sign_out(actor, cid), description="sign out")
         super().closeEvent(event)

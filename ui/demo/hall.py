@@ -177,11 +177,15 @@ class DemoHall:
     def __init__(self, settings: Any, *, speed: float = 1.0, counters: int = 2,
                  rate: float = 60.0, seed_history: bool = True, staff_windows: bool = True,
                  announcer: Any | None = None, printer: Any | None = None) -> None:
+        from dataclasses import replace
+
         from db.engine import Database
         from db.migrate import upgrade
         from hall_app.demo.seed import ensure_demo_hall
         from hall_app.services.context import ServiceContext
 
+        # The demo: its default PINs are used as they are, no login throttle.
+        settings = replace(settings, demo=True)
         self.settings = settings
         self.windows: list[Any] = []
         self.floor: Any = None

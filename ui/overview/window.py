@@ -50,6 +50,7 @@ from ui.overview.outage_bar import OutageBar
 from ui.overview.queues_panel import FiguresPanel, QueueTable
 from ui.overview.staffing_strip import StaffingStrip
 from ui.overview.waiting_panel import WaitingTable
+from ui.session import Relogin
 from ui.widgets import ConnectionBanner
 from ui.widgets.estimates import EstimateKeeper
 from ui.widgets.sizing import fit_to_screen
@@ -486,6 +487,26 @@ class OverviewWindow(QMainWindow):
         if show is not None:
             day = self.snap.business_day if self.snap else self.services.ctx.business_day()
             show(self, self.services, day)
+
+    # -- 登录已失效,请重新登录 -----------------------------------------------------------
+    def session_expired(self, message: str) -> None:
+        """The core refused this window's session (ui/session.py): ask for a login."""
+        if not hasattr(self, "relogin"):
+            self.relogin = Relogin(self, self._relogin_dialog, self._logged_in_again)
+        self.relogin.trigger(message)
+
+    def _relogin_dialog(self, message: str) -> QDialog:
+        from ui.overview.login import OverviewLoginDialog
+
+        dialog = OverviewLoginDialog(self.services, staff=self.actor.staff_no)
+        dialog.error.setText(message)
+        return dialog
+
+    def _logged_in_again(self, dialog: QDialog) -> None:
+        actor = getattr(dialog, "actor", None)
+        if actor is not None:
+            self.actor = actor
+            self.live.request_refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ticker.stop()

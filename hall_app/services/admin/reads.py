@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from db.models import AuditLog, Counter, ServiceType, Staff, Ticket
 from hall_app.domain.priority import PriorityRule, QueuedTicket, RuleConfig, preview_order
 from hall_app.domain.roles import Actor, Permission
+from hall_app.security.history import VerifyReport, verify_history
 from hall_app.services.admin.base import AdminBase
 from hall_app.services.admin.models import (
     AdminSnapshot,
@@ -60,6 +61,13 @@ class AdminReads(AdminBase):
                                              hall.priority_ratio, hall.priority_aging_minutes),
                 thresholds=self._thresholds(hall), audit=audit,
                 can_edit=actor.can(Permission.ADMIN_CONFIG))
+
+    def verify_history(self, actor: Actor) -> VerifyReport:
+        """The hall's history hash chains and seals, recomputed (the admin window's
+        「历史记录核对」; `hall-app audit verify` is the same check)."""
+        actor.require(Permission.VIEW_CONFIG)
+        with self.ctx.acting(actor, Permission.VIEW_CONFIG, read_only=True) as s:
+            return verify_history(s, self.ctx.hall.id, self.ctx.hall.code, self.ctx.hall.tz)
 
     def preview(self, actor: Actor, counter_id: int, config: RuleConfig,
                 limit: int = 10) -> list[PreviewLine]:

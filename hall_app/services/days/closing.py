@@ -1,14 +1,17 @@
 """Closing one business day: one transaction, every change a guarded transition.
 
-In this order (the order PostgreSQL's call-next takes its locks in, so the two never
-deadlock): lock the day's row (exactly one closer; issuing waits), lock the hall's
-counters (no counter can call any more), lock the day's open tickets, then
+In this order (the order PostgreSQL's call-next and every staff action take their locks
+in, so they never deadlock): lock the hall's live staff sessions (each action locks its
+own session first), lock the day's row (exactly one closer; issuing waits), lock the
+hall's counters (no counter can call any more), lock the day's open tickets, then
 
 * waiting → abandoned (闭厅未办), called but not arrived → abandoned (metrics.md:
   "still waiting/called when the day was closed"), being served → done, finished at
   the close (event detail 闭厅时自动结束, service time up to the close) — each one the
   conditional transition of `db.ticket_writes`, checked by its row count;
 * counters signed out (closed, no clerk), open counter sessions and pauses ended;
+* every staff session ended (reason day_closed, recorded as the system's doing: the
+  session row names no one who ended it): every window asks for a login the next day;
 * the day row marked closed, with who closed it and what was settled.
 
 The leftovers are settled at min(now, the day's close-due instant), so a day closed the
@@ -31,6 +34,7 @@ from db.types import UTCDateTime
 from hall_app.domain.hours import DayHours, close_due_at, day_end, day_hours
 from hall_app.domain.roles import Actor
 from hall_app.errors import StaleState
+from hall_app.security import sessions as staff_sessions
 from hall_app.services.context import ServiceContext
 from hall_app.services.days.models import SYSTEM_LABEL, DayCloseResult
 
@@ -64,6 +68,7 @@ def close_in(ctx: ServiceContext, s: Session, day: date, *, actor: Actor | None,
     (`skip_locked`). Raises AlreadyClosed if it is closed already."""
     hall_id = ctx.hall.id
     now = ctx.now()
+    staff_sessions.lock_live(s, hall_id)
     row = lock_day(s, hall_id, day, now, skip_locked=skip_locked)
     if row is None:
         return None
@@ -104,7 +109,7 @@ def close_in(ctx: ServiceContext, s: Session, day: date, *, actor: Actor | None,
             closed_counters += 1
     sessions = _end_open(s, CounterSession, hall_id, settled_at, boundary)
     _end_open(s, CounterPause, hall_id, settled_at, boundary)
-    # end staff sessions here (issue 14: the staff_session table; the lead wires it in)
+    staff_sessions.end_sessions(s, hall_id, staff_sessions.EndReason.DAY_CLOSED, now)
     issued, served = s.execute(select(
         func.count(case((Ticket.hop == 0, 1))), func.count(case((Ticket.state == "done", 1))))
         .where(Ticket.hall_id == hall_id, Ticket.business_day == day)).one()

@@ -1,5 +1,7 @@
 """What runs after a day is closed, in order: the daily rollups the district reads
-(issue 20), then the backup (and the privacy purge, issue 14, after it).
+(issue 20), the privacy purge (complaints past their retention lose the customer's
+personal data, issue 14), the seal over the day's history (issue 14), then the backup
+(so it holds the purged, sealed state).
 
 A step is `step(ctx, closed)` where `closed` lists the days this close run closed, oldest
 first (a workstation catching up after a weekend closes several at once: the rollups
@@ -58,9 +60,30 @@ def rollups_step(ctx: ServiceContext, closed: Sequence[DayCloseResult]) -> objec
     return written
 
 
+def privacy_step(ctx: ServiceContext, closed: Sequence[DayCloseResult]) -> object:
+    """Complaints received before the retention (settings: security.
+    complaint_retention_months, default 24) are anonymised; the system does it, so the
+    audit row names no staff member."""
+    from hall_app.security.privacy import purge_complaints
+
+    with ctx.write() as s:
+        ctx.lock_audit_chain(s)  # an audit writer takes the chain lock first
+        return purge_complaints(s, ctx.hall.id, ctx.now(),
+                                ctx.settings.security.complaint_retention_months)
+
+
+def seal_step(ctx: ServiceContext, closed: Sequence[DayCloseResult]) -> object:
+    """Seal the history written since the last seal (`hall-app audit verify` checks it)."""
+    from hall_app.security.history import seal_history
+
+    with ctx.write() as s:
+        return seal_history(s, ctx.hall.id, ctx.now())
+
+
 #: (name, step), run in this order after every close run.
 AFTER_CLOSE_STEPS: list[tuple[str, AfterCloseStep]] = [
-    ("rollups", rollups_step), ("backup", backup_step)]
+    ("rollups", rollups_step), ("privacy", privacy_step), ("seal", seal_step),
+    ("backup", backup_step)]
 
 
 def run_after_close(ctx: ServiceContext, closed: Sequence[DayCloseResult],

@@ -30,7 +30,10 @@ def bind_main(args: Any, settings: Any, *, ask: Callable[[str], str] = input,
         actor = services.auth.login(staff_no, pin)
         counter = services.queries.counter_for_number(number)
         name = f"{number}号窗口评价器@{socket.gethostname()}"[:64]
-        credential = services.pads.bind(actor, counter.id, name)
+        try:
+            credential = services.pads.bind(actor, counter.id, name)
+        finally:
+            services.auth.logout(actor)  # the command's login ends with it
         path = save_credential(credential)
         print(f"已将本机评价器绑定到{number}号窗口(原评价器已停用),凭据保存在 {path}。")
         return 0
