@@ -100,9 +100,13 @@ class DayBuilder:
         self.ids: dict[str, int] = {}
         self.services = {s.code: s.id for s in hall.queries.services()}
         self.counters = {c.number: c.id for c in hall.queries.counters()}
-        self.actors = {no: hall.auth.login(no, "1234") for no in
+        self.log_in()
+
+    def log_in(self) -> None:
+        """Everyone logs in (again): the day close ends every staff session."""
+        self.actors = {no: self.hall.auth.login(no, "1234") for no in
                        ("1001", "1002", "1004", "1006", "1008")}
-        self.manager = hall.auth.login("2001", "2468")
+        self.manager = self.hall.auth.login("2001", "2468")
 
     def step(self, hhmm: str, fn: Callable[[], None]) -> None:
         self.steps.append((at(hhmm, self.day), len(self.steps), fn))
@@ -156,13 +160,23 @@ class DayBuilder:
             self.step(end, lambda: self.hall.counters.resume(self.actors[clerk], cid))
 
     def close(self, hhmm: str = "18:00") -> None:
-        self.step(hhmm, lambda: self.hall.tickets.close_day(self.manager, self.day))
+        def run() -> None:
+            self.hall.tickets.close_day(self.manager, self.day)
+            self.log_in()
+        self.step(hhmm, run)
 
 
 def play_all(hall, *builders: DayBuilder) -> None:  # type: ignore[no-untyped-def]
+    """Every builder's steps in time order; on each new date everyone logs in again (the
+    close of the day before, or the day closer's catch-up, ended every session)."""
     steps = sorted((s for b in builders for s in b.steps), key=lambda s: (s[0], s[1]))
+    last_date = None
     for when, _, fn in steps:
         hall.ctx.clock.set(when)
+        if when.date() != last_date:
+            last_date = when.date()
+            for builder in builders:
+                builder.log_in()
         fn()
 
 
@@ -190,7 +204,6 @@ def earlier_days(hall) -> list[DayBuilder]:  # type: ignore[no-untyped-def]
 def build_day(hall) -> None:  # type: ignore[no-untyped-def]
     """Play the timetable in the module docstring; leaves the clock at REPORT_AT."""
     b = DayBuilder(hall)
-    mgr = b.manager
     # Sessions first at equal times, so a sign-in precedes the first call.
     b.session("1001", 1, "08:55", "16:30")
     b.session("1008", 8, "08:55", "10:00")
@@ -211,7 +224,7 @@ def build_day(hall) -> None:  # type: ignore[no-untyped-def]
     b.serve("1001", 1, "A001", "09:02", "09:03", "09:07")
     b.serve("1001", 1, "A002", "09:08", "09:09", "09:15")
     b.serve("1001", 1, "A003", "09:16", "09:17", "09:20")
-    b.step("09:18", lambda: hall.tickets.walk_away(mgr, b.ids["A004"]))
+    b.step("09:18", lambda: hall.tickets.walk_away(b.manager, b.ids["A004"]))
     b.serve("1001", 1, "A005", "09:21", "09:22", "09:30")
     b.no_show("1001", 1, "A006", "09:31", ("09:32", "09:33"), "09:34")
     b.serve("1001", 1, "A007", "09:35", "09:36", "09:41")
@@ -232,7 +245,7 @@ def build_day(hall) -> None:  # type: ignore[no-untyped-def]
     b.serve("1006", 6, "F001", "09:40", "09:41", "09:56")
     b.serve("1006", 6, "A008", "09:57", "09:58", "10:08")
     b.serve("1006", 6, "F002", "10:09", "10:10", "10:25")
-    b.step("10:22", lambda: hall.tickets.walk_away(mgr, b.ids["F003"]))
+    b.step("10:22", lambda: hall.tickets.walk_away(b.manager, b.ids["F003"]))
     b.serve("1006", 6, "F004", "10:31", "10:32", "10:42")
     b.step("11:16", lambda: hall.tickets.transfer(
         b.actors["1006"], b.ids["F005"], to_service_id=b.services["BB"]))
@@ -248,7 +261,7 @@ def build_day(hall) -> None:  # type: ignore[no-untyped-def]
     b.serve("1004", 4, "D003", "10:27", "10:28", "10:36")
     b.no_show("1004", 4, "D004", "10:37", ("10:38", "10:39"), "10:40")
     b.serve("1004", 4, "D005", "10:41", "10:42", "10:50")
-    b.step("10:30", lambda: hall.tickets.walk_away(mgr, b.ids["D006"]))
+    b.step("10:30", lambda: hall.tickets.walk_away(b.manager, b.ids["D006"]))
     b.serve("1004", 4, "D007", "10:51", "10:52", "11:00")
     b.serve("1004", 4, "D008", "11:01", "11:03", "11:11", recalls=("11:02",))
     b.serve("1004", 4, "D009", "11:12", "11:13", "11:20")
@@ -271,7 +284,7 @@ def build_day(hall) -> None:  # type: ignore[no-untyped-def]
         b.issue(t, code, "SIM")
     b.serve("1002", 2, "C001", "13:02", "13:03", "13:13")
     b.serve("1002", 2, "C002", "13:14", "13:15", "13:20")
-    b.step("13:12", lambda: hall.tickets.cancel(mgr, b.ids["C003"], "客户改日再来"))
+    b.step("13:12", lambda: hall.tickets.cancel(b.manager, b.ids["C003"], "客户改日再来"))
     b.serve("1002", 2, "C004", "13:21", "13:22", "13:47")
 
     # Escalations (F7)
@@ -279,24 +292,24 @@ def build_day(hall) -> None:  # type: ignore[no-untyped-def]
     b.step("10:45", lambda: esc.setdefault("d005", hall.desk.escalate(
         b.actors["1004"], b.counters[4], "客户对宽带资费有疑问,请值班长协助",
         ticket_id=b.ids["D005@4"]).id))
-    b.step("10:52", lambda: hall.desk.resolve_escalation(mgr, esc["d005"]))
+    b.step("10:52", lambda: hall.desk.resolve_escalation(b.manager, esc["d005"]))
     b.step("13:30", lambda: hall.desk.escalate(
         b.actors["1002"], b.counters[2], "客户要求加急补卡", ticket_id=b.ids["C004@2"]))
 
     # Incidents
     outage: dict[str, int] = {}
     b.step("08:50", lambda: hall.incidents.record_facility(
-        mgr, "打印机", "打印机卡纸,已修复", started_at=at("17:30", PREVIOUS_DAY),
+        b.manager, "打印机", "打印机卡纸,已修复", started_at=at("17:30", PREVIOUS_DAY),
         ended_at=at("09:00")))
-    b.step("10:20", lambda: outage.setdefault("hall", hall.incidents.declare_outage(mgr).id))
-    b.step("10:50", lambda: hall.incidents.clear(mgr, outage["hall"]))
+    b.step("10:20", lambda: outage.setdefault("hall", hall.incidents.declare_outage(b.manager).id))
+    b.step("10:50", lambda: hall.incidents.clear(b.manager, outage["hall"]))
     b.step("11:05", lambda: outage.setdefault("c1", hall.incidents.declare_outage(
         b.actors["1001"], "本窗口系统故障,请到其他窗口办理", counter_ids=[c1]).id))
     b.step("11:20", lambda: hall.incidents.clear(b.actors["1001"], outage["c1"]))
     b.step("15:30", lambda: hall.incidents.record_facility(
-        mgr, "空调", "空调停机,已报修", started_at=at("14:00"), ended_at=at("15:30")))
-    b.step("16:10:00", lambda: outage.setdefault("short", hall.incidents.declare_outage(mgr).id))
-    b.step("16:10:30", lambda: hall.incidents.clear(mgr, outage["short"]))
+        b.manager, "空调", "空调停机,已报修", started_at=at("14:00"), ended_at=at("15:30")))
+    b.step("16:10:00", lambda: outage.setdefault("short", hall.incidents.declare_outage(b.manager).id))
+    b.step("16:10:30", lambda: hall.incidents.clear(b.manager, outage["short"]))
 
     # Cash
     b.step("09:08", lambda: hall.desk.record_cash(
@@ -313,25 +326,24 @@ def build_day(hall) -> None:  # type: ignore[no-untyped-def]
 def complaint_steps(hall, b: DayBuilder) -> None:  # type: ignore[no-untyped-def]
     """Complaints registered and answered through the complaint service."""
     svc = ComplaintService(hall.ctx)
-    mgr = b.manager
     ids: dict[str, int] = {}
 
     def register(key: str, category: str, phone: str, counter: int | None = None) -> None:
         draft = ComplaintDraft(channel="counter", customer_name="张三丰", phone=phone,
                                category=category, description="等了很久",
                                counter_id=b.counters[counter] if counter else None)
-        ids[key] = svc.register(mgr, draft).id
+        ids[key] = svc.register(b.manager, draft).id
 
     def reply(key: str) -> None:
-        svc.start(mgr, ids[key])
-        svc.propose_resolution(mgr, ids[key], "致歉并说明已增开窗口")
-        svc.approve(mgr, ids[key])
-        svc.reply(mgr, ids[key], "已为您核实,感谢您的支持,我们已增开窗口。")
+        svc.start(b.manager, ids[key])
+        svc.propose_resolution(b.manager, ids[key], "致歉并说明已增开窗口")
+        svc.approve(b.manager, ids[key])
+        svc.reply(b.manager, ids[key], "已为您核实,感谢您的支持,我们已增开窗口。")
 
     b.step("10:30", lambda: register("first", "waiting", "13812345678", 4))
     # Staff care: a 调整情绪 break for the clerk of counter 4 (ended by the sign-out 11:45).
     b.step("11:41", lambda: StaffCareService(hall.ctx).grant_recovery_break(
-        mgr, b.actors["1004"].staff_id, 10, complaint_id=ids["first"]))
+        b.manager, b.actors["1004"].staff_id, 10, complaint_id=ids["first"]))
     b.step("11:00", lambda: register("second", "attitude", "13900001111"))
     b.step("14:00", lambda: register("third", "waiting", "13700002222"))
     b.step("15:00", lambda: reply("first"))
@@ -340,6 +352,6 @@ def complaint_steps(hall, b: DayBuilder) -> None:  # type: ignore[no-untyped-def
                     lambda: register("before", "fees", "13600003333")))
     b.steps.append((at("15:00", PREVIOUS_DAY), len(b.steps), lambda: reply("before")))
     # The 11-24 complaint is signed off unsatisfied on this day (未满意结案), and a 通报.
-    b.step("16:40", lambda: svc.sign_off(mgr, ids["before"], SIGN_OFF_REASON))
-    b.step("17:00", lambda: svc.issue_notice(mgr, "等候投诉的教训", NOTICE_LESSONS,
+    b.step("16:40", lambda: svc.sign_off(b.manager, ids["before"], SIGN_OFF_REASON))
+    b.step("17:00", lambda: svc.issue_notice(b.manager, "等候投诉的教训", NOTICE_LESSONS,
                                              [ids["first"], ids["third"]]))

@@ -49,7 +49,7 @@ def test_the_hall_row_matches_the_daily_report(day_hall):
     report = ReportService(day_hall.ctx).daily(DAY)
     h, o = report.headline, report.headline.outcomes
     with day_hall.ctx.read() as s:
-        r = s.scalars(select(DayRollup)).one()
+        r = s.scalars(select(DayRollup).where(DayRollup.business_day == DAY)).one()
     assert (r.business_day, r.hall_id) == (DAY, day_hall.ctx.hall.id)
     assert (r.arrived, r.served, r.no_show, r.walked_away, r.abandoned, r.cancelled,
             r.open_tickets) == (h.arrived, o.served, o.no_show, o.walked_away, o.abandoned,
@@ -76,9 +76,12 @@ def test_service_counter_and_clerk_rows_match_the_report(day_hall):
     written = write(day_hall)
     report = ReportService(day_hall.ctx).daily(DAY)
     with day_hall.ctx.read() as s:
-        services = {r.service_id: r for r in s.scalars(select(DayRollupService))}
-        counters = {r.counter_id: r for r in s.scalars(select(DayRollupCounter))}
-        clerks = {r.staff_id: r for r in s.scalars(select(DayRollupClerk))}
+        services = {r.service_id: r for r in s.scalars(
+            select(DayRollupService).where(DayRollupService.business_day == DAY))}
+        counters = {r.counter_id: r for r in s.scalars(
+            select(DayRollupCounter).where(DayRollupCounter.business_day == DAY))}
+        clerks = {r.staff_id: r for r in s.scalars(
+            select(DayRollupClerk).where(DayRollupClerk.business_day == DAY))}
     busy = [sv for sv in report.services if sv.arrived or sv.outcomes.served]
     assert written.services == len(services) == len(busy)
     for sv in busy:
@@ -93,8 +96,9 @@ def test_service_counter_and_clerk_rows_match_the_report(day_hall):
         r = counters[c.counter_id]
         assert (r.served, r.no_show, r.recalls, r.transfers) == (c.served, c.no_show,
                                                                  c.recalls, c.transfers)
+        # paused_s is the time taken out of staffed time (open_s − paused_s = staffed).
         assert (r.serving_s, r.open_s, r.paused_s) == (
-            c.serving_seconds, c.open_seconds, c.paused_seconds)
+            c.serving_seconds, c.open_seconds, c.away_seconds)
     assert len(clerks) == len(report.clerks) == 5
     for k in report.clerks:
         r = clerks[k.staff_id]
@@ -109,8 +113,11 @@ def test_the_month_row_sums_the_days_of_its_month(day_hall):
     with day_hall.ctx.read() as s:
         month = s.scalars(select(MonthRollup)).one()
         days = s.scalars(select(DayRollup)).all()
-    assert (month.month, month.days) == (date(2026, 11, 1), 2)
-    assert month.arrived == sum(d.arrived for d in days) == 40
+        on_day = s.scalars(select(DayRollup).where(DayRollup.business_day == DAY)).one()
+    # The fixture's earlier days were rolled up by their own day closes.
+    assert {DAY, date(2026, 11, 20)} <= {d.business_day for d in days}
+    assert (month.month, month.days) == (date(2026, 11, 1), len(days))
+    assert month.arrived == sum(d.arrived for d in days) and on_day.arrived == 40
     assert month.within_target == sum(d.within_target for d in days)
     assert month.long_waits == sum(d.wait_lt45 + d.wait_lt60 + d.wait_ge60 for d in days)
 
@@ -128,7 +135,7 @@ def test_writing_again_replaces_the_day(day_hall):
         ticket.state = "walked_away"
     write(day_hall, now=REPORT_AT + timedelta(hours=1))
     with day_hall.ctx.read() as s:
-        r = s.scalars(select(DayRollup)).one()
+        r = s.scalars(select(DayRollup).where(DayRollup.business_day == DAY)).one()
     assert (r.walked_away, r.abandoned) == (4, 2)
     assert r.written_at == REPORT_AT + timedelta(hours=1)
     assert counts(day_hall) == first
