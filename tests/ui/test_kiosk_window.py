@@ -231,6 +231,9 @@ def test_large_type_mode_and_reset_for_the_next_customer(qtbot, make_kiosk, tmp_
     announcer = FakeAnnouncer()
     kiosk, services = make_kiosk(PdfSlipPrinter(tmp_path), announcer=announcer, speak=False)
     kiosk.resize(1366, 768)
+    # The type is fitted when the window system confirms the new size.
+    qtbot.waitUntil(lambda: (kiosk.width(), kiosk.height()) == (1366, 768), timeout=5000)
+    kiosk.fit()  # a resize event still queued fits the same size to the same type
     pay = pay_id(services)
     standard = kiosk.buttons[pay].font().pointSize()
     qtbot.mouseClick(kiosk.large_button, Qt.MouseButton.LeftButton)
