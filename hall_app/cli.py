@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   parser_class=ChineseArgumentParser)
     purge = privsub.add_parser("purge", help="匿名化超过保存期限的投诉人姓名、电话和地址")
     purge.add_argument("--months", type=_positive_int, metavar="月数",
-                       help="保存期限(月),默认取设置 security.complaint_retention_months")
+                       help="保存期限(月),默认取设置文件中的投诉保存期限")
     purge.add_argument("--staff", metavar="工号", help="管理员工号(保存期限短于设置时需要)")
 
     from hall_app.forecast.cli import add_parser as add_forecast_parser
