@@ -91,18 +91,33 @@ def test_after_login_only_the_counter_window_is_on_screen(qtbot, sqlite_url, set
     from ui.counter.login import LoginDialog
     from ui.counter.window import CounterWindow, main
 
+    from conftest import make_hall
+
+    # Outside the demo a default PIN must be changed first (issue 14): 1001 has done so.
+    setup = make_hall(sqlite_url)
+    setup.auth.change_pin(setup.auth.login("1001", "1234"), "1234", "135792")
+    setup.close()
     seen: dict[str, object] = {}
+    ticks = {"n": 0}
 
     def visible_top_levels():
         return [w for w in QApplication.topLevelWidgets() if w.isVisible()]
 
     def drive() -> None:
+        ticks["n"] += 1
+        if ticks["n"] > 600:  # 30 s without reaching the window: fail, never hang
+            seen["stuck"] = [type(w).__name__ for w in visible_top_levels()]
+            timer.stop()
+            for w in visible_top_levels():
+                w.close()
+            QApplication.instance().quit()
+            return
         shown = visible_top_levels()
         login = next((w for w in shown if isinstance(w, LoginDialog)), None)
         window = next((w for w in shown if isinstance(w, CounterWindow)), None)
         if login is not None and "login" not in seen and login.counter_combo.count():
             seen["login"] = True
-            login.pin_edit.setText("1234")
+            login.pin_edit.setText("135792")
             login.submit()
         elif window is not None and window.view is not None:
             seen["windows"] = [type(w).__name__ for w in shown]
@@ -123,6 +138,7 @@ def test_after_login_only_the_counter_window_is_on_screen(qtbot, sqlite_url, set
 
         QApplication.instance().setStyleSheet("")
         teardown_logging()
+    assert "stuck" not in seen, seen
     assert code == 0
     assert seen["windows"] == ["CounterWindow"]
     assert seen["progress"] == []  # deleted, so it can never be mapped again

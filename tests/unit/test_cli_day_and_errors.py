@@ -109,11 +109,11 @@ def test_a_report_for_a_day_not_closed_says_so_first_and_judges_nothing(sqlite_u
     first = moving.stdout.splitlines()[0]
     assert first.startswith("注意:") and "尚未闭厅" in first
     verdicts = ",达标)", ",未达标)"
-    assert not any(v in moving.stdout for v in verdicts) and ",未闭厅)" in moving.stdout
+    assert "不作达标判定" in first and not any(v in moving.stdout for v in verdicts)
     manager_changed_pin(sqlite_url)
     closed = hall_app("day", "close", "--date", day.isoformat(), "--staff", "2001",
                       db=sqlite_url, stdin=MANAGER_PIN + "\n")
     assert "闭厅未办 5 人" in closed.stdout, closed.stderr
     final = hall_app("report", "--date", day.isoformat(), db=sqlite_url)
     assert not final.stdout.startswith("注意")
-    assert "弃号率:100.0%(目标≤5%,未达标)" in final.stdout  # all five were abandoned
+    assert "弃号合计:5人,弃号率100.0%(目标≤5%,未达标)" in final.stdout  # all five abandoned
