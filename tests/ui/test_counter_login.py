@@ -84,14 +84,13 @@ def test_after_login_only_the_counter_window_is_on_screen(qtbot, sqlite_url, set
     no other top-level window (the 「正在连接数据库…」 box is gone, not only hidden)."""
     import argparse
 
+    from conftest import make_hall
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QProgressDialog
 
     from hall_app.config import Settings
     from ui.counter.login import LoginDialog
     from ui.counter.window import CounterWindow, main
-
-    from conftest import make_hall
 
     # Outside the demo a default PIN must be changed first (issue 14): 1001 has done so.
     setup = make_hall(sqlite_url)
