@@ -37,7 +37,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -87,40 +86,8 @@ def as_hall_error(exc: BaseException) -> HallError:
 
 
 _pool: QThreadPool | None = None
-_pending: set[OpHandle] = set()  # started, not yet delivered
-# Every handle whose job has not yet let go of it, by key; emptied on the GUI thread.
-_alive: dict[int, OpHandle] = {}
+_pending: set[OpHandle] = set()
 _pending_lock = threading.Lock()
-
-
-class _Releaser(QObject):
-    """Takes a finished job's handle key from a pool thread back to the GUI thread.
-
-    A handle has no Qt parent, so its QObject is deleted wherever its last Python
-    reference dies; if that were the pool thread (the job's lambda outliving the
-    delivery), the GUI thread would later touch a deleted object and crash.
-    """
-
-    released = Signal(object)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.released.connect(self._release)
-
-    @Slot(object)
-    def _release(self, key: int) -> None:
-        with _pending_lock:
-            _alive.pop(key, None)
-
-
-_releaser: _Releaser | None = None
-
-
-def _get_releaser() -> _Releaser:
-    global _releaser
-    if _releaser is None:  # made on the GUI thread: run_op is called there
-        _releaser = _Releaser()
-    return _releaser
 
 
 def op_pool() -> QThreadPool:
@@ -248,21 +215,9 @@ def run_op(
     `disable`: widgets disabled now and re-enabled when the operation ends.
     """
     handle = OpHandle(on_success, on_failure, parent, disable, description or repr(fn))
-    key = id(handle)
     with _pending_lock:
         _pending.add(handle)
-        _alive[key] = handle
-    releaser = _get_releaser()
-    ref = weakref.ref(handle)  # the job holds only a weak reference
-
-    def job() -> None:
-        running = ref()
-        if running is not None:
-            running._run(fn)
-            del running
-        releaser.released.emit(key)  # the GUI thread lets the handle go
-
-    op_pool().start(job)
+    op_pool().start(lambda: handle._run(fn))
     return handle
 
 

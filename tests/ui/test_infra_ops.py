@@ -8,7 +8,7 @@ import threading  # noqa: E402
 import time  # noqa: E402
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QPushButton, QWidget  # noqa: E402
 
 from hall_app.errors import DatabaseUnavailable, QueueEmpty  # noqa: E402
@@ -122,21 +122,3 @@ def test_callbacks_are_skipped_when_parent_is_gone(qtbot) -> None:
     release.set()
     assert handle.wait()
     assert called == []
-
-
-def test_a_handle_is_deleted_on_the_gui_thread_never_on_the_pool(qtbot) -> None:
-    # A handle has no Qt parent: its QObject dies where its last reference is dropped.
-    # Dropped by a pool thread (the finished job), Qt's object is deleted off its own
-    # thread while the GUI thread may be using its connections: a crash under load.
-    owner = QWidget()
-    qtbot.addWidget(owner)
-    gui = threading.current_thread()
-    deleted_on: list[threading.Thread] = []
-    for n in range(5):
-        handle = ops.run_op(lambda n=n: n, parent=owner)
-        handle.destroyed.connect(lambda *_: deleted_on.append(threading.current_thread()),
-                                 Qt.ConnectionType.DirectConnection)
-        assert handle.wait(3000) and handle.result == n
-        del handle
-    qtbot.waitUntil(lambda: len(deleted_on) >= 4, timeout=3000)
-    assert deleted_on and all(t is gui for t in deleted_on)
