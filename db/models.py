@@ -1035,3 +1035,19 @@ class BusinessDay(Base):
     finished_at_close: Mapped[int | None] = mapped_column(Integer)
     counters_closed: Mapped[int | None] = mapped_column(Integer)
     sessions_ended: Mapped[int | None] = mapped_column(Integer)
+
+
+class StaffingPlanRecord(Base):
+    """A staffing plan for one hall's day, kept with the fingerprint of its inputs
+    (`hall_app.staffing.stored`): the same inputs read it back instead of simulating
+    again. Local to the hall (the district reads rollups, not plans)."""
+
+    __tablename__ = "staffing_plan"
+    __table_args__ = (UniqueConstraint("hall_id", "day", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(IdType, ForeignKey("hall.id"))
+    day: Mapped[date] = mapped_column(Date)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    body: Mapped[str] = mapped_column(Text)

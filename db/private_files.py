@@ -17,12 +17,28 @@ DIR_MODE = 0o700
 
 
 def private_dir(path: Path) -> Path:
-    """Create `path` (and parents) if missing; make the folder itself 0700."""
+    """Create `path` (and parents) if missing; make the folder itself 0700 — unless it is
+    a folder everyone shares (see `shared_folder`), which is never touched."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    if POSIX:
+    if POSIX and not shared_folder(path):
         tighten(path, DIR_MODE)
     return path
+
+
+def shared_folder(path: Path) -> bool:
+    """A folder other users and programs rely on: sticky (/tmp, /var/tmp), the file
+    system's root or the user's home. A database put straight into one keeps its own
+    0600 mode, but the folder's mode is not ours to change: made 0700, /tmp locked every
+    other user and service out (a PostgreSQL server lost its socket and data folder)."""
+    try:
+        st = os.stat(path)
+        resolved = Path(path).resolve()
+    except OSError:
+        return True
+    if st.st_mode & stat.S_ISVTX:
+        return True
+    return resolved == Path(resolved.anchor) or resolved == Path.home().resolve()
 
 
 def tighten(path: Path, mode: int) -> None:

@@ -29,6 +29,9 @@ LOCAL_TABLES = frozenset({
     "staff_session",
     "login_throttle",
     "history_seal",
+    # Staffing plans (issue 19) are the hall's own advice, recomputable from its facts;
+    # the district compares halls by their rollups.
+    "staffing_plan",
 })
 
 # Published tables: the columns they keep back.

@@ -30,6 +30,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from db.engine import Database
+from db.private_files import private_dir
 from hall_app.config import Settings, user_data_dir
 from hall_app.errors import ConfigError, HallError
 
@@ -85,8 +86,7 @@ def _unique(folder: Path, stem: str, suffix: str) -> Path:
 
 def _private_folder(folder: Path) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
+        private_dir(folder)
     except OSError as exc:
         raise HallError(f"无法创建备份文件夹 {folder}:{exc.strerror or exc}") from exc
 

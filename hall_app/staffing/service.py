@@ -2,12 +2,15 @@
 overview's strip (open now vs recommended for this hour and the next).
 
 One read unit gathers everything the plan needs; planning itself touches no database.
-Plans are kept per day for the overview (planning takes about a second), so only the
-first refresh of a day pays for it.
+A plan is stored with the fingerprint of its inputs (`hall_app.staffing.stored`): asked
+again with the same inputs — the daily summary at close, the overview's strip, the CLI —
+it is read back instead of simulated (1–3 s). The overview also keeps its day's plan in
+memory, so its refreshes do not even read the inputs again.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,11 +20,16 @@ from typing import Any
 from sqlalchemy import select
 
 from db.models import Counter, CounterPause, CounterSession, Ticket
+from db.staffing_plans import load_plan_body, store_plan
+from hall_app.errors import HallError
 from hall_app.services.context import ServiceContext
 from hall_app.staffing.behaviour import estimate
 from hall_app.staffing.forecast import Forecast, Slot, candidate_days, forecast, local_slot_index
 from hall_app.staffing.history import HallLayout, load_behaviour, load_days, load_layout
 from hall_app.staffing.plan import StaffingPlan, make_plan
+from hall_app.staffing.stored import fingerprint, from_json, to_json
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,13 +80,39 @@ class StaffingService:
                     return self._plans[day]
         th = self.ctx.thresholds()
         layout, fc, behaviour = self.inputs(day)
-        plan = make_plan(layout, fc, behaviour, target=th.service_level_target_pct / 100,
-                         confidence=th.staffing_confidence_pct / 100, reps=reps,
-                         search_reps=max(50, reps // 2), lunch_minutes=th.lunch_minutes,
-                         lunch_window=(th.lunch_window_start_hour, th.lunch_window_end_hour))
+        params: dict[str, Any] = {
+            "target": th.service_level_target_pct / 100,
+            "confidence": th.staffing_confidence_pct / 100, "reps": reps,
+            "search_reps": max(50, reps // 2), "lunch_minutes": th.lunch_minutes,
+            "lunch_window": (th.lunch_window_start_hour, th.lunch_window_end_hour)}
+        key = fingerprint(layout, fc, behaviour, params)
+        plan = self._stored(day, key, layout)
+        if plan is None:
+            plan = make_plan(layout, fc, behaviour, **params)
+            self._store(day, key, plan)
         with self._lock:
             self._plans[day] = plan
         return plan
+
+    def _stored(self, day: date, key: str, layout: HallLayout) -> StaffingPlan | None:
+        with self.ctx.read() as s:
+            body = load_plan_body(s, self.ctx.hall.id, day, key)
+        if body is None:
+            return None
+        try:
+            return from_json(body, layout)
+        except (ValueError, KeyError, TypeError):
+            log.warning("stored staffing plan for %s unreadable; computing it again", day)
+            return None
+
+    def _store(self, day: date, key: str, plan: StaffingPlan) -> None:
+        """Keep the plan; a failure to keep it never costs the caller the plan itself."""
+        self.ctx.checkpoint("staffing.store")  # read found none; another may store it now
+        try:
+            with self.ctx.write() as s:
+                store_plan(s, self.ctx.hall.id, day, key, to_json(plan), self.ctx.now())
+        except HallError as exc:
+            log.warning("staffing plan for %s not stored: %s", day, exc)
 
     def actual(self, plan: StaffingPlan) -> list[ActualHour]:
         """Per planned hour: counters actually open, customers and the waits they had."""

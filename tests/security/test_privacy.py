@@ -100,6 +100,23 @@ def test_database_and_log_files_are_private(tmp_path):
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
 
 
+@posix_only
+def test_a_database_in_a_shared_folder_leaves_the_folder_alone(tmp_path):
+    """A database put straight into /tmp (or any sticky, shared folder) is 0600 itself,
+    but the folder keeps its mode: once made 0700, /tmp locked every other user and
+    service out (the PostgreSQL test servers lost their data folders)."""
+    from db.migrate import upgrade
+
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    database = Database(f"sqlite+pysqlite:///{shared / 'hall.db'}")
+    upgrade(database)
+    database.dispose()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE((shared / "hall.db").stat().st_mode) == 0o600
+
+
 @pytest.fixture
 def old_and_new_complaints(hall, manager, clock):  # type: ignore[no-untyped-def]
     category = hall.complaints.categories()[0].code

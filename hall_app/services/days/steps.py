@@ -1,7 +1,9 @@
 """What runs after a day is closed, in order: the daily rollups the district reads
 (issue 20), the privacy purge (complaints past their retention lose the customer's
-personal data, issue 14), the seal over the day's history (issue 14), then the backup
-(so it holds the purged, sealed state).
+personal data, issue 14), the seal over the day's history (issue 14), the backup (so it
+holds the purged, sealed state), then the next day's staffing plan (issue 19) for a hall
+that uses the staffing advice, so the daily summary and the morning briefing read it
+instead of simulating.
 
 A step is `step(ctx, closed)` where `closed` lists the days this close run closed, oldest
 first (a workstation catching up after a weekend closes several at once: the rollups
@@ -80,10 +82,26 @@ def seal_step(ctx: ServiceContext, closed: Sequence[DayCloseResult]) -> object:
         return seal_history(s, ctx.hall.id, ctx.now())
 
 
+def staffing_step(ctx: ServiceContext, closed: Sequence[DayCloseResult]) -> object:
+    """The day after the last closed one: its staffing plan, simulated now and stored
+    (hall_app.staffing.stored), if the hall has ever had a plan made (the overview's
+    strip makes one each morning; a hall that never looks at staffing pays nothing)."""
+    from datetime import timedelta
+
+    from db.staffing_plans import hall_has_plans
+    from hall_app.staffing.service import StaffingService
+
+    with ctx.read() as s:
+        if not hall_has_plans(s, ctx.hall.id):
+            return None
+    day = closed[-1].day + timedelta(days=1)
+    return StaffingService(ctx).plan(day).forecast.day
+
+
 #: (name, step), run in this order after every close run.
 AFTER_CLOSE_STEPS: list[tuple[str, AfterCloseStep]] = [
     ("rollups", rollups_step), ("privacy", privacy_step), ("seal", seal_step),
-    ("backup", backup_step)]
+    ("backup", backup_step), ("staffing", staffing_step)]
 
 
 def run_after_close(ctx: ServiceContext, closed: Sequence[DayCloseResult],

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.models import AuditLog, Counter, RatingPad
+from db.private_files import private_dir
 from hall_app.config import user_data_dir
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import ConfigError, IllegalTransition, PermissionDenied, ValidationError
@@ -118,8 +119,7 @@ def credential_path(hall_code: str, counter_number: int, folder: Path | None = N
 def save_credential(credential: PadCredential, folder: Path | None = None) -> Path:
     """Write the credential readable by this user only (directory 0700, file 0600)."""
     path = credential_path(credential.hall_code, credential.counter_number, folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
+    private_dir(path.parent)
     data = json.dumps({"pad_id": credential.pad_id, "counter_id": credential.counter_id,
                        "counter_number": credential.counter_number,
                        "hall_code": credential.hall_code, "token": credential.token})
