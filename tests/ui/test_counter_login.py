@@ -1,6 +1,10 @@
 """Counter login: wrong PIN message, the core's delay after repeated failures, PIN change, remembered counter."""
 
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -10,6 +14,8 @@ from sqlalchemy import select  # noqa: E402
 from db.models import Staff  # noqa: E402
 from ui import ops  # noqa: E402
 from ui.counter.login import LoginDialog, remembered_counter  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -79,65 +85,76 @@ def test_must_change_pin_first(qtbot, hall, settings_dir):
     assert not hall.auth.must_change_pin(actor)
 
 
-def test_after_login_only_the_counter_window_is_on_screen(qtbot, sqlite_url, settings_dir):
+def test_after_login_only_the_counter_window_is_on_screen(sqlite_url, tmp_path):
     """`hall-app counter` as a clerk starts it: progress, login, the window — and then
-    no other top-level window (the 「正在连接数据库…」 box is gone, not only hidden)."""
-    import argparse
+    no other top-level window (the 「正在连接数据库…」 box is gone, not only hidden).
 
+    main() owns the application's whole life (exec, quit, the pool's shutdown): run in a
+    process of its own, so the quit it ends with cannot reach the tests after it (in
+    the test process, cross-thread signals were no longer delivered afterwards)."""
     from conftest import make_hall
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QProgressDialog
-
-    from hall_app.config import Settings
-    from ui.counter.login import LoginDialog
-    from ui.counter.window import CounterWindow, main
 
     # Outside the demo a default PIN must be changed first (issue 14): 1001 has done so.
     setup = make_hall(sqlite_url)
     setup.auth.change_pin(setup.auth.login("1001", "1234"), "1234", "135792")
     setup.close()
-    seen: dict[str, object] = {}
-    ticks = {"n": 0}
-
-    def visible_top_levels():
-        return [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-
-    def drive() -> None:
-        ticks["n"] += 1
-        if ticks["n"] > 600:  # 30 s without reaching the window: fail, never hang
-            seen["stuck"] = [type(w).__name__ for w in visible_top_levels()]
-            timer.stop()
-            for w in visible_top_levels():
-                w.close()
-            QApplication.instance().quit()
-            return
-        shown = visible_top_levels()
-        login = next((w for w in shown if isinstance(w, LoginDialog)), None)
-        window = next((w for w in shown if isinstance(w, CounterWindow)), None)
-        if login is not None and "login" not in seen and login.counter_combo.count():
-            seen["login"] = True
-            login.pin_edit.setText("135792")
-            login.submit()
-        elif window is not None and window.view is not None:
-            seen["windows"] = [type(w).__name__ for w in shown]
-            seen["progress"] = [w for w in QApplication.topLevelWidgets()
-                                if isinstance(w, QProgressDialog)]
-            timer.stop()
-            window.close()  # the last window: the application quits
-            QApplication.instance().quit()
-
-    timer = QTimer()
-    timer.timeout.connect(drive)
-    timer.start(50)
-    args = argparse.Namespace(staff="1001", counter=1)
-    try:
-        code = main(args, Settings(database_url=sqlite_url))
-    finally:  # main() set up the application for the counter role: undo for the next tests
-        from ui.app_runtime import teardown_logging
-
-        QApplication.instance().setStyleSheet("")
-        teardown_logging()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HALL_UI_SETTINGS_DIR=str(tmp_path / "ui"),
+               HALL_LOG_DIR=str(tmp_path / "logs"), PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", COUNTER_MAIN_CHILD, sqlite_url], env=env,
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert "stuck" not in seen, seen
-    assert code == 0
+    assert seen["code"] == 0
     assert seen["windows"] == ["CounterWindow"]
-    assert seen["progress"] == []  # deleted, so it can never be mapped again
+    assert seen["progress"] == 0  # deleted, so it can never be mapped again
+
+
+# Drives `hall-app counter` (ui.counter.window.main) through its login to the window and
+# prints what it saw as one JSON line.
+COUNTER_MAIN_CHILD = """
+import argparse, json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog
+from hall_app.config import Settings
+from ui.counter.login import LoginDialog
+from ui.counter.window import CounterWindow, main
+
+seen = {}
+ticks = {"n": 0}
+
+def visible_top_levels():
+    return [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+def drive():
+    ticks["n"] += 1
+    if ticks["n"] > 600:  # 30 s without reaching the window: fail, never hang
+        seen["stuck"] = [type(w).__name__ for w in visible_top_levels()]
+        timer.stop()
+        for w in visible_top_levels():
+            w.close()
+        QApplication.instance().quit()
+        return
+    shown = visible_top_levels()
+    login = next((w for w in shown if isinstance(w, LoginDialog)), None)
+    window = next((w for w in shown if isinstance(w, CounterWindow)), None)
+    if login is not None and "login" not in seen and login.counter_combo.count():
+        seen["login"] = True
+        login.pin_edit.setText("135792")
+        login.submit()
+    elif window is not None and window.view is not None:
+        seen["windows"] = [type(w).__name__ for w in shown]
+        seen["progress"] = len([w for w in QApplication.topLevelWidgets()
+                                if isinstance(w, QProgressDialog)])
+        timer.stop()
+        window.close()  # the last window: the application quits
+        QApplication.instance().quit()
+
+app = QApplication.instance() or QApplication(sys.argv[:1])
+timer = QTimer()
+timer.timeout.connect(drive)
+timer.start(50)
+seen["code"] = main(argparse.Namespace(staff="1001", counter=1),
+                    Settings(database_url=sys.argv[1]))
+print(json.dumps(seen, ensure_ascii=False))
+"""
