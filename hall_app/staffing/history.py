@@ -9,16 +9,17 @@ time every customer spent waiting (exponential patience, censored by the call).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Counter, Hall, Incident, IncidentCounter, ServiceType, Ticket
 from hall_app.domain.priority import PriorityRule, RuleConfig
+from hall_app.metrics.sqlparts import hour_bucket, seconds_between
 
 
 @dataclass(frozen=True)
@@ -108,14 +109,22 @@ def load_days(session: Session, layout: HallLayout, days: list[date]) -> dict[da
     result = {d: DayHistory(d) for d in days}
     if not days:
         return result
-    rows = session.execute(select(Ticket.business_day, Ticket.service_id, Ticket.issued_at)
+    # Counted in the database per (day, service, local hour): the hour from each day's
+    # local hour starts in UTC (a day of a clock change has 23 or 25 of them).
+    def starts(d: date) -> list[tuple[int, datetime]]:
+        out = [(h, datetime.combine(d, time(h), tzinfo=layout.tz).astimezone(UTC))
+               for h in range(24)]
+        return [*out, (0, _day_bounds(d, layout.tz)[1])]
+    hour = case(*((Ticket.business_day == d, hour_bucket(Ticket.issued_at, starts(d)))
+                  for d in days), else_=0)
+    rows = session.execute(select(Ticket.business_day, Ticket.service_id, hour, func.count())
                            .where(Ticket.hall_id == layout.hall_id,
-                                  Ticket.business_day.in_(days), Ticket.hop == 0))
-    for day, service_id, issued in rows:
+                                  Ticket.business_day.in_(days), Ticket.hop == 0)
+                           .group_by(Ticket.business_day, Ticket.service_id, hour))
+    for day, service_id, clock_hour, n in rows:
         hist = result[day]
-        hour = issued.astimezone(layout.tz).hour
-        hist.arrivals[(service_id, hour)] = hist.arrivals.get((service_id, hour), 0) + 1
-        hist.total += 1
+        hist.arrivals[(service_id, int(clock_hour))] = int(n)
+        hist.total += int(n)
     first, _ = _day_bounds(min(days), layout.tz)
     _, last = _day_bounds(max(days), layout.tz)
     with_counters = select(IncidentCounter.incident_id)
@@ -140,40 +149,34 @@ def load_days(session: Session, layout: HallLayout, days: list[date]) -> dict[da
 
 def load_behaviour(session: Session, layout: HallLayout, first: date,
                    last: date) -> dict[int, ServiceStats]:
-    """Service-time and patience statistics per service over [first, last]."""
-    stats: dict[int, ServiceStats] = defaultdict(ServiceStats)
-    in_window = (Ticket.hall_id == layout.hall_id, Ticket.business_day >= first,
-                 Ticket.business_day <= last)
-    served = session.execute(
-        select(Ticket.service_id, func.count(), func.sum(Ticket.service_seconds),
-               func.sum(Ticket.service_seconds * Ticket.service_seconds))
-        .where(*in_window, Ticket.state == "done", Ticket.service_seconds.is_not(None))
+    """Service-time and patience statistics per service over [first, last], in one pass
+    over the window's tickets (one grouped statement)."""
+    first_hop, done = Ticket.hop == 0, Ticket.state == "done"
+    timed = and_(done, Ticket.service_seconds.is_not(None))
+    left = and_(first_hop, Ticket.wait_seconds.is_(None), Ticket.ended_at.is_not(None),
+                Ticket.state.in_(("walked_away", "abandoned")))
+    waited_until_left = seconds_between(Ticket.issued_at, Ticket.ended_at)
+
+    def total(cond: Any, value: Any = 1) -> Any:
+        return func.coalesce(func.sum(case((cond, value), else_=0)), 0)
+
+    rows = session.execute(
+        select(Ticket.service_id, total(timed), total(timed, Ticket.service_seconds),
+               total(timed, Ticket.service_seconds * Ticket.service_seconds),
+               # Waiting exposure: called customers waited wait_seconds; the rest until
+               # they left.
+               total(and_(first_hop, Ticket.wait_seconds.is_not(None)), Ticket.wait_seconds),
+               total(and_(left, waited_until_left > 0), waited_until_left),
+               total(and_(first_hop, Ticket.state == "no_show"))
+               + total(and_(left, Ticket.state == "walked_away")))
+        .where(Ticket.hall_id == layout.hall_id, Ticket.business_day >= first,
+               Ticket.business_day <= last)
         .group_by(Ticket.service_id))
-    for service_id, n, total, squares in served:
-        st = stats[service_id]
-        st.served = int(n)
-        st.service_sum = float(total or 0) / 60
-        st.service_sq = float(squares or 0) / 3600
-    # Waiting exposure: called customers waited wait_seconds; the rest until they left.
-    called = session.execute(
-        select(Ticket.service_id, func.sum(Ticket.wait_seconds))
-        .where(*in_window, Ticket.hop == 0, Ticket.wait_seconds.is_not(None))
-        .group_by(Ticket.service_id))
-    for service_id, seconds in called:
-        stats[service_id].exposure_minutes += float(seconds or 0) / 60
-    no_shows = session.execute(
-        select(Ticket.service_id, func.count())
-        .where(*in_window, Ticket.hop == 0, Ticket.state == "no_show")
-        .group_by(Ticket.service_id))
-    for service_id, n in no_shows:
-        stats[service_id].walkaways += int(n)
-    left = session.execute(
-        select(Ticket.service_id, Ticket.state, Ticket.issued_at, Ticket.ended_at)
-        .where(*in_window, Ticket.hop == 0, Ticket.wait_seconds.is_(None),
-               Ticket.state.in_(("walked_away", "abandoned")), Ticket.ended_at.is_not(None)))
-    for service_id, state, issued, ended in left:
-        st = stats[service_id]
-        st.exposure_minutes += max(0.0, (ended - issued).total_seconds() / 60)
-        if state == "walked_away":
-            st.walkaways += 1
-    return dict(stats)
+    stats: dict[int, ServiceStats] = {}
+    for service_id, served, seconds, squares, waited, before_leaving, walkaways in rows:
+        stats[service_id] = ServiceStats(
+            served=int(served), service_sum=float(seconds) / 60,
+            service_sq=float(squares) / 3600,
+            walkaways=int(walkaways),
+            exposure_minutes=(float(waited) + float(before_leaving)) / 60)
+    return stats
