@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from sqlalchemy import delete, insert, select  # noqa: E402
+from sqlalchemy import delete, insert, select, text  # noqa: E402
 
 from db.engine import Database  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
@@ -199,7 +199,10 @@ def _day_rows(rng: random.Random, ids: Ids, hall_id: int, day: date,
 def build(path: Path, halls: int, days: int, tickets: int) -> None:
     if path.exists():
         print(f"reusing {path}")
-        upgrade(Database(f"sqlite+pysqlite:///{path}"))  # a file built at an older head
+        database = Database(f"sqlite+pysqlite:///{path}")
+        upgrade(database)  # a file built at an older head
+        close_days(database)
+        database.dispose()
         return
     t0 = time.perf_counter()
     database = Database(f"sqlite+pysqlite:///{path}")
@@ -224,9 +227,23 @@ def build(path: Path, halls: int, days: int, tickets: int) -> None:
             with database.write() as s:
                 for model, rows in facts.items():
                     s.execute(insert(model), rows)
+    close_days(database)
     database.dispose()
     print(f"built {path} ({halls} halls × {days} days × {tickets} tickets) "
           f"in {time.perf_counter() - t0:.1f} s")
+
+
+def close_days(database: Database) -> None:
+    """Every day with tickets is a closed business day, as in a hall whose day close ran
+    (the report judges closed days; staffing reads a closed day's statistics once)."""
+    with database.write() as s:
+        s.execute(text(
+            "INSERT INTO business_day (hall_id, day, state, opened_at, closed_at, "
+            "closed_by_system, workstation) "
+            "SELECT hall_id, business_day, 'closed', MIN(created_at), MAX(created_at), 1, "
+            "'bench' FROM ticket GROUP BY hall_id, business_day "
+            "ON CONFLICT (hall_id, day) DO UPDATE SET state = 'closed', "
+            "closed_at = excluded.closed_at"))
 
 
 class Target:

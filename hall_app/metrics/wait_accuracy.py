@@ -37,17 +37,18 @@ def wait_estimate_accuracy(s: Session, hall_id: int, day: date,
                            last: date | None = None) -> WaitEstimateAccuracy:
     """The figures of business day `day` (or of the days `day` … `last`, a week or month)."""
     rows = s.execute(
-        select(Ticket.wait_seconds, Ticket.first_called_at, Ticket.est_wait_seconds,
+        select(Ticket.wait_seconds, Ticket.first_called_at.is_not(None),
+               Ticket.est_wait_seconds,
                Ticket.est_wait_low_min, Ticket.est_wait_high_min, Ticket.est_no_counter,
                Ticket.est_naive_min)
         .where(Ticket.hall_id == hall_id, Ticket.business_day >= day,
                Ticket.business_day <= (last or day), Ticket.hop == 0)).all()
     pred, naive = [], []
     no_counter = not_called = 0
-    for wait_s, called_at, est_s, low, high, nocounter, naive_min in rows:
+    for wait_s, called, est_s, low, high, nocounter, naive_min in rows:
         if nocounter:
             no_counter += 1
-        if called_at is None or wait_s is None:
+        if not called or wait_s is None:
             not_called += 1
             continue
         if est_s is None or naive_min is None:

@@ -149,8 +149,15 @@ def load_days(session: Session, layout: HallLayout, days: list[date]) -> dict[da
 
 def load_behaviour(session: Session, layout: HallLayout, first: date,
                    last: date) -> dict[int, ServiceStats]:
-    """Service-time and patience statistics per service over [first, last], in one pass
-    over the window's tickets (one grouped statement)."""
+    """Service-time and patience statistics per service over [first, last]."""
+    return add_days(load_behaviour_days(session, layout, first, last), first, last)
+
+
+def load_behaviour_days(session: Session, layout: HallLayout, first: date,
+                        last: date) -> dict[date, dict[int, ServiceStats]]:
+    """The same statistics per day and service (every day of [first, last] present), in
+    one pass over the window's tickets (one grouped statement), so windows that overlap
+    (today's plan and tomorrow's) can share the days."""
     first_hop, done = Ticket.hop == 0, Ticket.state == "done"
     timed = and_(done, Ticket.service_seconds.is_not(None))
     left = and_(first_hop, Ticket.wait_seconds.is_(None), Ticket.ended_at.is_not(None),
@@ -161,7 +168,8 @@ def load_behaviour(session: Session, layout: HallLayout, first: date,
         return func.coalesce(func.sum(case((cond, value), else_=0)), 0)
 
     rows = session.execute(
-        select(Ticket.service_id, total(timed), total(timed, Ticket.service_seconds),
+        select(Ticket.business_day, Ticket.service_id, total(timed),
+               total(timed, Ticket.service_seconds),
                total(timed, Ticket.service_seconds * Ticket.service_seconds),
                # Waiting exposure: called customers waited wait_seconds; the rest until
                # they left.
@@ -171,12 +179,28 @@ def load_behaviour(session: Session, layout: HallLayout, first: date,
                + total(and_(left, Ticket.state == "walked_away")))
         .where(Ticket.hall_id == layout.hall_id, Ticket.business_day >= first,
                Ticket.business_day <= last)
-        .group_by(Ticket.service_id))
-    stats: dict[int, ServiceStats] = {}
-    for service_id, served, seconds, squares, waited, before_leaving, walkaways in rows:
-        stats[service_id] = ServiceStats(
+        .group_by(Ticket.business_day, Ticket.service_id))
+    out: dict[date, dict[int, ServiceStats]] = {
+        first + timedelta(days=i): {} for i in range((last - first).days + 1)}
+    for day, service_id, served, seconds, squares, waited, before_leaving, walkaways in rows:
+        out[day][service_id] = ServiceStats(
             served=int(served), service_sum=float(seconds) / 60,
-            service_sq=float(squares) / 3600,
-            walkaways=int(walkaways),
+            service_sq=float(squares) / 3600, walkaways=int(walkaways),
             exposure_minutes=(float(waited) + float(before_leaving)) / 60)
+    return out
+
+
+def add_days(per_day: dict[date, dict[int, ServiceStats]], first: date,
+             last: date) -> dict[int, ServiceStats]:
+    """Sum the days of [first, last], in day order (the same sums whichever days were
+    read together)."""
+    stats: dict[int, ServiceStats] = {}
+    for i in range((last - first).days + 1):
+        for service_id, st in per_day.get(first + timedelta(days=i), {}).items():
+            acc = stats.setdefault(service_id, ServiceStats())
+            acc.served += st.served
+            acc.service_sum += st.service_sum
+            acc.service_sq += st.service_sq
+            acc.walkaways += st.walkaways
+            acc.exposure_minutes += st.exposure_minutes
     return stats

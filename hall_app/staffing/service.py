@@ -19,13 +19,20 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import Counter, CounterPause, CounterSession, Ticket
+from db.models import BusinessDay, Counter, CounterPause, CounterSession, Ticket
 from db.staffing_plans import load_plan_body, store_plan
 from hall_app.errors import HallError
 from hall_app.services.context import ServiceContext
 from hall_app.staffing.behaviour import estimate
 from hall_app.staffing.forecast import Forecast, Slot, candidate_days, forecast, local_slot_index
-from hall_app.staffing.history import HallLayout, load_behaviour, load_days, load_layout
+from hall_app.staffing.history import (
+    HallLayout,
+    ServiceStats,
+    add_days,
+    load_behaviour_days,
+    load_days,
+    load_layout,
+)
 from hall_app.staffing.plan import StaffingPlan, make_plan
 from hall_app.staffing.stored import fingerprint, from_json, to_json
 
@@ -59,6 +66,9 @@ class StaffingService:
         self.ctx = ctx
         self._plans: dict[date, StaffingPlan] = {}
         self._lock = threading.Lock()
+        # Per-day service statistics of closed days (they no longer change), so the
+        # report's two plans (today's and tomorrow's windows overlap) read them once.
+        self._day_stats: dict[date, dict[int, ServiceStats]] = {}
 
     def inputs(self, day: date) -> tuple[HallLayout, Forecast, dict]:  # type: ignore[type-arg]
         th = self.ctx.thresholds()
@@ -67,11 +77,28 @@ class StaffingService:
             layout = load_layout(s, self.ctx.hall.id)
             days = candidate_days(day, weeks)
             history = load_days(s, layout, days)
-            stats = load_behaviour(s, layout, day - timedelta(weeks=weeks),
-                                   day - timedelta(days=1))
+            stats = self._behaviour(s, layout, day - timedelta(weeks=weeks),
+                                    day - timedelta(days=1))
         fc = forecast(layout, day, history)
         behaviour = {sv.id: estimate(sv, stats.get(sv.id)) for sv in layout.services}
         return layout, fc, behaviour
+
+    def _behaviour(self, s: Any, layout: HallLayout, first: date,
+                   last: date) -> dict[int, ServiceStats]:
+        with self._lock:
+            known = dict(self._day_stats)
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        missing = [d for d in days if d not in known]
+        if missing:
+            lo, hi = min(missing), max(missing)
+            fresh = load_behaviour_days(s, layout, lo, hi)
+            known.update(fresh)
+            closed = set(s.scalars(select(BusinessDay.day).where(
+                BusinessDay.hall_id == layout.hall_id, BusinessDay.state == "closed",
+                BusinessDay.day >= lo, BusinessDay.day <= hi)).all())
+            with self._lock:
+                self._day_stats.update({d: v for d, v in fresh.items() if d in closed})
+        return add_days(known, first, last)
 
     def plan(self, day: date, *, reps: int = 200, cached: bool = False) -> StaffingPlan:
         if cached:
