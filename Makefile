@@ -4,6 +4,8 @@ VENV := .venv
 # Two test workers (CI has two cores); a test module stays on one worker, so modules that
 # start their own servers on fixed ports (tests/district) never meet themselves.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
+# The 25 slowest tests are listed at the end (the CI budget is 20 minutes for everything).
+PYTEST_REPORT ?= --durations=25
 BIN := $(VENV)/bin
 
 .PHONY: run test setup lint bundle
@@ -20,7 +22,7 @@ run: setup
 	$(BIN)/hall-app demo
 
 test: setup
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_WORKERS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_REPORT)
 
 lint: setup
 	$(BIN)/ruff check hall_app db ui tests bench
