@@ -216,6 +216,9 @@ def create_app(
 
         app.aboutToQuit.connect(ops.shutdown)
         app.setProperty("hall_ops_shutdown", True)
+    from ui import gc_guard
+
+    gc_guard.install(app)  # cyclic garbage collected on the GUI thread, between operations
     return app
 
 
