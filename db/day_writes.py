@@ -97,3 +97,11 @@ def open_days_before(session: Session, hall_id: int, before: date) -> list[date]
         select(BusinessDay.day).where(BusinessDay.hall_id == hall_id,
                                       BusinessDay.state == "open", BusinessDay.day < before)
         .order_by(BusinessDay.day)))
+
+
+def closed_days(session: Session, hall_id: int, first: date, last: date) -> set[date]:
+    """Days of the hall in [first, last] that are closed (their figures no longer move)."""
+    return set(session.scalars(
+        select(BusinessDay.day).where(BusinessDay.hall_id == hall_id,
+                                      BusinessDay.state == "closed",
+                                      BusinessDay.day >= first, BusinessDay.day <= last)))

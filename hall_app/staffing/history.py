@@ -147,12 +147,6 @@ def load_days(session: Session, layout: HallLayout, days: list[date]) -> dict[da
     return result
 
 
-def load_behaviour(session: Session, layout: HallLayout, first: date,
-                   last: date) -> dict[int, ServiceStats]:
-    """Service-time and patience statistics per service over [first, last]."""
-    return add_days(load_behaviour_days(session, layout, first, last), first, last)
-
-
 def load_behaviour_days(session: Session, layout: HallLayout, first: date,
                         last: date) -> dict[date, dict[int, ServiceStats]]:
     """The same statistics per day and service (every day of [first, last] present), in

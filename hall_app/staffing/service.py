@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import BusinessDay, Counter, CounterPause, CounterSession, Ticket
+from db.day_writes import closed_days
+from db.models import Counter, CounterPause, CounterSession, Ticket
 from db.staffing_plans import load_plan_body, store_plan
 from hall_app.errors import HallError
 from hall_app.services.context import ServiceContext
@@ -93,9 +94,7 @@ class StaffingService:
             lo, hi = min(missing), max(missing)
             fresh = load_behaviour_days(s, layout, lo, hi)
             known.update(fresh)
-            closed = set(s.scalars(select(BusinessDay.day).where(
-                BusinessDay.hall_id == layout.hall_id, BusinessDay.state == "closed",
-                BusinessDay.day >= lo, BusinessDay.day <= hi)).all())
+            closed = closed_days(s, layout.hall_id, lo, hi)
             with self._lock:
                 self._day_stats.update({d: v for d, v in fresh.items() if d in closed})
         return add_days(known, first, last)

@@ -1,6 +1,6 @@
-"""What the staffing advice learns from a day (hall_app.staffing.history.load_behaviour),
-against a day played through the services with figures worked out by hand; both
-databases."""
+"""What the staffing advice learns from a day (hall_app.staffing.history:
+load_behaviour_days, summed by add_days), against a day played through the services
+with figures worked out by hand; both databases."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from hall_app.staffing.history import load_behaviour, load_layout
+from hall_app.staffing.history import add_days, load_behaviour_days, load_layout
 
 
 def test_service_times_walkaways_and_waiting_exposure(hall, clerk, manager, clock):
@@ -33,7 +33,8 @@ def test_service_times_walkaways_and_waiting_exposure(hall, clerk, manager, cloc
     assert hall.tickets.call_next(clerk, counter).id == c.id  # waited 12 min, still served
     day = hall.ctx.business_day()
     with hall.ctx.read() as s:
-        stats = load_behaviour(s, load_layout(s, hall.ctx.hall.id), day, day)[pay]
+        per_day = load_behaviour_days(s, load_layout(s, hall.ctx.hall.id), day, day)
+    stats = add_days(per_day, day, day)[pay]
     assert stats.served == 1
     assert stats.service_sum == pytest.approx(5.0)
     assert stats.service_sq == pytest.approx(25.0)
