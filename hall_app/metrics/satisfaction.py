@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from db.models import Counter, Rating, RatingFollowUp, ServiceType, Staff, Ticket
@@ -212,14 +212,25 @@ def clerk_day_figures(s: Session, hall_id: int, tz: ZoneInfo, day: date, now: da
     return _roll_up(served, rated, -1).get(None, EMPTY)
 
 
-def day_total_figures(s: Session, hall_id: int, day: date) -> SatisfactionFigures:
-    """The hall's figures for `day` in total only (two small aggregates: the overview)."""
-    served = int(s.scalar(select(func.count(Ticket.id)).where(
-        Ticket.hall_id == hall_id, Ticket.business_day == day, Ticket.state == "done")) or 0)
-    levels = dict(s.execute(
-        select(Rating.level, func.count(Rating.id))
-        .join(Ticket, Ticket.id == Rating.ticket_id)
-        .where(Rating.hall_id == hall_id, Rating.business_day == day,
-               Ticket.state == "done")
-        .group_by(Rating.level)).tuples().all())
+# The overview's two statements, built once (a refresh only binds the hall and the day).
+_DAY_SERVED = select(func.count(Ticket.id)).where(
+    Ticket.hall_id == bindparam("hall"), Ticket.business_day == bindparam("day"),
+    Ticket.state == "done")
+_DAY_LEVELS = (select(Rating.level, func.count(Rating.id))
+               .join(Ticket, Ticket.id == Rating.ticket_id)
+               .where(Rating.hall_id == bindparam("hall"), Rating.business_day == bindparam("day"),
+                      Ticket.state == "done")
+               .group_by(Rating.level))
+
+
+def day_total_figures(s: Session, hall_id: int, day: date, *,
+                      served: int | None = None) -> SatisfactionFigures:
+    """The hall's figures for `day` in total only (two small aggregates: the overview).
+
+    `served`: the day's done tickets when the caller has counted them already (one
+    aggregate less)."""
+    params = {"hall": hall_id, "day": day}
+    if served is None:
+        served = int(s.scalar(_DAY_SERVED, params) or 0)
+    levels = dict(s.execute(_DAY_LEVELS, params).tuples().all())
     return _figures(served, {str(k): int(v) for k, v in levels.items()})

@@ -20,32 +20,21 @@ tapped 不满意 on a rating pad). An acknowledgement is a row in
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    AlertAck,
-    Counter,
-    CounterPause,
-    CounterService,
-    Escalation,
-    Hall,
-    Incident,
-    IncidentCounter,
-    OpeningHours,
-    RecoveryBreak,
-    ServiceType,
-    Staff,
-    Ticket,
-)
+from db.models import AlertAck, Escalation, Hall, Staff
 from hall_app.domain.ratings import reason_label
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import DataConflict, IllegalTransition, NotFound, ValidationError
 from hall_app.metrics.satisfaction import SatisfactionFigures, day_total_figures
+from hall_app.services import overview_reads as reads
 from hall_app.services.context import ServiceContext
 from hall_app.services.days import DayService, DayStatus
 from hall_app.services.ratings.follow_ups import dissatisfied_ratings, open_follow_up_count
@@ -66,8 +55,6 @@ ALERT_KIND_LABELS = {
 # Current-wait distribution buckets, in minutes: [0,5), [5,10), ... [30, ∞).
 WAIT_BUCKET_EDGES = (0, 5, 10, 15, 20, 30)
 WALKAWAY_STATES = ("no_show", "walked_away", "abandoned")
-# Literal (not bound) so SQLite and PostgreSQL can use the partial index on open tickets.
-_OPEN_TICKET = text("ticket.state IN ('called', 'serving')")
 _KEY_RE = re.compile(
     r"^(?:(?:longwait|escalation|outage|facility|rating):\d+"
     r"|complaint:\d+:(?:due|overdue|limit|limitpassed|(?:approval|followup|feedback):\d+)"
@@ -232,12 +219,36 @@ def wait_buckets(now: datetime, issued: list[datetime]) -> tuple[WaitBucket, ...
     counts = [0] * len(edges)
     for at in issued:
         minutes = (now - at).total_seconds() / 60
-        idx = max(i for i, lo in enumerate(edges) if minutes >= lo) if minutes >= 0 else 0
-        counts[idx] += 1
+        # The last edge at or below `minutes` (a wait "from the future" counts as 0).
+        counts[bisect_right(edges, minutes) - 1 if minutes >= 0 else 0] += 1
     labels = [f"{lo}-{hi}分" for lo, hi in zip(edges, edges[1:], strict=False)]
     labels.append(f"{edges[-1]}分以上")
     return tuple(WaitBucket(label, lo, n) for label, lo, n in zip(labels, edges, counts,
                                                                    strict=True))
+
+
+class _DayGroups:
+    """Today's tickets as `overview_reads.DAY_GROUPS` groups them, summed up."""
+
+    def __init__(self, rows: Sequence[Any]) -> None:
+        self.by_state: dict[str, int] = {}
+        self.arrived = self.wait_sum = self.wait_n = self.service_sum = self.service_n = 0
+        self.arrivals = [0] * 24  # first hops issued, per hour of the day
+        self.served = [0] * 24  # done, per hour of finishing
+        for state, first, issued_hour, finished_hour, n, wait_sum, wait_n, service_sum, \
+                service_n in rows:
+            self.by_state[state] = self.by_state.get(state, 0) + n
+            if first:
+                self.arrived += n
+                self.wait_sum += wait_sum or 0
+                self.wait_n += wait_n
+            if state == "done":
+                self.service_sum += service_sum or 0
+                self.service_n += service_n
+            if issued_hour is not None:
+                self.arrivals[issued_hour] += n
+            if finished_hour is not None:
+                self.served[finished_hour] += n
 
 
 class OverviewService:
@@ -265,25 +276,30 @@ class OverviewService:
             if hall is None:
                 raise NotFound("找不到营业厅。")
             thresholds = self.ctx.thresholds(hall)
-            services = {sv.id: sv for sv in s.scalars(
-                select(ServiceType).where(ServiceType.hall_id == info.id)
-                .order_by(ServiceType.sort_order, ServiceType.id))}
-            long_wait = {sid: self.ctx.settings.long_wait_minutes.get(sv.code, sv.long_wait_minutes)
+            services = {r[0]: r for r in reads.rows(s, reads.HALL_SERVICES, hall=info.id)}
+            overrides = self.ctx.settings.long_wait_minutes
+            long_wait = {sid: overrides.get(sv.code, sv.long_wait_minutes)
                          for sid, sv in services.items()}
 
             incidents = self._incidents(s, info.id)
             outage_counters = {n for i in incidents if i.kind == "outage" for n in i.counter_numbers}
             hall_outage = any(i.kind == "outage" and i.hall_wide for i in incidents)
             counters = self._counters(s, info.id, services, hall_outage, outage_counters)
-            waiting = self._waiting(s, info.id, day, services, long_wait)
-            queues = self._queues(s, info.id, day, services, long_wait, now)
-            figures, hourly = self._figures(s, info.id, day, day_start, tz, hall)
+            waiting, queues, oldest = self._waiting(s, info.id, day, services, long_wait, now)
+            groups = _DayGroups(reads.rows(s, reads.DAY_GROUPS, hall=info.id, day=day,
+                                           **reads.hour_params(
+                                               [day_start + timedelta(hours=h)
+                                                for h in range(25)])))
+            weekdays = reads.rows(s, reads.OPENING_HOURS, hall=info.id)
+            figures, hourly = self._figures(groups, day, day_start, tz, weekdays)
             alerts = self._alerts(s, info.id, now, tz, thresholds.pause_alert_minutes,
-                                  counters, waiting, incidents, day_start, day_end, day)
-            satisfaction = SatisfactionToday(day_total_figures(s, info.id, day),
-                                             thresholds.satisfaction_target_pct,
-                                             open_follow_up_count(s, info.id))
-            day_status = DayService(self.ctx).status_in(s, day)
+                                  counters, waiting, incidents, day_start, day_end, day,
+                                  services, oldest)
+            satisfaction = SatisfactionToday(
+                day_total_figures(s, info.id, day, served=groups.by_state.get("done", 0)),
+                thresholds.satisfaction_target_pct, open_follow_up_count(s, info.id))
+            day_status = DayService(self.ctx).status_in(
+                s, day, weekdays=weekdays, state_counts=groups.by_state, issued=groups.arrived)
         return OverviewSnapshot(
             now=now, business_day=day, hall_name=info.name,
             pause_alert_minutes=thresholds.pause_alert_minutes,
@@ -293,122 +309,80 @@ class OverviewService:
             waiting=waiting, satisfaction=satisfaction, day_status=day_status)
 
     def _incidents(self, s: Session, hall_id: int) -> tuple[ActiveIncident, ...]:
-        rows = s.execute(
-            select(Incident.id, Incident.kind, Incident.category, Incident.notice,
-                   Incident.started_at, Incident.ended_at, Staff.name)
-            .outerjoin(Staff, Staff.id == Incident.declared_by)
-            .where(Incident.hall_id == hall_id, Incident.ended_at.is_(None))
-            .order_by(Incident.started_at, Incident.id)).all()
+        found: dict[int, Any] = {}
         numbers: dict[int, list[int]] = {}
-        if rows:
-            for inc_id, number in s.execute(
-                    select(IncidentCounter.incident_id, Counter.number)
-                    .join(Counter, Counter.id == IncidentCounter.counter_id)
-                    .where(IncidentCounter.incident_id.in_([r[0] for r in rows]))):
-                numbers.setdefault(inc_id, []).append(number)
+        for r in reads.rows(s, reads.INCIDENTS, hall=hall_id):  # one row per named counter
+            if r[0] not in found:
+                found[r[0]], numbers[r[0]] = r, []
+            if r[7] is not None:
+                numbers[r[0]].append(r[7])
         return tuple(ActiveIncident(r[0], r[1], r[2], r[3], r[4], r[5],
-                                    tuple(sorted(numbers.get(r[0], []))), r[6]) for r in rows)
+                                    tuple(sorted(numbers[r[0]])), r[6]) for r in found.values())
 
-    def _counters(self, s: Session, hall_id: int, services: dict[int, ServiceType],
+    def _counters(self, s: Session, hall_id: int, services: dict[int, Any],
                   hall_outage: bool, outage_numbers: set[int]) -> tuple[CounterTile, ...]:
-        rows = s.execute(
-            select(Counter.id, Counter.number, Counter.name, Counter.state, Counter.state_since,
-                   Counter.pause_reason, Staff.name, Counter.is_vip)
-            .outerjoin(Staff, Staff.id == Counter.staff_id)
-            .where(Counter.hall_id == hall_id, Counter.active.is_(True))
-            .order_by(Counter.number)).all()
-        open_tickets = {r.counter_id: r for r in s.execute(
-            select(Ticket.counter_id, Ticket.code, Ticket.state, Ticket.service_id,
-                   Ticket.first_called_at, Ticket.started_at)
-            # counter_id IN (…) + the literal state test match the partial unique index
-            # uq_ticket_one_open_per_counter, so this reads a handful of index entries
-            # however long the history is.
-            .where(_OPEN_TICKET, Ticket.counter_id.in_([r[0] for r in rows]))
-        )} if rows else {}
         tiles = []
-        for cid, number, name, state, since, reason, staff, vip in rows:
-            t = open_tickets.get(cid)
-            tile_state = "serving" if t is not None else state
+        for (cid, number, name, state, since, reason, staff, vip, code, t_state, t_service,
+             called, started) in reads.rows(s, reads.COUNTERS, hall=hall_id):
+            open_ticket = t_state is not None
             tiles.append(CounterTile(
-                cid, number, name, tile_state, since, reason if state == "paused" else None,
-                staff, bool(vip),
-                ticket_code=t.code if t else None, ticket_state=t.state if t else None,
-                ticket_service=services[t.service_id].name if t else None,
-                ticket_since=(t.started_at or t.first_called_at) if t else None,
+                cid, number, name, "serving" if open_ticket else state, since,
+                reason if state == "paused" else None, staff, bool(vip),
+                ticket_code=code if open_ticket else None,
+                ticket_state=t_state,
+                ticket_service=services[t_service].name if open_ticket else None,
+                ticket_since=(started or called) if open_ticket else None,
                 in_outage=hall_outage or number in outage_numbers))
         return tuple(tiles)
 
-    def _waiting(self, s: Session, hall_id: int, day: date, services: dict[int, ServiceType],
-                 long_wait: dict[int, int]) -> tuple[WaitingTicket, ...]:
-        rows = s.execute(
-            select(Ticket.id, Ticket.code, Ticket.service_id, Ticket.priority, Ticket.issued_at)
-            .where(Ticket.hall_id == hall_id, Ticket.business_day == day,
-                   Ticket.state == "waiting")
-            .order_by(Ticket.issued_at, Ticket.id)).all()
-        return tuple(WaitingTicket(r[0], r[1], services[r[2]].name, r[3], r[4], long_wait[r[2]])
-                     for r in rows)
+    def _waiting(self, s: Session, hall_id: int, day: date, services: dict[int, Any],
+                 long_wait: dict[int, int], now: datetime,
+                 ) -> tuple[tuple[WaitingTicket, ...], tuple[ServiceQueue, ...],
+                            dict[int, tuple[int, datetime, int]]]:
+        """The waiting tickets in issue order, and per service the queue counted from them:
+        (waiting, oldest issue, lowest ticket id) by service id, for the 无窗口办理 alerts."""
+        names = {sid: sv.name for sid, sv in services.items()}
+        cutoff = {sid: now - timedelta(minutes=minutes) for sid, minutes in long_wait.items()}
+        count: dict[int, int] = {}
+        over: dict[int, int] = {}
+        oldest: dict[int, datetime] = {}
+        first_id: dict[int, int] = {}
+        waiting = []
+        for tid, code, sid, priority, issued in reads.rows(s, reads.WAITING, hall=hall_id,
+                                                           day=day):
+            waiting.append(WaitingTicket(tid, code, names[sid], priority, issued, long_wait[sid]))
+            if sid in count:
+                count[sid] += 1
+                if tid < first_id[sid]:
+                    first_id[sid] = tid
+            else:  # rows come oldest first
+                count[sid], over[sid], oldest[sid], first_id[sid] = 1, 0, issued, tid
+            if issued < cutoff[sid]:
+                over[sid] += 1
+        queues = tuple(
+            ServiceQueue(sid, sv.code, sv.name, sv.prefix, count.get(sid, 0), oldest.get(sid),
+                         long_wait[sid], over.get(sid, 0))
+            for sid, sv in services.items() if sv.active or sid in count)
+        groups = {sid: (n, oldest[sid], first_id[sid]) for sid, n in count.items()}
+        return tuple(waiting), queues, groups
 
-    def _queues(self, s: Session, hall_id: int, day: date, services: dict[int, ServiceType],
-                long_wait: dict[int, int], now: datetime) -> tuple[ServiceQueue, ...]:
-        over_any = [and_(Ticket.service_id == sid,
-                         Ticket.issued_at < now - timedelta(minutes=minutes))
-                    for sid, minutes in long_wait.items()]
-        over = func.sum(case((or_(*over_any), 1), else_=0)) if over_any else func.sum(0)
-        stats = {r[0]: r for r in s.execute(
-            select(Ticket.service_id, func.count(Ticket.id), func.min(Ticket.issued_at), over)
-            .where(Ticket.hall_id == hall_id, Ticket.business_day == day,
-                   Ticket.state == "waiting")
-            .group_by(Ticket.service_id))}
-        out = []
-        for sid, sv in services.items():
-            row = stats.get(sid)
-            if not sv.active and row is None:
-                continue
-            oldest = row[2] if row else None
-            if isinstance(oldest, str):  # defensive: min() typed by its argument normally
-                oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
-            out.append(ServiceQueue(sid, sv.code, sv.name, sv.prefix, int(row[1]) if row else 0,
-                                    oldest, long_wait[sid], int(row[3] or 0) if row else 0))
-        return tuple(out)
-
-    def _figures(self, s: Session, hall_id: int, day: date, day_start: datetime, tz,  # type: ignore[no-untyped-def]
-                 hall: Hall) -> tuple[DayFigures, tuple[HourFigure, ...]]:
-        def count_if(cond):  # type: ignore[no-untyped-def]
-            return func.sum(case((cond, 1), else_=0))
-
-        hours = [day_start + timedelta(hours=h) for h in range(25)]
-        first = Ticket.hop == 0
-        done = Ticket.state == "done"
-        cols = [
-            count_if(first),
-            count_if(done),
-            count_if(Ticket.state.in_(WALKAWAY_STATES)),
-            count_if(Ticket.state == "no_show"),
-            count_if(Ticket.state == "walked_away"),
-            count_if(Ticket.state == "waiting"),
-            count_if(Ticket.state.in_(("called", "serving"))),
-            func.avg(case((and_(first, Ticket.wait_seconds.is_not(None)), Ticket.wait_seconds))),
-            func.avg(case((done, Ticket.service_seconds))),
-        ]
-        # Arrivals and services per local hour (hour boundaries computed here, so the same
-        # SQL works on both databases and across a daylight-saving change).
-        for lo, hi in zip(hours, hours[1:], strict=False):
-            cols.append(count_if(and_(first, Ticket.issued_at >= lo, Ticket.issued_at < hi)))
-        for lo, hi in zip(hours, hours[1:], strict=False):
-            cols.append(count_if(and_(done, Ticket.finished_at >= lo, Ticket.finished_at < hi)))
-        row = s.execute(select(*cols).where(Ticket.hall_id == hall_id,
-                                            Ticket.business_day == day)).one()
-        ints = [int(v or 0) for v in row]
+    def _figures(self, groups: _DayGroups, day: date, day_start: datetime, tz,  # type: ignore[no-untyped-def]
+                 weekdays: Sequence[Any]) -> tuple[DayFigures, tuple[HourFigure, ...]]:
+        state = groups.by_state
         figures = DayFigures(
-            arrived=ints[0], served=ints[1], walkaways=ints[2], no_shows=ints[3],
-            walked_away=ints[4], waiting=ints[5], in_service=ints[6],
-            avg_wait_seconds=round(row[7]) if row[7] is not None else None,
-            avg_service_seconds=round(row[8]) if row[8] is not None else None)
-        arrivals, served = ints[9:33], ints[33:57]
+            arrived=groups.arrived, served=state.get("done", 0),
+            walkaways=sum(state.get(k, 0) for k in WALKAWAY_STATES),
+            no_shows=state.get("no_show", 0), walked_away=state.get("walked_away", 0),
+            waiting=state.get("waiting", 0),
+            in_service=state.get("called", 0) + state.get("serving", 0),
+            avg_wait_seconds=(round(groups.wait_sum / groups.wait_n) if groups.wait_n
+                              else None),
+            avg_service_seconds=(round(groups.service_sum / groups.service_n)
+                                 if groups.service_n else None))
+        arrivals, served = groups.arrivals, groups.served
         # Local hour labels (on a DST day a label may repeat; the bars stay in order).
         labels = [(day_start + timedelta(hours=h)).astimezone(tz).hour for h in range(24)]
-        opening = s.scalars(select(OpeningHours).where(
-            OpeningHours.hall_id == hall.id, OpeningHours.weekday == day.weekday())).first()
+        opening = next((w for w in weekdays if w.weekday == day.weekday()), None)
         lo_h, hi_h = 8, 18
         if opening is not None and opening.opens and opening.closes:
             lo_h, hi_h = opening.opens.hour, opening.closes.hour - (opening.closes.minute == 0)
@@ -422,7 +396,9 @@ class OverviewService:
     def _alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
                 pause_minutes: int, counters: tuple[CounterTile, ...],
                 waiting: tuple[WaitingTicket, ...], incidents: tuple[ActiveIncident, ...],
-                day_start: datetime, day_end: datetime, day: date) -> tuple[Alert, ...]:
+                day_start: datetime, day_end: datetime, day: date,
+                services: dict[int, Any], queue_heads: dict[int, tuple[int, datetime, int]],
+                ) -> tuple[Alert, ...]:
         alerts: list[Alert] = []
         for inc in incidents:
             where = "全厅" if inc.hall_wide else "、".join(f"{n}号" for n in inc.counter_numbers) + "窗口"
@@ -436,15 +412,7 @@ class OverviewService:
                                     f"{_hm(inc.started_at, tz)} 起" +
                                     (f":{inc.notice}" if inc.notice else ""), inc.started_at))
         # Escalations: open ones, plus today's resolved ones (shown as acknowledged).
-        esc_rows = s.execute(
-            select(Escalation.id, Escalation.reason, Escalation.raised_at, Counter.number,
-                   Staff.name, Ticket.code, Escalation.resolved_at)
-            .outerjoin(Counter, Counter.id == Escalation.counter_id)
-            .outerjoin(Staff, Staff.id == Escalation.staff_id)
-            .outerjoin(Ticket, Ticket.id == Escalation.ticket_id)
-            .where(Escalation.hall_id == hall_id,
-                   or_(Escalation.resolved_at.is_(None), Escalation.raised_at >= day_start))
-            .order_by(Escalation.raised_at)).all()
+        esc_rows = reads.rows(s, reads.ESCALATIONS, hall=hall_id, day_start=day_start)
         for eid, reason, raised, number, staff, code, _resolved in esc_rows:
             who = (f"{number}号窗口" if number else "") + (staff or "")
             alerts.append(Alert(f"escalation:{eid}", "escalation", HIGH,
@@ -457,9 +425,10 @@ class OverviewService:
                                     f"{w.code}号已等候{_minutes(waited)}分钟",
                                     f"{w.service_name},超过{w.long_wait_minutes}分钟等候标准",
                                     w.issued_at + timedelta(minutes=w.long_wait_minutes)))
-        alerts.extend(self._no_counter_alerts(s, hall_id, tz, self.ctx.business_day(now)))
+        alerts.extend(self._no_counter_alerts(s, hall_id, tz, services, queue_heads))
         alerts.extend(self._complaint_alerts(s, hall_id, now, tz, day_end))
-        recovery = self._recovery_minutes(s, hall_id)
+        recovery = {int(cid): int(minutes)
+                    for cid, minutes in reads.rows(s, reads.RECOVERY, hall=hall_id)}
         alerts.extend(self._rating_alerts(s, hall_id, day))
         for c in counters:
             # A 调整情绪 break granted by the duty manager alerts only once it runs over.
@@ -471,46 +440,37 @@ class OverviewService:
                                     LOW, f"{c.number}号窗口暂停已{_minutes((now - since).total_seconds())}分钟",
                                     f"原因:{c.pause_reason or '未说明'}" +
                                     (f",营业员{c.staff_name}" if c.staff_name else ""), since))
-        acks = self._acks(s, hall_id, [a.key for a in alerts])
-        done = [a if a.key not in acks else Alert(a.key, a.kind, a.severity, a.title, a.detail,
-                                                  a.since, *acks[a.key])
-                for a in alerts]
+        acks = {k: (name, at) for k, name, at in reads.acks(s, hall_id, [a.key for a in alerts])}
         # Escalations resolved elsewhere without an ack row are still shown as handled.
         resolved = {f"escalation:{r[0]}": r[6] for r in esc_rows if r[6] is not None}
-        done = [a if a.acknowledged or a.key not in resolved
-                else Alert(a.key, a.kind, a.severity, a.title, a.detail, a.since, "—", resolved[a.key])
-                for a in done]
+        done = []
+        for a in alerts:
+            ack = acks.get(a.key)
+            if ack is not None:
+                a = Alert(a.key, a.kind, a.severity, a.title, a.detail, a.since, *ack)
+            elif a.key in resolved:
+                a = Alert(a.key, a.kind, a.severity, a.title, a.detail, a.since, "—",
+                          resolved[a.key])
+            done.append(a)
         done.sort(key=lambda a: (a.acknowledged, -a.severity, a.since, a.key))
         return tuple(done)
 
     def _no_counter_alerts(self, s: Session, hall_id: int, tz,  # type: ignore[no-untyped-def]
-                           day: date) -> list[Alert]:
+                           services: dict[int, Any],
+                           queue_heads: dict[int, tuple[int, datetime, int]]) -> list[Alert]:
         """Services with customers waiting and no signed-in counter serving them.
 
         Raised as soon as it is true (no delay): those customers have been told
-        「暂无窗口办理此业务」 at the kiosk. Keyed by the oldest waiting ticket, so a new
+        「暂无窗口办理此业务」 at the kiosk. Keyed by the lowest waiting ticket id, so a new
         episode raises a new alert after an acknowledged one.
         """
-        served = set(s.scalars(
-            select(CounterService.service_id)
-            .join(Counter, Counter.id == CounterService.counter_id)
-            .where(Counter.hall_id == hall_id, Counter.active.is_(True),
-                   Counter.state != "closed")).all())
-        rows = s.execute(
-            select(Ticket.service_id, ServiceType.name, func.count(Ticket.id),
-                   func.min(Ticket.issued_at), func.min(Ticket.id))
-            .join(ServiceType, ServiceType.id == Ticket.service_id)
-            .where(Ticket.hall_id == hall_id, Ticket.business_day == day,
-                   Ticket.state == "waiting")
-            .group_by(Ticket.service_id, ServiceType.name)).all()
+        served = {r[0] for r in reads.rows(s, reads.SERVED_SERVICES, hall=hall_id)}
         out = []
-        for sid, name, waiting, oldest, first_id in rows:
+        for sid, (waiting, oldest, first_id) in queue_heads.items():
             if sid in served:
                 continue
-            if isinstance(oldest, str):  # defensive, as in _queues
-                oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
             out.append(Alert(f"nocounter:{sid}:{first_id}", "nocounter", HIGH,
-                             f"「{name}」{waiting}人等候,暂无窗口办理",
+                             f"「{services[sid].name}」{waiting}人等候,暂无窗口办理",
                              f"最早 {_hm(oldest, tz)} 取号;请安排窗口登录办理此业务或引导顾客",
                              oldest))
         return out
@@ -529,15 +489,6 @@ class OverviewService:
                       r.since)
                 for r in self._complaints.reminders_in(s, now, day_end)]
 
-    def _recovery_minutes(self, s: Session, hall_id: int) -> dict[int, int]:
-        """counter id → granted minutes, for counters now on a 调整情绪 break."""
-        rows = s.execute(
-            select(CounterPause.counter_id, RecoveryBreak.minutes)
-            .join(RecoveryBreak, RecoveryBreak.pause_id == CounterPause.id)
-            .where(CounterPause.hall_id == hall_id, CounterPause.ended_at.is_(None),
-                   CounterPause.kind == "recovery")).all()
-        return {int(cid): int(minutes) for cid, minutes in rows}
-
     def _rating_alerts(self, s: Session, hall_id: int, day: date) -> list[Alert]:
         """Today's 不满意 taps on the rating pads: ticket, clerk, reason, and the 回访 wish."""
         out = []
@@ -551,15 +502,6 @@ class OverviewService:
                              f"{r.counter_number}号窗口{clerk} · {r.ticket_code}号顾客不满意",
                              detail, r.rated_at))
         return out
-
-    def _acks(self, s: Session, hall_id: int, keys: list[str]) -> dict[str, tuple[str, datetime]]:
-        if not keys:
-            return {}
-        rows = s.execute(
-            select(AlertAck.alert_key, Staff.name, AlertAck.acknowledged_at)
-            .join(Staff, Staff.id == AlertAck.acknowledged_by)
-            .where(AlertAck.hall_id == hall_id, AlertAck.alert_key.in_(keys))).all()
-        return {k: (name, at) for k, name, at in rows}
 
     # -- acknowledging ---------------------------------------------------------------------
     def acknowledge(self, actor: Actor, alert_key: str) -> AckInfo:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from db.day_writes import lock_day, read_day
 from db.models import AuditLog, BusinessDay, Staff, Ticket
-from hall_app.domain.hours import day_end, day_start
+from hall_app.domain.hours import WeekdayHours, day_end, day_hours, day_start
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import DayClosed, IllegalTransition, ValidationError
 from hall_app.services.context import ServiceContext
@@ -88,14 +89,23 @@ class DayService:
         with self.ctx.read() as s:
             return self.status_in(s, day or self.ctx.business_day())
 
-    def status_in(self, s: Session, day: date) -> DayStatus:
-        """`status`, inside the caller's read (the overview's one snapshot transaction)."""
+    def status_in(self, s: Session, day: date, *,
+                  weekdays: Sequence[WeekdayHours] | None = None,
+                  state_counts: Mapping[str, int] | None = None,
+                  issued: int | None = None) -> DayStatus:
+        """`status`, inside the caller's read (the overview's one snapshot transaction).
+
+        The overview passes what it has read already in the same transaction: the hall's
+        opening-hours rows (`weekdays`), and the day's tickets counted by state
+        (`state_counts`) with the first hops among them (`issued`).
+        """
         ctx = self.ctx
         tz = ctx.hall.tz
         row = s.scalars(select(BusinessDay).where(
             BusinessDay.hall_id == ctx.hall.id, BusinessDay.day == day)).first()
-        hours = hours_of(ctx, s, day, row.opens_at if row else None,
-                         row.closes_at if row else None)
+        opens_at, closes_at = (row.opens_at, row.closes_at) if row else (None, None)
+        hours = (hours_of(ctx, s, day, opens_at, closes_at) if weekdays is None
+                 else day_hours(day, tz, weekdays, opens_at, closes_at))
         due = due_of(ctx, day, hours).astimezone(tz)
         changed = row is not None and (row.opens_at is not None or row.closes_at is not None)
         if row is not None and row.state == "closed":
@@ -109,13 +119,14 @@ class DayService:
                 abandoned=(row.abandoned_waiting or 0) + (row.abandoned_called or 0),
                 abandoned_called=row.abandoned_called or 0,
                 finished_at_close=row.finished_at_close or 0)
-        counts = dict(s.execute(
+        counts = dict(state_counts) if state_counts is not None else dict(s.execute(
             select(Ticket.state, func.count(Ticket.id))
             .where(Ticket.hall_id == ctx.hall.id, Ticket.business_day == day)
             .group_by(Ticket.state)).tuples().all())
-        issued = int(s.scalar(select(func.count(Ticket.id)).where(
-            Ticket.hall_id == ctx.hall.id, Ticket.business_day == day,
-            Ticket.hop == 0)) or 0)
+        if issued is None:
+            issued = int(s.scalar(select(func.count(Ticket.id)).where(
+                Ticket.hall_id == ctx.hall.id, Ticket.business_day == day,
+                Ticket.hop == 0)) or 0)
         return DayStatus(
             day, "open" if row is not None else "none", hours, changed, due,
             issued=issued, served=int(counts.get("done", 0)),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import (
@@ -47,30 +47,35 @@ REASON_CATEGORY = {
 }
 
 
+# The overview's statements, built once (a refresh only binds the hall and the day).
+_DISSATISFIED = (
+    select(Rating.id, Rating.rated_at, Ticket.code, Counter.number, Staff.name,
+           Staff.staff_no, Rating.reason, Rating.wants_contact, RatingFollowUp.id)
+    .join(Ticket, Ticket.id == Rating.ticket_id)
+    .join(Counter, Counter.id == Rating.counter_id)
+    .outerjoin(Staff, Staff.id == Rating.staff_id)
+    .outerjoin(RatingFollowUp, RatingFollowUp.rating_id == Rating.id)
+    .where(Rating.hall_id == bindparam("hall"), Rating.business_day == bindparam("day"),
+           Rating.level == RatingLevel.DISSATISFIED.value)
+    .order_by(Rating.rated_at, Rating.id))
+_OPEN_FOLLOW_UPS = (
+    select(func.count(RatingFollowUp.id))
+    .where(RatingFollowUp.hall_id == bindparam("hall"), RatingFollowUp.state == "open",
+           ~select(Complaint.id).where(Complaint.hall_id == bindparam("hall"),
+                                       Complaint.ticket_id == RatingFollowUp.ticket_id)
+           .exists()))
+
+
 def dissatisfied_ratings(s: Session, hall_id: int, day: date) -> list[DissatisfiedRating]:
     """The day's 不满意 ratings with ticket, counter, clerk, reason and follow-up."""
-    rows = s.execute(
-        select(Rating.id, Rating.rated_at, Ticket.code, Counter.number, Staff.name,
-               Staff.staff_no, Rating.reason, Rating.wants_contact, RatingFollowUp.id)
-        .join(Ticket, Ticket.id == Rating.ticket_id)
-        .join(Counter, Counter.id == Rating.counter_id)
-        .outerjoin(Staff, Staff.id == Rating.staff_id)
-        .outerjoin(RatingFollowUp, RatingFollowUp.rating_id == Rating.id)
-        .where(Rating.hall_id == hall_id, Rating.business_day == day,
-               Rating.level == RatingLevel.DISSATISFIED.value)
-        .order_by(Rating.rated_at, Rating.id)).all()
+    rows = s.execute(_DISSATISFIED, {"hall": hall_id, "day": day}).all()
     return [DissatisfiedRating(int(r[0]), r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7],
                                int(r[8]) if r[8] is not None else None) for r in rows]
 
 
 def open_follow_up_count(s: Session, hall_id: int) -> int:
     """Follow-ups still open (not done, and no complaint registered for their ticket)."""
-    complained = select(Complaint.id).where(Complaint.hall_id == hall_id,
-                                            Complaint.ticket_id == RatingFollowUp.ticket_id)
-    return int(s.scalar(
-        select(func.count(RatingFollowUp.id))
-        .where(RatingFollowUp.hall_id == hall_id, RatingFollowUp.state == "open",
-               ~complained.exists())) or 0)
+    return int(s.scalar(_OPEN_FOLLOW_UPS, {"hall": hall_id}) or 0)
 
 
 class FollowUpService:
