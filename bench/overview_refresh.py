@@ -1,16 +1,27 @@
-"""Benchmark: database time of one overview refresh (OverviewService.snapshot()).
+"""Benchmark: one overview refresh (OverviewService.snapshot()) against bare SQL.
 
-A hall with 20 counters, 300 waiting tickets and a busy day in progress, measured with
-1 day of history and again after bulk-inserting a year (≥ 300,000 past tickets, plus
-complaints and escalations) with SQLAlchemy Core. Database time is the sum of the
-cursor executions (SQLAlchemy before/after_cursor_execute events); the total time of
-snapshot() (database + building the dataclasses) is printed beside it.
+Two hall shapes, on SQLite and (with HALL_TEST_PG_URL) PostgreSQL, each on a fresh
+database with `--days` of history bulk-inserted (1,000 tickets a day, plus complaints and
+escalations) with SQLAlchemy Core:
+
+* 20 counters, 300 waiting tickets;
+* 60 counters, 1,000 waiting tickets;
+
+each with 600 tickets finished today, 60 % of the counters serving, every seventh one
+paused for 25 minutes, an escalation and an overdue complaint.
+
+Measured interleaved in the same run (`--runs` rounds, each: one snapshot, then one
+bare-SQL round): "snapshot" = the whole `OverviewService.snapshot()` call, "db" = the
+time inside the database driver during it (SQLAlchemy cursor events), "bare" = the same
+reads as hand-written SQL on a plain driver connection (sqlite3 / psycopg) in one read
+transaction, rows fetched as tuples and nothing built from them. Medians; the ratio
+snapshot / bare, and the growth from the small shape to the large one.
 
     .venv/bin/python bench/overview_refresh.py               # SQLite (temporary file)
     HALL_TEST_PG_URL=postgresql+psycopg://... .venv/bin/python bench/overview_refresh.py
-        # also PostgreSQL, on a fresh database created and dropped here
+        # also PostgreSQL, on fresh databases created and dropped here
 
-Options: --days 365 --per-day 1000 --runs 30
+Options: --days 365 --per-day 1000 --runs 50
 """
 
 from __future__ import annotations
@@ -18,13 +29,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -53,9 +68,9 @@ from hall_app.services.overview import OverviewService  # noqa: E402
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=TZ)
-COUNTERS = 20
-WAITING = 300
 TODAY_DONE = 600
+# (label, counters, waiting tickets)
+SHAPES = (("20 counters, 300 waiting", 20, 300), ("60 counters, 1,000 waiting", 60, 1000))
 
 
 class DbTimer:
@@ -78,8 +93,8 @@ class DbTimer:
         self.total, self.statements = 0.0, 0
 
 
-def _setup_hall(db: Database) -> tuple[int, list[int], dict[int, str], list[int]]:
-    """The demo hall grown to 20 counters, all with a clerk; returns ids."""
+def _setup_hall(db: Database, n_counters: int) -> tuple[int, list[int], dict[int, str], list[int]]:
+    """The demo hall grown to `n_counters` counters; returns ids."""
     ensure_demo_hall(db)
     with db.write() as s:
         hall_id = s.scalar(select(func.min(ServiceType.hall_id)))
@@ -87,7 +102,7 @@ def _setup_hall(db: Database) -> tuple[int, list[int], dict[int, str], list[int]
             select(ServiceType).where(ServiceType.hall_id == hall_id))}
         staff = [st.id for st in s.scalars(select(Staff).where(Staff.hall_id == hall_id))]
         have = s.scalar(select(func.count(Counter.id)).where(Counter.hall_id == hall_id))
-        for n in range(have + 1, COUNTERS + 1):
+        for n in range(have + 1, n_counters + 1):
             c = Counter(hall_id=hall_id, number=n, name=f"{n}号窗口", state="closed")
             s.add(c)
             s.flush()
@@ -166,23 +181,26 @@ def add_history(db: Database, hall_id: int, days: range, per_day: int, services,
     return len(days) * per_day
 
 
-def live_state(db: Database, hall_id: int, services, counters, staff, rng) -> None:
-    """Today: 600 finished, 300 waiting (many long), 20 counters open/serving/paused."""
+def live_state(db: Database, hall_id: int, services, counters, staff, rng,  # type: ignore[no-untyped-def]
+               waiting: int) -> None:
+    """Today: 600 finished, `waiting` waiting (many long), 60 % of the counters serving,
+    every seventh paused."""
+    serving = len(counters) * 3 // 5
     _insert(db, Ticket.__table__, _day_tickets(hall_id, TODAY, TODAY_DONE, services, counters,
-                                               staff, rng, waiting=WAITING, until=NOW))
+                                               staff, rng, waiting=waiting + serving, until=NOW))
     now = NOW.astimezone(UTC)
     with db.write() as s:
-        waiting = s.scalars(select(Ticket).where(Ticket.business_day == TODAY,
-                                                 Ticket.state == "waiting")
-                            .order_by(Ticket.id).limit(12)).all()
+        to_serve = list(s.scalars(select(Ticket).where(Ticket.business_day == TODAY,
+                                                       Ticket.state == "waiting")
+                                  .order_by(Ticket.id).limit(serving)))
         for i, cid in enumerate(counters):
             c = s.get(Counter, cid)
             c.staff_id = staff[i % len(staff)]
             c.state, c.state_since = ("paused", now - timedelta(minutes=25)) if i % 7 == 3 \
                 else ("open", now - timedelta(hours=2))
             c.pause_reason = "用餐" if c.state == "paused" else None
-            if c.state == "open" and i < len(waiting):
-                t = waiting[i]
+            if c.state == "open" and to_serve:
+                t = to_serve.pop(0)
                 t.state, t.counter_id, t.staff_id = "serving", cid, c.staff_id
                 t.first_called_at = t.last_called_at = now - timedelta(minutes=6)
                 t.started_at = now - timedelta(minutes=5)
@@ -198,17 +216,127 @@ def live_state(db: Database, hall_id: int, services, counters, staff, rng) -> No
                   .values(pause_reason=None))
 
 
-def measure(services: HallServices, timer: DbTimer, runs: int) -> tuple[float, float, int, int]:
+# The bare baseline: what one refresh reads, as plain SQL (named parameters, written
+# once for both databases; `BareReads` turns them into the driver's style).
+BARE_READS = (
+    "SELECT * FROM hall WHERE id = :hall",
+    "SELECT id, code, name, prefix, active, long_wait_minutes FROM service_type "
+    "WHERE hall_id = :hall ORDER BY sort_order, id",
+    "SELECT i.id, i.kind, i.category, i.notice, i.started_at, st.name, c.number FROM incident i "
+    "LEFT JOIN staff st ON st.id = i.declared_by LEFT JOIN incident_counter ic "
+    "ON ic.incident_id = i.id LEFT JOIN counter c ON c.id = ic.counter_id "
+    "WHERE i.hall_id = :hall AND i.ended_at IS NULL",
+    "SELECT c.id, c.number, c.name, c.state, c.state_since, c.pause_reason, st.name, c.is_vip, "
+    "t.code, t.state, t.service_id, t.first_called_at, t.started_at FROM counter c "
+    "LEFT JOIN staff st ON st.id = c.staff_id LEFT JOIN ticket t ON t.counter_id = c.id "
+    "AND t.state IN ('called', 'serving') WHERE c.hall_id = :hall ORDER BY c.number",
+    "SELECT id, code, service_id, priority, issued_at FROM ticket WHERE hall_id = :hall "
+    "AND business_day = :day AND state = 'waiting' ORDER BY issued_at, id",
+    # today's tickets by state, first hop and UTC hour of issue and of finishing
+    "SELECT state, hop = 0, {hour_issued}, {hour_finished}, count(*), sum(wait_seconds), "
+    "count(wait_seconds), sum(service_seconds), count(service_seconds) FROM ticket "
+    "WHERE hall_id = :hall AND business_day = :day GROUP BY 1, 2, 3, 4",
+    "SELECT weekday, opens, closes FROM opening_hours WHERE hall_id = :hall",
+    "SELECT e.id, e.reason, e.raised_at, c.number, st.name, t.code, e.resolved_at "
+    "FROM escalation e LEFT JOIN counter c ON c.id = e.counter_id LEFT JOIN staff st "
+    "ON st.id = e.staff_id LEFT JOIN ticket t ON t.id = e.ticket_id WHERE e.hall_id = :hall "
+    "AND (e.resolved_at IS NULL OR e.raised_at >= :day_start)",
+    "SELECT DISTINCT cs.service_id FROM counter_service cs JOIN counter c "
+    "ON c.id = cs.counter_id WHERE c.hall_id = :hall AND c.state <> 'closed'",
+    "SELECT * FROM complaint WHERE hall_id = :hall AND state <> 'closed' "
+    "AND (reply_due_at < :day_end OR next_follow_up_at <= :now OR hard_due_at <= :warn) "
+    "ORDER BY hard_due_at, id LIMIT 200",
+    "SELECT p.counter_id, rb.minutes FROM counter_pause p JOIN recovery_break rb "
+    "ON rb.pause_id = p.id WHERE p.hall_id = :hall AND p.ended_at IS NULL",
+    "SELECT r.id, r.rated_at, r.reason FROM rating r WHERE r.hall_id = :hall "
+    "AND r.business_day = :day AND r.level = 'dissatisfied'",
+    "SELECT a.alert_key, st.name, a.acknowledged_at FROM alert_ack a JOIN staff st "
+    "ON st.id = a.acknowledged_by WHERE a.hall_id = :hall",
+    "SELECT level, count(*) FROM rating WHERE hall_id = :hall AND business_day = :day "
+    "GROUP BY level",
+    "SELECT count(*) FROM rating_follow_up WHERE hall_id = :hall AND state = 'open'",
+    "SELECT * FROM business_day WHERE hall_id = :hall AND day = :day",
+)
+_HOUR = {"sqlite": "CAST(strftime('%H', {col}) AS INTEGER)",
+         "postgresql": "CAST(EXTRACT(HOUR FROM {col} AT TIME ZONE 'UTC') AS INTEGER)"}
+
+
+class BareReads:
+    """BARE_READS on a plain driver connection, in one read transaction per round."""
+
+    def __init__(self, db: Database, hall_id: int) -> None:
+        url = make_url(db.url)
+        hour = _HOUR[db.dialect]
+        sqls = [sql.format(hour_issued=hour.format(col="issued_at"),
+                           hour_finished=hour.format(col="finished_at")) for sql in BARE_READS]
+        now = NOW.astimezone(UTC)
+        day_start = datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=TZ).astimezone(UTC)
+        params: dict[str, object] = {
+            "hall": hall_id, "day": TODAY, "now": now, "day_start": day_start,
+            "day_end": day_start + timedelta(days=1), "warn": now + timedelta(days=3)}
+        if db.is_sqlite:
+            self.conn: object = sqlite3.connect(url.database, isolation_level=None)
+            # stored as SQLAlchemy stores them: naive UTC text, ISO dates
+            self.params = {k: (v.replace(tzinfo=None).isoformat(" ", "microseconds")
+                               if isinstance(v, datetime) else
+                               v.isoformat() if isinstance(v, date) else v)
+                           for k, v in params.items()}
+            self.sqls = sqls
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(url.set(drivername="postgresql")
+                                        .render_as_string(hide_password=False))
+            self.params = params
+            self.sqls = [re.sub(r":(\w+)", r"%(\1)s", sql.replace("%", "%%")) for sql in sqls]
+        self.sqlite = db.is_sqlite
+
+    def round(self) -> int:
+        rows = 0
+        conn: Any = self.conn
+        if self.sqlite:
+            conn.execute("BEGIN DEFERRED")
+        for sql in self.sqls:
+            rows += len(conn.execute(sql, self.params).fetchall())
+        conn.execute("ROLLBACK") if self.sqlite else conn.rollback()
+        return rows
+
+    def close(self) -> None:
+        self.conn.close()  # type: ignore[attr-defined]
+
+
+@dataclass
+class Figures:
+    snapshot_ms: float
+    db_ms: float
+    bare_ms: float
+    statements: int
+    alerts: int
+    waiting: int
+
+    @property
+    def ratio(self) -> float:
+        return self.snapshot_ms / self.bare_ms
+
+
+def measure(services: HallServices, bare: BareReads, timer: DbTimer, runs: int) -> Figures:
+    """Interleaved: each round one snapshot, then one bare round; medians."""
     overview = OverviewService(services.ctx)
     snap = overview.snapshot()  # warm-up (plans, hall cache)
-    db_ms, total_ms = [], []
+    bare.round()
+    db_ms, total_ms, bare_ms = [], [], []
     for _ in range(runs):
         timer.reset()
         t0 = time.perf_counter()
         snap = overview.snapshot()
         total_ms.append((time.perf_counter() - t0) * 1000)
         db_ms.append(timer.total * 1000)
-    return statistics.median(db_ms), statistics.median(total_ms), timer.statements, len(snap.alerts)
+        t0 = time.perf_counter()
+        bare.round()
+        bare_ms.append((time.perf_counter() - t0) * 1000)
+    return Figures(statistics.median(total_ms), statistics.median(db_ms),
+                   statistics.median(bare_ms), timer.statements, len(snap.alerts),
+                   len(snap.waiting))
 
 
 def count_tickets(db: Database) -> int:
@@ -216,66 +344,76 @@ def count_tickets(db: Database) -> int:
         return int(s.scalar(select(func.count(Ticket.id))) or 0)
 
 
-def run(url: str, label: str, days: int, per_day: int, runs: int) -> list[str]:
+def run(url: str, label: str, shape: tuple[str, int, int], days: int, per_day: int,
+        runs: int) -> Figures:
+    name, n_counters, n_waiting = shape
     db = Database(url)
     upgrade(db)
     rng = random.Random(7)
-    hall_id, counters, services, staff = _setup_hall(db)
-    staff = [sid for sid in staff]
-    live_state(db, hall_id, services, counters, staff, rng)
-    services_ = HallServices(ServiceContext(db, Settings(database_url=url), ManualClock(NOW), "DEMO"))
-    timer = DbTimer(db.engine)
-    lines = []
+    hall_id, counters, services, staff = _setup_hall(db, n_counters)
+    live_state(db, hall_id, services, counters, staff, rng, n_waiting)
     t0 = time.perf_counter()
-    add_history(db, hall_id, range(1, 2), per_day, services, counters, staff, rng)
-    if db.is_postgres:
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-    hist = count_tickets(db)
-    db_ms, total_ms, stmts, alerts = measure(services_, timer, runs)
-    lines.append(f"{label}: 1 day of history ({hist:,} tickets in the database): "
-                 f"db {db_ms:.1f} ms, snapshot {total_ms:.1f} ms per refresh "
-                 f"({stmts} statements, {alerts} alerts)")
-    print(lines[-1], flush=True)
-    add_history(db, hall_id, range(2, days + 1), per_day, services, counters, staff, rng)
+    add_history(db, hall_id, range(1, days + 1), per_day, services, counters, staff, rng)
     build = time.perf_counter() - t0
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
-    hist = count_tickets(db)
-    db_ms, total_ms, stmts, alerts = measure(services_, timer, runs)
-    lines.append(f"{label}: {days} days of history ({hist:,} tickets in the database): "
-                 f"db {db_ms:.1f} ms, snapshot {total_ms:.1f} ms per refresh "
-                 f"({stmts} statements, {alerts} alerts); history bulk insert {build:.0f} s")
-    print(lines[-1], flush=True)
-    services_.close()
-    return lines
+    tickets = count_tickets(db)
+    services_ = HallServices(ServiceContext(db, Settings(database_url=url), ManualClock(NOW), "DEMO"))
+    bare = BareReads(db, hall_id)
+    try:
+        f = measure(services_, bare, DbTimer(db.engine), runs)
+    finally:
+        bare.close()
+        services_.close()
+        db.engine.dispose()
+    print(f"{label}, {name} ({tickets:,} tickets, {days} days of history, "
+          f"bulk insert {build:.0f} s): snapshot {f.snapshot_ms:.2f} ms (db {f.db_ms:.2f} ms, "
+          f"{f.statements} statements, {f.alerts} alerts, {f.waiting} waiting) | "
+          f"bare SQL {f.bare_ms:.2f} ms | snapshot/bare {f.ratio:.2f}", flush=True)
+    return f
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--days", type=int, default=365)
     p.add_argument("--per-day", type=int, default=1000)
-    p.add_argument("--runs", type=int, default=30)
+    p.add_argument("--runs", type=int, default=50)
     a = p.parse_args()
-    out = []
+    print(f"load average before the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} cores)", flush=True)
+    results: list[tuple[str, list[Figures]]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        out += run(f"sqlite+pysqlite:///{Path(tmp) / 'bench.db'}", "SQLite", a.days, a.per_day, a.runs)
+        results.append(("SQLite", [
+            run(f"sqlite+pysqlite:///{Path(tmp) / f'bench{i}.db'}", "SQLite", shape, a.days,
+                a.per_day, a.runs) for i, shape in enumerate(SHAPES)]))
     pg = os.environ.get("HALL_TEST_PG_URL")
     if pg:
         import psycopg
 
-        name = f"hall_bench_{uuid.uuid4().hex[:8]}"
         admin = make_url(pg).set(drivername="postgresql", database="postgres")
         conninfo = admin.render_as_string(hide_password=False)
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            url = make_url(pg).set(database=name).render_as_string(hide_password=False)
-            out += run(url, "PostgreSQL", a.days, a.per_day, a.runs)
-        finally:
+        figures = []
+        for shape in SHAPES:
+            name = f"hall_bench_{uuid.uuid4().hex[:8]}"
             with psycopg.connect(conninfo, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print("\n".join(["", "Summary:"] + out))
+                conn.execute(f'CREATE DATABASE "{name}"')
+            try:
+                url = make_url(pg).set(database=name).render_as_string(hide_password=False)
+                figures.append(run(url, "PostgreSQL", shape, a.days, a.per_day, a.runs))
+            finally:
+                with psycopg.connect(conninfo, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        results.append(("PostgreSQL", figures))
+    print(f"\nSummary (medians of {a.runs}; load average now "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}):")
+    for label, (small, large) in results:
+        for (shape, *_), f in zip(SHAPES, (small, large), strict=True):
+            print(f"  {label:10} {shape:27} snapshot {f.snapshot_ms:6.2f} ms  "
+                  f"db {f.db_ms:5.2f} ms  bare {f.bare_ms:5.2f} ms  snapshot/bare {f.ratio:5.2f}")
+        print(f"  {label:10} growth 20 -> 60 counters & 1,000 waiting: snapshot "
+              f"{large.snapshot_ms / small.snapshot_ms:.2f}x (target <= 1.2), bare "
+              f"{large.bare_ms / small.bare_ms:.2f}x; 20-counter snapshot "
+              f"{small.snapshot_ms:.2f} ms (target <= 8)")
     return 0
 
 

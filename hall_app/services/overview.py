@@ -24,12 +24,13 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import AlertAck, Escalation, Hall, Staff
+from hall_app.config import Thresholds
 from hall_app.domain.ratings import reason_label
 from hall_app.domain.roles import Actor, Permission
 from hall_app.errors import DataConflict, IllegalTransition, NotFound, ValidationError
@@ -272,10 +273,11 @@ class OverviewService:
             day = self.ctx.business_day(now)
             day_start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
             day_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
-            hall = s.get(Hall, info.id)
-            if hall is None:
+            hall = reads.rows(s, reads.HALL, hall=info.id)
+            if not hall:
                 raise NotFound("找不到营业厅。")
-            thresholds = self.ctx.thresholds(hall)
+            # The row carries every column of the hall by name, as the model would.
+            thresholds = self.ctx.thresholds(cast(Hall, hall[0]))
             services = {r[0]: r for r in reads.rows(s, reads.HALL_SERVICES, hall=info.id)}
             overrides = self.ctx.settings.long_wait_minutes
             long_wait = {sid: overrides.get(sv.code, sv.long_wait_minutes)
@@ -292,9 +294,8 @@ class OverviewService:
                                                 for h in range(25)])))
             weekdays = reads.rows(s, reads.OPENING_HOURS, hall=info.id)
             figures, hourly = self._figures(groups, day, day_start, tz, weekdays)
-            alerts = self._alerts(s, info.id, now, tz, thresholds.pause_alert_minutes,
-                                  counters, waiting, incidents, day_start, day_end, day,
-                                  services, oldest)
+            alerts = self._alerts(s, info.id, now, tz, thresholds, counters, waiting,
+                                  incidents, day_start, day_end, day, services, oldest)
             satisfaction = SatisfactionToday(
                 day_total_figures(s, info.id, day, served=groups.by_state.get("done", 0)),
                 thresholds.satisfaction_target_pct, open_follow_up_count(s, info.id))
@@ -394,7 +395,7 @@ class OverviewService:
         return figures, hourly
 
     def _alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
-                pause_minutes: int, counters: tuple[CounterTile, ...],
+                thresholds: Thresholds, counters: tuple[CounterTile, ...],
                 waiting: tuple[WaitingTicket, ...], incidents: tuple[ActiveIncident, ...],
                 day_start: datetime, day_end: datetime, day: date,
                 services: dict[int, Any], queue_heads: dict[int, tuple[int, datetime, int]],
@@ -426,13 +427,13 @@ class OverviewService:
                                     f"{w.service_name},超过{w.long_wait_minutes}分钟等候标准",
                                     w.issued_at + timedelta(minutes=w.long_wait_minutes)))
         alerts.extend(self._no_counter_alerts(s, hall_id, tz, services, queue_heads))
-        alerts.extend(self._complaint_alerts(s, hall_id, now, tz, day_end))
+        alerts.extend(self._complaint_alerts(s, now, day_end, thresholds))
         recovery = {int(cid): int(minutes)
                     for cid, minutes in reads.rows(s, reads.RECOVERY, hall=hall_id)}
         alerts.extend(self._rating_alerts(s, hall_id, day))
         for c in counters:
             # A 调整情绪 break granted by the duty manager alerts only once it runs over.
-            limit = recovery.get(c.id, pause_minutes)
+            limit = recovery.get(c.id, thresholds.pause_alert_minutes)
             if c.state == "paused" and c.state_since is not None and \
                     now - c.state_since >= timedelta(minutes=limit):
                 since = c.state_since
@@ -475,8 +476,8 @@ class OverviewService:
                              oldest))
         return out
 
-    def _complaint_alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
-                          day_end: datetime) -> list[Alert]:
+    def _complaint_alerts(self, s: Session, now: datetime, day_end: datetime,
+                          thresholds: Thresholds) -> list[Alert]:
         """What the complaint loop waits for: replies due today or late, resolutions
         awaiting approval, follow-ups and interim feedback due, the 15-day limit near."""
         from hall_app.services.complaints import ComplaintService
@@ -487,7 +488,7 @@ class OverviewService:
                 "limit": MEDIUM}
         return [Alert(r.key, "complaint", HIGH if r.urgent else base[r.kind], r.title, r.detail,
                       r.since)
-                for r in self._complaints.reminders_in(s, now, day_end)]
+                for r in self._complaints.reminders_in(s, now, day_end, thresholds)]
 
     def _rating_alerts(self, s: Session, hall_id: int, day: date) -> list[Alert]:
         """Today's 不满意 taps on the rating pads: ticket, clerk, reason, and the 回访 wish."""

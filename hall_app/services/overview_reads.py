@@ -68,6 +68,9 @@ def _in_day(col: str) -> str:
 
 HOURS = tuple(f"h{i}" for i in range(25))
 
+# The whole hall row, untyped: the thresholds an administrator overrides are plain numbers.
+HALL = text("SELECT * FROM hall WHERE id = :hall")
+
 HALL_SERVICES = _stmt(
     "SELECT id, code, name, prefix, active, long_wait_minutes FROM service_type "
     "WHERE hall_id = :hall ORDER BY sort_order, id",

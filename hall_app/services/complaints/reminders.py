@@ -20,10 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Complaint, Counter, Hall
+from hall_app.config import Thresholds
 from hall_app.domain.complaints import UNREPLIED_STATES, ComplaintState
 from hall_app.domain.keys import local_number
 from hall_app.services.complaints import sql
@@ -31,6 +32,19 @@ from hall_app.services.complaints.base import ComplaintBase
 from hall_app.services.complaints.models import DUE_SOON_MINUTES
 
 LIMIT = 200
+
+# Open complaints waiting for something by `:day_end`/`:soon`/`:now`/`:warn` (built once;
+# the overview's refresh binds the values).
+_OPEN_REMINDERS = (
+    select(Complaint, Counter.number)
+    .outerjoin(Counter, Counter.id == Complaint.counter_id)
+    .where(Complaint.hall_id == bindparam("hall"), sql.is_open(), or_(
+        and_(sql.is_unreplied(), Complaint.reply_due_at < bindparam("day_end")),
+        Complaint.state == ComplaintState.AWAITING_APPROVAL.value,
+        Complaint.next_follow_up_at <= bindparam("soon"),
+        Complaint.next_feedback_at <= bindparam("now"),
+        Complaint.hard_due_at <= bindparam("warn")))
+    .order_by(Complaint.hard_due_at, Complaint.id).limit(LIMIT))
 
 
 @dataclass(frozen=True)
@@ -44,22 +58,17 @@ class ComplaintReminder:
 
 
 class ComplaintReminders(ComplaintBase):
-    def reminders_in(self, s: Session, now: datetime, day_end: datetime) -> list[ComplaintReminder]:
-        """Reminders as of `now` (read in the caller's session)."""
-        th = self.ctx.thresholds(s.get(Hall, self.ctx.hall.id))
+    def reminders_in(self, s: Session, now: datetime, day_end: datetime,
+                     thresholds: Thresholds | None = None) -> list[ComplaintReminder]:
+        """Reminders as of `now` (read in the caller's session; `thresholds`: the hall's,
+        when the caller has them already)."""
+        th = thresholds or self.ctx.thresholds(s.get(Hall, self.ctx.hall.id))
         tz = self.ctx.hall.tz
         soon = now + timedelta(minutes=DUE_SOON_MINUTES)
         warn = now + timedelta(days=th.complaint_hard_warning_days)
         limit = th.complaint_hard_limit_days
-        waiting = Complaint.state == ComplaintState.AWAITING_APPROVAL.value
-        rows = s.execute(
-            select(Complaint, Counter.number)
-            .outerjoin(Counter, Counter.id == Complaint.counter_id)
-            .where(Complaint.hall_id == self.ctx.hall.id, sql.is_open(), or_(
-                and_(sql.is_unreplied(), Complaint.reply_due_at < day_end),
-                waiting, Complaint.next_follow_up_at <= soon,
-                Complaint.next_feedback_at <= now, Complaint.hard_due_at <= warn))
-            .order_by(Complaint.hard_due_at, Complaint.id).limit(LIMIT)).all()
+        rows = s.execute(_OPEN_REMINDERS, {"hall": self.ctx.hall.id, "day_end": day_end,
+                                           "soon": soon, "now": now, "warn": warn}).all()
 
         def hm(when: datetime) -> str:
             return f"{when.astimezone(tz):%m-%d %H:%M}"

@@ -17,7 +17,7 @@ import socket
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from db.day_writes import lock_day, read_day
@@ -30,6 +30,10 @@ from hall_app.services.days.closing import AlreadyClosed, close_in, due_of, hour
 from hall_app.services.days.models import SYSTEM_LABEL, DayCloseResult, DayStatus
 from hall_app.services.days.scheduler import DayCloser
 from hall_app.services.days.steps import AfterCloseStep, run_after_close
+
+# One day's row (built once: the overview reads it on every refresh).
+_DAY_ROW = select(BusinessDay).where(BusinessDay.hall_id == bindparam("hall"),
+                                     BusinessDay.day == bindparam("day"))
 
 __all__ = ["DayCloseResult", "DayCloser", "DayService", "DayStatus", "workstation_name"]
 
@@ -101,8 +105,7 @@ class DayService:
         """
         ctx = self.ctx
         tz = ctx.hall.tz
-        row = s.scalars(select(BusinessDay).where(
-            BusinessDay.hall_id == ctx.hall.id, BusinessDay.day == day)).first()
+        row = s.scalars(_DAY_ROW, {"hall": ctx.hall.id, "day": day}).first()
         opens_at, closes_at = (row.opens_at, row.closes_at) if row else (None, None)
         hours = (hours_of(ctx, s, day, opens_at, closes_at) if weekdays is None
                  else day_hours(day, tz, weekdays, opens_at, closes_at))
