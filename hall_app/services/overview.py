@@ -252,10 +252,21 @@ class _DayGroups:
                 self.served[finished_hour] += n
 
 
+def _alert_order(a: Alert) -> tuple[bool, int, datetime, str]:
+    """Open before acknowledged, then the most severe, then the oldest."""
+    return (a.acked_at is not None, -a.severity, a.since, a.key)
+
+
 class OverviewService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self._complaints: Any = None  # the ComplaintService, made on first use
+        # The waiting tickets and their long-wait alerts of the previous refresh, by ticket
+        # id: a ticket still waiting with the same row (and, for its alert, the same
+        # minutes waited) is given the same immutable objects again instead of new ones.
+        # Replaced whole at the end of each refresh, so it holds only what is waiting now.
+        self._waiting_memo: dict[int, WaitingTicket] = {}
+        self._longwait_memo: dict[int, tuple[WaitingTicket, int, Alert]] = {}
 
     # -- the outage notice text ----------------------------------------------------------
     def default_outage_notice(self) -> str:
@@ -349,9 +360,16 @@ class OverviewService:
         oldest: dict[int, datetime] = {}
         first_id: dict[int, int] = {}
         waiting = []
+        previous, memo = self._waiting_memo, {}
         for tid, code, sid, priority, issued in reads.rows(s, reads.WAITING, hall=hall_id,
                                                            day=day):
-            waiting.append(WaitingTicket(tid, code, names[sid], priority, issued, long_wait[sid]))
+            w = previous.get(tid)
+            if w is None or (w.code, w.service_name, w.priority, w.issued_at,
+                             w.long_wait_minutes) != (code, names[sid], priority, issued,
+                                                      long_wait[sid]):
+                w = WaitingTicket(tid, code, names[sid], priority, issued, long_wait[sid])
+            memo[tid] = w
+            waiting.append(w)
             if sid in count:
                 count[sid] += 1
                 if tid < first_id[sid]:
@@ -365,6 +383,7 @@ class OverviewService:
                          long_wait[sid], over.get(sid, 0))
             for sid, sv in services.items() if sv.active or sid in count)
         groups = {sid: (n, oldest[sid], first_id[sid]) for sid, n in count.items()}
+        self._waiting_memo = memo
         return tuple(waiting), queues, groups
 
     def _figures(self, groups: _DayGroups, day: date, day_start: datetime, tz,  # type: ignore[no-untyped-def]
@@ -419,13 +438,22 @@ class OverviewService:
             alerts.append(Alert(f"escalation:{eid}", "escalation", HIGH,
                                 f"{who or '窗口'}请求值班长协助" + (f"({code}号)" if code else ""),
                                 reason, raised))
+        previous, memo = self._longwait_memo, {}
         for w in waiting:
             waited = (now - w.issued_at).total_seconds()
             if waited > w.long_wait_minutes * 60:
-                alerts.append(Alert(f"longwait:{w.id}", "longwait", MEDIUM,
-                                    f"{w.code}号已等候{_minutes(waited)}分钟",
-                                    f"{w.service_name},超过{w.long_wait_minutes}分钟等候标准",
-                                    w.issued_at + timedelta(minutes=w.long_wait_minutes)))
+                minutes = _minutes(waited)
+                known = previous.get(w.id)
+                if known is not None and known[0] is w and known[1] == minutes:
+                    alert = known[2]
+                else:
+                    alert = Alert(f"longwait:{w.id}", "longwait", MEDIUM,
+                                  f"{w.code}号已等候{minutes}分钟",
+                                  f"{w.service_name},超过{w.long_wait_minutes}分钟等候标准",
+                                  w.issued_at + timedelta(minutes=w.long_wait_minutes))
+                memo[w.id] = (w, minutes, alert)
+                alerts.append(alert)
+        self._longwait_memo = memo
         alerts.extend(self._no_counter_alerts(s, hall_id, tz, services, queue_heads))
         alerts.extend(self._complaint_alerts(s, now, day_end, thresholds))
         recovery = {int(cid): int(minutes)
@@ -453,7 +481,7 @@ class OverviewService:
                 a = Alert(a.key, a.kind, a.severity, a.title, a.detail, a.since, "—",
                           resolved[a.key])
             done.append(a)
-        done.sort(key=lambda a: (a.acknowledged, -a.severity, a.since, a.key))
+        done.sort(key=_alert_order)
         return tuple(done)
 
     def _no_counter_alerts(self, s: Session, hall_id: int, tz,  # type: ignore[no-untyped-def]
