@@ -297,7 +297,8 @@ class OverviewService:
             incidents = self._incidents(s, info.id)
             outage_counters = {n for i in incidents if i.kind == "outage" for n in i.counter_numbers}
             hall_outage = any(i.kind == "outage" and i.hall_wide for i in incidents)
-            counters = self._counters(s, info.id, services, hall_outage, outage_counters)
+            counters, recovery = self._counters(s, info.id, services, hall_outage,
+                                                outage_counters)
             waiting, queues, oldest = self._waiting(s, info.id, day, services, long_wait, now)
             groups = _DayGroups(reads.rows(s, reads.DAY_GROUPS, hall=info.id, day=day,
                                            **reads.hour_params(
@@ -305,8 +306,9 @@ class OverviewService:
                                                 for h in range(25)])))
             weekdays = reads.rows(s, reads.OPENING_HOURS, hall=info.id)
             figures, hourly = self._figures(groups, day, day_start, tz, weekdays)
-            alerts = self._alerts(s, info.id, now, tz, thresholds, counters, waiting,
-                                  incidents, day_start, day_end, day, services, oldest)
+            alerts = self._alerts(s, info.id, now, tz, thresholds, counters, recovery,
+                                  waiting, incidents, day_start, day_end, day, services,
+                                  oldest)
             satisfaction = SatisfactionToday(
                 day_total_figures(s, info.id, day, served=groups.by_state.get("done", 0)),
                 thresholds.satisfaction_target_pct, open_follow_up_count(s, info.id))
@@ -332,10 +334,16 @@ class OverviewService:
                                     tuple(sorted(numbers[r[0]])), r[6]) for r in found.values())
 
     def _counters(self, s: Session, hall_id: int, services: dict[int, Any],
-                  hall_outage: bool, outage_numbers: set[int]) -> tuple[CounterTile, ...]:
+                  hall_outage: bool, outage_numbers: set[int],
+                  ) -> tuple[tuple[CounterTile, ...], dict[int, int]]:
+        """The active counters' tiles, and counter id → granted minutes for those on a
+        调整情绪 break."""
         tiles = []
+        recovery: dict[int, int] = {}
         for (cid, number, name, state, since, reason, staff, vip, code, t_state, t_service,
-             called, started) in reads.rows(s, reads.COUNTERS, hall=hall_id):
+             called, started, recovery_minutes) in reads.rows(s, reads.COUNTERS, hall=hall_id):
+            if recovery_minutes is not None:
+                recovery[cid] = int(recovery_minutes)
             open_ticket = t_state is not None
             tiles.append(CounterTile(
                 cid, number, name, "serving" if open_ticket else state, since,
@@ -345,7 +353,7 @@ class OverviewService:
                 ticket_service=services[t_service].name if open_ticket else None,
                 ticket_since=(started or called) if open_ticket else None,
                 in_outage=hall_outage or number in outage_numbers))
-        return tuple(tiles)
+        return tuple(tiles), recovery
 
     def _waiting(self, s: Session, hall_id: int, day: date, services: dict[int, Any],
                  long_wait: dict[int, int], now: datetime,
@@ -415,6 +423,7 @@ class OverviewService:
 
     def _alerts(self, s: Session, hall_id: int, now: datetime, tz,  # type: ignore[no-untyped-def]
                 thresholds: Thresholds, counters: tuple[CounterTile, ...],
+                recovery: dict[int, int],
                 waiting: tuple[WaitingTicket, ...], incidents: tuple[ActiveIncident, ...],
                 day_start: datetime, day_end: datetime, day: date,
                 services: dict[int, Any], queue_heads: dict[int, tuple[int, datetime, int]],
@@ -454,10 +463,8 @@ class OverviewService:
                 memo[w.id] = (w, minutes, alert)
                 alerts.append(alert)
         self._longwait_memo = memo
-        alerts.extend(self._no_counter_alerts(s, hall_id, tz, services, queue_heads))
+        alerts.extend(self._no_counter_alerts(tz, services, queue_heads))
         alerts.extend(self._complaint_alerts(s, now, day_end, thresholds))
-        recovery = {int(cid): int(minutes)
-                    for cid, minutes in reads.rows(s, reads.RECOVERY, hall=hall_id)}
         alerts.extend(self._rating_alerts(s, hall_id, day))
         for c in counters:
             # A 调整情绪 break granted by the duty manager alerts only once it runs over.
@@ -484,7 +491,7 @@ class OverviewService:
         done.sort(key=_alert_order)
         return tuple(done)
 
-    def _no_counter_alerts(self, s: Session, hall_id: int, tz,  # type: ignore[no-untyped-def]
+    def _no_counter_alerts(self, tz,  # type: ignore[no-untyped-def]
                            services: dict[int, Any],
                            queue_heads: dict[int, tuple[int, datetime, int]]) -> list[Alert]:
         """Services with customers waiting and no signed-in counter serving them.
@@ -493,10 +500,9 @@ class OverviewService:
         「暂无窗口办理此业务」 at the kiosk. Keyed by the lowest waiting ticket id, so a new
         episode raises a new alert after an acknowledged one.
         """
-        served = {r[0] for r in reads.rows(s, reads.SERVED_SERVICES, hall=hall_id)}
         out = []
         for sid, (waiting, oldest, first_id) in queue_heads.items():
-            if sid in served:
+            if services[sid].served:
                 continue
             out.append(Alert(f"nocounter:{sid}:{first_id}", "nocounter", HIGH,
                              f"「{services[sid].name}」{waiting}人等候,暂无窗口办理",

@@ -71,11 +71,16 @@ HOURS = tuple(f"h{i}" for i in range(25))
 # The whole hall row, untyped: the thresholds an administrator overrides are plain numbers.
 HALL = text("SELECT * FROM hall WHERE id = :hall")
 
+# The hall's services, each with whether a signed-in (not closed) active counter serves it
+# now (the 无窗口办理 alert is for a service with customers waiting and none).
 HALL_SERVICES = _stmt(
-    "SELECT id, code, name, prefix, active, long_wait_minutes FROM service_type "
-    "WHERE hall_id = :hall ORDER BY sort_order, id",
+    "SELECT sv.id, sv.code, sv.name, sv.prefix, sv.active, sv.long_wait_minutes, "
+    "CASE WHEN EXISTS (SELECT 1 FROM counter_service cs JOIN counter c ON c.id = cs.counter_id "
+    "WHERE cs.service_id = sv.id AND c.hall_id = :hall AND c.active IS TRUE "
+    "AND c.state <> 'closed') THEN 1 ELSE 0 END "
+    "FROM service_type sv WHERE sv.hall_id = :hall ORDER BY sv.sort_order, sv.id",
     [("id", Integer), ("code", String), ("name", String), ("prefix", String),
-     ("active", Boolean), ("long_wait_minutes", Integer)])
+     ("active", Boolean), ("long_wait_minutes", Integer), ("served", Integer)])
 
 INCIDENTS = _stmt(
     "SELECT i.id, i.kind, i.category, i.notice, i.started_at, i.ended_at, st.name, c.number "
@@ -89,10 +94,14 @@ INCIDENTS = _stmt(
      ("started_at", _DT), ("ended_at", _DT), ("declared_by", String), ("number", Integer)])
 
 # The literal state test (not bound) lets both databases use the partial unique index on
-# a counter's open ticket, so the join reads a handful of index entries.
+# a counter's open ticket, so the join reads a handful of index entries. The last column:
+# the minutes of the 调整情绪 break the counter is on (granted by the duty manager), if any.
 COUNTERS = _stmt(
     "SELECT c.id, c.number, c.name, c.state, c.state_since, c.pause_reason, st.name, "
-    "c.is_vip, t.code, t.state, t.service_id, t.first_called_at, t.started_at "
+    "c.is_vip, t.code, t.state, t.service_id, t.first_called_at, t.started_at, "
+    "(SELECT rb.minutes FROM counter_pause p JOIN recovery_break rb ON rb.pause_id = p.id "
+    "WHERE p.counter_id = c.id AND p.hall_id = :hall AND p.ended_at IS NULL "
+    "AND p.kind = 'recovery' ORDER BY p.started_at DESC, p.id DESC LIMIT 1) "
     "FROM counter c "
     "LEFT JOIN staff st ON st.id = c.staff_id "
     "LEFT JOIN ticket t ON t.counter_id = c.id AND t.state IN ('called', 'serving') "
@@ -101,7 +110,8 @@ COUNTERS = _stmt(
     [("id", Integer), ("number", Integer), ("name", String), ("state", String),
      ("state_since", _DT), ("pause_reason", String), ("staff_name", String),
      ("is_vip", Boolean), ("ticket_code", String), ("ticket_state", String),
-     ("ticket_service_id", Integer), ("first_called_at", _DT), ("started_at", _DT)])
+     ("ticket_service_id", Integer), ("first_called_at", _DT), ("started_at", _DT),
+     ("recovery_minutes", Integer)])
 
 WAITING = _stmt(
     "SELECT id, code, service_id, priority, issued_at FROM ticket "
@@ -145,20 +155,6 @@ ESCALATIONS = _stmt(
     [("id", Integer), ("reason", Text), ("raised_at", _DT), ("number", Integer),
      ("staff_name", String), ("ticket_code", String), ("resolved_at", _DT)],
     day_start=_DT)
-
-# Services some signed-in (not closed) active counter serves.
-SERVED_SERVICES = _stmt(
-    "SELECT DISTINCT cs.service_id FROM counter_service cs "
-    "JOIN counter c ON c.id = cs.counter_id "
-    "WHERE c.hall_id = :hall AND c.active IS TRUE AND c.state <> 'closed'",
-    [("service_id", Integer)])
-
-# counter id → granted minutes, for counters now on a 调整情绪 break.
-RECOVERY = _stmt(
-    "SELECT p.counter_id, rb.minutes FROM counter_pause p "
-    "JOIN recovery_break rb ON rb.pause_id = p.id "
-    "WHERE p.hall_id = :hall AND p.ended_at IS NULL AND p.kind = 'recovery'",
-    [("counter_id", Integer), ("minutes", Integer)])
 
 # Today's ratings of served tickets, by level (the satisfaction figures).
 RATING_LEVELS = _stmt(

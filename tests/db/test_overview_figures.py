@@ -1,10 +1,12 @@
 """The overview's day figures on a small hall, worked out by hand: hour edges to the
-microsecond, a transferred customer counted once, the long-wait alert moving on."""
+microsecond, a transferred customer counted once, the long-wait alert moving on, a
+调整情绪 break longer than the usual pause alert."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from hall_app.services.complaints import ComplaintDraft
 from hall_app.services.overview import OverviewService
 
 
@@ -47,3 +49,15 @@ def test_small_day_by_hand(hall, clerk, manager, clock):
     again = [a for a in overview.snapshot().alerts if a.kind == "longwait"]
     assert [a.title for a in again] == [f"{second.code}号已等候61分钟"]
     assert again[0].since == second.issued_at + timedelta(minutes=queues["SIM"].long_wait_minutes)
+
+    # A 30-minute 调整情绪 break: no pause alert at 20 minutes (the usual limit is 15),
+    # one once the granted 30 minutes have passed.
+    complaint = hall.complaints.register(clerk, ComplaintDraft(
+        channel="counter", customer_name="王先生", phone="13812345678", category="attitude",
+        description="营业员态度冷淡。", expectation="希望道歉", ticket_id=first.id)).id
+    hall.staff_care.grant_recovery_break(manager, clerk.staff_id, 30, complaint)
+    clock.advance(minutes=20)
+    assert not [a for a in overview.snapshot().alerts if a.kind == "pause"]
+    clock.advance(minutes=11)
+    assert [a.title for a in overview.snapshot().alerts if a.kind == "pause"] == \
+        ["1号窗口暂停已31分钟"]
