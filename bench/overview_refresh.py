@@ -1,8 +1,8 @@
 """Benchmark: one overview refresh (OverviewService.snapshot()) against bare SQL.
 
 Two hall shapes, on SQLite and (with HALL_TEST_PG_URL) PostgreSQL, each on a fresh
-database with `--days` of history bulk-inserted (1,000 tickets a day, plus complaints and
-escalations) with SQLAlchemy Core:
+database with `--days` of history bulk-inserted (1,000 tickets a day, plus complaints,
+escalations and two pauses a day at every counter) with SQLAlchemy Core:
 
 * 20 counters, 300 waiting tickets;
 * 60 counters, 1,000 waiting tickets;
@@ -52,6 +52,7 @@ from db.migrate import upgrade  # noqa: E402
 from db.models import (  # noqa: E402
     Complaint,
     Counter,
+    CounterPause,
     CounterService,
     Escalation,
     ServiceType,
@@ -153,12 +154,17 @@ def _insert(db: Database, table, rows: list[dict], batch: int = 10_000) -> None:
 
 def add_history(db: Database, hall_id: int, days: range, per_day: int, services, counters, staff,
                 rng: random.Random) -> int:
-    tickets, complaints, escalations = [], [], []
+    tickets, complaints, escalations, pauses = [], [], [], []
     manager = staff[0]
     for back in days:
         day = TODAY - timedelta(days=back)
         tickets.extend(_day_tickets(hall_id, day, per_day, services, counters, staff, rng))
         noon = datetime(day.year, day.month, day.day, 12, tzinfo=TZ)
+        for cid in counters:  # a lunch break and a short one at every counter
+            for start, minutes in ((noon, 30), (noon + timedelta(hours=3), 10)):
+                pauses.append(dict(hall_id=hall_id, counter_id=cid, staff_id=rng.choice(staff),
+                                   reason="用餐" if minutes == 30 else "离席", started_at=start,
+                                   ended_at=start + timedelta(minutes=minutes), kind="normal"))
         for k in range(3):
             at = noon + timedelta(minutes=40 * k)
             complaints.append(dict(
@@ -178,6 +184,7 @@ def add_history(db: Database, hall_id: int, days: range, per_day: int, services,
     _insert(db, Ticket.__table__, tickets)
     _insert(db, Complaint.__table__, complaints)
     _insert(db, Escalation.__table__, escalations)
+    _insert(db, CounterPause.__table__, pauses)
     return len(days) * per_day
 
 
@@ -246,8 +253,8 @@ BARE_READS = (
     "SELECT * FROM complaint WHERE hall_id = :hall AND state <> 'closed' "
     "AND (reply_due_at < :day_end OR next_follow_up_at <= :now OR hard_due_at <= :warn) "
     "ORDER BY hard_due_at, id LIMIT 200",
-    "SELECT p.counter_id, rb.minutes FROM counter_pause p JOIN recovery_break rb "
-    "ON rb.pause_id = p.id WHERE p.hall_id = :hall AND p.ended_at IS NULL",
+    "SELECT p.counter_id, rb.minutes FROM recovery_break rb JOIN counter_pause p "
+    "ON p.id = rb.pause_id WHERE rb.hall_id = :hall AND p.ended_at IS NULL",
     "SELECT r.id, r.rated_at, r.reason FROM rating r WHERE r.hall_id = :hall "
     "AND r.business_day = :day AND r.level = 'dissatisfied'",
     "SELECT a.alert_key, st.name, a.acknowledged_at FROM alert_ack a JOIN staff st "

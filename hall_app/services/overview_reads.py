@@ -95,13 +95,17 @@ INCIDENTS = _stmt(
 
 # The literal state test (not bound) lets both databases use the partial unique index on
 # a counter's open ticket, so the join reads a handful of index entries. The last column:
-# the minutes of the 调整情绪 break the counter is on (granted by the duty manager), if any.
+# for a paused counter whose pause (its latest) is a 调整情绪 break the duty manager
+# granted, the minutes granted; found through the counter's latest pause, so a counter's
+# years of past pauses are never read.
 COUNTERS = _stmt(
     "SELECT c.id, c.number, c.name, c.state, c.state_since, c.pause_reason, st.name, "
     "c.is_vip, t.code, t.state, t.service_id, t.first_called_at, t.started_at, "
-    "(SELECT rb.minutes FROM counter_pause p JOIN recovery_break rb ON rb.pause_id = p.id "
-    "WHERE p.counter_id = c.id AND p.hall_id = :hall AND p.ended_at IS NULL "
-    "AND p.kind = 'recovery' ORDER BY p.started_at DESC, p.id DESC LIMIT 1) "
+    "CASE WHEN c.state = 'paused' THEN ("
+    "SELECT rb.minutes FROM counter_pause p JOIN recovery_break rb ON rb.pause_id = p.id "
+    "WHERE p.id = (SELECT p2.id FROM counter_pause p2 WHERE p2.counter_id = c.id "
+    "ORDER BY p2.started_at DESC LIMIT 1) "
+    "AND p.ended_at IS NULL AND p.kind = 'recovery') END "
     "FROM counter c "
     "LEFT JOIN staff st ON st.id = c.staff_id "
     "LEFT JOIN ticket t ON t.counter_id = c.id AND t.state IN ('called', 'serving') "
