@@ -56,7 +56,7 @@ def _services(path: Path) -> HallServices:
     upgrade(database)
     ensure_demo_hall(database)
     clock = ManualClock(datetime(2026, 11, 1, 8, 0).astimezone())
-    return HallServices(ServiceContext(database, Settings(database_url=url), clock, "DEMO"))
+    return HallServices(ServiceContext(database, Settings(database_url=url, demo=True), clock, "DEMO"))
 
 
 def _base(workdir: Path, seed: int, history: int, fresh: bool) -> Path:

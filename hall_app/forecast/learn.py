@@ -35,6 +35,7 @@ ARRIVAL_SHRINK = 8.0  # arrivals behind the historical rate in today's multiplie
 VIP_SHRINK = 20.0  # tickets behind history's VIP share in today's
 DEFAULT_PAUSE_MIN = 15.0
 DEFAULT_OUTAGE_MIN = 20.0
+OPEN_MINUTES_FLOOR = 10.0  # an hour's summed open minutes behind an arrival rate, at least
 
 
 def _minutes(later: datetime, earlier: datetime) -> float:
@@ -74,6 +75,9 @@ class HistoryPool:
     routines: list[dict[int, list[Break]]]  # per earlier day: counter id -> breaks
     n_days: int
     days: tuple[date, ...] = ()
+    # Minutes the hall was open in each local hour, summed over the days: the exposure
+    # behind the arrival counts (a weekend closing at 17:00 adds nothing to hour 17).
+    open_minutes: dict[int, float] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> HistoryPool:
@@ -89,9 +93,27 @@ class HistoryPool:
             end = max((t.ended_at or t.issued_at) for t in log.tickets) + timedelta(days=1)
             _digest(pool, setup, log, end, with_arrivals=True)
             pool.routines.append(_routines(setup, log))
+            _add_open_minutes(pool.open_minutes, setup, log)
             pool.n_days += 1
             pool.days = (*pool.days, log.day)
         return pool
+
+
+def _add_open_minutes(acc: dict[int, float], setup: HallSetup, log: DayLog) -> None:
+    """Add the day's open minutes per local hour to `acc`: opening hours, stretched to
+    the first and last issue (extended hours)."""
+    issued = [t.issued_at for t in log.tickets if t.hop == 0]
+    if not issued:
+        return
+    opens, closes = setup.opens_at(log.day), setup.closes_at(log.day)
+    start = min(issued) if opens is None else min(opens, min(issued))
+    end = max(issued) if closes is None else max(closes, max(issued))
+    at = start.astimezone(setup.tz)
+    end = end.astimezone(setup.tz)
+    while at < end:
+        nxt = min(end, at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
+        acc[at.hour] = acc.get(at.hour, 0.0) + _minutes(nxt, at)
+        at = nxt
 
 
 def _svc(pool: HistoryPool, sid: int) -> ServiceHistory:
@@ -310,8 +332,13 @@ def learn(setup: HallSetup, pool: HistoryPool, today: DayLog | None, cut: dateti
         transfer_p[svc.id] = moved / (released + 5) if released else 0.0
         transfer_to[svc.id] = dict(dests)
         if hist.n_days:
-            arrival_rate[svc.id] = {hour: n / hist.n_days / 60.0
-                                    for hour, n in hs.arrivals_by_hour.items()}
+            # Per minute the hall was open in that hour (not per clock minute: an hour
+            # open on some days only, or half an hour, is not diluted); at least 10
+            # minutes, so a ticket issued just past closing does not make a rate.
+            open_min = hist.open_minutes
+            arrival_rate[svc.id] = {
+                hour: n / max(open_min.get(hour, hist.n_days * 60.0), OPEN_MINUTES_FLOOR)
+                for hour, n in hs.arrivals_by_hour.items()}
         else:
             arrival_rate[svc.id] = {}
     multiplier = 1.0

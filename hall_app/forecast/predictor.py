@@ -54,6 +54,11 @@ class PredictorConfig:
     arrival_sigma: float = 0.15
     service_sigma: float = 0.08
     max_horizon_min: float = 300.0
+    # Outage durations on record are few and an outage may be unlike them: an
+    # exponential prior (mean: the records' mean, at least DEFAULT_OUTAGE_MIN) worth this
+    # many outages is mixed in, so one outlasting every record is not assumed to end at
+    # once (0: the records alone).
+    outage_prior_weight: float = 2.0
     arrival_decay_min: float = 120.0  # today's arrival multiplier fades to 1 over this
     seed: int = 20261125
 
@@ -322,10 +327,19 @@ class _Compiled:
     # -- draws -------------------------------------------------------------------
     def _outage_remaining(self, elapsed: float, rng: random.Random) -> float:
         durations = self.learned.outages
+        prior_w = self.cfg.outage_prior_weight
+        mean = max(DEFAULT_OUTAGE_MIN, sum(durations) / len(durations)) if durations \
+            else DEFAULT_OUTAGE_MIN
         if durations:
-            return Sampler(durations, DEFAULT_OUTAGE_MIN).draw_beyond(elapsed, rng)
-        # No outage on record: exponential with the default mean (memoryless).
-        return rng.expovariate(1.0 / DEFAULT_OUTAGE_MIN)
+            # Given it has lasted `elapsed`: a record still longer, or the prior's tail.
+            beyond = len(durations) - bisect_right(durations, elapsed)
+            prior = prior_w * math.exp(-elapsed / mean)
+            if beyond and rng.random() * (beyond + prior) < beyond:
+                return Sampler(durations, mean).draw_beyond(elapsed, rng)
+            if not beyond and prior <= 0:
+                return Sampler(durations, mean).draw_beyond(elapsed, rng)
+        # The prior (or no outage on record): exponential, memoryless.
+        return rng.expovariate(1.0 / mean)
 
     def _pause_remaining(self, c: CounterNow, rng: random.Random) -> float:
         elapsed = _minutes(self.state.now, c.since) if c.since else 0.0

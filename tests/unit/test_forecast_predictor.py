@@ -28,7 +28,8 @@ NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 A, B = 1, 2
 SERVICES = (ServiceDef(A, "PAY", "缴费充值", 5), ServiceDef(B, "OPEN", "开户入网", 10))
 STRICT = RuleConfig()
-EXACT = PredictorConfig(replications=20, arrival_sigma=0.0, service_sigma=0.0)
+EXACT = PredictorConfig(replications=20, arrival_sigma=0.0, service_sigma=0.0,
+                        outage_prior_weight=0.0)
 
 
 def ago(minutes: float) -> datetime:
@@ -164,6 +165,18 @@ def test_outage_in_progress_holds_every_call():
     est = estimate(state, 1, outage_minutes=20.0)
     assert est.point_minutes == pytest.approx(15.0)
     assert any("故障" in a.zh for a in est.assumptions)
+
+
+def test_outage_longer_than_every_recorded_one_is_not_assumed_to_end_at_once():
+    # Outages on record lasted 20 minutes; this one has run 30: the customer is not told
+    # calls resume in a few minutes (before, a short tail of 0.3 x the mean: ~4 min).
+    counter = CounterNow(10, 1, (A,), "open")
+    state = hall((counter,), [waiting(1)], outages=(OutageNow(ago(30)),))
+    learned = fixed_learned(NOW, {A: 5.0}, outage_minutes=20.0)
+    config = PredictorConfig(arrival_sigma=0.0, service_sigma=0.0)
+    est = Predictor(config).estimate(state, learned, [1])[1]
+    assert est.point_minutes is not None and est.point_minutes >= 10.0
+    assert est.high_minutes is not None and est.high_minutes >= 20
 
 
 def test_every_waiting_ticket_at_once_matches_the_admin_preview_order():

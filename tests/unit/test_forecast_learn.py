@@ -1,0 +1,46 @@
+"""What the predictor learns from earlier days: arrival rates per hour the hall was open."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hall_app.domain.priority import RuleConfig
+from hall_app.forecast.learn import HistoryPool, learn
+from hall_app.forecast.model import ServiceDef
+from hall_app.forecast.records import DayLog, HallSetup, TicketRecord
+
+TZ = ZoneInfo("Asia/Shanghai")
+PAY = 1
+WEEKDAY, WEEKEND = (time(8, 30), time(18, 0)), (time(9, 0), time(17, 0))
+SETUP = HallSetup(1, TZ, (ServiceDef(PAY, "PAY", "缴费充值", 3.0),), {10: (PAY,)}, {10: 1},
+                  {d: WEEKDAY if d < 5 else WEEKEND for d in range(7)}, RuleConfig())
+
+
+def day_log(day: date, issue_times: list[time]) -> DayLog:
+    tickets = []
+    for i, at in enumerate(issue_times):
+        t = datetime.combine(day, at, tzinfo=TZ)
+        tickets.append(TicketRecord(i + 1, PAY, False, 0, None, t, t, None, None, None,
+                                    "waiting", None, None, None))
+    return DayLog(day, tickets)
+
+
+def test_an_hour_open_on_some_days_only_is_not_diluted():
+    # Monday 23rd (08:30-18:00): 3 customers 08:30-09:00, 6 in 17:00-18:00; Saturday 21st
+    # (09:00-17:00) closes before 17:00. Per open minute: 3 / 30 and 6 / 60, not spread
+    # over both days' clock hours (3 / 120 and 6 / 120), which under-counted the
+    # customers who come at the ends of a weekday.
+    monday = day_log(date(2026, 11, 23), [time(8, 35), time(8, 45), time(8, 55),
+                                          *(time(17, m) for m in range(0, 60, 10)),
+                                          time(10, 0)])
+    saturday = day_log(date(2026, 11, 21), [time(10, 0), time(10, 30)])
+    pool = HistoryPool.from_days(SETUP, [saturday, monday])
+    learned = learn(SETUP, pool, None, datetime(2026, 11, 25, 9, 0, tzinfo=TZ)
+                    - timedelta(hours=1))
+    rates = learned.arrival_rate[PAY]
+    assert rates[8] == pytest.approx(3 / 30)
+    assert rates[17] == pytest.approx(6 / 60)
+    assert rates[10] == pytest.approx(3 / 120)  # open on both days: per clock minute
