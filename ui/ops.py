@@ -10,6 +10,20 @@ A window never calls a service directly from a slot. It does::
         disable=[self.call_button],           # greyed out while the operation runs
     )
 
+Order: every window has ONE lane, a worker thread that runs that window's operations
+one after another in the order they were started (``parent``'s top-level window picks
+the lane; no parent means the application's lane). A clerk's F1 then F2 therefore
+reach the database in that order, and a read started after an action sees it.
+Slow reads that need no order (wait estimates, report sections) pass
+``background=True`` and run on a small shared pool instead, so they never hold up
+the window's actions.
+
+Lifetime: a worker thread only ever holds an operation's number and (while it runs)
+its callable; the :class:`OpHandle` (a QObject) lives on the GUI thread, in a table
+keyed by that number, and keeps its own reference to the callable, so both are
+released on the GUI thread. One module-wide bridge object carries every outcome back.
+A lane's thread pool is never destroyed (a closed window's lane is retired, idle).
+
 Failures are always a :class:`hall_app.errors.HallError` with a Chinese ``.message``:
 
 * a ``HallError`` raised by the core is passed on unchanged — the core has already
@@ -34,15 +48,17 @@ GUI thread must not wait on the database).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from hall_app.db_errors import hall_error_from
 from hall_app.errors import DatabaseUnavailable, HallError, SessionExpired
@@ -51,7 +67,8 @@ from ui import notify
 log = logging.getLogger(__name__)
 
 GENERIC_FAILURE = "操作失败,请重试或联系值班长"
-MAX_THREADS = 4
+BACKGROUND_THREADS = 3
+IDLE_EXIT_S = 30.0  # a lane's thread ends after this long without work (restarted on demand)
 
 
 class OperationFailed(HallError):
@@ -85,19 +102,133 @@ def as_hall_error(exc: BaseException) -> HallError:
     return OperationFailed(exc)
 
 
-_pool: QThreadPool | None = None
-_pending: set[OpHandle] = set()
-_pending_lock = threading.Lock()
+# --- the GUI-thread side: handles by number, one bridge for every outcome ------------
+
+_pending: dict[int, OpHandle] = {}  # GUI thread only (read by pending_count anywhere)
+_numbers = itertools.count(1)
 
 
-def op_pool() -> QThreadPool:
-    """Thread pool reserved for operations (separate from Qt's global pool)."""
-    global _pool
-    if _pool is None:
-        _pool = QThreadPool()
-        _pool.setMaxThreadCount(MAX_THREADS)
-        _pool.setObjectName("hall-ops")
-    return _pool
+class _Bridge(QObject):
+    """Lives on the GUI thread for the whole run; workers emit, the GUI thread delivers."""
+
+    outcome = Signal(int, bool, object)  # operation number, succeeded, result or HallError
+
+    @Slot(int, bool, object)
+    def deliver(self, number: int, succeeded: bool, value: object) -> None:
+        handle = _pending.get(number)
+        if handle is None:  # pragma: no cover - delivered twice would be a bug
+            log.error("operation %d delivered without a handle", number)
+            return
+        if succeeded:
+            handle._deliver_success(value)
+        else:
+            handle._deliver_failure(value)  # type: ignore[arg-type]
+
+
+_bridge: _Bridge | None = None
+
+
+def _the_bridge() -> _Bridge:
+    global _bridge
+    if _bridge is None or not shiboken6.isValid(_bridge):
+        _bridge = _Bridge()
+        _bridge.outcome.connect(_bridge.deliver)
+    return _bridge
+
+
+# --- the worker side: lanes ----------------------------------------------------------
+
+class _Tally:
+    """Operations submitted to a lane and not yet finished (any thread)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def add(self, n: int) -> None:
+        with self._lock:
+            self.count += n
+
+
+def _execute(number: int, box: list[Callable[[], Any]], tally: _Tally) -> None:
+    """Body run on a lane's thread. Holds only the number and (briefly) the callable:
+    the runnable Qt releases afterwards on this thread references no Qt object."""
+    fn = box.pop()
+    try:
+        value, succeeded = fn(), True
+    except Exception as exc:  # every failure becomes a HallError
+        value, succeeded = as_hall_error(exc), False
+    del fn  # the GUI-side handle keeps its own reference, released on the GUI thread
+    tally.add(-1)
+    bridge = _bridge
+    try:
+        if bridge is not None:
+            bridge.outcome.emit(number, succeeded, value)
+    except RuntimeError:  # the application is gone
+        log.debug("operation finished after the application quit")
+
+
+class _Lane:
+    """A thread pool of `threads` threads; with one (a window's lane) the operations run
+    one after another in the order they were started (QThreadPool runs FIFO)."""
+
+    def __init__(self, name: str, threads: int = 1) -> None:
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(threads)
+        self.pool.setExpiryTimeout(int(IDLE_EXIT_S * 1000))
+        self.pool.setObjectName(f"hall-ops-{name}")
+        self.tally = _Tally()
+        self.closed = False
+
+    def submit(self, number: int, fn: Callable[[], Any]) -> None:
+        box, tally = [fn], self.tally
+        tally.add(1)
+        self.pool.start(lambda: _execute(number, box, tally))
+
+    def busy(self) -> bool:
+        return self.tally.count > 0
+
+
+_lanes: dict[int, _Lane] = {}
+# Lanes of windows that are gone: kept (idle, their threads expire) so that no thread
+# pool is ever destroyed while, or where, it runs.
+_retired: list[_Lane] = []
+_background: _Lane | None = None
+
+
+def _background_lane() -> _Lane:
+    global _background
+    if _background is None:
+        _background = _Lane("background", BACKGROUND_THREADS)
+    return _background
+
+
+def _owning_window(parent: QObject | None) -> QWidget | None:
+    obj = parent
+    while obj is not None and shiboken6.isValid(obj):
+        if isinstance(obj, QWidget):
+            return obj.window()
+        obj = obj.parent()
+    return None
+
+
+def _lane_for(parent: QObject | None) -> _Lane:
+    window = _owning_window(parent)
+    key = id(window) if window is not None else 0
+    lane = _lanes.get(key)
+    if lane is not None:
+        return lane
+    lane = _Lane(type(window).__name__ if window is not None else "app")
+    _lanes[key] = lane
+    if window is not None:
+        def retire(*_: object, key: int = key, lane: _Lane = lane) -> None:
+            if _lanes.get(key) is lane:
+                del _lanes[key]
+            lane.closed = True
+            _retired.append(lane)
+
+        window.destroyed.connect(retire)
+    return lane
 
 
 class OpHandle(QObject):
@@ -108,11 +239,10 @@ class OpHandle(QObject):
     """
 
     finished = Signal()
-    _succeeded = Signal(object)
-    _failed = Signal(object)
 
     def __init__(
         self,
+        fn: Callable[[], Any],
         on_success: Callable[[Any], object] | None,
         on_failure: Callable[[HallError], object] | None,
         parent: QObject | None,
@@ -120,56 +250,47 @@ class OpHandle(QObject):
         description: str,
     ) -> None:
         super().__init__()  # no Qt parent: the handle must outlive a closed window
+        self.number = next(_numbers)
         self.description = description
         self.done = False
         self.cancelled = False
         self.result: Any = None
         self.error: HallError | None = None
+        self._fn: Callable[[], Any] | None = fn  # released here, on the GUI thread
         self._on_success = on_success
         self._on_failure = on_failure
         self._disabled = [w for w in disable if w.isEnabled()]
         for widget in self._disabled:
             widget.setEnabled(False)
-        self._parent = parent
+        # Weakly: a handle must never be what keeps its window alive (the window would
+        # then be destroyed inside the handle's own destruction, and call back into it).
+        self._parent = weakref.ref(parent) if parent is not None else None
         if parent is not None:
             parent.destroyed.connect(self._owner_gone)
-        self._succeeded.connect(self._deliver_success)
-        self._failed.connect(self._deliver_failure)
 
     @Slot()
     def _owner_gone(self) -> None:
         self.cancelled = True
 
+    def _owner(self) -> QObject | None:
+        parent = self._parent() if self._parent is not None else None
+        return parent if parent is not None and shiboken6.isValid(parent) else None
+
     def cancel(self) -> None:
         """Drop the callbacks (the work itself still runs to the end)."""
         self.cancelled = True
 
-    def _run(self, fn: Callable[[], Any]) -> None:
-        """Body executed on a pool thread."""
-        try:
-            result = fn()
-        except Exception as exc:  # every failure becomes a HallError
-            outcome, signal_name = as_hall_error(exc), "_failed"
-        else:
-            outcome, signal_name = result, "_succeeded"
-        try:  # the handle may be gone (the application quit while the work ran)
-            getattr(self, signal_name).emit(outcome)
-        except RuntimeError:
-            log.debug("operation finished after its handle was deleted")
-
-    @Slot(object)
     def _deliver_success(self, result: Any) -> None:
         self.result = result
         self._finish(lambda: self._on_success(result) if self._on_success else None)
 
-    @Slot(object)
     def _deliver_failure(self, error: HallError) -> None:
         self.error = error
         on_failure = self._on_failure
         if isinstance(error, SessionExpired) and not self.cancelled:
             from ui.session import route_session_expired
 
-            taken = route_session_expired(self._parent, error)
+            taken = route_session_expired(self._owner(), error)
             if taken and on_failure is None:
                 self._finish(lambda: None)
                 return
@@ -187,8 +308,11 @@ class OpHandle(QObject):
                 callback()
         finally:
             self.done = True
-            with _pending_lock:
-                _pending.discard(self)
+            # Released now, while the handle is whole: a callback or the work may hold
+            # the last reference to a window.
+            self._fn = self._on_success = self._on_failure = None
+            self._disabled = []
+            _pending.pop(self.number, None)
             self.finished.emit()
 
     def wait(self, timeout_ms: int = 5000) -> bool:
@@ -208,23 +332,26 @@ def run_op(
     parent: QObject | None = None,
     disable: Iterable[QWidget] = (),
     description: str = "",
+    background: bool = False,
 ) -> OpHandle:
-    """Run `fn()` on the operation pool; call back on the GUI thread. Call from the GUI thread.
+    """Run `fn()` off the GUI thread; call back on the GUI thread. Call from the GUI thread.
 
-    `parent`: if this object is destroyed first, the callbacks are skipped.
+    `parent`: if this object is destroyed first, the callbacks are skipped; its window's
+    lane runs the operation, after every operation that window started before.
     `disable`: widgets disabled now and re-enabled when the operation ends.
+    `background`: a read that needs no order runs on the shared pool instead.
     """
-    handle = OpHandle(on_success, on_failure, parent, disable, description or repr(fn))
-    with _pending_lock:
-        _pending.add(handle)
-    op_pool().start(lambda: handle._run(fn))
+    _the_bridge()
+    handle = OpHandle(fn, on_success, on_failure, parent, disable, description or repr(fn))
+    _pending[handle.number] = handle
+    lane = _background_lane() if background else _lane_for(parent)
+    lane.submit(handle.number, fn)
     return handle
 
 
 def pending_count() -> int:
     """Operations started but not yet delivered."""
-    with _pending_lock:
-        return len(_pending)
+    return len(_pending)
 
 
 def wait_idle(timeout_ms: int = 5000) -> bool:
@@ -236,11 +363,31 @@ def wait_idle(timeout_ms: int = 5000) -> bool:
     return pending_count() == 0
 
 
+def _all_lanes() -> list[_Lane]:
+    return [*_lanes.values(), *_retired, *([_background] if _background is not None else [])]
+
+
+def _work_in_flight() -> bool:
+    return any(lane.busy() for lane in _all_lanes())
+
+
 def shutdown(timeout_ms: int = 10_000) -> bool:
-    """At application exit: let running operations finish writing (their callbacks are skipped)."""
-    if _pool is None:
+    """At application exit: let running operations finish writing (their callbacks are skipped).
+
+    The windows are hidden first: the wait is the process's, never a window's.
+    """
+    for handle in list(_pending.values()):
+        handle.cancelled = True
+    if not _work_in_flight():
         return True
-    with _pending_lock:
-        for handle in _pending:
-            handle.cancelled = True
-    return _pool.waitForDone(timeout_ms)
+    app = QCoreApplication.instance()
+    if isinstance(app, QApplication):
+        for widget in app.topLevelWidgets():
+            widget.hide()
+    deadline = time.monotonic() + timeout_ms / 1000
+    for lane in _all_lanes():
+        left = max(0, int((deadline - time.monotonic()) * 1000))
+        if not lane.pool.waitForDone(left):
+            log.warning("operations still running at exit")
+            return False
+    return True

@@ -122,3 +122,85 @@ def test_callbacks_are_skipped_when_parent_is_gone(qtbot) -> None:
     release.set()
     assert handle.wait()
     assert called == []
+
+
+def test_one_windows_operations_run_in_the_order_started(qtbot) -> None:
+    """F1 then F2: the second must not reach the database before the first is done."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    button = QPushButton("叫号", window)
+    release = threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        release.wait(5)
+        order.append("first")
+
+    ops.run_op(first, parent=button)  # a child: its window's lane
+    second = ops.run_op(lambda: order.append("second"), parent=window)
+    time.sleep(0.05)
+    QTimer.singleShot(0, release.set)
+    assert second.wait()
+    assert order == ["first", "second"]
+
+
+def test_other_windows_and_background_reads_do_not_wait_behind_a_window(qtbot) -> None:
+    busy, other = QWidget(), QWidget()
+    qtbot.addWidget(busy)
+    qtbot.addWidget(other)
+    release = threading.Event()
+    blocked = ops.run_op(lambda: release.wait(5), parent=busy)
+    elsewhere = ops.run_op(lambda: "other window", parent=other)
+    estimate = ops.run_op(lambda: "estimate", parent=busy, background=True)
+    assert elsewhere.wait() and estimate.wait()
+    assert (elsewhere.result, estimate.result) == ("other window", "estimate")
+    assert not blocked.done
+    release.set()
+    assert blocked.wait()
+
+
+class _Tracked:
+    """A callable that records the thread that releases it."""
+
+    def __init__(self, released: list[str]) -> None:
+        self.released = released
+
+    def __call__(self) -> int:
+        return 1
+
+    def __del__(self) -> None:
+        self.released.append(threading.current_thread().name)
+
+
+def test_the_work_and_its_handle_are_released_on_the_gui_thread(qtbot) -> None:
+    """A worker thread never drops the last reference to an operation (a Qt object
+    freed on the wrong thread can crash the window)."""
+    import gc
+
+    released: list[str] = []
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    for _ in range(50):
+        ops.run_op(_Tracked(released), parent=owner)
+    assert ops.wait_idle()
+    gc.collect()
+    assert len(released) == 50
+    assert set(released) == {threading.main_thread().name}
+
+
+def test_a_window_only_its_operation_keeps_alive_is_freed_safely(qtbot) -> None:
+    """The handle held the window strongly; freeing the handle then destroyed the window
+    inside the handle's own destruction, which called back into it (a segfault)."""
+    import gc
+
+    def open_and_forget() -> ops.OpHandle:
+        window = QWidget()
+        return ops.run_op(lambda: 1, on_success=lambda _v: window.setWindowTitle("已完成"),
+                          parent=window)
+
+    handles = [open_and_forget() for _ in range(5)]
+    assert all(h.wait() for h in handles)
+    assert [h.result for h in handles] == [1] * 5
+    del handles
+    gc.collect()  # this process is still alive: the windows went without a crash
+    assert ops.pending_count() == 0

@@ -256,7 +256,8 @@ class ComplaintAnalysisWidget(QWidget):
         self.status.setText("正在统计…")
         self.status.setStyleSheet("")
         run_op(load, on_success=lambda r: self._show(*r) if seq == self._seq else None,
-               on_failure=lambda e: self._failed(e) if seq == self._seq else None, parent=self)
+               on_failure=lambda e: self._failed(e) if seq == self._seq else None, parent=self,
+               background=True)
 
     def _show(self, a: ComplaintAnalysis, notices: list[NoticeInfo], tz: Any) -> None:
         self.analysis, self.notices, self.tz = a, notices, tz

@@ -56,7 +56,8 @@ def open_preview(parent: QWidget | None, report: Report) -> QPrintPreviewDialog:
 def show_print_preview(parent: QWidget | None, services: Any, day: date) -> OpHandle:
     """Query the day's metrics in a worker, then open the preview on the GUI thread."""
     return run_op(lambda: _load(services, day),
-                  on_success=lambda m: open_preview(parent, m), parent=parent)
+                  on_success=lambda m: open_preview(parent, m), parent=parent,
+                  background=True)
 
 
 def _print_in_worker(report: Report, printer: QPrinter) -> str:
@@ -78,6 +79,7 @@ def print_report(parent: QWidget | None, services: Any, day: date,
         holder = {"printer": printer}  # the printer must outlive the worker
         run_op(lambda: _print_in_worker(report, holder["printer"]),
                on_success=lambda name: notify.info(f"营业日报已发送到打印机 {name}。"),
-               parent=parent)
+               parent=parent, background=True)
 
-    return run_op(lambda: _load(services, day), on_success=chosen, parent=parent)
+    return run_op(lambda: _load(services, day), on_success=chosen, parent=parent,
+                  background=True)

@@ -1,7 +1,8 @@
 """Keeping a window's per-ticket wait estimates fresh without running the predictor per refresh.
 
 `EstimateKeeper.offer(ticket_ids)` is called with every snapshot; it asks the core for
-every waiting ticket's estimate (one simulation, on the operation pool) when the waiting
+every waiting ticket's estimate (one simulation, on the shared background pool, so
+it never holds up the window's own actions) when the waiting
 tickets changed or the last estimate is older than `max_age_s`, and never while one is
 still running. `estimates` holds the latest answer; `updated` fires when it arrives.
 """
@@ -44,7 +45,7 @@ class EstimateKeeper(QObject):
             return False
         self._asked_for, self._asked_at, self._running = ids, time.monotonic(), True
         run_op(self._fetch, on_success=self._arrived, on_failure=self._failed, parent=self,
-               description="wait estimates")
+               description="wait estimates", background=True)
         return True
 
     def _arrived(self, estimates: dict[int, Any]) -> None:
