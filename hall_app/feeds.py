@@ -22,6 +22,11 @@ class _Guarded:
         except FeedUnavailable as exc:
             raise DatabaseUnavailable(detail=type(exc).__name__) from exc
 
+    @property
+    def last_topics(self) -> frozenset[str] | None:
+        """Topics of the change the last wait reported; None = unknown (reload all)."""
+        return self.inner.last_topics
+
     def close(self) -> None:
         self.inner.close()
 

@@ -12,7 +12,7 @@ once at start, after every change notice, after ``request_refresh()`` and every
     self.live.start()
     ...
     def closeEvent(self, event):
-        self.live.stop()
+        self.live.stop_soon()   # never waits: the worker ends on its own
 
 When the feed or ``load()`` raises ``DatabaseUnavailable`` (the core's error for a lost
 connection; a raw driver error is mapped the same way, ``ui.ops.as_known_error``),
@@ -22,6 +22,9 @@ a constraint the database refused, a full disk, a bug — is not a lost connecti
 logged and reported once (``load_failed``, with its own message when the core gave
 one), and the worker keeps trying at the longest pause only. The feed is created, used
 and closed in the worker thread (SQLite connections must stay in their thread).
+``topics`` (optional): the change-notice topics this window shows
+(``hall_app.changes.FLOOR_TOPICS``); a notice about anything else is not a reason to
+reload (the safety interval still is).
 ``before_load`` (optional) runs in the same worker before every load: the windows pass
 ``services.days.tick`` there, so whichever workstation is running closes the business
 day when it is due, off the GUI thread.
@@ -39,7 +42,7 @@ from typing import Any, cast
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from hall_app.changes import ChangeFeed
+from hall_app.changes import ChangeFeed, concerns
 from hall_app.errors import DatabaseUnavailable, HallError, SessionExpired
 from ui.ops import GENERIC_FAILURE, as_known_error, is_connection_error
 
@@ -85,12 +88,15 @@ class LiveFeed(QObject):
         backoff: Sequence[float] = DEFAULT_BACKOFF,
         name: str = "live",
         before_load: Callable[[], object] | None = None,
+        topics: frozenset[str] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._make_feed = _feed_factory(feed)
         self._load = load
         self._before_load = before_load
+        self._topics = topics  # None: every change reloads (hall_app.changes.concerns)
+        self.skipped = 0  # change notices that concerned nothing this window shows
         self._poll_timeout = poll_timeout
         self._safety_interval = safety_interval if safety_interval > 0 else math.inf
         self._backoff = tuple(backoff) or DEFAULT_BACKOFF
@@ -117,6 +123,12 @@ class LiveFeed(QObject):
         """Start the worker (first snapshot follows at once). Idempotent."""
         if self._thread.ident is None and not self._stop.is_set():
             self._thread.start()
+
+    def stop_soon(self) -> None:
+        """Ask the worker to end and return at once (a closing window): it ends after
+        the load or feed wait in progress, and emits nothing more."""
+        self._stop.set()
+        self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> bool:
         """Ask the worker to end and wait for it (at most one feed wait). True if it ended."""
@@ -196,7 +208,10 @@ class LiveFeed(QObject):
                     if self._stop.is_set():
                         break
                     if feed.wait_for_change(self._poll_timeout):
-                        need_load = True
+                        if concerns(getattr(feed, "last_topics", None), self._topics):
+                            need_load = True
+                        else:
+                            self.skipped += 1
                 except Exception as exc:
                     if self._stop.is_set():
                         break

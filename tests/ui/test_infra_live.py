@@ -21,6 +21,7 @@ class FakeFeed:
         self.closed_in: threading.Thread | None = None
         self.used_in: set[threading.Thread] = set()
         self.waits = 0  # how often the worker came round to the feed
+        self.last_topics: frozenset[str] | None = None
         self._changed = threading.Event()
 
     def change(self) -> None:
@@ -209,6 +210,57 @@ def test_stop_ends_thread_and_closes_feed_in_worker(qtbot, feeds) -> None:
     feed.change()
     QCoreApplication.processEvents()  # the thread has ended: nothing more can come
     assert len(events) == count
+
+
+def test_a_closing_window_does_not_wait_for_a_load_in_progress(qtbot, feeds) -> None:
+    """stop_soon() (what closeEvent calls) returns while the worker is still inside a
+    slow load; the worker ends afterwards and delivers nothing more."""
+    entered, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow_load() -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            entered.set()
+            release.wait(10)
+        return len(calls)
+
+    live = feeds(FakeFeed(), slow_load)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
+    live.request_refresh()
+    assert entered.wait(5)
+    live.stop_soon()
+    assert live.is_running() and not release.is_set()  # returned without waiting
+    release.set()
+    qtbot.waitUntil(lambda: not live.is_running(), timeout=3000)
+    QCoreApplication.processEvents()
+    assert len(events) == 1  # the load finished after the stop was not delivered
+
+
+def test_a_window_reloads_only_for_the_topics_it_shows(qtbot, feeds) -> None:
+    """The kiosk (FLOOR_TOPICS) is not reloaded by a complaint note; a call reloads it,
+    and so does a change of unknown topic (SQLite)."""
+    from hall_app.changes import FLOOR_TOPICS
+
+    feed, load = FakeFeed(), FakeLoad()
+    live = feeds(feed, load, topics=FLOOR_TOPICS, safety_interval=60.0)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
+
+    feed.last_topics = frozenset({"complaints"})
+    feed.change()
+    qtbot.waitUntil(lambda: live.skipped == 1, timeout=2000)
+    assert len(events) == 1
+    feed.last_topics = frozenset({"complaints", "tickets"})
+    feed.change()
+    qtbot.waitUntil(lambda: len(events) == 2, timeout=2000)
+    feed.last_topics = None
+    feed.change()
+    qtbot.waitUntil(lambda: len(events) == 3, timeout=2000)
+    assert live.skipped == 1
 
 
 def test_stop_before_start_is_harmless(qapp) -> None:

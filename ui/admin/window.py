@@ -189,7 +189,7 @@ class AdminWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.live is not None:
-            self.live.stop()
+            self.live.stop_soon()
         super().closeEvent(event)
 
 

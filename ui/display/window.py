@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.announce import call_announcement
+from hall_app.changes import FLOOR_TOPICS
 from hall_app.services import HallServices
 from hall_app.services.calls import CallInfo, DisplayBoard, display_board
 from ui.live import LiveFeed
@@ -154,7 +155,8 @@ class DisplayWindow(QWidget):
 
         self.live = LiveFeed(feed_factory or services.change_feed,
                              lambda: display_board(services.ctx, max(30, rows * 4)),
-                             name="display", before_load=services.days.tick, parent=self)
+                             name="display", before_load=services.days.tick,
+                             topics=FLOOR_TOPICS, parent=self)
         self.live.snapshot.connect(self.apply_board)
         self.live.connection_lost.connect(lambda _msg: self.set_stale(True))
         self.live.connection_restored.connect(lambda: self.set_stale(False))
@@ -257,7 +259,7 @@ class DisplayWindow(QWidget):
             widget.style().polish(widget)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self.live.stop()
+        self.live.stop_soon()
         super().closeEvent(event)
 
 

@@ -245,7 +245,7 @@ class DistrictWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.ticker.stop()
-        self.live.stop()
+        self.live.stop_soon()
         super().closeEvent(event)
 
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.announce import ticket_taken_announcement
+from hall_app.changes import FLOOR_TOPICS
 from hall_app.errors import DatabaseUnavailable, DayClosed, HallError
 from hall_app.services import HallServices
 from hall_app.services.calls import KioskBoard, kiosk_board
@@ -228,7 +229,8 @@ class KioskWindow(QWidget):
 
         self.live = LiveFeed(feed_factory or services.change_feed,
                              lambda: kiosk_board(services.ctx), name="kiosk",
-                             before_load=services.days.tick, parent=self)
+                             before_load=services.days.tick, topics=FLOOR_TOPICS,
+                             parent=self)
         self.live.snapshot.connect(self.apply_board)
         self.live.connection_lost.connect(self._on_connection_lost)
         self.live.connection_restored.connect(self._on_connection_restored)
@@ -503,7 +505,7 @@ class KioskWindow(QWidget):
         self.fit()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self.live.stop()
+        self.live.stop_soon()
         super().closeEvent(event)
 
 

@@ -258,7 +258,7 @@ class OverviewWindow(QMainWindow):
         """Open now vs recommended (the plan is cached per day in the core)."""
         self._staffing_mono = time.monotonic()
         run_op(self.staffing.strip, on_success=self.staffing_strip.set_entries,
-               on_failure=lambda _e: None, parent=self)
+               on_failure=lambda _e: None, parent=self, background=True)
 
     def refresh_inspection_button(self) -> None:
         """Say on the button which round is due (巡检 at set times of the day)."""
@@ -510,7 +510,7 @@ class OverviewWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ticker.stop()
-        self.live.stop()
+        self.live.stop_soon()
         super().closeEvent(event)
 
 

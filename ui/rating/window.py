@@ -518,7 +518,7 @@ class RatingPadWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.ticker.stop()
         if self.live is not None:
-            self.live.stop()
+            self.live.stop_soon()
         super().closeEvent(event)
 
 
