@@ -124,6 +124,43 @@ def test_call_next_by_key_shows_ticket_and_updates_queue(qtbot, hall, clerk, clo
     assert [e.code for e in window.view.queue] == ["A003"]
 
 
+def test_f1_paints_the_called_ticket_from_the_call_before_any_reread(
+        qtbot, hall, clerk, clock, open_window, monkeypatch):
+    """The clerk sees A001 as soon as the call commits; the snapshot read after it (held
+    here) only confirms. Without painting from the call's result A001 would appear only
+    after that read."""
+    import threading
+
+    pay = services_by_code(hall)["PAY"]
+    for _ in range(2):
+        hall.tickets.issue(pay.id)
+        clock.advance(minutes=2)
+    window = open_window(clerk)
+    qtbot.waitUntil(lambda: len(window.view.queue) == 2)
+    window.live.stop(timeout=3)  # only the window's own reads from here on
+    release, reads = threading.Event(), []
+    real_view = hall.queries.counter_view
+
+    def held_view(counter_id):
+        reads.append(counter_id)
+        release.wait(10)
+        return real_view(counter_id)
+
+    monkeypatch.setattr(hall.queries, "counter_view", held_view)
+    press(qtbot, window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: window.current_panel.code_label.text() == "A001", timeout=5000)
+    qtbot.waitUntil(lambda: bool(reads), timeout=5000)  # the confirming read is running
+    assert not release.is_set()
+    assert "已等候 4 分钟" in window.current_panel.wait_label.text()
+    assert [e.code for e in window.view.queue] == ["A002"]
+    assert window.queue_panel.model.data(window.queue_panel.model.index(0, 0)) == "下一位"
+    assert window.actions_bar.buttons["start_finish"].isEnabled()  # F4 offered at once
+    release.set()
+    assert ops.wait_idle(5000)
+    assert window.view.current.code == "A001" and window.view.current.state == "called"
+    assert ticket_rows(hall, "A001")[0][0] == "called"
+
+
 def test_long_wait_shows_the_apology_first(qtbot, hall, clerk, clock, open_window):
     pay = services_by_code(hall)["PAY"]  # long wait after 15 minutes
     hall.tickets.issue(pay.id)

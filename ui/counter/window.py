@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from hall_app.announce import call_announcement
 from hall_app.errors import DatabaseUnavailable, HallError
 from hall_app.scripts import default_book, format_yuan, load_scripts
+from hall_app.services.counter_after_call import after_call
 from ui import notify
 from ui.app_runtime import GeometryKeeper
 from ui.counter.actions import ActionBar
@@ -240,7 +241,7 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.ticker.stop()
-        self.live.stop()
+        self.live.stop_soon()
         if self.sign_out_on_close and not self.relogin.active and (
                 self.view is None or self.view.current is None):
             actor, cid, counters = self.actor, self.counter_id, self.services.counters
@@ -304,13 +305,22 @@ class CounterWindow(QMainWindow):
         return True
 
     def run_action(self, label: str, fn: Callable[[], Any],
-                   on_done: Callable[[Any], None] | None = None) -> OpHandle | None:
-        """Run `fn` off the GUI thread, then take a fresh snapshot; report in Chinese."""
+                   on_done: Callable[[Any], None] | None = None,
+                   paint: Callable[[CounterView, Any], CounterView] | None = None,
+                   ) -> OpHandle | None:
+        """Run `fn` off the GUI thread, then take a fresh snapshot; report in Chinese.
+
+        With `paint`, the window shows `paint(view, result)` as soon as `fn` returns
+        (F1: the called ticket, from the call's own result) and the snapshot read that
+        follows on the window's ordered lane only confirms it.
+        """
         if not self._can_act():
             return None
         self.busy = True
         self._update_actions()
         queries, cid = self.services.queries, self.counter_id
+        if paint is not None:
+            return self._run_painted(label, fn, on_done, paint)
 
         def work() -> tuple[Any, CounterView | None]:
             result = fn()
@@ -333,6 +343,38 @@ class CounterWindow(QMainWindow):
             if on_done is not None:
                 on_done(result)
 
+        return run_op(work, on_success=done, on_failure=self._action_failed(label), parent=self,
+                      description=label)
+
+    def _run_painted(self, label: str, fn: Callable[[], Any],
+                     on_done: Callable[[Any], None] | None,
+                     paint: Callable[[CounterView, Any], CounterView]) -> OpHandle:
+        queries, cid = self.services.queries, self.counter_id
+
+        def confirmed(view: CounterView) -> None:
+            self.apply_view(view)
+
+        def not_confirmed(error: HallError) -> None:  # the action itself succeeded
+            log.info("snapshot after %s failed: %s", label, error.message)
+            self.live.request_refresh()
+
+        def done(result: Any) -> None:
+            self.busy = False
+            self._epoch[0] += 1
+            # Queued first, so that nothing the painting starts (estimates) comes before it.
+            run_op(lambda: queries.counter_view(cid), on_success=confirmed,
+                   on_failure=not_confirmed, parent=self, description=f"{label}: snapshot")
+            if self.view is not None:
+                self.apply_view(paint(self.view, result))
+            else:
+                self._update_actions()
+            if on_done is not None:
+                on_done(result)
+
+        return run_op(fn, on_success=done, on_failure=self._action_failed(label), parent=self,
+                      description=label)
+
+    def _action_failed(self, label: str) -> Callable[[HallError], None]:
         def failed(error: HallError) -> None:
             self.busy = False
             self._update_actions()
@@ -342,8 +384,7 @@ class CounterWindow(QMainWindow):
                 notify.error(error.message)
             self.live.request_refresh()
 
-        return run_op(work, on_success=done, on_failure=failed, parent=self,
-                      description=label)
+        return failed
 
     def _current(self) -> CurrentTicket | None:
         cur = self.view.current if self.view is not None else None
@@ -363,7 +404,8 @@ class CounterWindow(QMainWindow):
             notify.info(f"已叫号 {ticket.code}")
             self._announce(ticket.code)
 
-        return self.run_action("叫号", lambda: tickets.call_next(actor, cid), called)
+        return self.run_action("叫号", lambda: tickets.call_next(actor, cid), called,
+                               paint=after_call)
 
     def recall(self) -> OpHandle | None:
         cur = self._current() if self._can_act() else None
