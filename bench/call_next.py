@@ -1,7 +1,7 @@
 """Benchmark: N counter processes pressing "call next" at once on one queue.
 
     .venv/bin/python bench/call_next.py [--db sqlite|pg|both] [--processes 8] [--tickets 2000]
-                                        [--rule strict|ratio|aging]
+                                        [--rule strict|ratio|aging] [--rounds 1]
 
 Fills a fresh database with waiting tickets for one service that every counter serves,
 starts N processes (one counter each) that call next and close the ticket as fast as
@@ -9,6 +9,15 @@ they can until the queue is empty, then prints calls/s, latency p50/p99/max of
 call_next, and how many tickets were called twice or never, and how many times a
 counter was told "queue empty" while a ticket it may serve was waiting (all must be 0).
 A worker process that raises stops the run at once with its traceback.
+
+Each round runs the product and then the bare-SQL baseline on a fresh database of the
+same size: the same N processes, each doing one claim (SQLite: `UPDATE … WHERE id =
+(SELECT … ORDER BY … LIMIT 1) RETURNING id` in BEGIN IMMEDIATE, waiting for the write
+lock as the product does, `db.engine.begin_immediate`; PostgreSQL: the same UPDATE with
+FOR UPDATE SKIP LOCKED, autocommit) and one finishing UPDATE per ticket, on the DB-API
+connection, no session check, no event, no ORM or SQLAlchemy. It prints both lines and
+the ratio product / bare of p50, p99 and max; with --rounds N the kinds alternate
+(product, bare, product, bare …) and a last line pools each kind's calls.
 PostgreSQL uses HALL_TEST_PG_URL's server (a database is created and dropped).
 The test suite runs the same `run()` as its multi-process test.
 """
@@ -25,9 +34,11 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -50,8 +61,11 @@ class Result:
     think_ms: float = 0.0
     false_empty: int = 0
 
+    kind: str = "product"
+    latencies: tuple[float, ...] = ()
+
     def line(self) -> str:
-        return (f"{self.db:6s} rule={self.rule:6s} processes={self.processes} "
+        return (f"{self.db:6s} {self.kind:7s} rule={self.rule:6s} processes={self.processes} "
                 f"think={self.think_ms:g}ms "
                 f"tickets={self.tickets} calls={self.calls} "
                 f"calls/s={self.calls / self.seconds:7.1f} p50={self.p50_ms:6.2f}ms "
@@ -205,8 +219,130 @@ def _worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignor
     out.put(("done", index, (called, latencies, retries, false_empty)))
 
 
+# The bare-SQL baseline: what one call costs without the product around it.
+_BARE_CLAIM_SQLITE = """
+UPDATE ticket SET state = 'called', counter_id = :c, staff_id = :s, first_called_at = :now,
+                  last_called_at = :now
+WHERE state = 'waiting' AND id = (
+    SELECT t.id FROM ticket t
+    WHERE t.hall_id = :h AND t.business_day = :day AND t.state = 'waiting'
+      AND t.service_id IN (SELECT service_id FROM counter_service WHERE counter_id = :c)
+    ORDER BY CASE WHEN t.priority = 'vip' THEN 0 ELSE 1 END, t.issued_at, t.id
+    LIMIT 1)
+RETURNING id
+"""
+_BARE_CLAIM_PG = """
+UPDATE ticket SET state = 'called', counter_id = %(c)s, staff_id = %(s)s,
+                  first_called_at = %(now)s, last_called_at = %(now)s
+WHERE state = 'waiting' AND id = (
+    SELECT t.id FROM ticket t
+    WHERE t.hall_id = %(h)s AND t.business_day = %(day)s AND t.state = 'waiting'
+      AND t.service_id IN (SELECT service_id FROM counter_service WHERE counter_id = %(c)s)
+    ORDER BY CASE WHEN t.priority = 'vip' THEN 0 ELSE 1 END, t.issued_at, t.id
+    LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+
+
+def bare_worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
+                think_ms: float = 0.0) -> None:
+    try:
+        _bare_worker(url, index, start_at, out, think_ms)
+    except BaseException:  # noqa: BLE001 - the parent stops the run with this traceback
+        import traceback
+
+        out.put(("error", index, traceback.format_exc()))
+
+
+def _bare_worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
+                 think_ms: float = 0.0) -> None:
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if sqlite:
+        import sqlite3
+
+        conn: Any = sqlite3.connect(parsed.database, isolation_level=None, timeout=30.0)
+        try:  # wait for the write lock as the product does (db.engine)
+            from db.engine import begin_immediate, writers_queue_path
+
+            queue_path = writers_queue_path(parsed.database)
+            queue_fd = os.open(queue_path, os.O_RDWR | os.O_CREAT, 0o600) if queue_path \
+                and os.name == "posix" else None
+
+            def begin() -> None:
+                begin_immediate(conn, queue_fd=queue_fd)
+        except ImportError:  # an older tree (a before/after run): SQLite's busy handler
+            def begin() -> None:
+                conn.execute("BEGIN IMMEDIATE")
+        conn.execute("PRAGMA synchronous=NORMAL")  # as the engine sets it (WAL: the file)
+        conn.execute("PRAGMA foreign_keys=ON")
+        claim_sql, finish_sql = _BARE_CLAIM_SQLITE, (
+            "UPDATE ticket SET state = 'no_show', ended_at = :now WHERE id = :t")
+        may_serve = _MAY_SERVE
+    else:
+        import psycopg
+
+        conn = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(False),
+                               autocommit=True)
+        claim_sql, finish_sql = _BARE_CLAIM_PG, (
+            "UPDATE ticket SET state = 'no_show', ended_at = %(now)s WHERE id = %(t)s")
+        may_serve = _MAY_SERVE.replace(":c", "%(c)s").replace(":day", "%(day)s") + " FOR UPDATE"
+    ph = "?" if sqlite else "%s"
+    counter_id, hall_id, tz = conn.execute(
+        f"SELECT c.id, c.hall_id, h.timezone FROM counter c JOIN hall h ON h.id = c.hall_id "
+        f"WHERE c.number = {ph}", (index + 1,)).fetchone()
+    staff_id = conn.execute(f"SELECT id FROM staff WHERE staff_no = {ph}",
+                            (f"8{index:03d}",)).fetchone()[0]
+    day = datetime.now(ZoneInfo(tz)).date()
+
+    def now() -> Any:
+        at = datetime.now(UTC)
+        return at.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else at
+
+    def write(sql: str, params: dict[str, Any]) -> list[Any]:
+        if not sqlite:
+            return conn.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+        begin()
+        try:
+            rows = conn.execute(sql, params).fetchall()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return rows  # type: ignore[no-any-return]
+
+    called: list[int] = []
+    latencies: list[float] = []
+    false_empty = 0
+    pause = random.Random(index)
+    params = {"c": counter_id, "s": staff_id, "h": hall_id,
+              "day": day.isoformat() if sqlite else day}
+    while time.time() < start_at:
+        time.sleep(0.001)
+    while True:
+        if think_ms:
+            time.sleep(pause.uniform(0, 2 * think_ms) / 1000)
+        t0 = time.perf_counter()
+        rows = write(claim_sql, {**params, "now": now()})
+        if not rows:
+            if conn.execute(may_serve, {"c": counter_id, "day": params["day"]}).fetchall():
+                false_empty += 1
+                continue
+            break
+        latencies.append((time.perf_counter() - t0) * 1000)
+        called.append(int(rows[0][0]))
+        write(finish_sql, {"t": rows[0][0], "now": now()})
+    conn.close()
+    out.put(("done", index, (called, latencies, 0, false_empty)))
+
+
 def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
-        db_label: str = "", think_ms: float = 0.0) -> Result:
+        db_label: str = "", think_ms: float = 0.0, kind: str = "product") -> Result:
+    """One run of `kind` ("product": the services' call_next; "bare": the baseline)."""
     from sqlalchemy import select
 
     from db.engine import Database
@@ -216,7 +352,8 @@ def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     start_at = time.time() + 3.0 + 0.3 * processes
-    procs = [ctx.Process(target=worker, args=(url, i, start_at, out, think_ms))
+    target = bare_worker if kind == "bare" else worker
+    procs = [ctx.Process(target=target, args=(url, i, start_at, out, think_ms))
              for i in range(processes)]
     for p in procs:
         p.start()
@@ -242,7 +379,7 @@ def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
                   len(all_called), statistics.median(latencies) if latencies else 0, q[98],
                   latencies[-1] if latencies else 0,
                   sum(1 for c in counts.values() if c > 1), lost, think_ms,
-                  sum(fe for _, _, _, fe in results))
+                  sum(fe for _, _, _, fe in results), kind, tuple(latencies))
 
 
 class WorkerFailed(RuntimeError):
@@ -295,6 +432,50 @@ def _drop_pg(url: str, admin: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
+def _quantiles(latencies: Sequence[float]) -> tuple[float, float, float]:
+    xs = sorted(latencies)
+    if not xs:
+        return 0.0, 0.0, 0.0
+    q = statistics.quantiles(xs, n=100, method="inclusive") if len(xs) > 1 else [xs[0]] * 99
+    return statistics.median(xs), q[98], xs[-1]
+
+
+def ratio_line(label: str, product: Sequence[float], bare: Sequence[float]) -> str:
+    """product / bare of p50, p99 and max (the figures docs/performance.md records)."""
+    p, b = _quantiles(product), _quantiles(bare)
+    parts = [f"{name} {pv:.2f}/{bv:.2f} ms = {pv / bv if bv else float('inf'):.1f}x"
+             for name, pv, bv in zip(("p50", "p99", "max"), p, b, strict=True)]
+    return f"{label}: product/bare " + ", ".join(parts)
+
+
+def compare(make_url: Callable[[], tuple[str, Callable[[], None]]], label: str,
+            args: argparse.Namespace) -> bool:
+    """`args.rounds` rounds of product then bare, each on a fresh database; prints each
+    run, each round's ratio and, with more than one round, the pooled ratio. True if a
+    run called a ticket twice, lost one or answered "empty" falsely."""
+    failed = False
+    pooled: dict[str, list[float]] = {"product": [], "bare": []}
+    for i in range(args.rounds):
+        runs: dict[str, Result] = {}
+        for kind in ("product", "bare"):
+            url, drop = make_url()
+            try:
+                res = run(url, args.processes, args.tickets, args.rule, label, args.think_ms,
+                          kind)
+            finally:
+                drop()
+            print(res.line(), flush=True)
+            failed |= bool(res.double_called or res.lost or res.false_empty)
+            runs[kind] = res
+            pooled[kind] += res.latencies
+        print(ratio_line(f"{label} round {i + 1}", runs["product"].latencies,
+                         runs["bare"].latencies), flush=True)
+    if args.rounds > 1:
+        print(ratio_line(f"{label} all {args.rounds} rounds", pooled["product"],
+                         pooled["bare"]), flush=True)
+    return failed
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", choices=["sqlite", "pg", "both"], default="both")
@@ -303,25 +484,27 @@ def main() -> int:
     ap.add_argument("--rule", choices=["strict", "ratio", "aging"], default="strict")
     ap.add_argument("--think-ms", type=float, default=0.0,
                     help="mean pause between a counter's calls (0 = as fast as possible)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="product/bare pairs, alternating, each on a fresh database")
     args = ap.parse_args()
     failed = False
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            res = run(f"sqlite+pysqlite:///{tmp}/bench.db", args.processes, args.tickets,
-                      args.rule, "sqlite", args.think_ms)
-            print(res.line(), flush=True)
-            failed |= bool(res.double_called or res.lost or res.false_empty)
+            made = iter(range(10**6))
+
+            def sqlite_db() -> tuple[str, Callable[[], None]]:
+                return f"sqlite+pysqlite:///{tmp}/bench{next(made)}.db", lambda: None
+
+            failed |= compare(sqlite_db, "sqlite", args)
     if args.db in ("pg", "both"):
         if not os.environ.get("HALL_TEST_PG_URL"):
             print("postgres: skipped (set HALL_TEST_PG_URL, e.g. from `bash .ci/start_pg.sh`)")
         else:
-            url, admin = _pg_database()
-            try:
-                res = run(url, args.processes, args.tickets, args.rule, "pg", args.think_ms)
-                print(res.line(), flush=True)
-                failed |= bool(res.double_called or res.lost or res.false_empty)
-            finally:
-                _drop_pg(url, admin)
+            def pg_db() -> tuple[str, Callable[[], None]]:
+                url, admin = _pg_database()
+                return url, lambda: _drop_pg(url, admin)
+
+            failed |= compare(pg_db, "pg", args)
     return 1 if failed else 0
 
 

@@ -1,23 +1,26 @@
 """The concurrency-critical queries: calling the next ticket and numbering new ones.
 
 Call-next picks the best waiting ticket for a counter in the order documented in
-`hall_app.domain.priority`, two ways:
+`hall_app.domain.priority`. On both databases the claim and its checks are one
+statement, so nothing is read in one statement and trusted in the next:
 
 * PostgreSQL — `call_next_pg`: the whole call is ONE statement (`_PG_CALL_NEXT`) on an
-  autocommit connection. It first locks the counter's own row (so it cannot race a
-  pause or a sign-out of that counter), then the claim locks the ticket row with FOR
-  UPDATE SKIP LOCKED, so a
-  second counter skips it instead of waiting or taking it too; data-modifying CTEs then
-  mark it called (conditionally on state = 'waiting'), count the call for the ratio rule,
-  append the event and send the change notice. No row back means nothing was called.
-* SQLite — `claim_candidate`, inside a unit of work that began with BEGIN IMMEDIATE, so
-  no one else can read-then-write in between; the caller then runs the conditional
-  UPDATE ... WHERE state = 'waiting' (`db.ticket_writes.write_transition`) and checks
-  the row count, in the same transaction.
+  autocommit connection. It checks and locks the acting session and staff rows, then
+  the counter's own row (so it cannot race a pause or a sign-out of that counter); the
+  claim locks the ticket row with FOR UPDATE SKIP LOCKED, so a second counter skips it
+  instead of waiting or taking it too; data-modifying CTEs then mark it called
+  (conditionally on state = 'waiting'), count the call for the ratio rule, append the
+  event and send the change notice. No row back means nothing was called.
+* SQLite — `call_next_sqlite`, in a unit of work that began with BEGIN IMMEDIATE (the
+  database's one write lock, so no other writer runs in between): one
+  `UPDATE ticket … WHERE id = (SELECT … ORDER BY … LIMIT 1) AND state = 'waiting'
+  RETURNING …` (`_SQLITE_CALL_NEXT`) checks the session and the counter and claims;
+  then the counter's count for the ratio rule and the event row. Three statements
+  under the lock, no round trip between them; no row back means nothing was called.
 
-`counter_call_state` reads the counter, its open ticket, its services and the hall's
-rule in one query: SQLite's checks before the claim, and the reason when PostgreSQL's
-statement called nobody.
+When nothing was called, `counter_call_state` (the counter, its open ticket, its
+services and the hall's rule in one query) and the session check give the caller the
+reason for its message.
 
 Numbering: an atomic upsert on ticket_sequence (INSERT ... ON CONFLICT DO UPDATE
 ... RETURNING), never max(number) + 1.
@@ -27,10 +30,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, case, or_, select, text
+from sqlalchemy import Date, DateTime, Integer, String, bindparam, column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -43,6 +45,7 @@ from db.models import (
     Ticket,
     TicketSequence,
 )
+from db.types import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -107,64 +110,104 @@ def counter_call_state(session: Session, hall_id: int, counter_id: int) -> Count
         services=tuple((r[8], r[9]) for r in rows if r[8] is not None))
 
 
-@lru_cache(maxsize=256)
-def _claim_stmt(rule: str, prefer_vip: bool, service_ids: tuple[int, ...]) -> Any:
-    is_vip = Ticket.priority == "vip"
-    if rule == "aging":
-        pclass = case((or_(is_vip, Ticket.issued_at <= _P("aging_cutoff")), 0), else_=1)
-    elif rule == "ratio":
-        pclass = case((is_vip, 0 if prefer_vip else 1), else_=1 if prefer_vip else 0)
-    else:
-        pclass = case((is_vip, 0), else_=1)
-    rank = case({sid: i for i, sid in enumerate(service_ids)}, value=Ticket.service_id)
-    stmt = (
-        select(Ticket.id, Ticket.code, Ticket.service_id, Ticket.priority, Ticket.issued_at)
-        .where(
-            Ticket.hall_id == _P("hall_id"),
-            Ticket.business_day == _P("day"),
-            Ticket.state == "waiting",
-            Ticket.service_id.in_(service_ids),
-            or_(Ticket.target_counter_id.is_(None), Ticket.target_counter_id == _P("counter_id")),
-        )
-        .order_by(pclass, rank, Ticket.issued_at, Ticket.id)
-        .limit(1)
-    )
-    return stmt
+# SQLite: call-next as one UPDATE … RETURNING (SQLite >= 3.35) inside BEGIN IMMEDIATE,
+# then the counter's count for the ratio rule and the event: three statements while the
+# write lock is held, where the claim used to be a session check, a counter read, a
+# claim read and three writes. The UPDATE carries every check the unit of work made
+# before (`ServiceContext.verify_actor` and `counter_call_state`): the session live, of
+# this staff member, holding this counter, with the actor's role, no PIN change pending,
+# the staff member active with that role; the counter of this hall, open and active,
+# with no customer called or served at it. Failing any of them, or with nobody to call,
+# it changes no row and the caller finds out why (in the same transaction). The pick is
+# the order of hall_app.domain.priority, as in `_PG_CALL_NEXT`: the counter's services
+# joined by their rank (a handful of rows, each driving the queue index), the hall's
+# rule and the counter's count read once by uncorrelated sub-selects. Timestamps are
+# SQLAlchemy's text 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): the aging cutoff keeps the
+# fraction of :now (whole minutes subtracted), and wait_seconds is the whole seconds
+# between issue and now, truncated as `int(timedelta.total_seconds())` truncates.
+_SQLITE_CALL_NEXT = text("""
+UPDATE ticket
+SET state = 'called', first_called_at = :now, last_called_at = :now,
+    counter_id = :counter_id, staff_id = :staff_id,
+    wait_seconds = MAX(0, ((strftime('%s', substr(:now, 1, 19))
+                            - strftime('%s', substr(issued_at, 1, 19))) * 1000000
+                           + CAST(substr(:now, 21) AS INTEGER)
+                           - CAST(substr(issued_at, 21) AS INTEGER)) / 1000000)
+WHERE state = 'waiting' AND id = (
+    SELECT t.id
+    FROM counter_service cs
+    JOIN ticket t ON t.service_id = cs.service_id
+    WHERE cs.counter_id = :counter_id
+      AND t.hall_id = :hall_id AND t.business_day = :day AND t.state = 'waiting'
+      AND (t.target_counter_id IS NULL OR t.target_counter_id = :counter_id)
+      AND EXISTS (
+          SELECT 1 FROM staff_session ss JOIN staff st ON st.id = ss.staff_id
+          WHERE ss.token_hash = :token_hash AND ss.hall_id = :hall_id
+            AND ss.staff_id = :staff_id AND ss.role = :role AND ss.ended_at IS NULL
+            AND ss.counter_id = :counter_id AND NOT ss.pin_change_required
+            AND st.active AND st.role = ss.role)
+      AND EXISTS (SELECT 1 FROM counter c WHERE c.id = :counter_id AND c.hall_id = :hall_id
+                  AND c.state = 'open' AND c.active)
+      AND NOT EXISTS (SELECT 1 FROM ticket o WHERE o.counter_id = :counter_id
+                      AND o.state IN ('called', 'serving'))
+    ORDER BY
+      CASE (SELECT priority_rule FROM hall WHERE id = :hall_id)
+        WHEN 'aging' THEN CASE WHEN t.priority = 'vip' OR t.issued_at <= (
+               SELECT datetime(substr(:now, 1, 19),
+                               '-' || priority_aging_minutes || ' minutes')
+                      || substr(:now, 20)
+               FROM hall WHERE id = :hall_id) THEN 0 ELSE 1 END
+        WHEN 'ratio' THEN CASE WHEN (t.priority = 'vip') = (
+               SELECT c.calls_since_priority >= h.priority_ratio
+               FROM counter c JOIN hall h ON h.id = c.hall_id
+               WHERE c.id = :counter_id) THEN 0 ELSE 1 END
+        ELSE CASE WHEN t.priority = 'vip' THEN 0 ELSE 1 END
+      END,
+      cs.rank, cs.id, t.issued_at, t.id
+    LIMIT 1)
+RETURNING id, code, service_id, (SELECT name FROM service_type WHERE id = service_id),
+          priority, issued_at, wait_seconds
+""").bindparams(bindparam("now", type_=UTCDateTime()), bindparam("day", type_=Date())
+                ).columns(column("id", Integer()), column("code", String()),
+                          column("service_id", Integer()), column("service_name", String()),
+                          column("priority", String()), column("issued_at", UTCDateTime()),
+                          column("wait_seconds", Integer()))
+_SQLITE_COUNT_CALL = text("""
+UPDATE counter
+SET calls_since_priority = CASE WHEN :vip THEN 0 ELSE calls_since_priority + 1 END
+WHERE id = :counter_id
+RETURNING number
+""")
+_SQLITE_LOG_CALL = text("""
+INSERT INTO ticket_event (hall_id, ticket_id, kind, from_state, to_state, at, counter_id,
+                          staff_id)
+VALUES (:hall_id, :ticket_id, 'call', 'waiting', 'called', :now, :counter_id, :staff_id)
+""").bindparams(bindparam("now", type_=UTCDateTime()))
 
 
-def claim_candidate(
-    session: Session,
-    *,
-    hall_id: int,
-    day: date,
-    counter_id: int,
-    services: tuple[tuple[int, str], ...],
-    rule: str,
-    prefer_vip: bool,
-    aging_cutoff: datetime | None,
-) -> Candidate | None:
-    """The ticket this counter should call next: SQLite only, in a BEGIN IMMEDIATE unit
-    of work (PostgreSQL calls with `call_next_pg`, which claims and calls at once).
+def call_next_sqlite(conn: Connection, *, hall_id: int, day: date, counter_id: int,
+                     staff_id: int | None, role: str, token_hash: str,
+                     now: datetime) -> CallResult | None:
+    """SQLite only, in a unit of work that began with BEGIN IMMEDIATE: claim and call.
 
-    `services` are the counter's (service id, name) in rank order. The rank goes into the
-    ORDER BY as a CASE over the ids, so the query reads only the ticket table's queue index
-    (no join per waiting ticket).
+    None means nothing was called, for any reason (as `call_next_pg`); the caller finds
+    out which in the same transaction, before it rolls back. The event row is chained by
+    the ticket_event trigger (db.history_chain) like every other event.
     """
-    if not services:
+    params: dict[str, Any] = {"hall_id": hall_id, "day": day, "counter_id": counter_id,
+                              "staff_id": staff_id, "role": role, "token_hash": token_hash,
+                              "now": now}
+    rows = conn.execute(_SQLITE_CALL_NEXT, params).all()
+    if len(rows) != 1:  # the conditional update's row count: 0 = nobody called
         return None
-    names = dict(services)
-    conn = session.connection()
-    if rule == "aging" and aging_cutoff is None:
-        rule = "strict"
-    stmt = _claim_stmt(rule, prefer_vip if rule == "ratio" else False, tuple(names))
-    params: dict[str, Any] = {"hall_id": hall_id, "day": day, "counter_id": counter_id}
-    if rule == "aging":
-        params["aging_cutoff"] = aging_cutoff
-    row = conn.execute(stmt, params).first()
-    if row is None:
-        return None
-    return Candidate(row.id, row.code, row.service_id, names[row.service_id], row.priority,
-                     row.issued_at)
+    row = rows[0]
+    number = conn.execute(_SQLITE_COUNT_CALL, {"vip": row.priority == "vip",
+                                               "counter_id": counter_id}).scalar_one()
+    params["ticket_id"] = row.id
+    conn.execute(_SQLITE_LOG_CALL, params)
+    ticket = Candidate(row.id, row.code, row.service_id, row.service_name, row.priority,
+                       row.issued_at)
+    return CallResult(ticket, int(row.wait_seconds), int(number))
 
 
 # PostgreSQL: call-next as ONE statement, run on its own (autocommit) so it is a whole

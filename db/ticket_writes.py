@@ -25,11 +25,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     String,
     bindparam,
-    case,
-    exists,
     func,
     insert,
     select,
@@ -135,20 +132,16 @@ def _guarded_update(keys: tuple[str, ...]) -> Any:
 
 
 @lru_cache(maxsize=64)
-def _simple_statements(keys: tuple[str, ...]) -> tuple[Any, Any, Any]:
-    counted = (update(Counter).where(Counter.id == bindparam("c_id"))
-               .values(calls_since_priority=case(
-                   (bindparam("c_vip", type_=Boolean()), 0),
-                   else_=Counter.calls_since_priority + 1)))
+def _simple_statements(keys: tuple[str, ...]) -> tuple[Any, Any]:
     logged = insert(TicketEvent).values(
         {name: bindparam(f"e_{name}", type_=TicketEvent.__table__.c[name].type)
          for name in _EVENT_COLUMNS})
-    return _guarded_update(keys), counted, logged
+    return _guarded_update(keys), logged
 
 
 @lru_cache(maxsize=64)
-def _combined_statement(keys: tuple[str, ...], with_counter: bool) -> Any:
-    """PostgreSQL: update + event (+ counter) + notice as one statement."""
+def _combined_statement(keys: tuple[str, ...]) -> Any:
+    """PostgreSQL: update + event + notice as one statement."""
     changed = _guarded_update(keys).returning(Ticket.id).cte("changed")
     logged = (
         insert(TicketEvent)
@@ -160,52 +153,34 @@ def _combined_statement(keys: tuple[str, ...], with_counter: bool) -> Any:
         .returning(TicketEvent.id)
         .cte("logged")
     )
-    final = select(
+    return select(
         select(func.count()).select_from(changed).scalar_subquery(),
         select(func.count()).select_from(logged).scalar_subquery(),
         func.pg_notify(CHANNEL, bindparam("n_payload", type_=String())),
     )
-    if with_counter:
-        counted = (
-            update(Counter)
-            .where(Counter.id == bindparam("c_id"), exists(select(changed.c.id)))
-            .values(calls_since_priority=case(
-                (bindparam("c_vip", type_=Boolean()), 0),
-                else_=Counter.calls_since_priority + 1))
-            .returning(Counter.id)
-            .cte("counted")
-        )
-        final = final.add_cte(counted)
-    return final
 
 
 def write_transition(session: Session, *, ticket_id: int, from_state: str,
-                     values: dict[str, Any], event: dict[str, Any], notify_payload: str,
-                     counter_after_call: tuple[int, bool] | None = None) -> bool:
+                     values: dict[str, Any], event: dict[str, Any], notify_payload: str) -> bool:
     """Apply `values` if the ticket is still in `from_state`; append the event; notify.
 
-    `counter_after_call=(counter_id, called_vip)` also updates the counter's count for
-    the ratio priority rule. Returns False (and writes nothing) if the state had moved.
-    The notice is sent by this statement on PostgreSQL; SQLite needs none.
+    Returns False (and writes nothing) if the state had moved. The notice is sent by
+    this statement on PostgreSQL; SQLite needs none. (Call-next has its own statements,
+    which also count the call for the ratio rule: `db.queue`.)
     """
     conn = session.connection()
     keys = tuple(sorted(values))
     params: dict[str, Any] = {"t_id": ticket_id, "t_from": from_state}
     params.update({f"v_{k}": v for k, v in values.items()})
     params.update({f"e_{name}": event.get(name) for name in _EVENT_COLUMNS})
-    if counter_after_call is not None:
-        params["c_id"], params["c_vip"] = counter_after_call
     if conn.dialect.name != "postgresql":
-        guarded, counted, logged = _simple_statements(keys)
+        guarded, logged = _simple_statements(keys)
         if conn.execute(guarded, params).rowcount != 1:
             return False
-        if counter_after_call is not None:
-            conn.execute(counted, params)
         conn.execute(logged, params)
         return True
     params["n_payload"] = notify_payload
-    stmt = _combined_statement(keys, counter_after_call is not None)
-    n_changed, _n_logged, _ = conn.execute(stmt, params).one()
+    n_changed, _n_logged, _ = conn.execute(_combined_statement(keys), params).one()
     return int(n_changed) == 1
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import func, select
@@ -34,7 +34,6 @@ from db.models import (
 from db.notify import CHANNEL
 from db.ticket_writes import LockedTicket, lock_ticket, write_transfer, write_transition
 from hall_app.domain.hours import DAY_CLOSED_REFUSAL, day_hours, issue_refusal
-from hall_app.domain.priority import PriorityRule, RuleConfig, prefer_vip_now
 from hall_app.domain.roles import Actor, Permission
 from hall_app.domain.tickets import STATE_LABELS, TicketAction, TicketState, next_state
 from hall_app.errors import (
@@ -234,54 +233,39 @@ class TicketService:
     def call_next(self, actor: Actor, counter_id: int) -> TicketInfo:
         """Claim the next waiting ticket for this counter (concurrency-safe).
 
-        The hot path of the whole hall. PostgreSQL: one self-contained statement (claim
-        with SKIP LOCKED, mark called, count for the ratio rule, event, notice). SQLite:
-        the same steps as separate statements under BEGIN IMMEDIATE.
+        The hot path of the whole hall. PostgreSQL: one self-contained statement (session
+        check, claim with SKIP LOCKED, mark called, count for the ratio rule, event,
+        notice). SQLite: under BEGIN IMMEDIATE, one UPDATE … RETURNING that checks the
+        session and the counter and claims, then the count and the event (db.queue).
         """
         actor.require(Permission.SERVE)
         if self.ctx.db.is_postgres:
             return self._call_next_pg(actor, counter_id)
-        with self.ctx.acting(actor, Permission.SERVE, counter_id=counter_id) as s:
-            hall_id = self.ctx.hall.id
-            now = self.ctx.now()
-            day = self.ctx.business_day(now)
-            state = self._callable_counter(s, hall_id, counter_id)
-            config = RuleConfig(PriorityRule(state.rule), state.ratio, state.aging_minutes)
-            picked = queue.claim_candidate(
-                s, hall_id=hall_id, day=day, counter_id=counter_id,
-                services=state.services, rule=config.rule,
-                prefer_vip=prefer_vip_now(config, state.calls_since_priority),
-                aging_cutoff=now - timedelta(minutes=config.aging_minutes),
-            )
-            if picked is None:
-                raise QueueEmpty("当前没有等候的顾客。")
+        hall_id = self.ctx.hall.id
+        now = self.ctx.now()
+        day = self.ctx.business_day(now)
+        with self.ctx.write() as s:
+            conn = s.connection()  # BEGIN IMMEDIATE: the write lock until the commit
             self.ctx.checkpoint("call_next")
-            counter_number = state.number
-            wait = _seconds(now, picked.issued_at)
-            values = {
-                "state": TicketState.CALLED.value, "first_called_at": now,
-                "last_called_at": now, "counter_id": counter_id, "staff_id": actor.staff_id,
-                "wait_seconds": wait,
-            }
-            event = {"hall_id": hall_id, "ticket_id": picked.id, "kind": TicketAction.CALL.value,
-                     "from_state": TicketState.WAITING.value,
-                     "to_state": TicketState.CALLED.value, "at": now, "counter_id": counter_id,
-                     "staff_id": actor.staff_id}
             try:
-                claimed = write_transition(
-                    s, ticket_id=picked.id, from_state=TicketState.WAITING.value, values=values,
-                    event=event, notify_payload=f"{hall_id}:tickets",
-                    counter_after_call=(counter_id, picked.priority == "vip"))
+                result = queue.call_next_sqlite(
+                    conn, hall_id=hall_id, day=day, counter_id=counter_id,
+                    staff_id=actor.staff_id, role=str(actor.role),
+                    token_hash=token_hash(actor.session_token or ""), now=now)
             except IntegrityError as exc:
                 raise IllegalTransition("本窗口已有正在处理的顾客。") from exc
-            if not claimed:  # pragma: no cover - guarded by the lock; kept as a last check
-                raise IllegalTransition("该号已被其他窗口叫走,请重试。")
-            return TicketInfo(
-                id=picked.id, code=picked.code, state=TicketState.CALLED,
-                service_id=picked.service_id, service_name=picked.service_name,
-                priority=picked.priority, issued_at=picked.issued_at, counter_id=counter_id,
-                counter_number=counter_number, recall_count=0, wait_seconds=wait,
-                business_day=day)
+            if result is None:
+                # Why nothing was called, in the same transaction: the session first
+                # (the same check as every other action), then the counter.
+                self.ctx.verify_actor(s, actor, Permission.SERVE, counter_id=counter_id)
+                self._callable_counter(s, hall_id, counter_id)
+                raise QueueEmpty("当前没有等候的顾客。")
+        t = result.ticket
+        return TicketInfo(
+            id=t.id, code=t.code, state=TicketState.CALLED, service_id=t.service_id,
+            service_name=t.service_name, priority=t.priority, issued_at=t.issued_at,
+            counter_id=counter_id, counter_number=result.counter_number, recall_count=0,
+            wait_seconds=result.wait_seconds, business_day=day)
 
     def _call_next_pg(self, actor: Actor, counter_id: int) -> TicketInfo:
         """PostgreSQL: the whole call, session check included, as one autocommit
