@@ -281,7 +281,7 @@ def _bare_worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: 
         conn.execute("PRAGMA synchronous=NORMAL")  # as the engine sets it (WAL: the file)
         conn.execute("PRAGMA foreign_keys=ON")
         claim_sql, finish_sql = _BARE_CLAIM_SQLITE, (
-            "UPDATE ticket SET state = 'no_show', ended_at = :now WHERE id = :t")
+            "UPDATE ticket SET state = 'no_show', ended_at = :now WHERE id = :t RETURNING id")
         may_serve = _MAY_SERVE
     else:
         import psycopg
@@ -289,7 +289,7 @@ def _bare_worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: 
         conn = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(False),
                                autocommit=True)
         claim_sql, finish_sql = _BARE_CLAIM_PG, (
-            "UPDATE ticket SET state = 'no_show', ended_at = %(now)s WHERE id = %(t)s")
+            "UPDATE ticket SET state = 'no_show', ended_at = %(now)s WHERE id = %(t)s RETURNING id")
         may_serve = _MAY_SERVE.replace(":c", "%(c)s").replace(":day", "%(day)s") + " FOR UPDATE"
     ph = "?" if sqlite else "%s"
     counter_id, hall_id, tz = conn.execute(
