@@ -1,9 +1,10 @@
 """The duty manager's overview: one consistent read of the whole hall, plus acknowledging alerts.
 
-`OverviewService.snapshot()` runs a handful of SQL aggregates, every one restricted to
-today's business day or to small live tables (counters, open incidents, open complaints,
-escalations), so its cost does not grow with the years of ticket history. It returns
-frozen dataclasses that a worker thread can hand to the GUI thread.
+`OverviewService.snapshot()` runs a handful of statements built once
+(`hall_app.services.overview_reads`), every one restricted to today's business day or to
+small live tables (counters, open incidents, open complaints, escalations), so its cost
+does not grow with the years of ticket history. It returns frozen dataclasses that a
+worker thread can hand to the GUI thread.
 
 Durations that tick (how long a counter has been paused, how long a customer has
 waited) are carried as timestamps, so a window can keep them current without
