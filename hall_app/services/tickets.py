@@ -11,6 +11,7 @@ overwritten. Issuing checks the hall's opening hours and that the day is not clo
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -252,7 +253,7 @@ class TicketService:
                     conn, hall_id=hall_id, day=day, counter_id=counter_id,
                     staff_id=actor.staff_id, role=str(actor.role),
                     token_hash=token_hash(actor.session_token or ""), now=now)
-            except IntegrityError as exc:
+            except (IntegrityError, sqlite3.IntegrityError) as exc:
                 raise IllegalTransition("本窗口已有正在处理的顾客。") from exc
             if result is None:
                 # Why nothing was called, in the same transaction: the session first
