@@ -24,7 +24,8 @@ waiting cost no CPU (on 2 shared cores, eight writers retrying on their own took
 CPU the one holding the lock needed). Without flock (Windows), or when the file cannot be
 opened, every waiting writer retries on its own, more often the longer it has waited.
 Either way the connection's `busy_timeout` (30 s) stays for everything else (reads),
-and waiting for the write lock ends after the same 30 s with SQLite's busy error.
+and a writer still without the write lock 30 s after it asked (checked at each retry,
+and as soon as it reaches the head of the queue) gets SQLite's busy error.
 Correctness never depends on the queue: SQLite's lock is what excludes writers (other
 programs writing the database simply do not queue).
 

@@ -6,6 +6,8 @@ transition of `db.ticket_writes` (locked read, update conditioned on the state r
 `ticket_event` row — who, which counter, when — and the change notice). A state that
 moved between the read and the write is refused in Chinese (`StaleState`), never
 overwritten. Issuing checks the hall's opening hours and that the day is not closed.
+Call-next claims and calls in its own statements (`db.queue`: one on PostgreSQL, three
+under BEGIN IMMEDIATE on SQLite), conditioned the same way on the ticket still waiting.
 """
 
 from __future__ import annotations
