@@ -163,17 +163,17 @@ def waiting_it_may_serve(svc, counter_id: int) -> int:  # type: ignore[no-untype
                                          "day": svc.ctx.business_day()}).all())
 
 
-def worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
+def worker(url: str, index: int, go: Any, out: mp.Queue,  # type: ignore[type-arg]
            think_ms: float = 0.0) -> None:
     try:
-        _worker(url, index, start_at, out, think_ms)
+        _worker(url, index, go, out, think_ms)
     except BaseException:  # noqa: BLE001 - the parent stops the run with this traceback
         import traceback
 
         out.put(("error", index, traceback.format_exc()))
 
 
-def _worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
+def _worker(url: str, index: int, go: Any, out: mp.Queue,  # type: ignore[type-arg]
             think_ms: float = 0.0) -> None:
     from hall_app.config import SecuritySettings, Settings
     from hall_app.errors import DatabaseUnavailable, QueueEmpty
@@ -193,8 +193,7 @@ def _worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignor
     retries = 0
     false_empty = 0
     pause = random.Random(index)
-    while time.time() < start_at:
-        time.sleep(0.001)
+    ready(out, index, go)
     while True:
         if think_ms:
             # A clerk's time between closing one customer and calling the next,
@@ -217,6 +216,15 @@ def _worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignor
         svc.tickets.no_show(actor, ticket.id, counter_id)
     svc.close()
     out.put(("done", index, (called, latencies, retries, false_empty)))
+
+
+def ready(out: mp.Queue, index: int, go: Any) -> None:  # type: ignore[type-arg]
+    """Signed in and set up: tell the parent, then wait until every counter is (a process
+    still importing or hashing its PIN took the CPU from the first calls of the others:
+    maxima of 0.4 s that were the bench's, not the call's)."""
+    out.put(("ready", index, None))
+    if not go.wait(600):
+        raise RuntimeError("the run never started")
 
 
 # The bare-SQL baseline: what one call costs without the product around it.
@@ -244,17 +252,17 @@ RETURNING id
 """
 
 
-def bare_worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
+def bare_worker(url: str, index: int, go: Any, out: mp.Queue,  # type: ignore[type-arg]
                 think_ms: float = 0.0) -> None:
     try:
-        _bare_worker(url, index, start_at, out, think_ms)
+        _bare_worker(url, index, go, out, think_ms)
     except BaseException:  # noqa: BLE001 - the parent stops the run with this traceback
         import traceback
 
         out.put(("error", index, traceback.format_exc()))
 
 
-def _bare_worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: ignore[type-arg]
+def _bare_worker(url: str, index: int, go: Any, out: mp.Queue,  # type: ignore[type-arg]
                  think_ms: float = 0.0) -> None:
     from zoneinfo import ZoneInfo
 
@@ -321,8 +329,7 @@ def _bare_worker(url: str, index: int, start_at: float, out: mp.Queue,  # type: 
     pause = random.Random(index)
     params = {"c": counter_id, "s": staff_id, "h": hall_id,
               "day": day.isoformat() if sqlite else day}
-    while time.time() < start_at:
-        time.sleep(0.001)
+    ready(out, index, go)
     while True:
         if think_ms:
             time.sleep(pause.uniform(0, 2 * think_ms) / 1000)
@@ -351,20 +358,27 @@ def run(url: str, processes: int = 8, tickets: int = 2000, rule: str = "strict",
     prepare(url, tickets, rule, processes)
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    start_at = time.time() + 3.0 + 0.3 * processes
+    go = ctx.Event()
     target = bare_worker if kind == "bare" else worker
-    procs = [ctx.Process(target=target, args=(url, i, start_at, out, think_ms))
+    procs = [ctx.Process(target=target, args=(url, i, go, out, think_ms))
              for i in range(processes)]
     for p in procs:
         p.start()
+    finished = False
     try:
+        _results(out, procs, wanted="ready")
+        go.set()  # every counter signed in: all start together
+        started = time.time()
         results = _results(out, procs)
+        finished = True
     finally:
         for p in procs:
+            if not finished:
+                p.kill()
             p.join(timeout=60)
             if p.is_alive():
                 p.kill()
-    elapsed = time.time() - start_at
+    elapsed = time.time() - started
     all_called = [tid for called, _, _, _ in results for tid in called]
     latencies = sorted(lat for _, lats, _, _ in results for lat in lats)
     counts = Counter(all_called)
@@ -386,8 +400,10 @@ class WorkerFailed(RuntimeError):
     """A counter process raised: the run stops at once with its traceback."""
 
 
-def _results(out, procs, timeout: float = 600.0) -> list[tuple]:  # type: ignore[no-untyped-def]
-    """Each worker's result; a worker that raised or died ends the run at once."""
+def _results(out, procs, timeout: float = 600.0,  # type: ignore[no-untyped-def]
+             wanted: str = "done") -> list[tuple]:
+    """Each worker's `wanted` message (its result, or that it is ready); a worker that
+    raised or died ends the run at once."""
     import queue
 
     results: dict[int, tuple] = {}
@@ -401,14 +417,15 @@ def _results(out, procs, timeout: float = 600.0) -> list[tuple]:  # type: ignore
                 raise WorkerFailed(f"counter process {dead[0]} died with exit code "
                                    f"{procs[dead[0]].exitcode}") from None
             if time.monotonic() > deadline:
-                raise WorkerFailed(f"only {len(results)} of {len(procs)} counters finished "
-                                   f"within {timeout:.0f} s") from None
+                raise WorkerFailed(f"only {len(results)} of {len(procs)} counters sent "
+                                   f"{wanted!r} within {timeout:.0f} s") from None
             continue
         if kind == "error":
             for p in procs:
                 p.kill()
             raise WorkerFailed(f"counter process {index} failed:\n{payload}")
-        results[index] = payload
+        if kind == wanted:
+            results[index] = payload
     return [results[i] for i in sorted(results)]
 
 
