@@ -93,7 +93,8 @@ def test_banner_refusal_and_recovery_when_the_server_stops(qtbot, own_pg, tmp_pa
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
         qtbot.keyClick(window, Qt.Key.Key_F1)
-        qtbot.waitUntil(lambda: not window.busy and window.view.current is not None,
+        qtbot.waitUntil(lambda: not window.busy and window.shows_latest_view()
+                        and window.view.current is not None,
                         timeout=10000)
         assert window.view.current.code == "A001"
         assert [e.code for e in window.view.queue] == ["A002"]

@@ -62,7 +62,7 @@ def press(qtbot, window, key):
 def wait_view(qtbot, window, predicate, timeout=5000):
     def ready():
         try:
-            return not window.busy and bool(predicate())
+            return not window.busy and window.shows_latest_view() and bool(predicate())
         except AttributeError:
             return False
 

@@ -71,7 +71,7 @@ def wait_view(qtbot, window, predicate, timeout=5000):
     """Until the window shows `predicate` and its own action has finished."""
     def ready():
         try:
-            return not window.busy and bool(predicate())
+            return not window.busy and window.shows_latest_view() and bool(predicate())
         except AttributeError:  # no current ticket (yet)
             return False
 

@@ -94,6 +94,7 @@ class CounterWindow(QMainWindow):
         self.actor = actor
         self.counter_id = counter_id
         self.view: CounterView | None = None
+        self._applied_view: CounterView | None = None
         self.connected = True
         self.busy = False
         self.active_dialog: QWidget | None = None
@@ -256,8 +257,14 @@ class CounterWindow(QMainWindow):
             return
         self.apply_view(view)
 
+    def shows_latest_view(self) -> bool:
+        """Whether every panel shows `self.view` (after F1 the called number is painted
+        first and the rest follows on the next turn of the event loop)."""
+        return self._applied_view is self.view
+
     def apply_view(self, view: CounterView) -> None:
         self.view = view
+        self._applied_view = view
         self._clock.reset(view.now)
         counter = view.counter
         who = f" · {self.actor.name}" if getattr(self.actor, "name", None) else ""
@@ -365,7 +372,16 @@ class CounterWindow(QMainWindow):
             run_op(lambda: queries.counter_view(cid), on_success=confirmed,
                    on_failure=not_confirmed, parent=self, description=f"{label}: snapshot")
             if self.view is not None:
-                self.apply_view(paint(self.view, result))
+                painted = paint(self.view, result)
+                # The called number first, painted now; the rest of the window (the
+                # queue, the script, wrapped labels to lay out again) on the next turn
+                # of the event loop.
+                self.view = painted
+                self.current_panel.code_label.setText(result.code)
+                self.current_panel.code_label.repaint()
+                self._update_actions()
+                QTimer.singleShot(0, self, lambda: self.apply_view(painted)
+                                  if self.view is painted else None)
             else:
                 self._update_actions()
             if on_done is not None:
