@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -76,6 +76,16 @@ class TicketInfo:
     wait_high_minutes: int | None = None
     no_counter: bool = False
     care: bool = False  # issued through 爱心通道 (served like VIP)
+
+
+def _called_info(result: Any, counter_id: int, day: date) -> TicketInfo:
+    """The TicketInfo of a ticket call-next has just called (either database's result)."""
+    t = result.ticket
+    return TicketInfo(
+        id=t.id, code=t.code, state=TicketState.CALLED, service_id=t.service_id,
+        service_name=t.service_name, priority=t.priority, issued_at=t.issued_at,
+        counter_id=counter_id, counter_number=result.counter_number, recall_count=0,
+        wait_seconds=result.wait_seconds, business_day=day)
 
 
 def _seconds(later: datetime, earlier: datetime) -> int:
@@ -263,12 +273,7 @@ class TicketService:
                 self.ctx.verify_actor(s, actor, Permission.SERVE, counter_id=counter_id)
                 self._callable_counter(s, hall_id, counter_id)
                 raise QueueEmpty("当前没有等候的顾客。")
-        t = result.ticket
-        return TicketInfo(
-            id=t.id, code=t.code, state=TicketState.CALLED, service_id=t.service_id,
-            service_name=t.service_name, priority=t.priority, issued_at=t.issued_at,
-            counter_id=counter_id, counter_number=result.counter_number, recall_count=0,
-            wait_seconds=result.wait_seconds, business_day=day)
+        return _called_info(result, counter_id, day)
 
     def _call_next_pg(self, actor: Actor, counter_id: int) -> TicketInfo:
         """PostgreSQL: the whole call, session check included, as one autocommit
@@ -291,12 +296,7 @@ class TicketService:
                                  read_only=True) as s:
                 self._callable_counter(s, hall_id, counter_id)
             raise QueueEmpty("当前没有等候的顾客。")
-        t = result.ticket
-        return TicketInfo(
-            id=t.id, code=t.code, state=TicketState.CALLED, service_id=t.service_id,
-            service_name=t.service_name, priority=t.priority, issued_at=t.issued_at,
-            counter_id=counter_id, counter_number=result.counter_number, recall_count=0,
-            wait_seconds=result.wait_seconds, business_day=day)
+        return _called_info(result, counter_id, day)
 
     def _callable_counter(self, s: Session, hall_id: int, counter_id: int
                           ) -> queue.CounterCallState:
