@@ -1,9 +1,15 @@
-"""Sync latency: from a call committed in one process to another process's window model seeing it.
+"""Sync latency: from a call committed in one process to another process's window seeing it.
 
 A writer process (a counter) issues a ticket, then calls it at counter 1 and notes the
-commit time; a reader process (the hall display's model) waits on the core's ChangeFeed
-and reloads `display_board` on each notice, noting when the new call first appears.
-Latency = seen - committed (same machine, same wall clock). Prints p50/p99/max.
+commit time. Two reader processes watch at the same time, on the same calls:
+- "window": the hall display's path, a `ui.live.LiveFeed` (paced, one snapshot at a
+  time) on the core's ChangeFeed, loading `display_board`, in a Qt event loop; a call
+  counts as seen when its snapshot reaches the GUI thread;
+- "bare" (the limit): the database's own signal read as fast as it comes — SQLite's
+  `PRAGMA data_version` polled every millisecond, PostgreSQL's LISTEN — followed by
+  one bare SQL query for the newest calls.
+Latency = seen - committed (same machine, same wall clock). Prints p50/p99/max of each
+and the ratio.
 
     .venv/bin/python bench/sync_latency.py --db sqlite --n 60
     HALL_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:54329/hall_test \
@@ -15,6 +21,7 @@ PostgreSQL: a fresh database is created on HALL_TEST_PG_URL's server and dropped
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing as mp
 import os
 import random
@@ -37,24 +44,87 @@ def _services(url: str):  # type: ignore[no-untyped-def]
     return HallServices(ServiceContext(Database(url), Settings(database_url=url, demo=True), None, "DEMO"))
 
 
-def reader(url: str, interval: float, ready, stop, out) -> None:  # type: ignore[no-untyped-def]
-    from hall_app.services.calls import display_board
+def window_reader(url: str, interval: float, ready, stop, out) -> None:  # type: ignore[no-untyped-def]
+    import os
 
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from hall_app.services.calls import display_board
+    from ui.live import LiveFeed
+
+    app = QCoreApplication([])
     services = _services(url)
-    feed = services.change_feed(interval)
-    seen = display_board(services.ctx).last_event_id
-    feed.wait_for_change(0)  # establish the baseline
-    ready.set()
-    while not stop.is_set():
-        if feed.wait_for_change(0.5):
-            board = display_board(services.ctx, 10)
-            now = time.time()
-            for call in board.calls:
-                if call.event_id > seen:
-                    out.put((call.code, now))
-            seen = max(seen, board.last_event_id)
-    feed.close()
+    seen = [display_board(services.ctx).last_event_id]
+    live = LiveFeed(lambda: services.change_feed(interval),
+                    lambda: display_board(services.ctx, 10), name="bench")
+
+    def show(board) -> None:  # type: ignore[no-untyped-def]
+        now = time.time()
+        for call in board.calls:
+            if call.event_id > seen[0]:
+                out.put((call.code, now))
+        seen[0] = max(seen[0], board.last_event_id)
+        ready.set()  # the first snapshot: the feed's baseline is taken
+
+    live.snapshot.connect(show)
+    watch = QTimer()
+    watch.timeout.connect(lambda: app.quit() if stop.is_set() else None)
+    watch.start(50)
+    live.start()
+    app.exec()
+    live.stop()
     services.close()
+
+
+_BARE_CALLS = ("SELECT e.id, t.code FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id "
+               "WHERE e.kind IN ('call', 'recall') AND e.id > %s ORDER BY e.id DESC LIMIT 10")
+
+
+def bare_reader(url: str, ready, stop, out) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    seen = 0
+    if parsed.get_backend_name() == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(parsed.database, isolation_level=None)
+        sql = _BARE_CALLS.replace("%s", "?")
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        seen = conn.execute("SELECT coalesce(max(id), 0) FROM ticket_event").fetchone()[0]
+        ready.set()
+        while not stop.is_set():
+            now_version = conn.execute("PRAGMA data_version").fetchone()[0]
+            if now_version == version:
+                time.sleep(0.001)
+                continue
+            version = now_version
+            rows = conn.execute(sql, (seen,)).fetchall()
+            now = time.time()
+            for event_id, code in rows:
+                out.put((code, now))
+                seen = max(seen, event_id)
+        conn.close()
+        return
+    import psycopg
+
+    from db.notify import CHANNEL
+
+    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"LISTEN {CHANNEL}")
+        seen = conn.execute("SELECT coalesce(max(id), 0) FROM ticket_event").fetchone()[0]
+        ready.set()
+        while not stop.is_set():
+            heard = list(conn.notifies(timeout=0.2, stop_after=1))
+            if not heard:
+                continue
+            rows = conn.execute(_BARE_CALLS, (seen,)).fetchall()
+            now = time.time()
+            for event_id, code in rows:
+                out.put((code, now))
+                seen = max(seen, event_id)
 
 
 def writer(url: str, n: int, out) -> None:  # type: ignore[no-untyped-def]
@@ -118,48 +188,65 @@ def prepare(kind: str) -> tuple[str, callable]:  # type: ignore[valid-type]
     return url, cleanup
 
 
+def _figures(sent: dict[str, float], seen: dict[str, float]) -> tuple[int, float, float, float]:
+    lat = sorted((seen[c] - sent[c]) * 1000 for c in sent if c in seen)
+    if not lat:
+        return 0, math.nan, math.nan, math.nan
+    p99 = lat[min(len(lat) - 1, int(round(0.99 * (len(lat) - 1))))]
+    return len(lat), statistics.median(lat), p99, lat[-1]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "pg"), default="sqlite")
     parser.add_argument("--n", type=int, default=60, help="calls to time")
     parser.add_argument("--interval", type=float, default=1.0,
-                        help="SQLite polling interval in seconds (the settings' default is 1.0)")
+                        help="SQLite fallback polling interval in seconds (the settings' default)")
     args = parser.parse_args()
     url, cleanup = prepare(args.db)
     ctx = mp.get_context("spawn")
-    ready, stop = ctx.Event(), ctx.Event()
-    seen_q, sent_q = ctx.Queue(), ctx.Queue()
+    stop = ctx.Event()
+    ready_w, ready_b = ctx.Event(), ctx.Event()
+    window_q, bare_q, sent_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
     try:
-        r = ctx.Process(target=reader, args=(url, args.interval, ready, stop, seen_q))
-        r.start()
-        if not ready.wait(60):
-            raise SystemExit("reader did not start")
+        readers = [ctx.Process(target=window_reader, args=(url, args.interval, ready_w, stop, window_q)),
+                   ctx.Process(target=bare_reader, args=(url, ready_b, stop, bare_q))]
+        for r in readers:
+            r.start()
+        if not (ready_w.wait(60) and ready_b.wait(60)):
+            raise SystemExit("a reader did not start")
         w = ctx.Process(target=writer, args=(url, args.n, sent_q))
         w.start()
         sent: dict[str, float] = {}
-        seen: dict[str, float] = {}
+        seen = {"window": {}, "bare": {}}  # type: dict[str, dict[str, float]]
+        queues = {"window": window_q, "bare": bare_q}
         deadline = time.time() + args.n * 2 + 30
-        while (len(sent) < args.n or len(seen) < args.n) and time.time() < deadline:
+        while (len(sent) < args.n or min(len(v) for v in seen.values()) < args.n) \
+                and time.time() < deadline:
             while not sent_q.empty():
                 code, t = sent_q.get()
                 sent[code] = t
-            while not seen_q.empty():
-                code, t = seen_q.get()
-                seen.setdefault(code, t)
+            for name, q in queues.items():
+                while not q.empty():
+                    code, t = q.get()
+                    seen[name].setdefault(code, t)
             time.sleep(0.01)
         w.join(30)
         stop.set()
-        r.join(10)
+        for r in readers:
+            r.join(10)
     finally:
         cleanup()
-    lat = sorted((seen[c] - sent[c]) * 1000 for c in sent if c in seen)
-    if not lat:
+    rows = {name: _figures(sent, got) for name, got in seen.items()}
+    if rows["window"][0] == 0:
         print("no calls observed")
         return 1
-    p99 = lat[min(len(lat) - 1, int(round(0.99 * (len(lat) - 1))))]
-    mode = "push (LISTEN/NOTIFY)" if args.db == "pg" else f"poll every {args.interval:g} s"
-    print(f"{args.db} [{mode}]: n={len(lat)}/{args.n} p50={statistics.median(lat):.0f} ms "
-          f"p99={p99:.0f} ms max={lat[-1]:.0f} ms")
+    mode = "LISTEN/NOTIFY" if args.db == "pg" else "WAL watch + data_version"
+    print(f"{args.db} [{mode}], {args.n} calls")
+    for name, (n, p50, p99, worst) in rows.items():
+        print(f"  {name:6s} n={n}/{args.n} p50={p50:.0f} ms p99={p99:.0f} ms max={worst:.0f} ms")
+    w_p99, b_p99 = rows["window"][2], rows["bare"][2]
+    print(f"  window/bare p99 ratio {w_p99 / b_p99:.1f}x" if b_p99 > 0 else "")
     return 0
 
 

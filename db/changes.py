@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from psycopg.rows import TupleRow
 
 
-BURST_GAP = 0.5  # seconds: at most one change reported per gap while writes keep coming
-
 
 class FeedUnavailable(Exception):
     """The feed's connection is down."""
@@ -39,7 +37,6 @@ class SQLitePollFeed:
         self._version: int | None = None
         self._watcher: WalWatcher | None = None
         self._watch_tried = False
-        self._reported_at = -1e9
         # SQLite gives no topic: every change may concern the window.
         self.last_topics: frozenset[str] | None = None
 
@@ -62,7 +59,6 @@ class SQLitePollFeed:
                 self._version = version
             elif version != self._version:
                 self._version = version
-                self._reported_at = time.monotonic()
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -71,14 +67,8 @@ class SQLitePollFeed:
                 self._watch_tried = True
                 self._watcher = WalWatcher.open(self.path)
             if self._watcher is not None:
-                # The first change after a quiet spell is seen at once; during a burst
-                # of writes (a busy hall, the demo at 600x) no more than one change per
-                # BURST_GAP, as the poll gave: a window whose snapshot takes longer to
-                # show than writes take to come must not fall behind for good.
-                gap = self._reported_at + BURST_GAP - time.monotonic()
-                if gap > 0:
-                    time.sleep(min(gap, remaining))
-                    continue
+                # Every change is reported at once; how often a window reloads during a
+                # burst of writes is the reader's choice (ui.live.LiveFeed paces itself).
                 self._watcher.wait(min(self.interval, remaining))
             else:
                 time.sleep(min(self.interval, remaining))

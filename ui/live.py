@@ -28,6 +28,13 @@ reload (the safety interval still is).
 ``before_load`` (optional) runs in the same worker before every load: the windows pass
 ``services.days.tick`` there, so whichever workstation is running closes the business
 day when it is due, off the GUI thread.
+
+Pacing: the GUI thread takes one snapshot at a time. The worker loads again only after
+the window has shown the previous snapshot, and, during a burst of changes, no sooner
+than the last cycle (load, queue, show) took again (``PACE_FACTOR``, at most
+``MAX_PACE`` s). A change after a quiet spell is loaded at once; a burst (the demo at
+600x, a hall at its busiest) is coalesced into as many snapshots as the window can show
+while still spending at least half its time on its clerk.
 """
 
 from __future__ import annotations
@@ -49,6 +56,8 @@ from ui.ops import GENERIC_FAILURE, as_known_error, is_connection_error
 log = logging.getLogger(__name__)
 
 DEFAULT_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)
+PACE_FACTOR = 1.0  # pause between loads in a burst, as a multiple of the last cycle
+MAX_PACE = 1.0  # seconds: the longest such pause
 
 
 def _feed_factory(feed: ChangeFeed | Callable[[], ChangeFeed]) -> Callable[[], ChangeFeed]:
@@ -77,6 +86,7 @@ class LiveFeed(QObject):
     connection_restored = Signal()
     load_failed = Signal(str)
     _session_expired = Signal(object)
+    _deliver = Signal(object)  # worker -> GUI thread: a snapshot to show
 
     def __init__(
         self,
@@ -104,15 +114,22 @@ class LiveFeed(QObject):
         self._wake = threading.Event()  # interrupts a retry pause (refresh or stop)
         self._refresh = threading.Event()
         self._connected = True
+        # Pacing (worker and GUI thread): set while no snapshot waits to be shown.
+        self._shown = threading.Event()
+        self._shown.set()
+        self._load_started = 0.0
+        self._next_load_at = -math.inf
         self._thread = threading.Thread(target=self._run, name=f"hall-{name}", daemon=True)
-        stop, wake = self._stop, self._wake  # no reference to self in the slot
+        stop, wake, shown = self._stop, self._wake, self._shown  # no reference to self in the slot
 
         def stop_worker(*_: object) -> None:
             stop.set()
             wake.set()
+            shown.set()
 
         self.destroyed.connect(stop_worker)
         self._session_expired.connect(self._route_session_expired)
+        self._deliver.connect(self._show_snapshot)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.stop)
@@ -129,11 +146,13 @@ class LiveFeed(QObject):
         the load or feed wait in progress, and emits nothing more."""
         self._stop.set()
         self._wake.set()
+        self._shown.set()
 
     def stop(self, timeout: float = 5.0) -> bool:
         """Ask the worker to end and wait for it (at most one feed wait). True if it ended."""
         self._stop.set()
         self._wake.set()
+        self._shown.set()
         if self._thread.ident is None or self._thread is threading.current_thread():
             return True
         self._thread.join(timeout)
@@ -155,6 +174,16 @@ class LiveFeed(QObject):
         """False between ``connection_lost`` and ``connection_restored``."""
         return self._connected
 
+    def _show_snapshot(self, data: object) -> None:
+        """GUI thread: hand a snapshot to the window, then let the worker pace the next."""
+        try:
+            if not self._stop.is_set():
+                self.snapshot.emit(data)
+        finally:
+            now = time.monotonic()
+            self._next_load_at = now + min(MAX_PACE, PACE_FACTOR * (now - self._load_started))
+            self._shown.set()
+
     def _route_session_expired(self, error: SessionExpired) -> None:
         from ui.session import route_session_expired
 
@@ -169,6 +198,22 @@ class LiveFeed(QObject):
     def _pause(self, seconds: float) -> None:
         self._wake.wait(seconds)
         self._wake.clear()
+
+    def _await_turn(self) -> bool:
+        """Wait until the window has shown the last snapshot and the pace allows the
+        next load. True if the worker had to wait (changes may have come meanwhile)."""
+        waited = False
+        while not self._stop.is_set():
+            if not self._shown.is_set():
+                waited = True
+                self._shown.wait(0.25)
+                continue
+            gap = self._next_load_at - time.monotonic()
+            if gap <= 0:
+                break
+            waited = True
+            self._stop.wait(gap)
+        return waited
 
     def _run(self) -> None:
         feed: ChangeFeed | None = None
@@ -193,8 +238,13 @@ class LiveFeed(QObject):
                         self._refresh.clear()
                         need_load = True
                     if need_load or time.monotonic() - last_load >= self._safety_interval:
+                        if self._await_turn():
+                            if self._stop.is_set():
+                                break
+                            # What changed while waiting is covered by the load below.
+                            feed.wait_for_change(0)
                         need_load = False
-                        last_load = time.monotonic()
+                        last_load = self._load_started = time.monotonic()
                         if self._before_load is not None:
                             self._before_load()  # e.g. close the business day if it is due
                         data = self._load()
@@ -204,7 +254,10 @@ class LiveFeed(QObject):
                             self._connected = True
                             log.info("Database connection restored")
                             self._emit("connection_restored")
-                        self._emit("snapshot", data)
+                        self._shown.clear()
+                        self._emit("_deliver", data)
+                        if self._stop.is_set():
+                            self._shown.set()
                     if self._stop.is_set():
                         break
                     if feed.wait_for_change(self._poll_timeout):

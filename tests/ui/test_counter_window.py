@@ -150,8 +150,11 @@ def test_f1_paints_the_called_ticket_from_the_call_before_any_reread(
     press(qtbot, window, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: window.current_panel.code_label.text() == "A001", timeout=5000)
     qtbot.waitUntil(lambda: bool(reads), timeout=5000)  # the confirming read is running
+    # The number is painted first; the rest of the call's view follows on the next
+    # event-loop turn, still while the confirming read is held.
+    qtbot.waitUntil(lambda: "已等候 4 分钟" in window.current_panel.wait_label.text(),
+                    timeout=5000)
     assert not release.is_set()
-    assert "已等候 4 分钟" in window.current_panel.wait_label.text()
     assert [e.code for e in window.view.queue] == ["A002"]
     assert window.queue_panel.model.data(window.queue_panel.model.index(0, 0)) == "下一位"
     assert window.actions_bar.buttons["start_finish"].isEnabled()  # F4 offered at once

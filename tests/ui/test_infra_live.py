@@ -296,3 +296,50 @@ def test_change_committed_right_after_the_first_read_is_not_missed(qtbot, feeds,
     events = _collect(live)
     live.start()
     qtbot.waitUntil(lambda: _snapshots(events) == [1, 2], timeout=5000)
+
+
+class CountingEvent(threading.Event):
+    """threading.Event that counts how often a thread waited on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waited = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waited += 1
+        return super().wait(timeout)
+
+
+def test_a_busy_window_is_handed_one_snapshot_at_a_time(qtbot, feeds) -> None:
+    """While the GUI thread has not shown the last snapshot (a burst of writes, a slow
+    repaint), further changes load nothing; once it is shown, one load covers them all.
+    Without this the demo's overview fell behind for good (snapshots queued faster than
+    they were painted)."""
+    feed, load = FakeFeed(), FakeLoad()
+    live = feeds(feed, load, safety_interval=60.0)
+    live._shown = shown = CountingEvent()
+    shown.set()
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
+    feed.change()
+    # The second load is done and queued for the GUI thread, which is not looking yet.
+    deadline = threading.Event()
+    for _ in range(200):
+        if load.count == 2:
+            break
+        deadline.wait(0.01)
+    assert load.count == 2
+    for _ in range(5):
+        feed.change()
+        before = shown.waited
+        for _ in range(400):  # the worker waits for the GUI, not loading
+            if shown.waited > before:
+                break
+            deadline.wait(0.005)
+    assert load.count == 2 and len(events) == 1
+    # The GUI thread shows snapshot 2; the worker then loads once for the five changes.
+    qtbot.waitUntil(lambda: len(_snapshots(events)) == 3, timeout=2000)
+    worker_went_round(qtbot, feed)
+    assert _snapshots(events) == [{"version": 1}, {"version": 2}, {"version": 3}]
+    assert load.count == 3
