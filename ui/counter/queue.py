@@ -42,6 +42,17 @@ NEXT_BACKGROUND = QColor("#e3f2fd")
 NEXT_MARK = "下一位"
 
 
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Ascending indices as (first, last) runs of consecutive numbers."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
 class QueueModel(QAbstractTableModel):
     """Read-only table of ``QueueEntry`` rows; ``tick()`` refreshes the wait column."""
 
@@ -59,11 +70,43 @@ class QueueModel(QAbstractTableModel):
 
     def set_entries(self, entries: Iterable[QueueEntry], clock: LiveClock,
                     rule_text: str = "") -> None:
-        self.beginResetModel()
-        self._rows = tuple(entries)
+        """Show a new queue as row changes: tickets that left are removed, new ones
+        inserted where they belong, the rest updated in place (the view keeps its
+        scroll position; nothing is reset). Only when the remaining tickets changed
+        order (a rule change, a transfer) is the whole table laid out again."""
+        new = tuple(entries)
         self._clock = clock
         self.rule_text = rule_text
-        self.endResetModel()
+        new_ids = [e.ticket_id for e in new]
+        kept = set(new_ids)
+        old_ids = [e.ticket_id for e in self._rows]
+        survivors = [tid for tid in old_ids if tid in kept]
+        if survivors != [tid for tid in new_ids if tid in set(old_ids)]:
+            self.layoutAboutToBeChanged.emit()
+            self._rows = new
+            self.layoutChanged.emit()
+            self._all_changed()
+            return
+        rows = list(self._rows)
+        for start, end in reversed(_runs([i for i, tid in enumerate(old_ids) if tid not in kept])):
+            self.beginRemoveRows(_ROOT, start, end)
+            del rows[start:end + 1]
+            self._rows = tuple(rows)
+            self.endRemoveRows()
+        known = set(survivors)
+        for start, end in _runs([i for i, tid in enumerate(new_ids) if tid not in known]):
+            self.beginInsertRows(_ROOT, start, end)
+            rows[start:start] = new[start:end + 1]
+            self._rows = tuple(rows)
+            self.endInsertRows()
+        self._rows = new
+        self._all_changed()
+
+    def _all_changed(self) -> None:
+        """Every cell may show something new (positions, the 「下一位」 mark, states)."""
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(self.HEADERS) - 1))
 
     def set_estimates(self, estimates: dict[int, WaitEstimate]) -> None:
         """Remaining-wait estimates by ticket id (from the core's predictor)."""
