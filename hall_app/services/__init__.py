@@ -10,45 +10,89 @@ Windows call these from worker threads; every call is one unit of work.
 
 from __future__ import annotations
 
+import importlib
+import threading
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
 from hall_app.clock import Clock
 from hall_app.config import Settings
-from hall_app.forecast.service import ForecastService
-from hall_app.services.admin import AdminService
-from hall_app.services.auth import AuthService
-from hall_app.services.complaints import ComplaintService
 from hall_app.services.context import ServiceContext
-from hall_app.services.counters import CounterService
-from hall_app.services.days import DayService
-from hall_app.services.desk import DeskService
-from hall_app.services.incidents import IncidentService
-from hall_app.services.inspection import InspectionService
-from hall_app.services.overview import OverviewService
-from hall_app.services.queries import QueryService
-from hall_app.services.ratings import FollowUpService, PadBindingService
-from hall_app.services.staff_care import StaffCareService
-from hall_app.services.tickets import TicketService
+
+if TYPE_CHECKING:
+    from hall_app.forecast.service import ForecastService
+    from hall_app.services.admin import AdminService
+    from hall_app.services.auth import AuthService
+    from hall_app.services.complaints import ComplaintService
+    from hall_app.services.counters import CounterService
+    from hall_app.services.days import DayService
+    from hall_app.services.desk import DeskService
+    from hall_app.services.incidents import IncidentService
+    from hall_app.services.inspection import InspectionService
+    from hall_app.services.overview import OverviewService
+    from hall_app.services.queries import QueryService
+    from hall_app.services.ratings import FollowUpService, PadBindingService
+    from hall_app.services.staff_care import StaffCareService
+    from hall_app.services.tickets import TicketService
+
+T = TypeVar("T")
+#: One lock for every facade's first construction of a service (rare, and short).
+_BUILDING = threading.RLock()
+
+
+class _Service(Generic[T]):
+    """A service built on first use: a window imports and builds only what it calls.
+
+    A kiosk never needs the complaint or admin services, and importing every service
+    module (each with its queries and dataclasses) was a third of a window's start.
+    The instance is kept in the facade's ``__dict__``, so later reads are plain
+    attribute reads; tests may still assign a stand-in.
+    """
+
+    def __init__(self, target: str, *needs: str) -> None:
+        self.module, _, self.cls = target.partition(":")
+        self.needs = needs  # other services passed to the constructor, by name
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, facade: Any, owner: type | None = None) -> T:
+        if facade is None:  # pragma: no cover - class attribute access
+            return self  # type: ignore[return-value]
+        with _BUILDING:
+            built = facade.__dict__.get(self.name)
+            if built is None:
+                cls = getattr(importlib.import_module(self.module), self.cls)
+                built = cls(facade.ctx, *(getattr(facade, n) for n in self.needs))
+                facade.__dict__[self.name] = built
+        return built  # type: ignore[no-any-return]
 
 
 class HallServices:
+    auth: _Service[AuthService] = _Service("hall_app.services.auth:AuthService")
+    forecast: _Service[ForecastService] = _Service("hall_app.forecast.service:ForecastService")
+    tickets: _Service[TicketService] = _Service("hall_app.services.tickets:TicketService",
+                                                "forecast")
+    counters: _Service[CounterService] = _Service("hall_app.services.counters:CounterService")
+    incidents: _Service[IncidentService] = _Service(
+        "hall_app.services.incidents:IncidentService")
+    desk: _Service[DeskService] = _Service("hall_app.services.desk:DeskService")
+    queries: _Service[QueryService] = _Service("hall_app.services.queries:QueryService")
+    complaints: _Service[ComplaintService] = _Service(
+        "hall_app.services.complaints:ComplaintService")
+    overview: _Service[OverviewService] = _Service("hall_app.services.overview:OverviewService")
+    admin: _Service[AdminService] = _Service("hall_app.services.admin:AdminService")
+    inspection: _Service[InspectionService] = _Service(
+        "hall_app.services.inspection:InspectionService")
+    staff_care: _Service[StaffCareService] = _Service(
+        "hall_app.services.staff_care:StaffCareService")
+    # Ratings: the manager's follow-ups and pad binding. The pad's own RatingService
+    # (which rates) is deliberately not here: only a bound pad builds it.
+    follow_ups: _Service[FollowUpService] = _Service("hall_app.services.ratings:FollowUpService")
+    pads: _Service[PadBindingService] = _Service("hall_app.services.ratings:PadBindingService")
+    days: _Service[DayService] = _Service("hall_app.services.days:DayService")
+
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
-        self.auth = AuthService(ctx)
-        self.forecast = ForecastService(ctx)
-        self.tickets = TicketService(ctx, self.forecast)
-        self.counters = CounterService(ctx)
-        self.incidents = IncidentService(ctx)
-        self.desk = DeskService(ctx)
-        self.queries = QueryService(ctx)
-        self.complaints = ComplaintService(ctx)
-        self.overview = OverviewService(ctx)
-        self.admin = AdminService(ctx)
-        self.inspection = InspectionService(ctx)
-        self.staff_care = StaffCareService(ctx)
-        # Ratings: the manager's follow-ups and pad binding. The pad's own RatingService
-        # (which rates) is deliberately not here: only a bound pad builds it.
-        self.follow_ups = FollowUpService(ctx)
-        self.pads = PadBindingService(ctx)
-        self.days = DayService(ctx)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from db.engine import Database
-from db.migrate import current_revision, head_revision, upgrade
+from db.migrate import current_revision, head_from_files, head_revision, upgrade
 from db.models import Base
 
 
@@ -35,3 +36,24 @@ def test_migrations_match_the_models(empty_url):
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     database.dispose()
     assert diff == []
+
+
+def test_the_files_name_the_same_head_as_alembic(tmp_path):
+    database = Database(f"sqlite+pysqlite:///{tmp_path / 'hall.db'}")
+    assert head_from_files() == head_revision(database) is not None
+    database.dispose()
+
+
+def test_a_window_starting_on_a_current_database_does_not_run_alembic(empty_url, monkeypatch):
+    database = Database(empty_url)
+    _, head = upgrade(database)
+    calls: list[str] = []
+    monkeypatch.setattr(command, "upgrade", lambda cfg, rev: calls.append(rev))
+    assert upgrade(database) == (head, head)
+    assert calls == []  # answered from the version row and the files
+    # One revision behind (a hall updating the program): Alembic is asked again.
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    upgrade(database)
+    assert calls == ["head"]
+    database.dispose()
