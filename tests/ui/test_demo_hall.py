@@ -9,6 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import threading  # noqa: E402
 from collections import Counter  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+import pytest  # noqa: E402
 
 from hall_app.config import Settings  # noqa: E402
 from hall_app.services.calls import recent_calls  # noqa: E402
@@ -37,7 +40,17 @@ def test_scaled_clock_runs_faster(monkeypatch):
     assert clock.now() == start + timedelta(minutes=5)  # ... is five simulated minutes
 
 
-def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch):
+@pytest.mark.parametrize("local_start", ["10:00", "20:30"], ids=["in-hours", "after-closing"])
+def test_demo_runs_and_closes_cleanly(qtbot, tmp_path, monkeypatch, local_start):
+    # The demo runs at any hour: started after the hall's closing time it must still
+    # issue and call (a window's day scheduler once closed the day before the
+    # simulator kept it open, and every ticket was refused).
+    import ui.demo.hall as demo_hall
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    hour, minute = map(int, local_start.split(":"))
+    start = datetime.now(shanghai).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    monkeypatch.setattr(demo_hall, "ScaledClock", lambda speed: ScaledClock(speed, start))
     monkeypatch.setenv("HALL_UI_SETTINGS_DIR", str(tmp_path / "ui"))
     url = f"sqlite+pysqlite:///{tmp_path / 'demo.db'}"
     announcer = FakeAnnouncer()

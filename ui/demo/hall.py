@@ -204,6 +204,15 @@ class DemoHall:
             # live windows. Only the first run does real work (a few seconds).
             print("正在准备演示营业厅(首次运行需模拟昨日客流,约需数秒)…", flush=True)
             self._seed_yesterday()
+        # Today open all day before any window starts: a window's day scheduler closes a
+        # day that is past its hours (the demo started at 20:00 closed itself before the
+        # simulator thread came to extend them, and every ticket was refused).
+        from hall_app.demo.simulate import keep_demo_day_open
+
+        try:
+            keep_demo_day_open(self.services)
+        except HallError as exc:
+            log.warning("Demo day not kept open: %s", exc.message)
 
         self.counter_cls = _window_class("ui.counter.window", "CounterWindow",
                                          ("services", "actor", "counter_id")) \
