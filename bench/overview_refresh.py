@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, func, insert, select, update  # noqa: E402
+from sqlalchemy import event, func, insert, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from db.engine import Database  # noqa: E402
@@ -240,7 +240,9 @@ BARE_READS = (
     "LEFT JOIN staff st ON st.id = c.staff_id LEFT JOIN ticket t ON t.counter_id = c.id "
     "AND t.state IN ('called', 'serving') WHERE c.hall_id = :hall ORDER BY c.number",
     "SELECT id, code, service_id, priority, issued_at FROM ticket WHERE hall_id = :hall "
-    "AND business_day = :day AND state = 'waiting' ORDER BY issued_at, id",
+    "AND business_day = :day AND state = 'waiting' ORDER BY issued_at, id LIMIT 100",
+    # every waiting ticket counted by service and wait bucket, with the long-wait cutoffs
+    "{queue_groups}",
     # today's tickets by state, first hop and UTC hour of issue and of finishing
     "SELECT state, hop = 0, {hour_issued}, {hour_finished}, count(*), sum(wait_seconds), "
     "count(wait_seconds), sum(service_seconds), count(service_seconds) FROM ticket "
@@ -276,13 +278,32 @@ class BareReads:
     def __init__(self, db: Database, hall_id: int) -> None:
         url = make_url(db.url)
         hour = _HOUR[db.dialect]
-        sqls = [sql.format(hour_issued=hour.format(col="issued_at"),
-                           hour_finished=hour.format(col="finished_at")) for sql in BARE_READS]
         now = NOW.astimezone(UTC)
+        with db.engine.connect() as conn:
+            limits = conn.execute(text("SELECT id, long_wait_minutes FROM service_type "
+                                       "WHERE hall_id = :h ORDER BY id"), {"h": hall_id}).all()
+        row = ("(CAST(:s{i} AS BIGINT), CAST(:c{i} AS TIMESTAMP WITH TIME ZONE))"
+               if not db.is_sqlite else "(:s{i}, :c{i})")
+        queue_groups = (
+            "WITH lim (sid, cutoff) AS (VALUES "
+            + ", ".join(row.format(i=i) for i in range(len(limits))) + ") "
+            "SELECT t.service_id, CASE WHEN t.issued_at > :w1 THEN 0 WHEN t.issued_at > :w2 "
+            "THEN 1 WHEN t.issued_at > :w3 THEN 2 WHEN t.issued_at > :w4 THEN 3 "
+            "WHEN t.issued_at > :w5 THEN 4 ELSE 5 END, count(*), min(t.issued_at), min(t.id), "
+            "sum(CASE WHEN t.issued_at < lim.cutoff THEN 1 ELSE 0 END) FROM ticket t "
+            "JOIN lim ON lim.sid = t.service_id WHERE t.hall_id = :hall "
+            "AND t.business_day = :day AND t.state = 'waiting' GROUP BY 1, 2")
+        sqls = [sql.format(hour_issued=hour.format(col="issued_at"),
+                           hour_finished=hour.format(col="finished_at"),
+                           queue_groups=queue_groups) for sql in BARE_READS]
         day_start = datetime(TODAY.year, TODAY.month, TODAY.day, tzinfo=TZ).astimezone(UTC)
         params: dict[str, object] = {
             "hall": hall_id, "day": TODAY, "now": now, "day_start": day_start,
             "day_end": day_start + timedelta(days=1), "warn": now + timedelta(days=3)}
+        for i, (sid, minutes) in enumerate(limits):
+            params[f"s{i}"], params[f"c{i}"] = sid, now - timedelta(minutes=minutes)
+        for k, low in enumerate((5, 10, 15, 20, 30), start=1):
+            params[f"w{k}"] = now - timedelta(minutes=low)
         if db.is_sqlite:
             self.conn: object = sqlite3.connect(url.database, isolation_level=None)
             # stored as SQLAlchemy stores them: naive UTC text, ISO dates

@@ -56,11 +56,18 @@ ALERT_KIND_LABELS = {
 }
 # Current-wait distribution buckets, in minutes: [0,5), [5,10), ... [30, ∞).
 WAIT_BUCKET_EDGES = (0, 5, 10, 15, 20, 30)
+#: The waiting list shows the longest-waiting customers, at most this many (the counts,
+#: the queues and the wait chart still count every one). A panel of 1,000 rows is not
+#: read by anyone, and reading them made each refresh grow with the queue.
+WAITING_SHOWN = 100
+#: Long waits named one by one per service (the oldest first); the rest of a service's
+#: customers past its standard are one alert with their number.
+LONG_WAITS_NAMED = 3
 WALKAWAY_STATES = ("no_show", "walked_away", "abandoned")
 _KEY_RE = re.compile(
     r"^(?:(?:longwait|escalation|outage|facility|rating):\d+"
     r"|complaint:\d+:(?:due|overdue|limit|limitpassed|(?:approval|followup|feedback):\d+)"
-    r"|pause:\d+:[0-9T:.+\-]+|nocounter:\d+:\d+)$")
+    r"|pause:\d+:[0-9T:.+\-]+|nocounter:\d+:\d+|longwaits:\d+:\d{10})$")
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,12 @@ def wait_buckets(now: datetime, issued: list[datetime]) -> tuple[WaitBucket, ...
         minutes = (now - at).total_seconds() / 60
         # The last edge at or below `minutes` (a wait "from the future" counts as 0).
         counts[bisect_right(edges, minutes) - 1 if minutes >= 0 else 0] += 1
+    return _labelled_buckets(counts)
+
+
+def _labelled_buckets(counts: Sequence[int]) -> tuple[WaitBucket, ...]:
+    """The wait chart's bars: 「0-5分」… 「30分以上」 with their counts."""
+    edges = WAIT_BUCKET_EDGES
     labels = [f"{lo}-{hi}分" for lo, hi in zip(edges, edges[1:], strict=False)]
     labels.append(f"{edges[-1]}分以上")
     return tuple(WaitBucket(label, lo, n) for label, lo, n in zip(labels, edges, counts,
@@ -300,7 +313,8 @@ class OverviewService:
             hall_outage = any(i.kind == "outage" and i.hall_wide for i in incidents)
             counters, recovery = self._counters(s, info.id, services, hall_outage,
                                                 outage_counters)
-            waiting, queues, oldest = self._waiting(s, info.id, day, services, long_wait, now)
+            waiting, queues, oldest, buckets = self._waiting(s, info.id, day, services,
+                                                             long_wait, now)
             groups = _DayGroups(reads.rows(s, reads.DAY_GROUPS, hall=info.id, day=day,
                                            **reads.hour_params(
                                                [day_start + timedelta(hours=h)
@@ -309,7 +323,7 @@ class OverviewService:
             figures, hourly = self._figures(groups, day, day_start, tz, weekdays)
             alerts = self._alerts(s, info.id, now, tz, thresholds, counters, recovery,
                                   waiting, incidents, day_start, day_end, day, services,
-                                  oldest)
+                                  oldest, queues)
             satisfaction = SatisfactionToday(
                 day_total_figures(s, info.id, day, served=groups.by_state.get("done", 0)),
                 thresholds.satisfaction_target_pct, open_follow_up_count(s, info.id))
@@ -320,7 +334,7 @@ class OverviewService:
             pause_alert_minutes=thresholds.pause_alert_minutes,
             counters=counters, queues=queues, figures=figures, alerts=alerts,
             incidents=incidents, hourly=hourly,
-            wait_buckets=wait_buckets(now, [w.issued_at for w in waiting]),
+            wait_buckets=_labelled_buckets(buckets),
             waiting=waiting, satisfaction=satisfaction, day_status=day_status)
 
     def _incidents(self, s: Session, hall_id: int) -> tuple[ActiveIncident, ...]:
@@ -359,19 +373,15 @@ class OverviewService:
     def _waiting(self, s: Session, hall_id: int, day: date, services: dict[int, Any],
                  long_wait: dict[int, int], now: datetime,
                  ) -> tuple[tuple[WaitingTicket, ...], tuple[ServiceQueue, ...],
-                            dict[int, tuple[int, datetime, int]]]:
-        """The waiting tickets in issue order, and per service the queue counted from them:
-        (waiting, oldest issue, lowest ticket id) by service id, for the 无窗口办理 alerts."""
+                            dict[int, tuple[int, datetime, int]], list[int]]:
+        """The longest-waiting tickets in issue order (at most WAITING_SHOWN); per service
+        the queue counted in the database; (waiting, oldest issue, lowest ticket id) by
+        service id, for the 无窗口办理 alerts; and every waiting ticket per wait bucket."""
         names = {sid: sv.name for sid, sv in services.items()}
-        cutoff = {sid: now - timedelta(minutes=minutes) for sid, minutes in long_wait.items()}
-        count: dict[int, int] = {}
-        over: dict[int, int] = {}
-        oldest: dict[int, datetime] = {}
-        first_id: dict[int, int] = {}
         waiting = []
         previous, memo = self._waiting_memo, {}
         for tid, code, sid, priority, issued in reads.rows(s, reads.WAITING, hall=hall_id,
-                                                           day=day):
+                                                           day=day, shown=WAITING_SHOWN):
             w = previous.get(tid)
             if w is None or (w.code, w.service_name, w.priority, w.issued_at,
                              w.long_wait_minutes) != (code, names[sid], priority, issued,
@@ -379,21 +389,50 @@ class OverviewService:
                 w = WaitingTicket(tid, code, names[sid], priority, issued, long_wait[sid])
             memo[tid] = w
             waiting.append(w)
-            if sid in count:
-                count[sid] += 1
-                if tid < first_id[sid]:
-                    first_id[sid] = tid
-            else:  # rows come oldest first
-                count[sid], over[sid], oldest[sid], first_id[sid] = 1, 0, issued, tid
-            if issued < cutoff[sid]:
-                over[sid] += 1
+        self._waiting_memo = memo
+        count: dict[int, int] = {}
+        over: dict[int, int] = {}
+        oldest: dict[int, datetime] = {}
+        first_id: dict[int, int] = {}
+        buckets = [0] * len(WAIT_BUCKET_EDGES)
+        if services:
+            params: dict[str, Any] = {}
+            for i, (sid, minutes) in enumerate(long_wait.items()):
+                params[f"s{i}"], params[f"c{i}"] = sid, now - timedelta(minutes=minutes)
+            for k, low in enumerate(WAIT_BUCKET_EDGES[1:], start=1):
+                params[f"w{k}"] = now - timedelta(minutes=low)
+            stmt = reads.queue_groups(len(long_wait), len(WAIT_BUCKET_EDGES))
+            for sid, bucket, n, first_issued, low_id, n_over in reads.rows(
+                    s, stmt, hall=hall_id, day=day, **params):
+                buckets[bucket] += n
+                if sid in count:
+                    count[sid] += n
+                    over[sid] += n_over
+                    oldest[sid] = min(oldest[sid], first_issued)
+                    first_id[sid] = min(first_id[sid], low_id)
+                else:
+                    count[sid], over[sid] = n, n_over
+                    oldest[sid], first_id[sid] = first_issued, low_id
         queues = tuple(
             ServiceQueue(sid, sv.code, sv.name, sv.prefix, count.get(sid, 0), oldest.get(sid),
                          long_wait[sid], over.get(sid, 0))
             for sid, sv in services.items() if sv.active or sid in count)
         groups = {sid: (n, oldest[sid], first_id[sid]) for sid, n in count.items()}
-        self._waiting_memo = memo
-        return tuple(waiting), queues, groups
+        return tuple(waiting), queues, groups, buckets
+
+    def waiting_tickets(self) -> tuple[WaitingTicket, ...]:
+        """Every customer waiting now, longest first (the list in the snapshot stops at
+        WAITING_SHOWN): what the 标记顾客离开 dialog offers."""
+        info = self.ctx.hall
+        with self.ctx.read() as s:
+            day = self.ctx.business_day(self.ctx.now())
+            services = {r[0]: r for r in reads.rows(s, reads.HALL_SERVICES, hall=info.id)}
+            overrides = self.ctx.settings.long_wait_minutes
+            return tuple(
+                WaitingTicket(tid, code, services[sid].name, priority, issued,
+                              overrides.get(services[sid].code, services[sid].long_wait_minutes))
+                for tid, code, sid, priority, issued in reads.rows(
+                    s, reads.WAITING_ALL, hall=info.id, day=day))
 
     def _figures(self, groups: _DayGroups, day: date, day_start: datetime, tz,  # type: ignore[no-untyped-def]
                  weekdays: Sequence[Any]) -> tuple[DayFigures, tuple[HourFigure, ...]]:
@@ -428,6 +467,7 @@ class OverviewService:
                 waiting: tuple[WaitingTicket, ...], incidents: tuple[ActiveIncident, ...],
                 day_start: datetime, day_end: datetime, day: date,
                 services: dict[int, Any], queue_heads: dict[int, tuple[int, datetime, int]],
+                queues: tuple[ServiceQueue, ...] = (),
                 ) -> tuple[Alert, ...]:
         alerts: list[Alert] = []
         for inc in incidents:
@@ -449,9 +489,12 @@ class OverviewService:
                                 f"{who or '窗口'}请求值班长协助" + (f"({code}号)" if code else ""),
                                 reason, raised))
         previous, memo = self._longwait_memo, {}
+        named: dict[str, int] = {}  # long waits named so far, by service name
         for w in waiting:
             waited = (now - w.issued_at).total_seconds()
-            if waited > w.long_wait_minutes * 60:
+            if waited > w.long_wait_minutes * 60 and \
+                    named.get(w.service_name, 0) < LONG_WAITS_NAMED:
+                named[w.service_name] = named.get(w.service_name, 0) + 1
                 minutes = _minutes(waited)
                 known = previous.get(w.id)
                 if known is not None and known[0] is w and known[1] == minutes:
@@ -464,6 +507,7 @@ class OverviewService:
                 memo[w.id] = (w, minutes, alert)
                 alerts.append(alert)
         self._longwait_memo = memo
+        alerts.extend(self._more_long_waits(now, tz, queues, named))
         alerts.extend(self._no_counter_alerts(tz, services, queue_heads))
         alerts.extend(self._complaint_alerts(s, now, day_end, thresholds))
         alerts.extend(self._rating_alerts(s, hall_id, day))
@@ -491,6 +535,26 @@ class OverviewService:
             done.append(a)
         done.sort(key=_alert_order)
         return tuple(done)
+
+    def _more_long_waits(self, now: datetime, tz,  # type: ignore[no-untyped-def]
+                         queues: tuple[ServiceQueue, ...], named: dict[str, int],
+                         ) -> list[Alert]:
+        """One alert per service for its customers past the standard beyond those named.
+
+        Keyed by the service and the local hour, so an acknowledged backlog that is
+        still there an hour later is raised again."""
+        out = []
+        hour = now.astimezone(tz).strftime("%Y%m%d%H")
+        for q in queues:
+            rest = q.over_threshold - named.get(q.name, 0)
+            if rest <= 0 or q.oldest_issued_at is None:
+                continue
+            out.append(Alert(f"longwaits:{q.service_id}:{hour}", "longwait", MEDIUM,
+                             f"「{q.name}」另有{rest}人等候超过{q.long_wait_minutes}分钟",
+                             f"共{q.over_threshold}人超过等候标准,最早 "
+                             f"{_hm(q.oldest_issued_at, tz)} 取号;请增开窗口或调配营业员",
+                             q.oldest_issued_at + timedelta(minutes=q.long_wait_minutes)))
+        return out
 
     def _no_counter_alerts(self, tz,  # type: ignore[no-untyped-def]
                            services: dict[int, Any],

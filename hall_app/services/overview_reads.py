@@ -13,8 +13,9 @@ is read once:
   and service sums, arrivals per local hour of issue and services per local hour of
   finishing; the day's figures, the business day's counts and the satisfaction "served"
   all come from its few dozen rows;
-* the waiting tickets (`WAITING`), from which the per-service queues and the 无窗口办理
-  alerts are counted in Python (the same rows the waiting list shows);
+* the longest-waiting tickets (`WAITING`, at most the list's length), and the waiting
+  counted by service and wait bucket in the database (`queue_groups`): the per-service
+  queues, the 无窗口办理 alerts and the wait chart, without reading every waiting row;
 * the counters with the ticket open at each (`COUNTERS`, one join through the partial
   index `uq_ticket_one_open_per_counter`);
 * the open incidents with the counters they name (`INCIDENTS`).
@@ -29,9 +30,21 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, Time, bindparam, column, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Integer,
+    String,
+    Text,
+    Time,
+    bindparam,
+    column,
+    text,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
@@ -117,13 +130,45 @@ COUNTERS = _stmt(
      ("ticket_service_id", Integer), ("first_called_at", _DT), ("started_at", _DT),
      ("recovery_minutes", Integer)])
 
-WAITING = _stmt(
+_WAITING_SQL = (
     "SELECT id, code, service_id, priority, issued_at FROM ticket "
     "WHERE hall_id = :hall AND business_day = :day AND state = 'waiting' "
-    "ORDER BY issued_at, id",
-    [("id", Integer), ("code", String), ("service_id", Integer), ("priority", String),
-     ("issued_at", _DT)],
-    day=Date)
+    "ORDER BY issued_at, id")
+_WAITING_COLUMNS = [("id", Integer), ("code", String), ("service_id", Integer),
+                    ("priority", String), ("issued_at", _DT)]
+#: The longest-waiting `:shown` tickets: what the waiting list and the long-wait alerts show.
+WAITING = _stmt(_WAITING_SQL + " LIMIT :shown", _WAITING_COLUMNS, day=Date, shown=Integer)
+#: Every waiting ticket (the 标记顾客离开 dialog, when the list above is cut short).
+WAITING_ALL = _stmt(_WAITING_SQL, _WAITING_COLUMNS, day=Date)
+
+
+@lru_cache(maxsize=32)
+def queue_groups(services: int, buckets: int) -> Any:
+    """The waiting tickets counted in the database, by service and wait bucket.
+
+    Per (service, bucket): how many, the oldest issue, the lowest ticket id, and how many
+    were issued before the service's long-wait cutoff. Each service's cutoff is bound as a
+    row of a VALUES list (:s<i>, :c<i>); the bucket of a ticket is the number of bound
+    edges :w1 … :w<buckets-1> (now minus each bucket's lower minutes) it was issued at or
+    before. One statement per number of services, built on first use.
+    """
+    # Typed binds: PostgreSQL sees ::BIGINT and ::TIMESTAMP WITH TIME ZONE on each value.
+    values = ", ".join(f"(:s{i}, :c{i})" for i in range(services))
+    bucket = "CASE " + " ".join(f"WHEN t.issued_at > :w{k} THEN {k - 1}"
+                                for k in range(1, buckets)) + f" ELSE {buckets - 1} END"
+    binds: dict[str, Any] = {f"c{i}": _DT for i in range(services)}
+    binds.update({f"s{i}": BigInteger for i in range(services)})
+    binds.update({f"w{k}": _DT for k in range(1, buckets)})
+    return _stmt(
+        f"WITH lim (sid, cutoff) AS (VALUES {values}) "
+        f"SELECT t.service_id, {bucket}, count(*), min(t.issued_at), min(t.id), "
+        "sum(CASE WHEN t.issued_at < lim.cutoff THEN 1 ELSE 0 END) "
+        "FROM ticket t JOIN lim ON lim.sid = t.service_id "
+        "WHERE t.hall_id = :hall AND t.business_day = :day AND t.state = 'waiting' "
+        "GROUP BY 1, 2",
+        [("service_id", Integer), ("bucket", Integer), ("n", Integer), ("oldest", _DT),
+         ("first_id", Integer), ("over", Integer)],
+        day=Date, **binds)
 
 # One pass over today's tickets, grouped by state, first hop (hop 0: one per customer),
 # the local hour of issue (first hop only) and of finishing (done only). Hour boundaries

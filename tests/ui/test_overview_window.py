@@ -127,6 +127,34 @@ def test_marking_a_walkaway_updates_the_figures(qtbot, window, hall):
     assert window.figures.values["arrived"].text() == "2"
 
 
+def test_a_queue_longer_than_the_list_says_so_and_walkaway_offers_everyone(qtbot, window, hall,
+                                                                           monkeypatch):
+    import hall_app.services.overview as overview_module
+    from PySide6.QtWidgets import QDialog
+
+    from ui.overview.dialogs import WalkawayDialog
+
+    monkeypatch.setattr(overview_module, "WAITING_SHOWN", 2)
+    tickets = [hall.tickets.issue(sid(hall, "PAY")) for _ in range(4)]
+    refreshed(qtbot, window, lambda: window.figures.values["waiting"].text() == "4")
+    assert window.waiting_table.rowCount() == 2
+    assert window.waiting_more.isVisibleTo(window)
+    assert window.waiting_more.text() == "共4位顾客等候,此处列出等候最久的2位。"
+    offered: list[str] = []
+
+    def choose_the_last(dialog):
+        offered.extend(dialog.list.item(i).text().split()[0] for i in range(dialog.list.count()))
+        assert dialog.select_code(tickets[-1].code)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(WalkawayDialog, "exec", choose_the_last)
+    window.mark_walkaway()
+    qtbot.waitUntil(lambda: bool(offered), timeout=5000)
+    assert offered == [t.code for t in tickets]  # not only the two the list shows
+    refreshed(qtbot, window, lambda: window.figures.values["walkaways"].text() == "1")
+    assert window.figures.values["waiting"].text() == "3"
+
+
 def _make_every_alert(hall, manager, clerk):
     clock = hall.ctx.clock
     c2 = cid(hall, 2)

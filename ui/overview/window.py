@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.errors import HallError
-from hall_app.services.overview import OverviewService, OverviewSnapshot
+from hall_app.services.overview import OverviewService, OverviewSnapshot, WaitingTicket
 from ui import notify
 from ui.app_runtime import GeometryKeeper
 from ui.live import LiveFeed
@@ -57,6 +57,8 @@ from ui.widgets.estimates import EstimateKeeper
 from ui.widgets.sizing import fit_to_screen
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hall_app.config import Settings
     from hall_app.domain.roles import Actor
     from hall_app.services import HallServices
@@ -231,6 +233,12 @@ class OverviewWindow(QMainWindow):
         right_layout.addWidget(waiting_caption)
         self.waiting_table = WaitingTable()
         right_layout.addWidget(self.waiting_table, 2)
+        # Shown when the queue is longer than the list (the list names the longest waits).
+        self.waiting_more = QLabel("")
+        self.waiting_more.setObjectName("WaitingMore")
+        self.waiting_more.setWordWrap(True)
+        self.waiting_more.hide()
+        right_layout.addWidget(self.waiting_more)
         self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
         self.estimates.updated.connect(self.waiting_table.set_estimates)
         split.addWidget(left)
@@ -326,6 +334,10 @@ class OverviewWindow(QMainWindow):
                 self.show_day(value)
         if old is None or old.waiting != snap.waiting:
             self.waiting_table.set_waiting(snap.waiting, snap.now)
+        total = snap.figures.waiting
+        if total > len(snap.waiting):
+            self.waiting_more.setText(f"共{total}位顾客等候,此处列出等候最久的{len(snap.waiting)}位。")
+        self.waiting_more.setVisible(total > len(snap.waiting))
         self.estimates.offer(w.id for w in snap.waiting)
         self.tick()
 
@@ -424,11 +436,22 @@ class OverviewWindow(QMainWindow):
                       on_success=self._done("设施故障已登记。"), parent=self,
                       disable=[self.facility_button])
 
-    def walkaway_dialog(self) -> WalkawayDialog:
-        return WalkawayDialog(self.snap.waiting if self.snap else (), self.now(), self)
+    def walkaway_dialog(self, waiting: Sequence[WaitingTicket] | None = None) -> WalkawayDialog:
+        if waiting is None:
+            waiting = self.snap.waiting if self.snap else ()
+        return WalkawayDialog(waiting, self.now(), self)
 
     def mark_walkaway(self) -> None:
-        dialog = self.walkaway_dialog()
+        snap = self.snap
+        if snap is not None and snap.figures.waiting > len(snap.waiting):
+            # The list names only the longest waits: offer every waiting customer.
+            run_op(self.overview.waiting_tickets, on_success=self._choose_walkaway,
+                   on_failure=self._failed, parent=self, disable=[self.walkaway_button])
+        else:
+            self._choose_walkaway(None)
+
+    def _choose_walkaway(self, waiting: Sequence[WaitingTicket] | None) -> None:
+        dialog = self.walkaway_dialog(waiting)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         ticket_id = dialog.ticket_id()
