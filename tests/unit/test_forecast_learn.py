@@ -44,3 +44,21 @@ def test_an_hour_open_on_some_days_only_is_not_diluted():
     assert rates[8] == pytest.approx(3 / 30)
     assert rates[17] == pytest.approx(6 / 60)
     assert rates[10] == pytest.approx(3 / 120)  # open on both days: per clock minute
+
+
+def test_todays_vip_share_is_learned_within_a_few_tickets():
+    # History: no VIP tickets. Today so far: 12 tickets, 3 of them VIP (25 %). The share
+    # the simulation gives future customers follows today's within a few tickets (it is
+    # shrunk towards history's with 5 tickets' weight: 3 / 17), not 20 (3 / 32), which
+    # left a day with many VIP tickets estimated as an ordinary one until the afternoon.
+    history = day_log(date(2026, 11, 24), [time(9, m) for m in range(0, 60, 3)])
+    today = date(2026, 11, 25)
+    tickets = []
+    for i in range(12):
+        t = datetime.combine(today, time(9, 0), tzinfo=TZ) + timedelta(minutes=5 * i)
+        tickets.append(TicketRecord(i + 1, PAY, i % 4 == 0, 0, None, t, t, None, None, None,
+                                    "waiting", None, None, None))
+    pool = HistoryPool.from_days(SETUP, [history])
+    learned = learn(SETUP, pool, DayLog(today, tickets),
+                    datetime.combine(today, time(10, 0), tzinfo=TZ))
+    assert learned.vip_share[PAY] == pytest.approx(3 / 17)
