@@ -45,7 +45,7 @@ BENCH_PIN = "135790"
 # --------------------------------------------------------------------------- child side
 #: Moments of the child's start (wall clock), reported with the paint.
 MARKS: dict[str, float] = {}
-PHASES = ("python", "core", "qt app", "database", "window", "first refresh")
+PHASES = ("python", "core", "qt app", "database", "login", "window", "first refresh")
 
 
 def _mark(name: str) -> None:
@@ -121,15 +121,20 @@ def child_role(role: str) -> int:
         actor = services.auth.login(CLERK, _pin(CLERK))
         counter = next(c for c in services.queries.counters() if c.number == 1)
         services.counters.sign_in(actor, counter.id)
+        _mark("login")
         window = CounterWindow(services, actor, counter.id, sign_out_on_close=False)
     elif role == "overview":
         from ui.overview.window import OverviewWindow
 
-        window = OverviewWindow(services, services.auth.login(MANAGER, _pin(MANAGER)))
+        manager = services.auth.login(MANAGER, _pin(MANAGER))
+        _mark("login")
+        window = OverviewWindow(services, manager)
     elif role == "admin":
         from ui.admin.window import AdminWindow
 
-        window = AdminWindow(services, services.auth.login(ADMIN, _pin(ADMIN)))
+        admin = services.auth.login(ADMIN, _pin(ADMIN))
+        _mark("login")
+        window = AdminWindow(services, admin)
     elif role == "kiosk":
         from ui.kiosk.window import KioskWindow
         from ui.voice import Announcer
@@ -203,8 +208,9 @@ def set_pins(url: str) -> None:
 def run_once(what: str, env: dict[str, str], db_path: str) -> tuple[float, float, dict[str, float]]:
     """(ms from start to the first refresh painted, peak MiB, ms per phase) of one fresh
     process. Phases: the interpreter's own start, the core's imports, Qt's application
-    and style, the database opened (and the login's calls), the window built, and the
-    wait for its first snapshot until painted."""
+    and style, the database opened, the login's calls (staff windows: the PIN's scrypt
+    check and the session, done while the login dialog waits for the clerk), the window
+    built, and the wait for its first snapshot until painted."""
     argv = [sys.executable, __file__, "--child", what, "--db-path", db_path]
     t0 = time.time()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
