@@ -106,6 +106,8 @@ def spin_until(predicate, timeout_s: float = 10.0) -> bool:  # type: ignore[no-u
 
 def run(calls: int, busy: int, think_ms: float, tickets: int,
         estimates: bool = False) -> dict[str, list[float]]:
+    if os.environ.get("F1_SWITCH"):
+        sys.setswitchinterval(float(os.environ["F1_SWITCH"]))
     import psycopg
     from PySide6.QtWidgets import QApplication
     from sqlalchemy.engine import make_url
@@ -131,6 +133,17 @@ def run(calls: int, busy: int, think_ms: float, tickets: int,
         settings = Settings(database_url=url,
                             security=SecuritySettings(workstation="bench-f1-window"))
         services = HallServices.open(settings, migrate=False)
+        # Today open all day, as the demo does: run after the hall's closing time, the
+        # window's day scheduler would close the day and sign the bench's clerk out.
+        from dataclasses import replace
+
+        from hall_app.demo.simulate import keep_demo_day_open
+
+        demo = HallServices.open(replace(settings, demo=True), migrate=False)
+        try:
+            keep_demo_day_open(demo)
+        finally:
+            demo.close()
         actor = services.auth.login("8000", cn.BENCH_PIN)
         counter_id = services.queries.counter_for_number(1).id
         services.counters.sign_in(actor, counter_id)

@@ -34,7 +34,10 @@ the window has shown the previous snapshot, and, during a burst of changes, no s
 than the last cycle (load, queue, show) took again (``PACE_FACTOR``, at most
 ``MAX_PACE`` s). A change after a quiet spell is loaded at once; a burst (the demo at
 600x, a hall at its busiest) is coalesced into as many snapshots as the window can show
-while still spending at least half its time on its clerk.
+while still spending at least half its time on its clerk. And the clerk's own action
+comes first: no reload starts while the window has an operation queued or running on
+its lane, or for ``ui.ops.ACTION_GRACE_S`` after one (its result is being painted), for
+at most ``MAX_YIELD`` s.
 """
 
 from __future__ import annotations
@@ -51,13 +54,15 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from hall_app.changes import ChangeFeed, concerns
 from hall_app.errors import DatabaseUnavailable, HallError, SessionExpired
-from ui.ops import GENERIC_FAILURE, as_known_error, is_connection_error
+from ui.ops import GENERIC_FAILURE, actions_running, as_known_error, is_connection_error
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)
 PACE_FACTOR = 1.0  # pause between loads in a burst, as a multiple of the last cycle
 MAX_PACE = 1.0  # seconds: the longest such pause
+#: The longest a reload waits for the window's own actions (then it loads regardless).
+MAX_YIELD = 1.0
 
 
 def _feed_factory(feed: ChangeFeed | Callable[[], ChangeFeed]) -> Callable[[], ChangeFeed]:
@@ -100,8 +105,13 @@ class LiveFeed(QObject):
         before_load: Callable[[], object] | None = None,
         topics: frozenset[str] | None = None,
         parent: QObject | None = None,
+        yield_to: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(parent)
+        # The window's actions go first: no reload starts while one of them is queued or
+        # running on its lane, or is being painted (at most MAX_YIELD s).
+        self._yield_to = yield_to if yield_to is not None or parent is None \
+            else actions_running(parent)
         self._make_feed = _feed_factory(feed)
         self._load = load
         self._before_load = before_load
@@ -203,16 +213,25 @@ class LiveFeed(QObject):
         """Wait until the window has shown the last snapshot and the pace allows the
         next load. True if the worker had to wait (changes may have come meanwhile)."""
         waited = False
+        yield_until: float | None = None
         while not self._stop.is_set():
             if not self._shown.is_set():
                 waited = True
                 self._shown.wait(0.25)
                 continue
             gap = self._next_load_at - time.monotonic()
-            if gap <= 0:
-                break
-            waited = True
-            self._stop.wait(gap)
+            if gap > 0:
+                waited = True
+                self._stop.wait(gap)
+                continue
+            if self._yield_to is not None and self._yield_to():
+                now = time.monotonic()
+                yield_until = now + MAX_YIELD if yield_until is None else yield_until
+                if now < yield_until:
+                    waited = True
+                    self._stop.wait(0.005)
+                    continue
+            break
         return waited
 
     def _run(self) -> None:

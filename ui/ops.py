@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import threading
 import time
 import weakref
@@ -144,10 +145,13 @@ class _Tally:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.count = 0
+        self.idle_since = -math.inf  # monotonic time the last operation finished
 
     def add(self, n: int) -> None:
         with self._lock:
             self.count += n
+            if self.count == 0:
+                self.idle_since = time.monotonic()
 
 
 def _execute(number: int, box: list[Callable[[], Any]], tally: _Tally) -> None:
@@ -347,6 +351,24 @@ def run_op(
     lane = _background_lane() if background else _lane_for(parent)
     lane.submit(handle.number, fn)
     return handle
+
+
+#: After a window's action finishes, its live refresh waits this long more: the GUI
+#: thread is painting the action's result (F1's called ticket) and a reload started now
+#: would compete with it for the interpreter and the CPU.
+ACTION_GRACE_S = 0.05
+
+
+def actions_running(parent: QObject) -> Callable[[], bool]:
+    """A probe (any thread) for `parent`'s window: True while one of its operations is
+    queued or running, or finished less than ACTION_GRACE_S ago. `ui.live.LiveFeed`
+    holds its reloads while it is true (the clerk's action first)."""
+    tally = _lane_for(parent).tally
+
+    def running() -> bool:
+        return tally.count > 0 or time.monotonic() - tally.idle_since < ACTION_GRACE_S
+
+    return running
 
 
 def pending_count() -> int:

@@ -343,3 +343,44 @@ def test_a_busy_window_is_handed_one_snapshot_at_a_time(qtbot, feeds) -> None:
     worker_went_round(qtbot, feed)
     assert _snapshots(events) == [{"version": 1}, {"version": 2}, {"version": 3}]
     assert load.count == 3
+
+
+def test_no_reload_starts_while_the_windows_own_action_runs(qtbot, feeds) -> None:
+    """F1 first: while the clerk's call is on the window's lane (and while its result is
+    painted), a change notice does not start a reload that would compete with it."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui import ops
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    running = ops.actions_running(window)
+    asked: list[bool] = []
+
+    def probe() -> bool:
+        answer = running()
+        asked.append(answer)
+        return answer
+
+    feed, load = FakeFeed(), FakeLoad()
+    live = feeds(feed, load, safety_interval=60.0, yield_to=probe)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(events) == 1, timeout=2000)
+    inside, release = threading.Event(), threading.Event()
+
+    def the_call() -> str:
+        inside.set()
+        release.wait(5)
+        return "A001"
+
+    handle = ops.run_op(the_call, parent=window)
+    assert inside.wait(5)
+    feed.change()
+    qtbot.waitUntil(lambda: asked.count(True) >= 5, timeout=2000)
+    assert load.count == 1  # the worker is holding its reload for the action
+    release.set()
+    handle.wait()
+    qtbot.waitUntil(lambda: load.count == 2, timeout=2000)  # then one reload follows
+    assert asked[-1] is False
+    window.close()
