@@ -317,3 +317,22 @@ class LiveFeed(QObject):
                     feed.close()
                 except Exception:
                     log.debug("Closing the change feed failed", exc_info=True)
+
+
+def warm_after_first_snapshot(live: LiveFeed, warm: Callable[[], object]) -> None:
+    """Run `warm` once, off the GUI thread, after the window has shown its first snapshot.
+
+    The windows pass ``lambda: services.warm("tickets", …)``: the services their actions
+    use are imported and built then, so neither the first refresh nor the clerk's first
+    F1 waits for them.
+    """
+    from ui.ops import run_op
+
+    done = [False]
+
+    def first(_: object) -> None:
+        if not done[0]:
+            done[0] = True
+            run_op(warm, on_failure=lambda _e: None, background=True)
+
+    live.snapshot.connect(first)

@@ -94,6 +94,12 @@ class HallServices:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    def warm(self, *names: str) -> None:
+        """Build these services now (a window's worker, after its first refresh), so the
+        first action that uses one does not import it."""
+        for name in names:
+            getattr(self, name)
+
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None,
              hall_code: str | None = None, migrate: bool = True) -> HallServices:

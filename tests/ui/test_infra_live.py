@@ -384,3 +384,24 @@ def test_no_reload_starts_while_the_windows_own_action_runs(qtbot, feeds) -> Non
     qtbot.waitUntil(lambda: load.count == 2, timeout=2000)  # then one reload follows
     assert asked[-1] is False
     window.close()
+
+
+def test_action_services_are_warmed_once_off_the_gui_thread_after_the_first_snapshot(
+        qtbot, feeds) -> None:
+    from ui import ops
+    from ui.live import warm_after_first_snapshot
+
+    feed, load = FakeFeed(), FakeLoad()
+    live = feeds(feed, load, safety_interval=60.0)
+    warmed: list[threading.Thread] = []
+    shown: list[int] = []
+    live.snapshot.connect(lambda data: shown.append(len(warmed)))
+    warm_after_first_snapshot(live, lambda: warmed.append(threading.current_thread()))
+    live.start()
+    qtbot.waitUntil(lambda: len(warmed) == 1, timeout=2000)
+    assert shown[0] == 0  # the first snapshot was shown before anything was warmed
+    assert warmed[0] is not threading.main_thread()
+    feed.change()
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=2000)
+    ops.wait_idle()
+    assert len(warmed) == 1  # once, not on every refresh

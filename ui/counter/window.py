@@ -44,7 +44,7 @@ from ui.counter.documents import DocumentsDialog
 from ui.counter.queue import QueuePanel
 from ui.counter.script import ScriptPanel
 from ui.counter.situation import LiveClock, outage_text, script_thresholds
-from ui.live import LiveFeed
+from ui.live import LiveFeed, warm_after_first_snapshot
 from ui.ops import OpHandle, run_op
 from ui.rating.own_figures import OwnRatingLabel
 from ui.session import Relogin
@@ -117,7 +117,9 @@ class CounterWindow(QMainWindow):
         self.current_panel = CurrentCustomerPanel()
         self.own_rating = OwnRatingLabel()
         self.queue_panel = QueuePanel()
-        self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
+        services = self.services  # the forecast service is built in the worker, on first use
+        self.estimates = EstimateKeeper(lambda: services.forecast.waiting_estimates(),
+                                        parent=self)
         self.estimates.updated.connect(self.queue_panel.set_estimates)
         self.script_panel = ScriptPanel(self.book, script_thresholds(services.ctx.thresholds()))
         self.script_panel.set_clock(self._clock)
@@ -181,6 +183,7 @@ class CounterWindow(QMainWindow):
                              **(live_options or {}))
         self.connection_banner.bind(self.live)
         self.live.snapshot.connect(self._on_snapshot)
+        warm_after_first_snapshot(self.live, lambda: services.warm("tickets", "desk", "forecast"))
         self.live.connection_lost.connect(self._on_connection_lost)
         self.live.connection_restored.connect(self._on_connection_restored)
         self.ticker = QTimer(self)
@@ -414,13 +417,13 @@ class CounterWindow(QMainWindow):
 
     # --- the actions ------------------------------------------------------------
     def call_next(self) -> OpHandle | None:
-        actor, cid, tickets = self.actor, self.counter_id, self.services.tickets
+        actor, cid, services = self.actor, self.counter_id, self.services
 
         def called(ticket: TicketInfo) -> None:
             notify.info(f"已叫号 {ticket.code}")
             self._announce(ticket.code)
 
-        return self.run_action("叫号", lambda: tickets.call_next(actor, cid), called,
+        return self.run_action("叫号", lambda: services.tickets.call_next(actor, cid), called,
                                paint=after_call)
 
     def recall(self) -> OpHandle | None:
@@ -430,13 +433,13 @@ class CounterWindow(QMainWindow):
         if cur.state != "called":
             notify.warning(f"{cur.code}号已在办理中,无需重呼。")
             return None
-        actor, cid, tickets = self.actor, self.counter_id, self.services.tickets
+        actor, cid, services = self.actor, self.counter_id, self.services
 
         def recalled(ticket: TicketInfo) -> None:
             notify.info(f"已重呼 {ticket.code}(第{ticket.recall_count}次)")
             self._announce(ticket.code)
 
-        return self.run_action("重呼", lambda: tickets.recall(actor, cur.ticket_id, cid), recalled)
+        return self.run_action("重呼", lambda: services.tickets.recall(actor, cur.ticket_id, cid), recalled)
 
     def no_show(self) -> QMessageBox | None:
         cur = self._current() if self._can_act() else None
@@ -454,12 +457,12 @@ class CounterWindow(QMainWindow):
         box.button(QMessageBox.StandardButton.Yes).setText("过号")
         box.button(QMessageBox.StandardButton.No).setText("取消")
         box.setDefaultButton(QMessageBox.StandardButton.No)
-        actor, cid, tickets = self.actor, self.counter_id, self.services.tickets
+        actor, cid, services = self.actor, self.counter_id, self.services
 
         def answered(button: int) -> None:
             self.active_dialog = None
             if button == QMessageBox.StandardButton.Yes:
-                self.run_action("过号", lambda: tickets.no_show(actor, cur.ticket_id, cid),
+                self.run_action("过号", lambda: services.tickets.no_show(actor, cur.ticket_id, cid),
                                 lambda t: notify.info(f"{t.code}号已记为过号"))
 
         box.finished.connect(answered)
@@ -471,15 +474,15 @@ class CounterWindow(QMainWindow):
         cur = self._current() if self._can_act() else None
         if cur is None:
             return None
-        actor, cid, tickets = self.actor, self.counter_id, self.services.tickets
+        actor, cid, services = self.actor, self.counter_id, self.services
         if cur.state == "serving":
             def finished(ticket: TicketInfo) -> None:
                 notify.info(f"{ticket.code}号办理完成")
                 self.cash_helper.clear()
 
-            return self.run_action("办理完成", lambda: tickets.finish(actor, cur.ticket_id, cid),
+            return self.run_action("办理完成", lambda: services.tickets.finish(actor, cur.ticket_id, cid),
                                    finished)
-        return self.run_action("开始办理", lambda: tickets.start(actor, cur.ticket_id, cid),
+        return self.run_action("开始办理", lambda: services.tickets.start(actor, cur.ticket_id, cid),
                                lambda t: notify.info(f"{t.code}号开始办理"))
 
     def transfer(self) -> TransferDialog | None:
@@ -493,11 +496,11 @@ class CounterWindow(QMainWindow):
         dialog = TransferDialog(cur.code, self._all_services, self._all_counters,
                                 current_service_id=cur.service_id,
                                 this_counter_id=self.counter_id, parent=self)
-        actor, cid, tickets = self.actor, self.counter_id, self.services.tickets
+        actor, cid, services = self.actor, self.counter_id, self.services
 
         def accepted() -> None:
             to_service, to_counter = dialog.choice()
-            self.run_action("转移", lambda: tickets.transfer(
+            self.run_action("转移", lambda: services.tickets.transfer(
                 actor, cur.ticket_id, to_service_id=to_service, to_counter_id=to_counter,
                 counter_id=cid), lambda t: notify.info(f"{t.code}号已转至{t.service_name}"))
 
@@ -540,12 +543,12 @@ class CounterWindow(QMainWindow):
         cur = self.view.current if self.view is not None else None
         prefill = reason if isinstance(reason, str) else self.script_panel.offer_reason
         dialog = EscalateDialog(cur.code if cur else None, self, reason=prefill)
-        actor, cid, desk = self.actor, self.counter_id, self.services.desk
+        actor, cid, services = self.actor, self.counter_id, self.services
 
         def accepted() -> None:
             reason = dialog.reason()
             self.script_panel.dismiss_offer()
-            self.run_action("呼叫值班长", lambda: desk.escalate(
+            self.run_action("呼叫值班长", lambda: services.desk.escalate(
                 actor, cid, reason, cur.ticket_id if cur else None),
                 lambda _: notify.info("已通知值班长,请稍候。"))
 
@@ -596,27 +599,27 @@ class CounterWindow(QMainWindow):
                           cur: CurrentTicket | None) -> OpHandle | None:
         if exchange is None:
             return None
-        actor, cid, desk = self.actor, self.counter_id, self.services.desk
+        actor, cid, services = self.actor, self.counter_id, self.services
         items = exchange.items
 
         def recorded(_: object) -> None:
             self.script_panel.mark_said("document_exchange")
             notify.info(f"已记录证件交接:「{exchange.phrase}」")
 
-        return self.run_action("记录证件交接", lambda: desk.record_documents(
+        return self.run_action("记录证件交接", lambda: services.desk.record_documents(
             actor, items, counter_id=cid, ticket_id=cur.ticket_id if cur else None), recorded)
 
     def record_cash(self, result: CashResult,
                     items: dict[str, int] | None = None) -> OpHandle | None:
         cur = self.view.current if self.view is not None else None
-        actor, cid, desk = self.actor, self.counter_id, self.services.desk
+        actor, cid, services = self.actor, self.counter_id, self.services
         ticket_id = cur.ticket_id if cur else None
 
         def recorded(_: object) -> None:
             notify.info(f"已记录收款:收{format_yuan(result.received)}元,"
                         f"找{format_yuan(result.change)}元")
 
-        return self.run_action("记录收款", lambda: desk.record_cash(
+        return self.run_action("记录收款", lambda: services.desk.record_cash(
             actor, due_fen=result.due_fen, received_fen=result.received_fen,
             ticket_id=ticket_id, counter_id=cid, items=items), recorded)
 

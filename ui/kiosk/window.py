@@ -40,7 +40,7 @@ from hall_app.services import HallServices
 from hall_app.services.calls import KioskBoard, kiosk_board
 from ui.kiosk.printers import PrinterError, QtSlipPrinter, SlipPrinter
 from ui.kiosk.slip import SlipData, slip_from_ticket
-from ui.live import LiveFeed
+from ui.live import LiveFeed, warm_after_first_snapshot
 from ui.ops import OperationFailed, run_op
 from ui.widgets import BigLabel, ConnectionBanner, OutageBanner, VoiceStatus
 
@@ -232,6 +232,7 @@ class KioskWindow(QWidget):
                              before_load=services.days.tick, topics=FLOOR_TOPICS,
                              parent=self)
         self.live.snapshot.connect(self.apply_board)
+        warm_after_first_snapshot(self.live, lambda: services.warm("tickets", "forecast"))
         self.live.connection_lost.connect(self._on_connection_lost)
         self.live.connection_restored.connect(self._on_connection_restored)
         self.apply_scale(0.5)

@@ -41,7 +41,7 @@ from hall_app.errors import HallError
 from hall_app.services.overview import OverviewService, OverviewSnapshot, WaitingTicket
 from ui import notify
 from ui.app_runtime import GeometryKeeper
-from ui.live import LiveFeed
+from ui.live import LiveFeed, warm_after_first_snapshot
 from ui.ops import OpHandle, run_op
 from ui.overview.alerts_panel import AlertsPanel
 from ui.overview.charts import HourlyChart, WaitChart
@@ -111,6 +111,8 @@ class OverviewWindow(QMainWindow):
                              safety_interval=safety_interval, name="overview",
                              before_load=services.days.tick, parent=self)
         self.live.snapshot.connect(self.apply_snapshot)
+        warm_after_first_snapshot(self.live, lambda: services.warm("tickets", "incidents",
+                                                                   "forecast", "inspection"))
         self.live.load_failed.connect(notify.error)
         self.banner.bind(self.live)
         self.ticker = QTimer(self)
@@ -239,7 +241,9 @@ class OverviewWindow(QMainWindow):
         self.waiting_more.setWordWrap(True)
         self.waiting_more.hide()
         right_layout.addWidget(self.waiting_more)
-        self.estimates = EstimateKeeper(self.services.forecast.waiting_estimates, parent=self)
+        services = self.services  # the forecast service is built in the worker, on first use
+        self.estimates = EstimateKeeper(lambda: services.forecast.waiting_estimates(),
+                                        parent=self)
         self.estimates.updated.connect(self.waiting_table.set_estimates)
         split.addWidget(left)
         split.addWidget(right)
@@ -298,7 +302,8 @@ class OverviewWindow(QMainWindow):
             button.setProperty("due", bool(due or missed))  # styled red (overview.qss)
             button.style().unpolish(button)
             button.style().polish(button)
-        run_op(self.services.inspection.day, on_success=show, on_failure=lambda _e: None,
+        services = self.services
+        run_op(lambda: services.inspection.day(), on_success=show, on_failure=lambda _e: None,
                parent=self)
 
     def apply_snapshot(self, snap: OverviewSnapshot) -> None:
