@@ -129,9 +129,9 @@ def test_marking_a_walkaway_updates_the_figures(qtbot, window, hall):
 
 def test_a_queue_longer_than_the_list_says_so_and_walkaway_offers_everyone(qtbot, window, hall,
                                                                            monkeypatch):
-    import hall_app.services.overview as overview_module
     from PySide6.QtWidgets import QDialog
 
+    import hall_app.services.overview as overview_module
     from ui.overview.dialogs import WalkawayDialog
 
     monkeypatch.setattr(overview_module, "WAITING_SHOWN", 2)
