@@ -120,6 +120,7 @@ class WaitingTicket:
     priority: str
     issued_at: datetime
     long_wait_minutes: int
+    service_id: int
 
 
 @dataclass(frozen=True)
@@ -304,9 +305,7 @@ class OverviewService:
             # The row carries every column of the hall by name, as the model would.
             thresholds = self.ctx.thresholds(cast(Hall, hall[0]))
             services = {r[0]: r for r in reads.rows(s, reads.HALL_SERVICES, hall=info.id)}
-            overrides = self.ctx.settings.long_wait_minutes
-            long_wait = {sid: overrides.get(sv.code, sv.long_wait_minutes)
-                         for sid, sv in services.items()}
+            long_wait = self._long_wait_minutes(services)
 
             incidents = self._incidents(s, info.id)
             outage_counters = {n for i in incidents if i.kind == "outage" for n in i.counter_numbers}
@@ -384,9 +383,9 @@ class OverviewService:
                                                            day=day, shown=WAITING_SHOWN):
             w = previous.get(tid)
             if w is None or (w.code, w.service_name, w.priority, w.issued_at,
-                             w.long_wait_minutes) != (code, names[sid], priority, issued,
-                                                      long_wait[sid]):
-                w = WaitingTicket(tid, code, names[sid], priority, issued, long_wait[sid])
+                             w.long_wait_minutes, w.service_id) != (
+                                 code, names[sid], priority, issued, long_wait[sid], sid):
+                w = WaitingTicket(tid, code, names[sid], priority, issued, long_wait[sid], sid)
             memo[tid] = w
             waiting.append(w)
         self._waiting_memo = memo
@@ -427,12 +426,19 @@ class OverviewService:
         with self.ctx.read() as s:
             day = self.ctx.business_day(self.ctx.now())
             services = {r[0]: r for r in reads.rows(s, reads.HALL_SERVICES, hall=info.id)}
-            overrides = self.ctx.settings.long_wait_minutes
+            long_wait = self._long_wait_minutes(services)
             return tuple(
-                WaitingTicket(tid, code, services[sid].name, priority, issued,
-                              overrides.get(services[sid].code, services[sid].long_wait_minutes))
+                WaitingTicket(tid, code, services[sid].name, priority, issued, long_wait[sid],
+                              sid)
                 for tid, code, sid, priority, issued in reads.rows(
                     s, reads.WAITING_ALL, hall=info.id, day=day))
+
+    def _long_wait_minutes(self, services: dict[int, Any]) -> dict[int, int]:
+        """Each service's long-wait standard in minutes: the settings' override by code,
+        else the service's own."""
+        overrides = self.ctx.settings.long_wait_minutes
+        return {sid: overrides.get(sv.code, sv.long_wait_minutes)
+                for sid, sv in services.items()}
 
     def _figures(self, groups: _DayGroups, day: date, day_start: datetime, tz,  # type: ignore[no-untyped-def]
                  weekdays: Sequence[Any]) -> tuple[DayFigures, tuple[HourFigure, ...]]:
@@ -467,7 +473,7 @@ class OverviewService:
                 waiting: tuple[WaitingTicket, ...], incidents: tuple[ActiveIncident, ...],
                 day_start: datetime, day_end: datetime, day: date,
                 services: dict[int, Any], queue_heads: dict[int, tuple[int, datetime, int]],
-                queues: tuple[ServiceQueue, ...] = (),
+                queues: tuple[ServiceQueue, ...],
                 ) -> tuple[Alert, ...]:
         alerts: list[Alert] = []
         for inc in incidents:
@@ -489,12 +495,12 @@ class OverviewService:
                                 f"{who or '窗口'}请求值班长协助" + (f"({code}号)" if code else ""),
                                 reason, raised))
         previous, memo = self._longwait_memo, {}
-        named: dict[str, int] = {}  # long waits named so far, by service name
+        named: dict[int, int] = {}  # long waits named so far, by service id
         for w in waiting:
             waited = (now - w.issued_at).total_seconds()
             if waited > w.long_wait_minutes * 60 and \
-                    named.get(w.service_name, 0) < LONG_WAITS_NAMED:
-                named[w.service_name] = named.get(w.service_name, 0) + 1
+                    named.get(w.service_id, 0) < LONG_WAITS_NAMED:
+                named[w.service_id] = named.get(w.service_id, 0) + 1
                 minutes = _minutes(waited)
                 known = previous.get(w.id)
                 if known is not None and known[0] is w and known[1] == minutes:
@@ -537,7 +543,7 @@ class OverviewService:
         return tuple(done)
 
     def _more_long_waits(self, now: datetime, tz,  # type: ignore[no-untyped-def]
-                         queues: tuple[ServiceQueue, ...], named: dict[str, int],
+                         queues: tuple[ServiceQueue, ...], named: dict[int, int],
                          ) -> list[Alert]:
         """One alert per service for its customers past the standard beyond those named.
 
@@ -546,7 +552,7 @@ class OverviewService:
         out = []
         hour = now.astimezone(tz).strftime("%Y%m%d%H")
         for q in queues:
-            rest = q.over_threshold - named.get(q.name, 0)
+            rest = q.over_threshold - named.get(q.service_id, 0)
             if rest <= 0 or q.oldest_issued_at is None:
                 continue
             out.append(Alert(f"longwaits:{q.service_id}:{hour}", "longwait", MEDIUM,

@@ -73,3 +73,22 @@ def test_long_waits_beyond_the_first_few_are_one_alert_per_service(hall, manager
     clock.advance(minutes=60)
     later = [a for a in overview.snapshot().alerts if a.key.startswith("longwaits:")]
     assert later and not later[0].acknowledged
+
+
+def test_two_services_with_the_same_name_each_get_their_named_long_waits(hall, clock,
+                                                                         monkeypatch):
+    from sqlalchemy import update
+
+    from db.models import ServiceType
+
+    monkeypatch.setattr(overview_module, "LONG_WAITS_NAMED", 1)
+    issued = [hall.tickets.issue(sid(hall, code)) for code in ("PAY", "PAY", "SIM", "SIM")]
+    with hall.ctx.write() as s:  # a hall may name two services alike (codes differ)
+        s.execute(update(ServiceType).where(ServiceType.id == sid(hall, "SIM"))
+                  .values(name="缴费充值"))
+    clock.advance(minutes=30)  # past both standards (15 and 20 minutes)
+    snap = OverviewService(hall.ctx).snapshot()
+    named = sorted(a.title.split("号")[0] for a in snap.alerts if a.key.startswith("longwait:"))
+    assert named == sorted([issued[0].code, issued[2].code])
+    rest = [a.title for a in snap.alerts if a.key.startswith("longwaits:")]
+    assert sorted(rest) == ["「缴费充值」另有1人等候超过15分钟", "「缴费充值」另有1人等候超过20分钟"]
