@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from hall_app.services.ratings import FollowUpService, PadBindingService
     from hall_app.services.staff_care import StaffCareService
     from hall_app.services.tickets import TicketService
+    from hall_app.staffing.service import StaffingService
 
 T = TypeVar("T")
 #: One lock for every facade's first construction of a service (rare, and short).
@@ -90,6 +91,9 @@ class HallServices:
     follow_ups: _Service[FollowUpService] = _Service("hall_app.services.ratings:FollowUpService")
     pads: _Service[PadBindingService] = _Service("hall_app.services.ratings:PadBindingService")
     days: _Service[DayService] = _Service("hall_app.services.days:DayService")
+    # The staffing planner (numpy, the simulation): the overview's strip, after its first
+    # snapshot; its plans are cached per day in the instance.
+    staffing: _Service[StaffingService] = _Service("hall_app.staffing.service:StaffingService")
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx

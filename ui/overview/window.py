@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -63,7 +62,6 @@ if TYPE_CHECKING:
     from hall_app.domain.roles import Actor
     from hall_app.services import HallServices
     from hall_app.services.days import DayStatus
-    from hall_app.staffing.service import StaffingService, StripEntry
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +89,6 @@ class OverviewWindow(QMainWindow):
         self.services = services
         self.actor = actor
         self.overview = OverviewService(services.ctx)
-        # Built by the first strip refresh, in its worker: the planner (numpy and the
-        # simulation) is not needed to show the first snapshot.
-        self._staffing: StaffingService | None = None
-        self._staffing_lock = threading.Lock()
         self._staffing_mono = 0.0
         self._inspection_mono = 0.0
         self.tz = services.ctx.hall.tz
@@ -272,16 +266,11 @@ class OverviewWindow(QMainWindow):
     def refresh_staffing(self) -> None:
         """Open now vs recommended (the plan is cached per day in the core)."""
         self._staffing_mono = time.monotonic()
-        run_op(self._staffing_strip, on_success=self.staffing_strip.set_entries,
+        # The planner is built by this first call, in the worker (not before the first
+        # snapshot: it needs numpy and the simulation).
+        services = self.services
+        run_op(lambda: services.staffing.strip(), on_success=self.staffing_strip.set_entries,
                on_failure=lambda _e: None, parent=self, background=True)
-
-    def _staffing_strip(self) -> list[StripEntry]:  # worker thread
-        with self._staffing_lock:
-            if self._staffing is None:
-                from hall_app.staffing.service import StaffingService
-
-                self._staffing = StaffingService(self.services.ctx)
-        return self._staffing.strip()
 
     def refresh_inspection_button(self) -> None:
         """Say on the button which round is due (巡检 at set times of the day)."""
