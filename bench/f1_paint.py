@@ -106,8 +106,6 @@ def spin_until(predicate, timeout_s: float = 10.0) -> bool:  # type: ignore[no-u
 
 def run(calls: int, busy: int, think_ms: float, tickets: int,
         estimates: bool = False) -> dict[str, list[float]]:
-    if os.environ.get("F1_SWITCH"):
-        sys.setswitchinterval(float(os.environ["F1_SWITCH"]))
     import psycopg
     from PySide6.QtWidgets import QApplication
     from sqlalchemy.engine import make_url
