@@ -35,7 +35,8 @@ from hall_app.district.report import DistrictReport, Period, district_report
 from hall_app.district.status import SiteLink, site_links
 from hall_app.errors import NotFound
 from hall_app.services.context import ServiceContext
-from hall_app.services.overview import OverviewService, OverviewSnapshot
+from hall_app.services.overview import OverviewService
+from hall_app.services.overview_model import OverviewSnapshot
 
 log = logging.getLogger(__name__)
 

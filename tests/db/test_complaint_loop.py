@@ -20,7 +20,8 @@ from hall_app.domain.keys import local_number
 from hall_app.errors import IllegalTransition, PermissionDenied, ValidationError
 from hall_app.metrics.service import ReportService
 from hall_app.services.complaints import ComplaintDraft, ComplaintService
-from hall_app.services.overview import HIGH, OverviewService
+from hall_app.services.overview import OverviewService
+from hall_app.services.overview_model import HIGH
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 import hall_app.services.overview as overview_module
-from hall_app.services.overview import OverviewService, wait_buckets
+import hall_app.services.overview_alerts as alerts_module
+from hall_app.services.overview import OverviewService
+from hall_app.services.overview_model import wait_buckets
 
 SHOWN = 6
 
@@ -58,13 +60,13 @@ def test_long_waits_beyond_the_first_few_are_one_alert_per_service(hall, manager
     overview = OverviewService(hall.ctx)
     snap = overview.snapshot()
     over = next(q for q in snap.queues if q.code == "PAY").over_threshold
-    assert over > overview_module.LONG_WAITS_NAMED
+    assert over > alerts_module.LONG_WAITS_NAMED
     named = [a for a in snap.alerts if a.key.startswith("longwait:")]
     assert [a.title.split("号")[0] for a in named] == \
-        [t.code for t in long_queue[:overview_module.LONG_WAITS_NAMED]]
+        [t.code for t in long_queue[:alerts_module.LONG_WAITS_NAMED]]
     (rest,) = [a for a in snap.alerts if a.key.startswith("longwaits:")]
     assert rest.title == \
-        f"「缴费充值」另有{over - overview_module.LONG_WAITS_NAMED}人等候超过15分钟"
+        f"「缴费充值」另有{over - alerts_module.LONG_WAITS_NAMED}人等候超过15分钟"
     assert rest.kind_label == "等候超时"
     # Acknowledged, it stays so within the hour; a backlog still there later comes back.
     overview.acknowledge(manager, rest.key)
@@ -81,7 +83,7 @@ def test_two_services_with_the_same_name_each_get_their_named_long_waits(hall, c
 
     from db.models import ServiceType
 
-    monkeypatch.setattr(overview_module, "LONG_WAITS_NAMED", 1)
+    monkeypatch.setattr(alerts_module, "LONG_WAITS_NAMED", 1)
     issued = [hall.tickets.issue(sid(hall, code)) for code in ("PAY", "PAY", "SIM", "SIM")]
     with hall.ctx.write() as s:  # a hall may name two services alike (codes differ)
         s.execute(update(ServiceType).where(ServiceType.id == sid(hall, "SIM"))

@@ -133,7 +133,7 @@ def test_escalation_alert_ack_resolves_it(hall, clerk, manager, overview):
 
 
 def alert_severity_of_pause() -> int:
-    from hall_app.services.overview import LOW
+    from hall_app.services.overview_model import LOW
 
     return LOW
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.district.service import DistrictService, HallRow
-from hall_app.services.overview import SEVERITY_LABELS, OverviewSnapshot
+from hall_app.services.overview_model import SEVERITY_LABELS, OverviewSnapshot
 from ui import notify
 from ui.district.model import age_text
 from ui.ops import OpHandle, run_op

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hall_app.services.overview import SEVERITY_LABELS
+from hall_app.services.overview_model import SEVERITY_LABELS
 from ui.overview.timefmt import clock
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from hall_app.services.overview import Alert
+    from hall_app.services.overview_model import Alert
 
 SEVERITY_NAMES = {4: "critical", 3: "high", 2: "medium", 1: "low"}
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hall_app.services.overview import HourFigure, WaitBucket
+    from hall_app.services.overview_model import HourFigure, WaitBucket
 
 
 def _axis_max(values: list[int]) -> int:

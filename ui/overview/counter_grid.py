@@ -20,7 +20,7 @@ from ui.widgets import ElidedLabel
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hall_app.services.overview import CounterTile as TileData
+    from hall_app.services.overview_model import CounterTile as TileData
 
 STATE_LABELS = {"open": "空闲待叫号", "serving": "办理中", "paused": "暂停服务", "closed": "未开启"}
 TICKET_LABELS = {"called": "已呼叫", "serving": "办理中"}

@@ -36,8 +36,8 @@ from ui.overview.timefmt import minutes, since
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hall_app.services.overview import CounterTile as TileData
-    from hall_app.services.overview import WaitingTicket
+    from hall_app.services.overview_model import CounterTile as TileData
+    from hall_app.services.overview_model import WaitingTicket
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:

@@ -13,7 +13,7 @@ from ui.overview.timefmt import clock
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from hall_app.services.overview import ActiveIncident
+    from hall_app.services.overview_model import ActiveIncident
 
 
 class IncidentRow(QFrame):

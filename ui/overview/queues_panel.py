@@ -24,7 +24,7 @@ from ui.overview.timefmt import minutes, since
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from hall_app.services.overview import DayFigures, SatisfactionToday, ServiceQueue
+    from hall_app.services.overview_model import DayFigures, SatisfactionToday, ServiceQueue
 
 _OVER = QBrush(QColor("#c62828"))
 

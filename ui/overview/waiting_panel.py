@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from hall_app.forecast.model import WaitEstimate
-    from hall_app.services.overview import WaitingTicket
+    from hall_app.services.overview_model import WaitingTicket
 
 _OVER = QBrush(QColor("#c62828"))
 

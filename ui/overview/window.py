@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from hall_app.errors import HallError
-from hall_app.services.overview import OverviewService, OverviewSnapshot, WaitingTicket
+from hall_app.services.overview import OverviewService
+from hall_app.services.overview_model import OverviewSnapshot, WaitingTicket
 from ui import notify
 from ui.app_runtime import GeometryKeeper
 from ui.live import LiveFeed, warm_after_first_snapshot
