@@ -43,13 +43,16 @@ BENCH_PIN = "135790"
 
 
 # --------------------------------------------------------------------------- child side
-#: Moments of the child's start (wall clock), reported with the paint.
+#: Moments of the child's start (wall clock), reported with the paint; and the child's
+#: peak memory (VmHWM, MiB) at each of them.
 MARKS: dict[str, float] = {}
+PEAKS: dict[str, float] = {}
 PHASES = ("python", "core", "qt app", "database", "login", "window", "first refresh")
 
 
 def _mark(name: str) -> None:
     MARKS[name] = time.time()
+    PEAKS[name] = _peak_mib()
 
 
 def _peak_mib() -> float:
@@ -65,8 +68,8 @@ def _peak_mib() -> float:
 
 
 def _report_and_quit(t_painted: float) -> None:
-    print(json.dumps({"painted": t_painted, "marks": MARKS, "peak_mib": _peak_mib()}),
-          flush=True)
+    print(json.dumps({"painted": t_painted, "marks": MARKS, "peaks": PEAKS,
+                      "peak_mib": _peak_mib()}), flush=True)
     os._exit(0)  # a start-up bench: the window's shutdown is not what is measured
 
 
@@ -205,12 +208,16 @@ def set_pins(url: str) -> None:
         services.close()
 
 
-def run_once(what: str, env: dict[str, str], db_path: str) -> tuple[float, float, dict[str, float]]:
+Run = tuple[float, float, dict[str, float], dict[str, float]]
+
+
+def run_once(what: str, env: dict[str, str], db_path: str) -> Run:
     """(ms from start to the first refresh painted, peak MiB, ms per phase) of one fresh
     process. Phases: the interpreter's own start, the core's imports, Qt's application
     and style, the database opened, the login's calls (staff windows: the PIN's scrypt
     check and the session, done while the login dialog waits for the clerk), the window
-    built, and the wait for its first snapshot until painted."""
+    built, and the wait for its first snapshot until painted; and MiB the peak grew by
+    in each phase."""
     argv = [sys.executable, __file__, "--child", what, "--db-path", db_path]
     t0 = time.time()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -222,12 +229,15 @@ def run_once(what: str, env: dict[str, str], db_path: str) -> tuple[float, float
         raise RuntimeError(f"{what}: no paint reported; stderr:\n{proc.stderr.read().decode()}")
     report = json.loads(line)
     painted, marks = report["painted"], report.get("marks", {})
-    phases, last = {}, t0
+    peaks = dict(report.get("peaks", {}), **{"first refresh": report["peak_mib"]})
+    phases, grown, last, last_peak = {}, {}, t0, 0.0
     for name in PHASES:
         at = painted if name == "first refresh" else marks.get(name)
         if at is not None:
             phases[name], last = (at - last) * 1000.0, at
-    return (painted - t0) * 1000.0, report["peak_mib"], phases
+        if name in peaks:
+            grown[name], last_peak = peaks[name] - last_peak, peaks[name]
+    return (painted - t0) * 1000.0, report["peak_mib"], phases, grown
 
 
 def main() -> int:
@@ -245,7 +255,7 @@ def main() -> int:
         folder = Path(tmp)
         env = make_hall(folder)
         db_path = str(folder / "hall.db")
-        runs: dict[str, list[tuple[float, float, dict[str, float]]]] = {
+        runs: dict[str, list[Run]] = {
             w: [] for w in ["bare", *roles]}
         for what in ["bare", *roles]:  # byte code written, page cache warm, for all alike
             run_once(what, env, db_path)
@@ -269,6 +279,9 @@ def main() -> int:
             line += "\n          " + "  ".join(
                 f"{p} {statistics.median(v[2][p] for v in values):.0f}"
                 for p in PHASES if all(p in v[2] for v in values)) + " ms"
+            line += "\n          " + "  ".join(
+                f"{p} +{statistics.median(v[3][p] for v in values):.1f}"
+                for p in PHASES if all(p in v[3] for v in values)) + " MiB"
         print(line)
     return 0
 
