@@ -561,3 +561,11 @@ def test_a_counter_session_by_keyboard_alone_through_every_dialog(qtbot, hall, c
     qtbot.waitUntil(lambda: not dialog.isVisible())
     press(qtbot, window, Qt.Key.Key_F1)
     wait_view(qtbot, window, lambda: window.view.current is not None)
+
+
+def test_the_complaint_form_is_imported_on_the_first_f8_not_with_the_window(
+        qtbot, hall, clerk, open_window, monkeypatch):
+    monkeypatch.delitem(sys.modules, "ui.complaints.form", raising=False)
+    window = open_window(clerk)
+    assert "complaint" in window.actions_bar.buttons
+    assert "ui.complaints.form" not in sys.modules

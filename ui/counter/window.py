@@ -34,7 +34,7 @@ from hall_app.announce import call_announcement
 from hall_app.errors import DatabaseUnavailable, HallError
 from hall_app.scripts import default_book, format_yuan, load_scripts
 from hall_app.services.counter_after_call import after_call
-from ui import notify
+from ui import notify, optional
 from ui.app_runtime import GeometryKeeper
 from ui.counter.actions import ActionBar
 from ui.counter.cash import CashHelper
@@ -67,13 +67,7 @@ BUSY_REFUSAL = "正在处理上一个操作,请稍候。"
 NO_CUSTOMER = "当前没有顾客。"
 
 
-def complaint_form_opener() -> Callable[..., Any] | None:
-    """``ui.complaints.form.open_complaint_form`` if that module is installed, else None."""
-    try:
-        from ui.complaints.form import open_complaint_form
-    except ImportError:
-        return None
-    return open_complaint_form
+COMPLAINT_FORM = "ui.complaints.form"
 
 
 def voice_wanted(settings: Settings) -> bool:
@@ -109,7 +103,8 @@ class CounterWindow(QMainWindow):
         self.announcer: Announcer | None = None
         if voice_wanted(settings):
             self.announcer = announcer or Announcer(volume=settings.voice.volume, parent=self)
-        self._open_complaint = complaint_form_opener()
+        # The complaint form is imported on the first 登记投诉, not with the window.
+        self._has_complaint_form = optional.available(COMPLAINT_FORM)
 
         self.setWindowTitle("营业员窗口")
         self.connection_banner = ConnectionBanner()
@@ -127,7 +122,7 @@ class CounterWindow(QMainWindow):
         self.script_panel.escalate_requested.connect(lambda reason: self.escalate(reason))
         self.cash_helper = CashHelper(self.book)
         self.cash_helper.record_requested.connect(self.record_cash)
-        self.actions_bar = ActionBar(self, with_complaint=self._open_complaint is not None)
+        self.actions_bar = ActionBar(self, with_complaint=self._has_complaint_form)
         handlers = {
             "call_next": self.call_next, "recall": self.recall, "no_show": self.no_show,
             "start_finish": self.start_or_finish, "transfer": self.transfer,
@@ -560,11 +555,13 @@ class CounterWindow(QMainWindow):
         return dialog
 
     def register_complaint(self) -> QDialog | None:
-        if self._open_complaint is None:
+        open_form = optional.feature(COMPLAINT_FORM, "open_complaint_form") \
+            if self._has_complaint_form else None
+        if open_form is None:
             return None
         cur = self.view.current if self.view is not None else None
         try:
-            dialog = self._open_complaint(
+            dialog = open_form(
                 self, self.services, self.actor, ticket_id=cur.ticket_id if cur else None,
                 ticket_code=cur.code if cur else None, counter_id=self.counter_id)
         except HallError as exc:

@@ -13,7 +13,6 @@ database. Every action goes through ``run_op`` to the core, which checks permiss
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
 from hall_app.errors import HallError
 from hall_app.services.overview import OverviewService
 from hall_app.services.overview_model import OverviewSnapshot, WaitingTicket
-from ui import notify
+from ui import notify, optional
 from ui.app_runtime import GeometryKeeper
 from ui.live import LiveFeed, warm_after_first_snapshot
 from ui.ops import OpHandle, run_op
@@ -72,15 +71,6 @@ RIGHT_COLUMN_MIN = 380
 # Snapshot section -> the method that redraws it.
 SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets",
             "satisfaction", "day_status")
-
-
-def _optional(module: str, name: str) -> Any:
-    """A feature another module provides, or None when this build does not have it."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        log.info("optional feature %s.%s not available", module, name)
-        return None
 
 
 class OverviewWindow(QMainWindow):
@@ -160,17 +150,17 @@ class OverviewWindow(QMainWindow):
         for b in (self.outage_button, self.facility_button, self.walkaway_button):
             actions.addWidget(b)
         self.complaints_button: QPushButton | None = None
-        if _optional("ui.complaints.listing", "ComplaintListWidget") is not None:
+        if optional.available("ui.complaints.listing"):
             self.complaints_button = QPushButton("投诉列表")
             self.complaints_button.clicked.connect(self.open_complaints)
             actions.addWidget(self.complaints_button)
         self.analysis_button: QPushButton | None = None
-        if _optional("ui.complaints.analysis", "ComplaintAnalysisWidget") is not None:
+        if optional.available("ui.complaints.analysis"):
             self.analysis_button = QPushButton("投诉分析与通报")
             self.analysis_button.clicked.connect(self.open_analysis)
             actions.addWidget(self.analysis_button)
         self.inspection_button: QPushButton | None = None
-        if _optional("ui.overview.inspection", "InspectionDialog") is not None:
+        if optional.available("ui.overview.inspection"):
             self.inspection_button = QPushButton("营业厅巡检")
             self.inspection_button.setShortcut("Ctrl+I")
             self.inspection_button.clicked.connect(self.open_inspection)
@@ -179,7 +169,7 @@ class OverviewWindow(QMainWindow):
         self.follow_up_button.clicked.connect(self.open_follow_ups)
         actions.addWidget(self.follow_up_button)
         self.print_button: QPushButton | None = None
-        if _optional("ui.report.printing", "show_print_preview") is not None:
+        if optional.available("ui.report.printing"):
             self.print_button = QPushButton("打印营业日报")
             self.print_button.setShortcut("Ctrl+P")
             self.print_button.clicked.connect(self.print_summary)
@@ -459,7 +449,7 @@ class OverviewWindow(QMainWindow):
                       on_failure=self._failed, parent=self, disable=[self.walkaway_button])
 
     def open_complaints(self) -> None:
-        widget_cls = _optional("ui.complaints.listing", "ComplaintListWidget")
+        widget_cls = optional.feature("ui.complaints.listing", "ComplaintListWidget")
         if widget_cls is None:
             return
         dialog = QDialog(self)
@@ -470,7 +460,7 @@ class OverviewWindow(QMainWindow):
         dialog.show()
 
     def open_analysis(self) -> QDialog | None:
-        widget_cls = _optional("ui.complaints.analysis", "ComplaintAnalysisWidget")
+        widget_cls = optional.feature("ui.complaints.analysis", "ComplaintAnalysisWidget")
         if widget_cls is None:
             return None
         from hall_app.services.complaints import ComplaintService
@@ -490,7 +480,7 @@ class OverviewWindow(QMainWindow):
         return dialog
 
     def open_inspection(self) -> QDialog | None:
-        dialog_cls = _optional("ui.overview.inspection", "InspectionDialog")
+        dialog_cls = optional.feature("ui.overview.inspection", "InspectionDialog")
         if dialog_cls is None:
             return None
         dialog = dialog_cls(self.services.inspection, self.actor, self)
@@ -512,7 +502,7 @@ class OverviewWindow(QMainWindow):
         return dialog
 
     def print_summary(self) -> None:
-        show = _optional("ui.report.printing", "show_print_preview")
+        show = optional.feature("ui.report.printing", "show_print_preview")
         if show is not None:
             day = self.snap.business_day if self.snap else self.services.ctx.business_day()
             show(self, self.services, day)
