@@ -319,6 +319,28 @@ class LiveFeed(QObject):
                     log.debug("Closing the change feed failed", exc_info=True)
 
 
+#: How long after the first snapshot a window starts its background extras (warming the
+#: action services, the staffing planner, the inspection button): the first paint comes
+#: first, not sharing the interpreter with imports in a worker.
+AFTER_FIRST_PAINT_MS = 150
+
+
+def after_first_snapshot(live: LiveFeed, fn: Callable[[], object],
+                         delay_ms: int = AFTER_FIRST_PAINT_MS) -> None:
+    """Call `fn` once on the GUI thread, `delay_ms` after the first snapshot arrived
+    (not at all if the feed is gone by then)."""
+    from PySide6.QtCore import QTimer
+
+    done = [False]
+
+    def first(_: object) -> None:
+        if not done[0]:
+            done[0] = True
+            QTimer.singleShot(delay_ms, live, fn)
+
+    live.snapshot.connect(first)
+
+
 def warm_after_first_snapshot(live: LiveFeed, warm: Callable[[], object]) -> None:
     """Run `warm` once, off the GUI thread, after the window has shown its first snapshot.
 
@@ -328,11 +350,5 @@ def warm_after_first_snapshot(live: LiveFeed, warm: Callable[[], object]) -> Non
     """
     from ui.ops import run_op
 
-    done = [False]
-
-    def first(_: object) -> None:
-        if not done[0]:
-            done[0] = True
-            run_op(warm, on_failure=lambda _e: None, background=True)
-
-    live.snapshot.connect(first)
+    after_first_snapshot(live, lambda: run_op(warm, on_failure=lambda _e: None,
+                                              background=True))

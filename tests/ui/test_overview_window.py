@@ -280,3 +280,23 @@ def test_the_window_starts_without_importing_what_its_buttons_open(qtbot, hall, 
     assert [name for name in later if name in sys.modules] == []
     assert window.complaints_button is not None and window.print_button is not None
     assert window.inspection_button is not None and window.analysis_button is not None
+
+
+def test_the_planner_and_the_inspection_button_wait_for_the_first_paint(qtbot, hall, manager,
+                                                                        monkeypatch):
+    """The first snapshot is drawn before the window starts its background extras (the
+    staffing planner imports numpy and simulates): they would share the interpreter
+    with the first paint."""
+    import ui.overview.window as ow
+
+    calls: list[str] = []
+    monkeypatch.setattr(ow.OverviewWindow, "refresh_staffing", lambda self: calls.append("plan"))
+    monkeypatch.setattr(ow.OverviewWindow, "refresh_inspection_button",
+                        lambda self: calls.append("inspection"))
+    window = ow.OverviewWindow(hall, manager, safety_interval=60)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.snap is not None, timeout=5000)
+    assert calls == []
+    qtbot.waitUntil(lambda: sorted(calls) == ["inspection", "plan"], timeout=5000)
+    window.live.stop()
+    ops.wait_idle()

@@ -40,7 +40,7 @@ from hall_app.services.overview import OverviewService
 from hall_app.services.overview_model import OverviewSnapshot, WaitingTicket
 from ui import notify, optional
 from ui.app_runtime import GeometryKeeper
-from ui.live import LiveFeed, warm_after_first_snapshot
+from ui.live import LiveFeed, after_first_snapshot, warm_after_first_snapshot
 from ui.ops import OpHandle, run_op
 from ui.overview.alerts_panel import AlertsPanel
 from ui.overview.charts import HourlyChart, WaitChart
@@ -96,6 +96,8 @@ class OverviewWindow(QMainWindow):
                              safety_interval=safety_interval, name="overview",
                              before_load=services.days.tick, parent=self)
         self.live.snapshot.connect(self.apply_snapshot)
+        after_first_snapshot(self.live, self.refresh_staffing)
+        after_first_snapshot(self.live, self.refresh_inspection_button)
         warm_after_first_snapshot(self.live, lambda: services.warm("tickets", "incidents",
                                                                    "forecast", "inspection"))
         self.live.load_failed.connect(notify.error)
@@ -288,10 +290,12 @@ class OverviewWindow(QMainWindow):
 
     def apply_snapshot(self, snap: OverviewSnapshot) -> None:
         old, self.snap, self._snap_mono = self.snap, snap, time.monotonic()
-        if (old is None or old.counters != snap.counters
-                or self._snap_mono - self._staffing_mono > 60):
+        # The first time, the planner and the inspection button are read once the first
+        # snapshot is painted (after_first_snapshot in __init__).
+        if old is not None and (old.counters != snap.counters
+                                or self._snap_mono - self._staffing_mono > 60):
             self.refresh_staffing()
-        if old is None or self._snap_mono - self._inspection_mono > 60:
+        if old is not None and self._snap_mono - self._inspection_mono > 60:
             self.refresh_inspection_button()
         for section in SECTIONS:
             value = getattr(snap, section)
