@@ -229,6 +229,10 @@ class Database:
             else self.engine
         )
         self._reader = sessionmaker(bind=reader_engine, expire_on_commit=False)
+        if self.dialect == "postgresql":
+            from db.models import add_postgresql_index_options
+
+            add_postgresql_index_options()
 
     @property
     def is_sqlite(self) -> bool:
