@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import BusinessDay
+from db.upsert import dialect_insert
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ _COLUMNS = (BusinessDay.id, BusinessDay.day, BusinessDay.state, BusinessDay.open
 def ensure_day(session: Session, hall_id: int, day: date, now: datetime) -> None:
     """Make the (hall, day) row if it does not exist yet (concurrency-safe)."""
     dialect = session.connection().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert_stmt = dialect_insert(dialect)
     session.connection().execute(
-        dialect_insert(BusinessDay)
+        insert_stmt(BusinessDay)
         .values(hall_id=hall_id, day=day, state="open", opened_at=now, closed_by_system=False)
         .on_conflict_do_nothing(index_elements=["hall_id", "day"]))
 

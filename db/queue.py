@@ -35,7 +35,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Date, DateTime, bindparam, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
@@ -48,6 +47,7 @@ from db.models import (
     TicketSequence,
 )
 from db.types import UTCDateTime
+from db.upsert import dialect_insert
 
 
 @dataclass(frozen=True)
@@ -341,8 +341,7 @@ def call_next_pg(conn: Connection, *, hall_id: int, day: date, counter_id: int,
 
 def next_number(session: Session, hall_id: int, day: date, prefix: str) -> int:
     dialect = session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    insert_stmt = dialect_insert(TicketSequence).values(
+    insert_stmt = dialect_insert(dialect)(TicketSequence).values(
         hall_id=hall_id, business_day=day, prefix=prefix, last_number=1
     )
     stmt = insert_stmt.on_conflict_do_update(

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import StaffingPlanRecord
+from db.upsert import dialect_insert
 
 _BODY = select(StaffingPlanRecord.body)
 
@@ -34,9 +34,9 @@ def store_plan(session: Session, hall_id: int, day: date, fingerprint: str, body
                now: datetime) -> bool:
     """True if this call stored the plan, False if the same plan was stored already."""
     conn = session.connection()
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert_stmt = dialect_insert(conn.dialect.name)
     result = conn.execute(
-        dialect_insert(StaffingPlanRecord)
+        insert_stmt(StaffingPlanRecord)
         .values(hall_id=hall_id, day=day, fingerprint=fingerprint, made_at=now, body=body)
         .on_conflict_do_nothing(index_elements=["hall_id", "day", "fingerprint"]))
     return result.rowcount == 1

@@ -73,7 +73,8 @@ def test_the_models_partial_indexes_match_the_database_they_are_opened_on(empty_
     ddl = str(CreateIndex(index).compile(dialect=database.engine.dialect))
     database.dispose()
     assert ddl.endswith("WHERE state IN ('called', 'serving')")
-    code = ("import sys, hall_app.services.context\n"
+    code = ("import sys, hall_app.services.context, hall_app.services.days, db.queue, "
+            "db.day_writes, db.staffing_plans\n"
             "from db.engine import Database\n"
             f"Database({empty_url if database.is_sqlite else 'sqlite://'!r}).dispose()\n"
             "print('sqlalchemy.dialects.postgresql' in sys.modules)")
