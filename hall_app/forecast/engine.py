@@ -72,6 +72,14 @@ class Sampler:
             return v[i + int(rng.random() * (len(v) - i))] - elapsed
         return rng.expovariate(1.0 / self._tail_mean())
 
+    def mean_beyond(self, elapsed: float) -> float:
+        """The expected remaining time of `draw_beyond(elapsed)`."""
+        v = self.values
+        i = bisect_right(v, elapsed)
+        if len(v) - i > self._tail_k():
+            return sum(v[i:]) / (len(v) - i) - elapsed
+        return self._tail_mean()
+
     def _tail_k(self) -> int:
         return min(TAIL_SAMPLES, len(self.values) // 2)
 

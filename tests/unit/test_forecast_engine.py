@@ -6,6 +6,8 @@ import math
 import random
 import statistics
 
+import pytest
+
 from hall_app.forecast.engine import TAIL_SAMPLES, Sampler
 
 
@@ -40,3 +42,12 @@ def test_identical_samples_keep_the_short_tail():
     draws = [sampler.draw_beyond(50.0, rng) for _ in range(4000)]
     assert 12.0 < statistics.fmean(draws) < 15.0
     assert sampler.draw_beyond(30.0, rng) == 15.0
+
+
+def test_mean_beyond_is_the_mean_of_draw_beyond():
+    values = exponential_quantiles(10.0, 200)
+    sampler = Sampler(values, 10.0)
+    rng = random.Random(11)
+    for elapsed in (0.0, values[150], values[-1] + 5.0):
+        draws = [sampler.draw_beyond(elapsed, rng) for _ in range(20000)]
+        assert statistics.fmean(draws) == pytest.approx(sampler.mean_beyond(elapsed), rel=0.05)
