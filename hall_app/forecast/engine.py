@@ -33,6 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 INF = math.inf
+# Samples in a distribution's tail: beyond the (TAIL_SAMPLES + 1)th longest, a remaining
+# time is drawn from an exponential tail (`Sampler.draw_beyond`).
+TAIL_SAMPLES = 20
 
 # Ticket record used inside one replication (a list for speed):
 # [issued, id, service, vip, target_counter, walk_time, target_index, alive]
@@ -53,13 +56,39 @@ class Sampler:
         return v[int(rng.random() * len(v))]
 
     def draw_beyond(self, elapsed: float, rng: random.Random) -> float:
-        """Remaining time of something that has already lasted `elapsed` minutes."""
+        """Remaining time of something that has already lasted `elapsed` minutes.
+
+        From the samples longer than `elapsed` while there are more than `TAIL_SAMPLES`
+        of them (at most half the samples); past that, in the tail, the few longest
+        samples would say it ends almost at once (and nothing past the longest): the
+        remaining time is exponential there, with the tail's own mean excess (the mean
+        of the longest samples over the one just below them), so a customer at the
+        counter longer than nearly everyone on record is given what customers that far
+        out took beyond that point, not a minute or two. At least 0.3 × the mean.
+        """
         v = self.values
         i = bisect_right(v, elapsed)
-        if i < len(v):
+        if len(v) - i > self._tail_k():
             return v[i + int(rng.random() * (len(v) - i))] - elapsed
+        return rng.expovariate(1.0 / self._tail_mean())
+
+    def mean_beyond(self, elapsed: float) -> float:
+        """The expected remaining time of `draw_beyond(elapsed)`."""
+        v = self.values
+        i = bisect_right(v, elapsed)
+        if len(v) - i > self._tail_k():
+            return sum(v[i:]) / (len(v) - i) - elapsed
+        return self._tail_mean()
+
+    def _tail_k(self) -> int:
+        return min(TAIL_SAMPLES, len(self.values) // 2)
+
+    def _tail_mean(self) -> float:
+        v, k = self.values, self._tail_k()
         tail = max(0.5, 0.3 * self.mean)
-        return rng.expovariate(1.0 / tail)
+        if k:
+            tail = max(tail, sum(v[-k:]) / k - v[-k - 1])
+        return tail
 
 
 @dataclass

@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from hall_app.forecast.engine import Sampler
 from hall_app.forecast.records import DayLog, HallSetup, TicketRecord
 
 PRIOR_WEIGHT = 10  # pseudo-customers behind the configured typical service time
@@ -52,6 +53,9 @@ class ServiceHistory:
     vip_issued: int = 0
     released: int = 0
     transferred_to: dict[int, int] = field(default_factory=dict)
+    # Minutes the customers still at a counter at the cut have been there (call -> cut):
+    # time at risk without a release yet, for today's service speed.
+    in_progress: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,8 @@ def _digest(pool: HistoryPool, setup: HallSetup, log: DayLog, cut: datetime,
             sh.arrivals_by_hour[hour] = sh.arrivals_by_hour.get(hour, 0) + 1
         if t.first_called_at is not None and t.first_called_at <= cut and t.counter_id:
             calls_by_counter[t.counter_id].append(t)
+            if t.ended_at is None or t.ended_at > cut:
+                sh.in_progress.append(_minutes(cut, t.first_called_at))
         if t.released and t.ended_at is not None and t.ended_at <= cut:
             assert t.first_called_at is not None
             occ = max(0.05, _minutes(t.ended_at, t.first_called_at))
@@ -307,11 +313,18 @@ def learn(setup: HallSetup, pool: HistoryPool, today: DayLog | None, cut: dateti
         for hour, vals in by_hour.items():
             factors[hour] = (sum(vals) + HOUR_SHRINK * mean) / (len(vals) + HOUR_SHRINK) / mean
         hour_factor[svc.id] = factors
-        # Today: a service running slower or faster than its history.
+        # Today: a service running slower or faster than its history (weighing
+        # TODAY_SHRINK customers). A customer still at a counter counts too, with the
+        # occupancy expected of one who has been there that long (what the samples longer
+        # than that took; far out, the exponential tail of `Sampler`): an ordinary one
+        # adds about the usual time, one there far longer than usual shows at once
+        # instead of only once released.
         hist_mean = (sum(hs.occupancy) / len(hs.occupancy)) if hs.occupancy else None
-        if hist_mean and ts.occupancy:
-            today_mean = (sum(ts.occupancy) + TODAY_SHRINK * hist_mean) / (
-                len(ts.occupancy) + TODAY_SHRINK)
+        if hist_mean and (ts.occupancy or ts.in_progress):
+            sampler = Sampler(samples, mean)
+            held = [e + sampler.mean_beyond(e) for e in ts.in_progress]
+            today_mean = (sum(ts.occupancy) + sum(held) + TODAY_SHRINK * hist_mean) / (
+                len(ts.occupancy) + len(held) + TODAY_SHRINK)
             today_factor[svc.id] = today_mean / hist_mean
         else:
             today_factor[svc.id] = 1.0

@@ -1,4 +1,5 @@
-"""What the predictor learns from earlier days: arrival rates per hour the hall was open."""
+"""What the predictor learns from earlier days and today: arrival rates per hour the hall was
+open, the VIP share, today's service speed."""
 
 from __future__ import annotations
 
@@ -62,3 +63,33 @@ def test_todays_vip_share_is_learned_within_a_few_tickets():
     learned = learn(SETUP, pool, DayLog(today, tickets),
                     datetime.combine(today, time(10, 0), tzinfo=TZ))
     assert learned.vip_share[PAY] == pytest.approx(3 / 17)
+
+
+def served(tid: int, day: date, called: time, minutes: float | None) -> TicketRecord:
+    """A ticket of counter 10 called at `called`, released `minutes` later (None: still
+    at the counter)."""
+    at = datetime.combine(day, called, tzinfo=TZ)
+    end = at + timedelta(minutes=minutes) if minutes is not None else None
+    return TicketRecord(tid, PAY, False, 0, None, at, at, at, at, end,
+                        "done" if end is not None else "serving", 10, None, None)
+
+
+def test_a_customer_still_at_the_counter_counts_in_todays_service_speed():
+    # History: 40 customers of 3 minutes. Today: 2 released after 3 minutes, and the
+    # customer at the counter now has been there for 30. Counting only released
+    # customers, today looked as fast as ever (factor 1.0) until this one left; now the
+    # one still there counts with what a customer there that long is expected to take
+    # (at least the 30 minutes so far), so today is already slower.
+    history = date(2026, 11, 24)
+    hist = [served(i + 1, history, time(9, 0), 3.0) for i in range(40)]
+    today = date(2026, 11, 25)
+    tickets = [served(101, today, time(9, 0), 3.0), served(102, today, time(9, 4), 3.0),
+               served(103, today, time(9, 10), None)]
+    pool = HistoryPool.from_days(SETUP, [DayLog(history, hist)])
+    cut = datetime.combine(today, time(9, 40), tzinfo=TZ)
+    learned = learn(SETUP, pool, DayLog(today, tickets), cut)
+    # (3 + 3 + at least 30 + 6 x 3) / (2 + 1 + 6) / 3
+    assert learned.today_factor[PAY] >= (3 + 3 + 30 + 6 * 3) / 9 / 3
+    # Released customers alone leave the factor where history is.
+    learned = learn(SETUP, pool, DayLog(today, tickets[:2]), cut)
+    assert learned.today_factor[PAY] == pytest.approx(1.0)
