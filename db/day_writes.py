@@ -45,9 +45,8 @@ _COLUMNS = (BusinessDay.id, BusinessDay.day, BusinessDay.state, BusinessDay.open
 def ensure_day(session: Session, hall_id: int, day: date, now: datetime) -> None:
     """Make the (hall, day) row if it does not exist yet (concurrency-safe)."""
     dialect = session.connection().dialect.name
-    insert_stmt = dialect_insert(dialect)
     session.connection().execute(
-        insert_stmt(BusinessDay)
+        dialect_insert(dialect)(BusinessDay)
         .values(hall_id=hall_id, day=day, state="open", opened_at=now, closed_by_system=False)
         .on_conflict_do_nothing(index_elements=["hall_id", "day"]))
 

@@ -34,9 +34,8 @@ def store_plan(session: Session, hall_id: int, day: date, fingerprint: str, body
                now: datetime) -> bool:
     """True if this call stored the plan, False if the same plan was stored already."""
     conn = session.connection()
-    insert_stmt = dialect_insert(conn.dialect.name)
     result = conn.execute(
-        insert_stmt(StaffingPlanRecord)
+        dialect_insert(conn.dialect.name)(StaffingPlanRecord)
         .values(hall_id=hall_id, day=day, fingerprint=fingerprint, made_at=now, body=body)
         .on_conflict_do_nothing(index_elements=["hall_id", "day", "fingerprint"]))
     return result.rowcount == 1
