@@ -68,6 +68,12 @@ log = logging.getLogger(__name__)
 #: The alerts and queues column keeps room for an alert's text at any window size.
 RIGHT_COLUMN_MIN = 380
 
+# The modules behind four buttons: looked up when the window is built, imported on the
+# first click (ui/optional.py).
+COMPLAINT_LIST = "ui.complaints.listing"
+COMPLAINT_ANALYSIS = "ui.complaints.analysis"
+INSPECTION = "ui.overview.inspection"
+REPORT_PREVIEW = "ui.report.printing"
 # Snapshot section -> the method that redraws it.
 SECTIONS = ("counters", "queues", "figures", "alerts", "incidents", "hourly", "wait_buckets",
             "satisfaction", "day_status")
@@ -152,17 +158,17 @@ class OverviewWindow(QMainWindow):
         for b in (self.outage_button, self.facility_button, self.walkaway_button):
             actions.addWidget(b)
         self.complaints_button: QPushButton | None = None
-        if optional.available("ui.complaints.listing"):
+        if optional.available(COMPLAINT_LIST):
             self.complaints_button = QPushButton("投诉列表")
             self.complaints_button.clicked.connect(self.open_complaints)
             actions.addWidget(self.complaints_button)
         self.analysis_button: QPushButton | None = None
-        if optional.available("ui.complaints.analysis"):
+        if optional.available(COMPLAINT_ANALYSIS):
             self.analysis_button = QPushButton("投诉分析与通报")
             self.analysis_button.clicked.connect(self.open_analysis)
             actions.addWidget(self.analysis_button)
         self.inspection_button: QPushButton | None = None
-        if optional.available("ui.overview.inspection"):
+        if optional.available(INSPECTION):
             self.inspection_button = QPushButton("营业厅巡检")
             self.inspection_button.setShortcut("Ctrl+I")
             self.inspection_button.clicked.connect(self.open_inspection)
@@ -171,7 +177,7 @@ class OverviewWindow(QMainWindow):
         self.follow_up_button.clicked.connect(self.open_follow_ups)
         actions.addWidget(self.follow_up_button)
         self.print_button: QPushButton | None = None
-        if optional.available("ui.report.printing"):
+        if optional.available(REPORT_PREVIEW):
             self.print_button = QPushButton("打印营业日报")
             self.print_button.setShortcut("Ctrl+P")
             self.print_button.clicked.connect(self.print_summary)
@@ -453,7 +459,7 @@ class OverviewWindow(QMainWindow):
                       on_failure=self._failed, parent=self, disable=[self.walkaway_button])
 
     def open_complaints(self) -> None:
-        widget_cls = optional.feature("ui.complaints.listing", "ComplaintListWidget")
+        widget_cls = optional.feature(COMPLAINT_LIST, "ComplaintListWidget")
         if widget_cls is None:
             return
         dialog = QDialog(self)
@@ -464,7 +470,7 @@ class OverviewWindow(QMainWindow):
         dialog.show()
 
     def open_analysis(self) -> QDialog | None:
-        widget_cls = optional.feature("ui.complaints.analysis", "ComplaintAnalysisWidget")
+        widget_cls = optional.feature(COMPLAINT_ANALYSIS, "ComplaintAnalysisWidget")
         if widget_cls is None:
             return None
         from hall_app.services.complaints import ComplaintService
@@ -484,7 +490,7 @@ class OverviewWindow(QMainWindow):
         return dialog
 
     def open_inspection(self) -> QDialog | None:
-        dialog_cls = optional.feature("ui.overview.inspection", "InspectionDialog")
+        dialog_cls = optional.feature(INSPECTION, "InspectionDialog")
         if dialog_cls is None:
             return None
         dialog = dialog_cls(self.services.inspection, self.actor, self)
@@ -506,7 +512,7 @@ class OverviewWindow(QMainWindow):
         return dialog
 
     def print_summary(self) -> None:
-        show = optional.feature("ui.report.printing", "show_print_preview")
+        show = optional.feature(REPORT_PREVIEW, "show_print_preview")
         if show is not None:
             day = self.snap.business_day if self.snap else self.services.ctx.business_day()
             show(self, self.services, day)
