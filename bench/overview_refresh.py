@@ -241,12 +241,14 @@ BARE_READS = (
     "AND t.state IN ('called', 'serving') WHERE c.hall_id = :hall ORDER BY c.number",
     "SELECT id, code, service_id, priority, issued_at FROM ticket WHERE hall_id = :hall "
     "AND business_day = :day AND state = 'waiting' ORDER BY issued_at, id LIMIT 100",
-    # every waiting ticket counted by service and wait bucket, with the long-wait cutoffs
+    # every waiting ticket counted by service, wait bucket, first hop and UTC hour of
+    # issue, with the long-wait cutoffs
     "{queue_groups}",
-    # today's tickets by state, first hop and UTC hour of issue and of finishing
+    # today's other tickets by state, first hop and UTC hour of issue and of finishing
     "SELECT state, hop = 0, {hour_issued}, {hour_finished}, count(*), sum(wait_seconds), "
     "count(wait_seconds), sum(service_seconds), count(service_seconds) FROM ticket "
-    "WHERE hall_id = :hall AND business_day = :day GROUP BY 1, 2, 3, 4",
+    "WHERE hall_id = :hall AND business_day = :day AND state <> 'waiting' "
+    "GROUP BY 1, 2, 3, 4",
     "SELECT weekday, opens, closes FROM opening_hours WHERE hall_id = :hall",
     "SELECT e.id, e.reason, e.raised_at, c.number, st.name, t.code, e.resolved_at "
     "FROM escalation e LEFT JOIN counter c ON c.id = e.counter_id LEFT JOIN staff st "
@@ -289,10 +291,11 @@ class BareReads:
             + ", ".join(row.format(i=i) for i in range(len(limits))) + ") "
             "SELECT t.service_id, CASE WHEN t.issued_at > :w1 THEN 0 WHEN t.issued_at > :w2 "
             "THEN 1 WHEN t.issued_at > :w3 THEN 2 WHEN t.issued_at > :w4 THEN 3 "
-            "WHEN t.issued_at > :w5 THEN 4 ELSE 5 END, count(*), min(t.issued_at), min(t.id), "
+            "WHEN t.issued_at > :w5 THEN 4 ELSE 5 END, t.hop = 0, CASE WHEN t.hop = 0 THEN "
+            + hour.format(col="t.issued_at") + " END, count(*), min(t.issued_at), min(t.id), "
             "sum(CASE WHEN t.issued_at < lim.cutoff THEN 1 ELSE 0 END) FROM ticket t "
             "JOIN lim ON lim.sid = t.service_id WHERE t.hall_id = :hall "
-            "AND t.business_day = :day AND t.state = 'waiting' GROUP BY 1, 2")
+            "AND t.business_day = :day AND t.state = 'waiting' GROUP BY 1, 2, 3, 4")
         sqls = [sql.format(hour_issued=hour.format(col="issued_at"),
                            hour_finished=hour.format(col="finished_at"),
                            queue_groups=queue_groups) for sql in BARE_READS]

@@ -281,7 +281,9 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("hall_id", "business_day", "prefix", "number", "hop",
                          name="uq_ticket_number_per_day"),
-        Index("ix_ticket_queue", "hall_id", "business_day", "state", "service_id", "issued_at"),
+        # hop last: the overview counts the waiting by first hop from the index alone.
+        Index("ix_ticket_queue", "hall_id", "business_day", "state", "service_id", "issued_at",
+              "hop"),
         Index("ix_ticket_day_finished", "hall_id", "business_day", "finished_at"),
         _partial_index("uq_ticket_one_open_per_counter", "counter_id",
                        where="state IN ('called', 'serving')"),

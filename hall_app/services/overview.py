@@ -48,7 +48,8 @@ WALKAWAY_STATES = ("no_show", "walked_away", "abandoned")
 
 
 class _DayGroups:
-    """Today's tickets as `overview_reads.DAY_GROUPS` groups them, summed up."""
+    """Today's tickets as `overview_reads.DAY_GROUPS` groups them, summed up, with the
+    waiting ones added from `overview_reads.queue_groups` (`add_waiting`)."""
 
     def __init__(self, rows: Sequence[Any]) -> None:
         self.by_state: dict[str, int] = {}
@@ -69,6 +70,16 @@ class _DayGroups:
                 self.arrivals[issued_hour] += n
             if finished_hour is not None:
                 self.served[finished_hour] += n
+
+    def add_waiting(self, waiting: Sequence[tuple[int, int | None, int]]) -> None:
+        """(first hop, local hour of issue, how many) of the waiting tickets; they have no
+        wait or service time yet (both are set at the call)."""
+        for first, issued_hour, n in waiting:
+            self.by_state["waiting"] = self.by_state.get("waiting", 0) + n
+            if first:
+                self.arrived += n
+            if issued_hour is not None:
+                self.arrivals[issued_hour] += n
 
 
 class OverviewService:
@@ -109,12 +120,12 @@ class OverviewService:
             hall_outage = any(i.kind == "outage" and i.hall_wide for i in incidents)
             counters, recovery = self._counters(s, info.id, services, hall_outage,
                                                 outage_counters)
-            waiting, queues, heads, buckets = self._waiting(s, info.id, day, services,
-                                                            long_wait, now)
+            hours = reads.hour_params([day_start + timedelta(hours=h) for h in range(25)])
+            waiting, queues, heads, buckets, by_hour = self._waiting(
+                s, info.id, day, services, long_wait, now, hours)
             groups = _DayGroups(reads.rows(s, reads.DAY_GROUPS, hall=info.id, day=day,
-                                           **reads.hour_params(
-                                               [day_start + timedelta(hours=h)
-                                                for h in range(25)])))
+                                           **hours))
+            groups.add_waiting(by_hour)
             weekdays = reads.rows(s, reads.OPENING_HOURS, hall=info.id)
             figures, hourly = self._figures(groups, day, day_start, tz, weekdays)
             alerts = self._alerts.alerts(s, HallFacts(
@@ -169,12 +180,14 @@ class OverviewService:
         return tuple(tiles), recovery
 
     def _waiting(self, s: Session, hall_id: int, day: date, services: dict[int, Any],
-                 long_wait: dict[int, int], now: datetime,
+                 long_wait: dict[int, int], now: datetime, hours: dict[str, datetime],
                  ) -> tuple[tuple[WaitingTicket, ...], tuple[ServiceQueue, ...],
-                            dict[int, tuple[int, datetime, int]], list[int]]:
+                            dict[int, tuple[int, datetime, int]], list[int],
+                            list[tuple[int, int | None, int]]]:
         """The longest-waiting tickets in issue order (at most WAITING_SHOWN); per service
         the queue counted in the database; (waiting, oldest issue, lowest ticket id) by
-        service id, for the 无窗口办理 alerts; and every waiting ticket per wait bucket."""
+        service id, for the 无窗口办理 alerts; every waiting ticket per wait bucket; and
+        (first hop, local hour of issue, how many) for the day's counts."""
         names = {sid: sv.name for sid, sv in services.items()}
         waiting = []
         previous, memo = self._waiting_memo, {}
@@ -193,6 +206,7 @@ class OverviewService:
         oldest: dict[int, datetime] = {}
         first_id: dict[int, int] = {}
         buckets = [0] * len(WAIT_BUCKET_EDGES)
+        by_hour: list[tuple[int, int | None, int]] = []
         if services:
             params: dict[str, Any] = {}
             for i, (sid, minutes) in enumerate(long_wait.items()):
@@ -200,9 +214,10 @@ class OverviewService:
             for k, low in enumerate(WAIT_BUCKET_EDGES[1:], start=1):
                 params[f"w{k}"] = now - timedelta(minutes=low)
             stmt = reads.queue_groups(len(long_wait), len(WAIT_BUCKET_EDGES))
-            for sid, bucket, n, first_issued, low_id, n_over in reads.rows(
-                    s, stmt, hall=hall_id, day=day, **params):
+            for sid, bucket, first, issued_hour, n, first_issued, low_id, n_over in reads.rows(
+                    s, stmt, hall=hall_id, day=day, **params, **hours):
                 buckets[bucket] += n
+                by_hour.append((first, issued_hour, n))
                 if sid in count:
                     count[sid] += n
                     over[sid] += n_over
@@ -216,7 +231,7 @@ class OverviewService:
                          long_wait[sid], over.get(sid, 0))
             for sid, sv in services.items() if sv.active or sid in count)
         groups = {sid: (n, oldest[sid], first_id[sid]) for sid, n in count.items()}
-        return tuple(waiting), queues, groups, buckets
+        return tuple(waiting), queues, groups, buckets, by_hour
 
     def waiting_tickets(self) -> tuple[WaitingTicket, ...]:
         """Every customer waiting now, longest first (the list in the snapshot stops at

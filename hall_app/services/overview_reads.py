@@ -9,13 +9,13 @@ walk over a 57-column expression tree.
 Rows come back as tuples. What one statement can read for several parts of the overview
 is read once:
 
-* today's tickets in one grouped pass (`DAY_GROUPS`): counts by state and first hop, wait
-  and service sums, arrivals per local hour of issue and services per local hour of
-  finishing; the day's figures, the business day's counts and the satisfaction "served"
-  all come from its few dozen rows;
-* the longest-waiting tickets (`WAITING`, at most the list's length), and the waiting
-  counted by service and wait bucket in the database (`queue_groups`): the per-service
-  queues, the 无窗口办理 alerts and the wait chart, without reading every waiting row;
+* today's tickets in two grouped passes, the waiting ones (`queue_groups`) and the rest
+  (`DAY_GROUPS`): counts by state and first hop, wait and service sums, arrivals per local
+  hour of issue and services per local hour of finishing; the day's figures, the business
+  day's counts and the satisfaction "served" all come from their few dozen rows; the
+  waiting ones' groups are also by service and wait bucket: the per-service queues, the
+  无窗口办理 alerts and the wait chart, without reading every waiting row;
+* the longest-waiting tickets (`WAITING`, at most the list's length);
 * the counters with the ticket open at each (`COUNTERS`, one join through the partial
   index `uq_ticket_one_open_per_counter`);
 * the open incidents with the counters they name (`INCIDENTS`).
@@ -144,13 +144,16 @@ WAITING_ALL = _stmt(_WAITING_SQL, _WAITING_COLUMNS, day=Date)
 
 @lru_cache(maxsize=32)
 def queue_groups(services: int, buckets: int) -> Any:
-    """The waiting tickets counted in the database, by service and wait bucket.
+    """The waiting tickets counted in the database, by service, wait bucket, first hop and
+    local hour of issue.
 
-    Per (service, bucket): how many, the oldest issue, the lowest ticket id, and how many
-    were issued before the service's long-wait cutoff. Each service's cutoff is bound as a
-    row of a VALUES list (:s<i>, :c<i>); the bucket of a ticket is the number of bound
-    edges :w1 … :w<buckets-1> (now minus each bucket's lower minutes) it was issued at or
-    before. One statement per number of services, built on first use.
+    Per group: how many, the oldest issue, the lowest ticket id, and how many were issued
+    before the service's long-wait cutoff. Each service's cutoff is bound as a row of a
+    VALUES list (:s<i>, :c<i>); the bucket of a ticket is the number of bound edges
+    :w1 … :w<buckets-1> (now minus each bucket's lower minutes) it was issued at or before;
+    the hour is DAY_GROUPS' (hop 0 only, :h0 … :h24). The waiting tickets' share of the
+    day's counts comes from these rows, so DAY_GROUPS leaves them out and each waiting
+    row is read once per refresh. One statement per number of services, built on first use.
     """
     # Typed binds: PostgreSQL sees ::BIGINT and ::TIMESTAMP WITH TIME ZONE on each value.
     values = ", ".join(f"(:s{i}, :c{i})" for i in range(services))
@@ -159,19 +162,26 @@ def queue_groups(services: int, buckets: int) -> Any:
     binds: dict[str, Any] = {f"c{i}": _DT for i in range(services)}
     binds.update({f"s{i}": BigInteger for i in range(services)})
     binds.update({f"w{k}": _DT for k in range(1, buckets)})
+    binds.update(dict.fromkeys(HOURS, _DT))
     return _stmt(
         f"WITH lim (sid, cutoff) AS (VALUES {values}) "
-        f"SELECT t.service_id, {bucket}, count(*), min(t.issued_at), min(t.id), "
+        f"SELECT t.service_id, {bucket}, CASE WHEN t.hop = 0 THEN 1 ELSE 0 END, "
+        f"CASE WHEN t.hop = 0 AND {_in_day('t.issued_at')} "
+        f"THEN {_hour_index('t.issued_at')} END, "
+        "count(*), min(t.issued_at), min(t.id), "
         "sum(CASE WHEN t.issued_at < lim.cutoff THEN 1 ELSE 0 END) "
         "FROM ticket t JOIN lim ON lim.sid = t.service_id "
         "WHERE t.hall_id = :hall AND t.business_day = :day AND t.state = 'waiting' "
-        "GROUP BY 1, 2",
-        [("service_id", Integer), ("bucket", Integer), ("n", Integer), ("oldest", _DT),
-         ("first_id", Integer), ("over", Integer)],
+        "GROUP BY 1, 2, 3, 4",
+        [("service_id", Integer), ("bucket", Integer), ("first", Integer),
+         ("issued_hour", Integer), ("n", Integer), ("oldest", _DT), ("first_id", Integer),
+         ("over", Integer)],
         day=Date, **binds)
 
-# One pass over today's tickets, grouped by state, first hop (hop 0: one per customer),
-# the local hour of issue (first hop only) and of finishing (done only). Hour boundaries
+# One pass over today's tickets that are not waiting (those are counted by
+# `queue_groups`; `state` is in the index, so their rows are skipped without being read),
+# grouped by state, first hop (hop 0: one per customer), the local hour of issue (first
+# hop only) and of finishing (done only). Hour boundaries
 # are computed in Python, so the same SQL works on both databases and across a
 # daylight-saving change; an hour outside today is NULL (not counted per hour).
 DAY_GROUPS = _stmt(
@@ -181,7 +191,7 @@ DAY_GROUPS = _stmt(
     f"THEN {_hour_index('finished_at')} END, "
     "count(*), sum(wait_seconds), count(wait_seconds), "
     "sum(service_seconds), count(service_seconds) "
-    "FROM ticket WHERE hall_id = :hall AND business_day = :day "
+    "FROM ticket WHERE hall_id = :hall AND business_day = :day AND state <> 'waiting' "
     "GROUP BY 1, 2, 3, 4",
     [("state", String), ("first", Integer), ("issued_hour", Integer),
      ("finished_hour", Integer), ("n", Integer), ("wait_sum", Integer),

@@ -61,3 +61,28 @@ def test_small_day_by_hand(hall, clerk, manager, clock):
     clock.advance(minutes=11)
     assert [a.title for a in overview.snapshot().alerts if a.kind == "pause"] == \
         ["1号窗口暂停已31分钟"]
+
+
+def test_customers_still_waiting_count_as_arrived_in_the_hour_they_took_a_ticket(
+        hall, manager, clock):
+    # The waiting are counted apart from the rest of the day (overview_reads.queue_groups):
+    # they must still show as arrivals, in their hour, and a transfer still as one customer.
+    overview = OverviewService(hall.ctx)
+    services = {s.code: s.id for s in hall.queries.services()}
+    early = hall.tickets.issue(services["PAY"])  # 10:00
+    clock.advance(minutes=70)  # 11:10
+    hall.tickets.issue(services["SIM"])
+    moved = hall.tickets.issue(services["PAY"])
+    hall.tickets.transfer(manager, moved.id, to_service_id=services["SIM"])
+
+    snap = overview.snapshot()
+    f = snap.figures
+    assert (f.arrived, f.waiting, f.served, f.in_service) == (3, 3, 0, 0)
+    hourly = {h.hour: h.arrivals for h in snap.hourly}
+    assert (hourly[10], hourly[11]) == (1, 2)
+    assert sum(hourly.values()) == 3
+    assert (snap.day_status.issued, snap.day_status.waiting) == (3, 3)
+    assert sum(b.count for b in snap.wait_buckets) == 3
+    queues = {q.code: q.waiting for q in snap.queues}
+    assert (queues["PAY"], queues["SIM"]) == (1, 2)
+    assert snap.waiting[0].id == early.id
