@@ -60,6 +60,8 @@ def upgrade(database: Database, revision: str = "head",
             site: int | None = None) -> tuple[str | None, str | None]:
     """Upgrade to `revision`; returns (before, after). A second call is a no-op.
 
+    NewerSchema, before anything is changed, if a newer release already upgraded it.
+
     `site`: the district site number for revision 0002 to move the keys into (see
     db/migrations/versions/0002_site_keys.py); ignored once that revision is applied.
     """
@@ -67,6 +69,7 @@ def upgrade(database: Database, revision: str = "head",
         at_head = _already_at_head(database)
         if at_head is not None:
             return at_head, at_head
+    _refuse_newer(database)
     from alembic import command
 
     before = current_revision(database)
@@ -77,6 +80,46 @@ def upgrade(database: Database, revision: str = "head",
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     return before, current_revision(database)
+
+
+class NewerSchema(Exception):
+    """The database is at a revision none of this program's migration files names: a newer
+    release of the program upgraded it (another workstation updated first). This program
+    must not use it or write to it; the caller says so in Chinese."""
+
+    def __init__(self, revisions: list[str]) -> None:
+        super().__init__(f"database revision {', '.join(revisions)} is unknown to this program")
+        self.revisions = revisions
+
+
+def known_revisions() -> set[str] | None:
+    """Every revision the migration files name; None when unsure (Alembic decides)."""
+    known: set[str] = set()
+    for path in (migrations_dir() / "versions").glob("*.py"):
+        lines = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        try:
+            revision = ast.literal_eval(lines["revision"])
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        if not isinstance(revision, str):
+            return None
+        known.add(revision)
+    return known
+
+
+def _refuse_newer(database: Database) -> None:
+    """NewerSchema if the database's version row names a revision the files do not."""
+    known = known_revisions()
+    if not known:
+        return
+    with database.engine.connect() as conn:
+        try:
+            rows = [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
+        except DBAPIError:  # no such table yet (an empty database)
+            return
+    unknown = [r for r in rows if r not in known]
+    if unknown:
+        raise NewerSchema(unknown)
 
 
 def head_from_files() -> str | None:

@@ -248,7 +248,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _db_command(args: argparse.Namespace, settings: Settings) -> int:
     from db.engine import Database, redact_url
-    from db.migrate import upgrade
+    from db.migrate import NewerSchema, upgrade
+    from hall_app.errors import ProgramOutdated
 
     if args.db_command in ("backup", "restore"):
         from hall_app import cli_backup
@@ -257,7 +258,10 @@ def _db_command(args: argparse.Namespace, settings: Settings) -> int:
                 else cli_backup.restore_main)(args, settings)
     database = Database(settings.database_url)
     try:
-        before, after = upgrade(database, site=getattr(args, "site", None))
+        try:
+            before, after = upgrade(database, site=getattr(args, "site", None))
+        except NewerSchema as exc:
+            raise ProgramOutdated(exc.revisions) from None
         if args.db_command == "upgrade":
             if before == after:
                 print(f"数据库已是最新版本({after}):{redact_url(settings.database_url)}")
@@ -364,6 +368,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+        from hall_app.db_errors import hall_error_from
+
+        known = hall_error_from(exc)  # a database refusal or a newer database, in Chinese
+        if known is not None:
+            log.warning("command failed: %s (%s)", known.message, known.detail or "")
+            print(f"错误:{known.message}", file=sys.stderr)
+            return 2
         log.exception("unexpected failure")
         print(f"错误:程序内部出错({type(exc).__name__}),详情已写入日志。", file=sys.stderr)
         return 1

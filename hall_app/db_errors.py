@@ -38,6 +38,7 @@ from hall_app.errors import (
     DatabaseUnavailable,
     DataConflict,
     HallError,
+    ProgramOutdated,
     StorageFull,
     ValidationError,
 )
@@ -119,6 +120,10 @@ def hall_error_from(exc: BaseException) -> HallError | None:
     """`translate(exc)` for a database error; None for anything else (a plain bug)."""
     if isinstance(exc, HallError):
         return exc
+    from db.migrate import NewerSchema
+
+    if isinstance(exc, NewerSchema):
+        return ProgramOutdated(exc.revisions)
     if isinstance(exc, SQLAlchemyError | sqlite3.Error):
         return translate(exc)
     if isinstance(exc, UnicodeEncodeError) and _is_bad_text(exc):

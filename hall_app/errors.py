@@ -65,6 +65,16 @@ class ConfigError(HallError):
     """A settings or script file is malformed; the message names the file and the key."""
 
 
+class ProgramOutdated(HallError):
+    """A newer release of the program already upgraded the hall's database (another
+    workstation was updated first). Nothing was changed; this one must be updated."""
+
+    def __init__(self, revisions: list[str]) -> None:
+        super().__init__(f"数据库已由较新版本的营业厅程序升级(数据库版本 {'、'.join(revisions)}),"
+                         "本机程序版本较旧,不能使用。请先把本机升级到最新版本,再启动。")
+        self.revisions = revisions
+
+
 class DatabaseUnavailable(HallError):
     """The database cannot be reached. Nothing was written; the action may be retried."""
 

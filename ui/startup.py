@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
-from hall_app.errors import HallError
+from hall_app.errors import HallError, ProgramOutdated
 from ui.ops import run_op
 
 RETRY_HINT = "请检查网络和数据库服务器,或联系管理员。"
@@ -27,8 +27,12 @@ RETRY_HINT = "请检查网络和数据库服务器,或联系管理员。"
 
 def ask_retry(title: str, error: HallError) -> bool:
     """The dialog: the error in Chinese, 重试 or 退出. True = try again."""
-    box = QMessageBox(QMessageBox.Icon.Critical, f"{title} - 无法连接数据库",
-                      f"{error.message}\n\n{RETRY_HINT}",
+    # An outdated program: the network is fine, and trying again will not help.
+    outdated = isinstance(error, ProgramOutdated)
+    hint = "" if outdated else f"\n\n{RETRY_HINT}"
+    box = QMessageBox(QMessageBox.Icon.Critical,
+                      f"{title} - {'程序版本过旧' if outdated else '无法连接数据库'}",
+                      f"{error.message}{hint}",
                       QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Close)
     box.button(QMessageBox.StandardButton.Retry).setText("重试")
     box.button(QMessageBox.StandardButton.Close).setText("退出")

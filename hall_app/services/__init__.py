@@ -108,15 +108,20 @@ class HallServices:
     def open(cls, settings: Settings, *, clock: Clock | None = None,
              hall_code: str | None = None, migrate: bool = True) -> HallServices:
         from db.engine import Database
-        from db.migrate import upgrade
+        from db.migrate import NewerSchema, upgrade
         from hall_app.db_errors import check_sqlite_location
+        from hall_app.errors import ProgramOutdated
 
         check_sqlite_location(settings.database_url)
         database = Database(settings.database_url)
         ctx = ServiceContext(database, settings, clock, hall_code)
         if migrate:
-            with ctx.guarded():  # an unreachable server is DatabaseUnavailable, in Chinese
-                upgrade(database)
+            try:
+                with ctx.guarded():  # an unreachable server is DatabaseUnavailable, in Chinese
+                    upgrade(database)
+            except NewerSchema as exc:
+                database.dispose()
+                raise ProgramOutdated(exc.revisions) from None
         return cls(ctx)
 
     def change_feed(self, interval: float | None = None):  # type: ignore[no-untyped-def]

@@ -81,3 +81,45 @@ def test_the_models_partial_indexes_match_the_database_they_are_opened_on(empty_
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_database_a_newer_release_upgraded_is_refused_in_chinese_and_left_alone(empty_url):
+    # Another workstation was updated first and upgraded the shared database: this older
+    # program must say so, not fail inside Alembic, and must change nothing.
+    from hall_app.config import Settings
+    from hall_app.errors import ProgramOutdated
+    from hall_app.services import HallServices
+
+    database = Database(empty_url)
+    upgrade(database)
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(ProgramOutdated) as refused:
+        HallServices.open(Settings(database_url=empty_url))
+    assert "较新版本" in refused.value.message and "9999" in refused.value.message
+    assert "请先把本机升级到最新版本" in refused.value.message
+    assert current_revision(database) == "9999"
+    database.dispose()
+
+
+def test_the_upgrade_command_on_a_newer_database_prints_the_chinese_reason(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    url = f"sqlite+pysqlite:///{tmp_path / 'hall.db'}"
+    database = Database(url)
+    upgrade(database)
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    database.dispose()
+    env = dict(os.environ, HALL_DATABASE_URL=url, HALL_LOG_DIR=str(tmp_path / "logs"),
+               HALL_DATA_DIR=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env.pop("HALL_CONFIG", None)
+    done = subprocess.run([sys.executable, "-m", "hall_app", "db", "upgrade"], env=env,
+                          capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 2, done.stderr
+    assert "数据库已由较新版本的营业厅程序升级" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -193,3 +193,38 @@ def test_the_admin_extends_todays_hours_from_the_hall_tab(qtbot, evening):
     assert status.hours is not None and status.hours.label() == "08:30–19:30"
     assert status.due_at.strftime("%H:%M") == "20:00"
     shot(w, "admin_extend_today.png")
+
+
+def test_start_on_a_database_a_newer_release_upgraded_says_update_this_program(
+        qtbot, tmp_path, monkeypatch):
+    from sqlalchemy import text
+
+    from db.engine import Database
+    from db.migrate import upgrade
+    from hall_app.config import Settings
+    from hall_app.errors import ProgramOutdated
+    from ui import startup
+
+    url = f"sqlite+pysqlite:///{tmp_path / 'hall.db'}"
+    database = Database(url)
+    upgrade(database)
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    database.dispose()
+    asked: list[HallError] = []
+    services = startup.open_services(Settings(database_url=url), "取号机", role="kiosk",
+                                     ask=lambda err: asked.append(err) or False)
+    assert services is None
+    assert len(asked) == 1 and isinstance(asked[0], ProgramOutdated)
+
+    shown: list[tuple[str, str]] = []
+
+    def exec_(box):  # type: ignore[no-untyped-def]
+        shown.append((box.windowTitle(), box.text()))
+        return startup.QMessageBox.StandardButton.Close
+
+    monkeypatch.setattr(startup.QMessageBox, "exec", exec_)
+    assert startup.ask_retry("取号机", asked[0]) is False
+    title, body = shown[0]
+    assert title == "取号机 - 程序版本过旧"
+    assert "请先把本机升级到最新版本" in body and startup.RETRY_HINT not in body
