@@ -298,3 +298,24 @@ def test_demo_floor(qtbot, tmp_path):
     finally:
         demo.close()
     assert not found, "\n" + "\n".join(found)
+
+
+def test_the_queue_names_each_service_whole_on_the_smallest_counter_screen(qtbot, busy):
+    # 「缴费…」 tells the clerk nothing: on a 1366×768 screen the service column is as
+    # wide as its names, and the notes column (its tooltip whole) gives way instead.
+    from ui.counter.queue import QueueModel
+    from ui.counter.window import CounterWindow
+
+    hall = busy["hall"]
+    with _styled("counter"):
+        window = CounterWindow(hall, busy["clerk"], busy["counter"])
+        window.resize(1366, 768)
+        _shown(qtbot, window, lambda: window.queue_panel.model.rowCount() > 0)
+        _settle(qtbot, window)
+        table = window.queue_panel.table
+        names = {table.model().index(r, 2).data() for r in range(table.model().rowCount())}
+        assert names and all(n and "…" not in n for n in names)
+        for column in range(QueueModel.NOTES_COLUMN):
+            assert table.columnWidth(column) >= table.sizeHintForColumn(column), column
+        assert not table.horizontalScrollBar().isVisible()
+        window.close()

@@ -233,9 +233,11 @@ class QueuePanel(QFrame):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
+        # Every column as wide as its text (a service name cut to 「缴费…」 tells the clerk
+        # nothing); the notes column, often empty, takes what is left.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(QueueModel.NOTES_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(8)  # the notes give way first (their tooltip is whole)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.counts_label)
