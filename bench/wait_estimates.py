@@ -47,7 +47,7 @@ from hall_app.services.context import ServiceContext  # noqa: E402
 
 EVAL_DAY = date(2026, 11, 25)
 # Bump when the simulated days change, so cached databases are rebuilt.
-SIM_VERSION = 2
+SIM_VERSION = 3
 
 
 def _services(path: Path) -> HallServices:
