@@ -23,8 +23,10 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -166,6 +168,18 @@ def _kiosk_cost(workdir: Path, rounds: int) -> None:
           f"{statistics.median(queue_ms):.1f} ms")
 
 
+def _overrides(pairs: list[str]) -> dict[str, Any]:
+    known = {f.name for f in fields(PredictorConfig)}
+    default = PredictorConfig()
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in known or not value:
+            raise SystemExit(f"--set {pair}: not FIELD=VALUE of PredictorConfig ({', '.join(sorted(known))})")
+        out[name] = type(getattr(default, name))(float(value))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=3)
@@ -176,14 +190,16 @@ def main() -> int:
     ap.add_argument("--replications", type=int, default=PredictorConfig().replications)
     ap.add_argument("--kiosk", type=int, default=40, metavar="N",
                     help="tickets each way for the issue-path cost (0: skip)")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="a PredictorConfig field for this run (tuning: e.g. under_penalty=30)")
     args = ap.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     wanted = [s for s in SHAPES if s.name in args.shapes.split(",")]
-    config = PredictorConfig(replications=args.replications)
+    config = replace(PredictorConfig(replications=args.replications), **_overrides(args.set))
     print(f"wait-estimate bench: {len(wanted)} shapes × {args.seeds} seeds, "
           f"{args.history} history days, {config.replications} replications, "
-          f"evaluated day {EVAL_DAY}")
+          f"evaluated day {EVAL_DAY}" + (f", with {', '.join(args.set)}" if args.set else ""))
     all_ok = True
     for shape in wanted:
         merged = BacktestResult()
