@@ -25,9 +25,11 @@ and closed in the worker thread (SQLite connections must stay in their thread).
 ``topics`` (optional): the change-notice topics this window shows
 (``hall_app.changes.FLOOR_TOPICS``); a notice about anything else is not a reason to
 reload (the safety interval still is).
-``before_load`` (optional) runs in the same worker before every load: the windows pass
-``services.days.tick`` there, so whichever workstation is running closes the business
-day when it is due, off the GUI thread.
+``before_load`` (optional) runs in the same worker before every load but the first, and
+right after the first snapshot is handed over: the windows pass ``services.days.tick``
+there, so whichever workstation is running closes the business day when it is due, off
+the GUI thread, and a window's first screen does not wait for the check (when it closed
+something, the next snapshot follows at once).
 
 Pacing: the GUI thread takes one snapshot at a time. The worker loads again only after
 the window has shown the previous snapshot, and, during a burst of changes, no sooner
@@ -240,6 +242,7 @@ class LiveFeed(QObject):
         last_load = -math.inf
         attempt = 0
         failing = False  # inside a streak of unexpected load errors
+        delivered = False  # a snapshot was handed to the window
         try:
             while not self._stop.is_set():
                 try:
@@ -264,7 +267,7 @@ class LiveFeed(QObject):
                             feed.wait_for_change(0)
                         need_load = False
                         last_load = self._load_started = time.monotonic()
-                        if self._before_load is not None:
+                        if self._before_load is not None and delivered:
                             self._before_load()  # e.g. close the business day if it is due
                         data = self._load()
                         attempt = 0
@@ -277,6 +280,16 @@ class LiveFeed(QObject):
                         self._emit("_deliver", data)
                         if self._stop.is_set():
                             self._shown.set()
+                        if self._before_load is not None and not delivered:
+                            # The first snapshot is painted before the first check: a
+                            # day-close catch-up imports and reads far more than the
+                            # snapshot, and would hold the interpreter while the window
+                            # paints. What it closes is loaded at once.
+                            while not self._shown.wait(0.25) and not self._stop.is_set():
+                                pass
+                            if not self._stop.wait(AFTER_FIRST_PAINT_MS / 1000):
+                                need_load = bool(self._before_load())
+                        delivered = True
                     if self._stop.is_set():
                         break
                     if feed.wait_for_change(self._poll_timeout):

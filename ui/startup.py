@@ -43,7 +43,7 @@ def _open_hall(factory: Callable[[Any], Any], settings: Any, role: str) -> Any:
     services = factory(settings)
     try:
         _ = services.ctx.hall  # fail here (worker thread) if the hall is missing
-        services.days.set_role(role)
+        services.set_role(role)
     except BaseException:
         services.close()
         raise

@@ -98,6 +98,16 @@ class HallServices:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    def set_role(self, role: str) -> None:
+        """Name this workstation by its window's role (its entry point calls this): the
+        day-close facts it records say which window closed the day. The day service is
+        not built for it (its queries import the mapped models: not before a display's
+        first paint)."""
+        self.ctx.role = role
+        days = self.__dict__.get("days")
+        if days is not None:
+            days.set_role(role)
+
     def warm(self, *names: str) -> None:
         """Build these services now (a window's worker, after its first refresh), so the
         first action that uses one does not import it."""

@@ -13,23 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from db.day_writes import read_day
-from db.models import (
-    Counter,
-    Hall,
-    Incident,
-    IncidentCounter,
-    OpeningHours,
-    ServiceType,
-    Ticket,
-    TicketEvent,
-)
+# Light table clauses, not the mapped models: a display or kiosk paints its first
+# screen before `db.models` is imported (db/screen_tables.py).
+from db import screen_tables as st
 from hall_app.domain.hours import DAY_CLOSED_REFUSAL, day_hours, issue_refusal
 from hall_app.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 CALL_KINDS = ("call", "recall")
 
@@ -105,16 +100,18 @@ def _recent_calls(s: Session, ctx: ServiceContext, limit: int) -> list[CallInfo]
     day = ctx.business_day(now)
     start, end = _day_bounds(ctx, day)
     rows = s.execute(
-        select(TicketEvent.id, TicketEvent.ticket_id, Ticket.code, TicketEvent.kind,
-               TicketEvent.at, Counter.id, Counter.number, Counter.name, ServiceType.name)
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .join(Counter, Counter.id == TicketEvent.counter_id)
-        .join(ServiceType, ServiceType.id == Ticket.service_id)
-        .where(TicketEvent.hall_id == ctx.hall.id,
-               TicketEvent.kind.in_(CALL_KINDS),
-               TicketEvent.at >= start, TicketEvent.at < end,
-               Ticket.business_day == day)
-        .order_by(TicketEvent.id.desc())
+        select(st.ticket_event.c.id, st.ticket_event.c.ticket_id, st.ticket.c.code,
+               st.ticket_event.c.kind, st.ticket_event.c.at, st.counter.c.id,
+               st.counter.c.number, st.counter.c.name, st.service_type.c.name)
+        .select_from(st.ticket_event)
+        .join(st.ticket, st.ticket.c.id == st.ticket_event.c.ticket_id)
+        .join(st.counter, st.counter.c.id == st.ticket_event.c.counter_id)
+        .join(st.service_type, st.service_type.c.id == st.ticket.c.service_id)
+        .where(st.ticket_event.c.hall_id == ctx.hall.id,
+               st.ticket_event.c.kind.in_(CALL_KINDS),
+               st.ticket_event.c.at >= start, st.ticket_event.c.at < end,
+               st.ticket.c.business_day == day)
+        .order_by(st.ticket_event.c.id.desc())
         .limit(max(0, limit))
     ).all()
     return [CallInfo(int(r[0]), int(r[1]), r[2], r[3], r[4], int(r[5]), int(r[6]), r[7], r[8])
@@ -128,25 +125,26 @@ def recent_calls(ctx: ServiceContext, limit: int = 20) -> list[CallInfo]:
 
 
 def _outage_notice(s: Session, ctx: ServiceContext) -> OutageNotice | None:
-    incidents = s.scalars(
-        select(Incident).where(Incident.hall_id == ctx.hall.id, Incident.kind == "outage",
-                               Incident.ended_at.is_(None))
-        .order_by(Incident.started_at, Incident.id)).all()
+    incidents = s.execute(
+        select(st.incident.c.id, st.incident.c.notice)
+        .where(st.incident.c.hall_id == ctx.hall.id, st.incident.c.kind == "outage",
+               st.incident.c.ended_at.is_(None))
+        .order_by(st.incident.c.started_at, st.incident.c.id)).all()
     if not incidents:
         return None
-    numbers = dict(s.execute(select(Counter.id, Counter.number)
-                             .where(Counter.hall_id == ctx.hall.id)).tuples().all())
+    numbers = dict(s.execute(select(st.counter.c.id, st.counter.c.number)
+                             .where(st.counter.c.hall_id == ctx.hall.id)).tuples().all())
     ids = [i.id for i in incidents]
     affected: dict[int, list[int]] = {}
     for incident_id, counter_id in s.execute(
-            select(IncidentCounter.incident_id, IncidentCounter.counter_id)
-            .where(IncidentCounter.incident_id.in_(ids))).all():
+            select(st.incident_counter.c.incident_id, st.incident_counter.c.counter_id)
+            .where(st.incident_counter.c.incident_id.in_(ids))).all():
         affected.setdefault(incident_id, []).append(numbers.get(counter_id, 0))
     texts: list[str] = []
     hall_wide = False
     scripted: str | None = None
     for inc in incidents:
-        notice = inc.notice.strip()
+        notice = (inc.notice or "").strip()
         if not notice:
             if scripted is None:
                 from hall_app.scripts import outage_text
@@ -185,27 +183,32 @@ def kiosk_board(ctx: ServiceContext) -> KioskBoard:
     with ctx.read() as s:
         day = ctx.business_day()
         waiting = dict(s.execute(
-            select(Ticket.service_id, func.count(Ticket.id))
-            .where(Ticket.hall_id == hall.id, Ticket.business_day == day,
-                   Ticket.state == "waiting")
-            .group_by(Ticket.service_id)).tuples().all())
-        services = s.scalars(
-            select(ServiceType).where(ServiceType.hall_id == hall.id,
-                                      ServiceType.active.is_(True))
-            .order_by(ServiceType.sort_order, ServiceType.id)).all()
+            select(st.ticket.c.service_id, func.count(st.ticket.c.id))
+            .where(st.ticket.c.hall_id == hall.id, st.ticket.c.business_day == day,
+                   st.ticket.c.state == "waiting")
+            .group_by(st.ticket.c.service_id)).tuples().all())
+        services = s.execute(
+            select(st.service_type.c.id, st.service_type.c.name, st.service_type.c.prefix,
+                   st.service_type.c.is_vip)
+            .where(st.service_type.c.hall_id == hall.id, st.service_type.c.active.is_(True))
+            .order_by(st.service_type.c.sort_order, st.service_type.c.id)).all()
         items = tuple(KioskService(sv.id, sv.name, sv.prefix, int(waiting.get(sv.id, 0)),
-                                   sv.is_vip) for sv in services)
-        care = bool(s.scalar(select(Hall.care_channel).where(Hall.id == hall.id)))
+                                   bool(sv.is_vip)) for sv in services)
+        care = bool(s.scalar(select(st.hall.c.care_channel).where(st.hall.c.id == hall.id)))
         return KioskBoard(hall.name, hall.hotline, items, _outage_notice(s, ctx),
                           _closed_notice(s, ctx, day), care)
 
 
 def _closed_notice(s: Session, ctx: ServiceContext, day: date) -> str | None:
     """The kiosk's reason to refuse tickets now (the same rule `issue` applies)."""
-    row = read_day(s, ctx.hall.id, day)
-    if row is not None and row.closed:
+    day_row = st.business_day.c
+    row = s.execute(select(day_row.state, day_row.opens_at, day_row.closes_at)
+                    .where(day_row.hall_id == ctx.hall.id, day_row.day == day)).first()
+    if row is not None and row.state == "closed":
         return DAY_CLOSED_REFUSAL
-    weekdays = list(s.scalars(select(OpeningHours).where(OpeningHours.hall_id == ctx.hall.id)))
+    weekdays = s.execute(select(st.opening_hours.c.weekday, st.opening_hours.c.opens,
+                                st.opening_hours.c.closes)
+                         .where(st.opening_hours.c.hall_id == ctx.hall.id)).all()
     hours = day_hours(day, ctx.hall.tz, weekdays, row.opens_at if row else None,
                       row.closes_at if row else None)
     return issue_refusal(ctx.now(), ctx.hall.tz, hours)

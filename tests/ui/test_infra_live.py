@@ -405,3 +405,29 @@ def test_action_services_are_warmed_once_off_the_gui_thread_after_the_first_snap
     qtbot.waitUntil(lambda: len(shown) == 2, timeout=2000)
     ops.wait_idle()
     assert len(warmed) == 1  # once, not on every refresh
+
+
+def test_the_first_snapshot_is_shown_before_the_day_check_and_a_close_reloads(
+        qtbot, feeds) -> None:
+    """`before_load` (the windows' day-close tick) runs after the first snapshot has been
+    shown, not before it; before every later load as before; and when the first check
+    closed something (returns it), the next snapshot follows without a notice."""
+    feed, load = FakeFeed(), FakeLoad()
+    checks: list[int] = []  # how many snapshots had been loaded when the check ran
+    closed = [["2026-12-03"]]  # the first check closes yesterday, later ones nothing
+
+    def tick() -> list[str]:
+        checks.append(load.count)
+        return closed.pop() if closed else []
+
+    live = feeds(feed, load, before_load=tick)
+    events = _collect(live)
+    live.start()
+    qtbot.waitUntil(lambda: len(_snapshots(events)) >= 2, timeout=3000)
+    # The first check came after the first load; the reload after it had its own check.
+    assert checks[:2] == [1, 1]
+    worker_went_round(qtbot, feed)
+    assert _snapshots(events) == [{"version": 1}, {"version": 2}]  # no notice, one reload
+    feed.change()
+    qtbot.waitUntil(lambda: len(_snapshots(events)) == 3, timeout=2000)
+    assert checks == [1, 1, 2]

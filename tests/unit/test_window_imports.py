@@ -30,3 +30,32 @@ def test_the_metrics_package_still_offers_its_names() -> None:
     assert callable(metrics.write_csv)
     with pytest.raises(AttributeError):
         metrics.NoSuchName  # noqa: B018
+
+
+def test_the_customer_screens_read_their_first_board_without_the_mapped_models(
+        sqlite_url: str) -> None:
+    """The display and the kiosk: services opened, the hall read, each board read once
+    (with an outage declared, so its notice is read too) — and `db.models` (≈ 90 ms,
+    7 MiB of a start) is still not imported. The actions import it after the paint."""
+    from hall_app.config import Settings
+    from hall_app.services import HallServices
+
+    seeded = HallServices.open(Settings(database_url=sqlite_url, demo=True))
+    manager = seeded.auth.login("2001", "2468")
+    seeded.incidents.declare_outage(manager)
+    seeded.close()
+    code = ("import sys\n"
+            "from hall_app.cli import preload_core_for_window\n"
+            "from hall_app.config import Settings\n"
+            "preload_core_for_window()\n"
+            "from hall_app.services import HallServices\n"
+            "from hall_app.services.calls import display_board, kiosk_board\n"
+            f"services = HallServices.open(Settings(database_url={sqlite_url!r}, demo=True))\n"
+            "services.set_role('display')\n"
+            "board = display_board(services.ctx)\n"
+            "kiosk = kiosk_board(services.ctx)\n"
+            "print(board.outage is not None, len(kiosk.services) > 0,\n"
+            "      'db.models' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["True", "True", "False"], out.stderr

@@ -686,5 +686,5 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 def _open(factory: type[HallServices], settings: Settings) -> HallServices:
     services = factory.open(settings)
     _ = services.ctx.hall  # fail here (worker thread) if the hall is missing
-    services.days.set_role("counter")
+    services.set_role("counter")
     return services

@@ -155,7 +155,8 @@ class DisplayWindow(QWidget):
 
         self.live = LiveFeed(feed_factory or services.change_feed,
                              lambda: display_board(services.ctx, max(30, rows * 4)),
-                             name="display", before_load=services.days.tick,
+                             # the day service (and the mapped models) after the first paint
+                             name="display", before_load=lambda: services.days.tick(),
                              topics=FLOOR_TOPICS, parent=self)
         self.live.snapshot.connect(self.apply_board)
         self.live.connection_lost.connect(lambda _msg: self.set_stale(True))

@@ -229,7 +229,8 @@ class KioskWindow(QWidget):
 
         self.live = LiveFeed(feed_factory or services.change_feed,
                              lambda: kiosk_board(services.ctx), name="kiosk",
-                             before_load=services.days.tick, topics=FLOOR_TOPICS,
+                             # the day service (and the mapped models) after the first paint
+                             before_load=lambda: services.days.tick(), topics=FLOOR_TOPICS,
                              parent=self)
         self.live.snapshot.connect(self.apply_board)
         warm_after_first_snapshot(self.live, lambda: services.warm("tickets", "forecast"))

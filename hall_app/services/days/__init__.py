@@ -48,7 +48,7 @@ class DayService:
     def __init__(self, ctx: ServiceContext, *, workstation: str | None = None,
                  steps: list[tuple[str, AfterCloseStep]] | None = None) -> None:
         self.ctx = ctx
-        self.workstation = workstation or workstation_name()
+        self.workstation = workstation or workstation_name(ctx.role)
         self.steps = steps
         self.closer = DayCloser(self)
 
