@@ -221,17 +221,22 @@ def preload_core_for_window() -> None:
     core's ~300 modules). Imported first, the core is never scanned; the window imports
     them anyway. No Qt is imported here.
 
-    The cyclic garbage collector is off from here on: importing the core allocates
-    ≈ 80,000 objects, and collections during it cost ≈ 30 ms. What the import made
-    lives as long as the process, so it is frozen (never scanned again); a window turns
-    automatic collection off anyway and collects on its GUI thread (ui/gc_guard.py).
+    The cyclic garbage collector is off during the import: it allocates ≈ 80,000
+    objects, and collections during it cost ≈ 30 ms. What the import made lives as long
+    as the process, so it is frozen (never scanned again) and the collector is on again
+    (a window's application then collects on its GUI thread, ui/gc_guard.py; the
+    headless report commands keep the automatic one).
     """
     import gc
 
+    was_enabled = gc.isenabled()
     gc.disable()
-    import hall_app.services.context  # noqa: F401
-
-    gc.freeze()
+    try:
+        import hall_app.services.context  # noqa: F401
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _entry(name: str) -> Callable[[argparse.Namespace, Settings], int]:

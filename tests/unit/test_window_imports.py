@@ -59,3 +59,16 @@ def test_the_customer_screens_read_their_first_board_without_the_mapped_models(
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.split() == ["True", "True", "False"], out.stderr
+
+
+def test_the_core_is_imported_without_collections_and_the_collector_is_on_again() -> None:
+    """`preload_core_for_window` freezes what the import made (never scanned again) and
+    leaves automatic collection as it found it: a headless `hall-app report` run, which
+    has no GUI collector, keeps collecting."""
+    code = ("import gc\n"
+            "from hall_app.cli import preload_core_for_window\n"
+            "preload_core_for_window()\n"
+            "print(gc.isenabled(), gc.get_freeze_count() > 10000, gc.get_count()[0] < 1000)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["True", "True", "True"], out.stderr
