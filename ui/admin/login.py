@@ -90,6 +90,8 @@ class LoginDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.pin.returnPressed.connect(self.submit)
+        # While the PIN is typed: the login's imports, so Enter waits for the check only.
+        run_op(services.prepare_login, on_failure=lambda _e: None, background=True)
 
     def submit(self) -> None:
         self.form.clear_errors()

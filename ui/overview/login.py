@@ -73,6 +73,8 @@ class OverviewLoginDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         (self.pin_edit if staff else self.staff_edit).setFocus()
+        # While the PIN is typed: the login's imports, so Enter waits for the check only.
+        run_op(services.prepare_login, on_failure=lambda _e: None, background=True)
 
     def try_login(self) -> None:
         staff, pin = self.staff_edit.text().strip(), self.pin_edit.text()
