@@ -40,7 +40,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
     services = HallServices.open(settings)
     try:
-        services.days.set_role("cli")
+        services.set_role("cli")
         if args.day_command == "status":
             for line in status_lines(services.days.status(args.date)):
                 print(line)

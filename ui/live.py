@@ -285,8 +285,7 @@ class LiveFeed(QObject):
                             # day-close catch-up imports and reads far more than the
                             # snapshot, and would hold the interpreter while the window
                             # paints. What it closes is loaded at once.
-                            while not self._shown.wait(0.25) and not self._stop.is_set():
-                                pass
+                            self._await_turn()
                             if not self._stop.wait(AFTER_FIRST_PAINT_MS / 1000):
                                 need_load = bool(self._before_load())
                         delivered = True

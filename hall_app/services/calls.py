@@ -144,7 +144,7 @@ def _outage_notice(s: Session, ctx: ServiceContext) -> OutageNotice | None:
     hall_wide = False
     scripted: str | None = None
     for inc in incidents:
-        notice = (inc.notice or "").strip()
+        notice = inc.notice.strip()
         if not notice:
             if scripted is None:
                 from hall_app.scripts import outage_text
